@@ -1,0 +1,96 @@
+using System.CommandLine;
+
+namespace LowRank.Cli;
+
+/// <summary>Documented exit codes of the <c>lowrank</c> command.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>A failure we did not anticipate (a bug): the stack trace is printed.</summary>
+    public const int InternalError = 1;
+
+    /// <summary>Bad input the user can fix: one <c>error:</c> line and one <c>hint:</c> line.</summary>
+    public const int BadInput = 2;
+}
+
+/// <summary>What every command needs from its host: where to write, and whether output is a live terminal.</summary>
+public sealed class CliContext(TextWriter output, TextWriter error, bool isTerminal)
+{
+    public TextWriter Output { get; } = output;
+
+    public TextWriter Error { get; } = error;
+
+    public bool IsTerminal { get; } = isTerminal;
+
+    /// <summary>
+    /// Runs a command body: an <see cref="InputException"/> becomes <c>error:</c>/<c>hint:</c> lines on
+    /// stderr and exit code 2.
+    /// </summary>
+    public int Execute(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (InputException ex)
+        {
+            WriteInputError(ex.Message, ex.Hint);
+            return ExitCodes.BadInput;
+        }
+    }
+
+    public void WriteInputError(string message, string hint)
+    {
+        Error.WriteLine("error: " + message);
+        Error.WriteLine("  hint: " + hint);
+    }
+
+    /// <summary>Progress display: a live bar on a terminal, plain lines otherwise.</summary>
+    public IProgressSink CreateProgress() => new ConsoleProgress(Error, IsTerminal);
+}
+
+/// <summary>Builds the <c>lowrank</c> command tree and runs it in-process (tests inject the writers).</summary>
+public static class CliApp
+{
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool isTerminal = false)
+    {
+        var context = new CliContext(output, error, isTerminal);
+        RootCommand root = BuildRoot(context);
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            string commandPath = CommandPath(parse);
+            context.WriteInputError(
+                parse.Errors[0].Message,
+                $"run '{commandPath} --help' for the accepted options and values.");
+            return ExitCodes.BadInput;
+        }
+
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+
+    public static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand(
+            "lowrank: fit, simulate and analyse low-rank recurrent neural networks of neural recordings.");
+        foreach (Command command in CommandCatalog.Create(context))
+        {
+            root.Add(command);
+        }
+
+        return root;
+    }
+
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Add(result.Command is RootCommand ? "lowrank" : result.Command.Name);
+        }
+
+        names.Reverse();
+        return string.Join(' ', names);
+    }
+}

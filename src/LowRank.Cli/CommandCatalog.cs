@@ -1,0 +1,13 @@
+using System.CommandLine;
+using LowRank.Cli.Commands;
+
+namespace LowRank.Cli;
+
+/// <summary>Every top-level command of <c>lowrank</c>; one line per command, defined in <c>Commands/</c>.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> Create(CliContext context) =>
+    [
+        VersionCommand.Create(context),
+    ];
+}

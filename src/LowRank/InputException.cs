@@ -1,0 +1,24 @@
+namespace LowRank;
+
+/// <summary>
+/// A problem with what the user supplied (a file, an option value, a model directory) that the
+/// user can fix. The command-line tool prints it as <c>error: {Message}</c> followed by
+/// <c>  hint: {Hint}</c> and exits with code 2. Programmer errors use <see cref="ArgumentException"/>.
+/// </summary>
+public sealed class InputException : Exception
+{
+    public InputException(string message, string hint)
+        : base(message)
+    {
+        Hint = hint;
+    }
+
+    public InputException(string message, string hint, Exception inner)
+        : base(message, inner)
+    {
+        Hint = hint;
+    }
+
+    /// <summary>One sentence that says how to fix the problem.</summary>
+    public string Hint { get; }
+}
