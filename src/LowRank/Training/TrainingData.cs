@@ -1,0 +1,104 @@
+namespace LowRank.Training;
+
+/// <summary>
+/// What a fit trains on: either one continuous recording [T_total, X] from which random windows are
+/// cut, or trials of equal length [trials, T, X] used whole. Optional inputs have the same layout
+/// with U channels. Values are row-major doubles.
+/// </summary>
+public sealed class TrainingData
+{
+    private TrainingData(int trials, int steps, int channels, double[] observations, int inputs, double[] inputValues)
+    {
+        if (trials < 1 || steps < 1 || channels < 1)
+        {
+            throw new ArgumentException($"trials, T and X must be positive (got {trials}, {steps}, {channels}).");
+        }
+
+        if (observations.Length != (long)trials * steps * channels)
+        {
+            throw new ArgumentException($"observations hold {observations.Length} values but [{trials},{steps},{channels}] needs {(long)trials * steps * channels}.", nameof(observations));
+        }
+
+        if (inputs < 0 || inputValues.Length != (long)trials * steps * inputs)
+        {
+            throw new ArgumentException($"inputs must hold [{trials},{steps},{inputs}] values (got {inputValues.Length}).", nameof(inputValues));
+        }
+
+        Trials = trials;
+        Steps = steps;
+        Channels = channels;
+        Observations = observations;
+        Inputs = inputs;
+        InputValues = inputValues;
+    }
+
+    /// <summary>One continuous recording [T_total, X] (inputs [T_total, U] or none): training cuts random windows from it.</summary>
+    public static TrainingData Continuous(double[] observations, int steps, int channels, double[]? inputs = null, int inputCount = 0)
+    {
+        ArgumentNullException.ThrowIfNull(observations);
+        return new TrainingData(1, steps, channels, observations, inputCount, inputs ?? []);
+    }
+
+    /// <summary>Trials of equal length [trials, T, X] (inputs [trials, T, U] or none): training uses whole trials.</summary>
+    public static TrainingData FromTrials(double[] observations, int trials, int steps, int channels, double[]? inputs = null, int inputCount = 0)
+    {
+        ArgumentNullException.ThrowIfNull(observations);
+        return new TrainingData(trials, steps, channels, observations, inputCount, inputs ?? []);
+    }
+
+    /// <summary>Number of trials (1 for a continuous recording).</summary>
+    public int Trials { get; }
+
+    /// <summary>T: steps per trial (T_total for a continuous recording).</summary>
+    public int Steps { get; }
+
+    /// <summary>X.</summary>
+    public int Channels { get; }
+
+    /// <summary>U (0 without inputs).</summary>
+    public int Inputs { get; }
+
+    /// <summary>[trials, T, X].</summary>
+    public double[] Observations { get; }
+
+    /// <summary>[trials, T, U] (empty without inputs).</summary>
+    public double[] InputValues { get; }
+
+    /// <summary>Whether training cuts windows from one recording (rather than using whole trials).</summary>
+    public bool IsContinuous => Trials == 1;
+
+    /// <summary>
+    /// The first <paramref name="fraction"/> of the data (of the steps of a continuous recording, of
+    /// the trials otherwise) and the rest: the held-out split.
+    /// </summary>
+    public (TrainingData Train, TrainingData HeldOut, int SplitIndex) Split(double fraction)
+    {
+        if (!(fraction > 0 && fraction < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the training fraction must lie in (0, 1).");
+        }
+
+        int count = IsContinuous ? Steps : Trials;
+        int split = (int)Math.Round(count * fraction);
+        if (split < 1 || split >= count)
+        {
+            throw new InputException(
+                $"a held-out split at {1 - fraction:0.###} of {count} {(IsContinuous ? "steps" : "trials")} leaves one side empty.",
+                "use a held-out fraction such as --holdout 0.2 on longer data.");
+        }
+
+        if (IsContinuous)
+        {
+            return (
+                Continuous(Observations[..(split * Channels)], split, Channels, InputValues[..(split * Inputs)], Inputs),
+                Continuous(Observations[(split * Channels)..], Steps - split, Channels, InputValues[(split * Inputs)..], Inputs),
+                split);
+        }
+
+        int perTrial = Steps * Channels, perTrialInputs = Steps * Inputs;
+        return (
+            FromTrials(Observations[..(split * perTrial)], split, Steps, Channels, InputValues[..(split * perTrialInputs)], Inputs),
+            FromTrials(Observations[(split * perTrial)..], Trials - split, Steps, Channels, InputValues[(split * perTrialInputs)..], Inputs),
+            split);
+    }
+}
