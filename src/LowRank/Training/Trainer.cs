@@ -40,10 +40,13 @@ public sealed record TrainerOptions
     /// <summary>Rollbacks allowed before the fit is declared divergent.</summary>
     public int MaxRollbacks { get; init; } = 10;
 
+    /// <summary>What else defines the fit (model, objective and data settings); part of <see cref="Fingerprint"/>.</summary>
+    public string Configuration { get; init; } = "";
+
     /// <summary>Describes the trainer configuration; a checkpoint can only be resumed under the same one.</summary>
     public string Fingerprint(int parameterCount) => string.Create(
         CultureInfo.InvariantCulture,
-        $"theta={parameterCount};epochs={Epochs};batch={BatchSize};window={WindowLength};windows={WindowsPerEpoch};lr={LearningRate:R};lr_end={FinalLearningRate:R};clip={ClipNorm:R};seed={Seed}");
+        $"theta={parameterCount};epochs={Epochs};batch={BatchSize};window={WindowLength};windows={WindowsPerEpoch};lr={LearningRate:R};lr_end={FinalLearningRate:R};clip={ClipNorm:R};seed={Seed};{Configuration}");
 }
 
 /// <summary>The outcome of <see cref="Trainer.Train"/>.</summary>
@@ -59,7 +62,7 @@ public sealed record TrainingResult(double[] Theta, TrainingSummary Summary, int
 /// </summary>
 /// <remarks>
 /// Randomness: epoch e draws its windows and the objective's per-batch seeds from
-/// <c>Rng.Create(seed, e + rollbacks · 2³²)</c>, so a run is a function of the seed and the epoch alone
+/// <c>Rng.Create(seed, 2⁴⁸ + rollbacks · 2³² + e)</c> (clear of the low streams used to initialise the model), so a run is a function of the seed and the epoch alone
 /// and a resumed run replays exactly what an uninterrupted one would have done. The objective is
 /// responsible for thread-count independence (sequence b of a batch uses stream b of the batch seed).
 ///
@@ -149,7 +152,7 @@ public sealed class Trainer
         while (epoch < _options.Epochs)
         {
             double learningRate = _schedule.At(epoch) * scale;
-            Rng rng = Rng.Create(_options.Seed, epoch + ((long)rollbacks << 32));
+            Rng rng = Rng.Create(_options.Seed, EpochStream(epoch, rollbacks));
             int[] plan = _sampler.DrawEpoch(rng);
             double weightedSum = 0;
             string? failure = null;
@@ -242,6 +245,9 @@ public sealed class Trainer
 
         return new TrainingResult(theta, summary, resumedFrom);
     }
+
+    /// <summary>The random stream of epoch <paramref name="epoch"/> after <paramref name="rollbacks"/> rollbacks.</summary>
+    public static long EpochStream(int epoch, int rollbacks) => (1L << 48) + ((long)rollbacks << 32) + epoch;
 
     private TrainingCheckpoint Snapshot(int epoch, int rollbacks, double scale, RAdam optimizer, double[] theta, TrainingSummary summary) =>
         new(Fingerprint, epoch, rollbacks, scale, optimizer.StepCount, (double[])theta.Clone(), (double[])optimizer.FirstMoment.Clone(), (double[])optimizer.SecondMoment.Clone(), summary.Clone());

@@ -68,25 +68,36 @@ public sealed class TrainingData
     public bool IsContinuous => Trials == 1;
 
     /// <summary>
-    /// The first <paramref name="fraction"/> of the data (of the steps of a continuous recording, of
-    /// the trials otherwise) and the rest: the held-out split.
+    /// Where a held-out split of <paramref name="holdout"/> (a fraction in (0, 1)) falls in
+    /// <paramref name="count"/> steps or trials: the first <c>count − round(count · holdout)</c> are for
+    /// training, the rest are held out. <c>lowrank fit --holdout</c> and <c>lowrank evaluate --holdout</c>
+    /// both use it, so they agree on the boundary.
     /// </summary>
-    public (TrainingData Train, TrainingData HeldOut, int SplitIndex) Split(double fraction)
+    public static int SplitIndex(int count, double holdout)
     {
-        if (!(fraction > 0 && fraction < 1))
+        if (!(holdout > 0 && holdout < 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the training fraction must lie in (0, 1).");
+            throw new InputException($"the held-out fraction must lie strictly between 0 and 1 (got {holdout}).", "pass a fraction such as --holdout 0.2.");
         }
 
-        int count = IsContinuous ? Steps : Trials;
-        int split = (int)Math.Round(count * fraction);
+        int split = count - (int)Math.Round(count * holdout);
         if (split < 1 || split >= count)
         {
             throw new InputException(
-                $"a held-out split at {1 - fraction:0.###} of {count} {(IsContinuous ? "steps" : "trials")} leaves one side empty.",
+                $"holding out {holdout} of {count} leaves one side empty.",
                 "use a held-out fraction such as --holdout 0.2 on longer data.");
         }
 
+        return split;
+    }
+
+    /// <summary>
+    /// Splits off the last <paramref name="holdout"/> of the data (of the steps of a continuous
+    /// recording, of the trials otherwise): (training part, held-out part, index of the boundary).
+    /// </summary>
+    public (TrainingData Train, TrainingData HeldOut, int SplitIndex) Split(double holdout)
+    {
+        int split = SplitIndex(IsContinuous ? Steps : Trials, holdout);
         if (IsContinuous)
         {
             return (

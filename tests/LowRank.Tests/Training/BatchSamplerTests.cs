@@ -100,11 +100,28 @@ public sealed class BatchSamplerTests
     public void SplitKeepsTheFirstPartForTraining()
     {
         var data = TrainingData.Continuous(Ramp(100, 2), 100, 2);
-        (TrainingData train, TrainingData heldOut, int split) = data.Split(0.8);
+        (TrainingData train, TrainingData heldOut, int split) = data.Split(0.2);
         Assert.Equal(80, split);
         Assert.Equal(80, train.Steps);
         Assert.Equal(20, heldOut.Steps);
         Assert.Equal(1000 * 80, heldOut.Observations[0]);
         Assert.Equal(1000 * 79 + 1, train.Observations[^1]);
+    }
+}
+
+public sealed class SplitIndexTests
+{
+    [Theory]
+    [InlineData(9640, 0.2, 7712)]
+    [InlineData(10, 0.25, 7)]
+    [InlineData(5, 0.2, 4)]
+    public void HoldsOutTheRoundedFraction(int count, double holdout, int expected) =>
+        Assert.Equal(expected, TrainingData.SplitIndex(count, holdout));
+
+    [Fact]
+    public void EmptySideIsAnInputError()
+    {
+        InputException error = Assert.Throws<InputException>(() => TrainingData.SplitIndex(3, 0.1));
+        Assert.Equal("holding out 0.1 of 3 leaves one side empty.", error.Message);
     }
 }
