@@ -12,5 +12,6 @@ internal static class CommandCatalog
         SimulateCommand.Create(context),
         GenerateCommand.Create(context),
         VersionCommand.Create(context),
+        InspectCommand.Create(context),
     ];
 }
