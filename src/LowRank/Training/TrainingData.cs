@@ -46,6 +46,22 @@ public sealed class TrainingData
         return new TrainingData(trials, steps, channels, observations, inputCount, inputs ?? []);
     }
 
+    /// <summary>
+    /// The samples (and inputs) of a loaded recording: one trial is a continuous recording, several
+    /// are trials.
+    /// </summary>
+    public static TrainingData FromRecording(LowRank.Data.Recording recording)
+    {
+        ArgumentNullException.ThrowIfNull(recording);
+        return new TrainingData(
+            recording.Trials,
+            recording.Steps,
+            recording.Channels,
+            recording.Samples.Data,
+            recording.InputCount,
+            recording.Inputs?.Data ?? []);
+    }
+
     /// <summary>Number of trials (1 for a continuous recording).</summary>
     public int Trials { get; }
 
