@@ -9,13 +9,13 @@ namespace LowRank.Cli;
 internal sealed class ConsoleProgress(TextWriter writer, bool isTerminal) : IProgressSink
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan? _lastPrinted;
+    private TimeSpan _lastPrinted = TimeSpan.FromDays(-1); // MinValue overflows in "now - _lastPrinted"
 
     public void Report(in ProgressUpdate update)
     {
         TimeSpan now = _clock.Elapsed;
         bool final = update.Done >= update.Total;
-        if (!final && _lastPrinted is TimeSpan last && now - last < (isTerminal ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(2)))
+        if (!final && now - _lastPrinted < (isTerminal ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(2)))
         {
             return;
         }
