@@ -85,7 +85,7 @@ public sealed class TrainingData
 
     /// <summary>
     /// Where a held-out split of <paramref name="holdout"/> (a fraction in (0, 1)) falls in
-    /// <paramref name="count"/> steps or trials: the first <c>count − round(count · holdout)</c> are for
+    /// <paramref name="count"/> steps or trials: the first <c>count − round(count · holdout)</c> (halves rounded up) are for
     /// training, the rest are held out. <c>lowrank fit --holdout</c> and <c>lowrank evaluate --holdout</c>
     /// both use it, so they agree on the boundary.
     /// </summary>
@@ -96,7 +96,7 @@ public sealed class TrainingData
             throw new InputException($"the held-out fraction must lie strictly between 0 and 1 (got {holdout}).", "pass a fraction such as --holdout 0.2.");
         }
 
-        int split = count - (int)Math.Round(count * holdout);
+        int split = count - (int)Math.Round(count * holdout, MidpointRounding.AwayFromZero);
         if (split < 1 || split >= count)
         {
             throw new InputException(
