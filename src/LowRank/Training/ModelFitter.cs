@@ -17,6 +17,9 @@ public sealed record FitRequest
     /// <summary>Fraction held out at the end of the data (null: train on all of it).</summary>
     public double? Holdout { get; init; }
 
+    /// <summary>Describes the objective's settings (e.g. particles, proposal); a resume must match it.</summary>
+    public string ObjectiveSettings { get; init; } = "";
+
     /// <summary>Windows (continuous data) or at most this many trials scored by each evaluation.</summary>
     public int EvaluationWindows { get; init; } = 50;
 }
@@ -77,7 +80,7 @@ public static class ModelFitter
 
         TrainerOptions trainerOptions = request.Trainer with
         {
-            Configuration = JsonFile.Serialize(new { options, request.Holdout, data.Trials, data.Steps, data.Channels, data.Inputs }, indented: false),
+            Configuration = JsonFile.Serialize(new { options, objective = request.ObjectiveSettings, request.Holdout, data.Trials, data.Steps, data.Channels, data.Inputs }, indented: false),
         };
         var trainer = new Trainer(objective, train, trainerOptions, progress);
         Func<double[], double>? evaluate = trainerOptions.EvaluateEvery > 0
