@@ -93,6 +93,22 @@ public sealed class InspectCommandTests : IDisposable
     }
 
     [Fact]
+    public void NwbShowsSpikeTimesAndCountsPerUnit()
+    {
+        string path = Fixtures.Nwb("units.nwb");
+        CliResult result = CliHarness.Run("inspect", path);
+        Assert.Equal(0, result.ExitCode);
+        string expected = string.Join(Environment.NewLine,
+            $"nwb '{path}': 2 arrays",
+            "units/spike_times  shape [6]  dtype float64 (<f8)",
+            "  all: min 0.0012  max 0.0995  mean 0.0331667  sd 0.0332798", // np.mean, np.std
+            "spikes per unit  shape [3]  dtype int64 (<i8)",
+            "  all: min 0  max 4  mean 2  sd 1.63299",
+            "");
+        Assert.Equal(expected, result.Output);
+    }
+
+    [Fact]
     public void ModelDirectoryIsDescribed()
     {
         string dir = Path.Combine(_temp.Path, "model");
@@ -120,7 +136,7 @@ public sealed class InspectCommandTests : IDisposable
         AssertBadInput(
             path,
             $"'{path}' has extension '.txt', which lowrank does not read.",
-            "inspect reads .npy, .npz, .csv and .edf files, and model directories (holding model.json).");
+            "inspect reads .npy, .npz, .csv, .edf and .nwb files, and model directories (holding model.json).");
     }
 
     [Fact]
@@ -129,7 +145,7 @@ public sealed class InspectCommandTests : IDisposable
         AssertBadInput(
             _temp.Path,
             $"'{_temp.Path}' is a directory without model.json, so it is neither a data file nor a model directory.",
-            "pass a .npy, .npz, .csv or .edf file, or a model directory written by lowrank.");
+            "pass a .npy, .npz, .csv, .edf or .nwb file, or a model directory written by lowrank.");
     }
 
     [Fact]
@@ -372,6 +388,26 @@ public sealed class InspectCommandTests : IDisposable
             path,
             $"EDF '{path}' has an inconsistent header: 3 signals, 999 header bytes, records of 0.5 s.",
             "the header needs at least one signal, 256 × (signals + 1) header bytes and a positive record duration; export the file again.");
+    }
+
+    [Fact]
+    public void NwbThatIsNotHdf5()
+    {
+        string path = Write("fake.nwb", "not hdf5");
+        AssertBadInput(
+            path,
+            $"NWB '{path}' is not an HDF5 file (no HDF5 signature found).",
+            "NWB 2.x files are HDF5; check that the file is complete and really .nwb (NWB 1.x and Zarr-backed NWB are not supported).");
+    }
+
+    [Fact]
+    public void NwbWithoutUnits()
+    {
+        string path = Fixtures.Nwb("no_units.nwb");
+        AssertBadInput(
+            path,
+            $"NWB '{path}' has no units table with spike times (/units/spike_times and /units/spike_times_index).",
+            "lowrank reads sorted spikes from NWB; add the units with pynwb (nwbfile.add_unit(spike_times=...)) or export binned data as .npy.");
     }
 
     private void AssertBadInput(string path, string message, string hint)

@@ -174,7 +174,7 @@ public sealed class RecordingLoaderTests : IDisposable
     {
         var extension = Assert.Throws<InputException>(() => RecordingLoader.Load("data.mat"));
         Assert.Equal("recording 'data.mat' has extension '.mat', which lowrank does not read.", extension.Message);
-        Assert.StartsWith("supported recordings: .npy, .npz, .csv, .edf;", extension.Hint, StringComparison.Ordinal);
+        Assert.StartsWith("supported recordings: .npy, .npz, .csv, .edf, .nwb;", extension.Hint, StringComparison.Ordinal);
 
         string missing = _temp.File("absent.npy");
         var error = Assert.Throws<InputException>(() => RecordingLoader.Load(missing));
