@@ -410,6 +410,17 @@ public sealed class InspectCommandTests : IDisposable
             "lowrank reads sorted spikes from NWB; add the units with pynwb (nwbfile.add_unit(spike_times=...)) or export binned data as .npy.");
     }
 
+    [Fact]
+    public void NwbTruncated()
+    {
+        byte[] full = File.ReadAllBytes(Fixtures.Nwb("units.nwb"));
+        string path = Write("cut.nwb", full[..3000]);
+        AssertBadInput(
+            path,
+            $"NWB '{path}' is truncated: its HDF5 superblock says the file ends at byte {full.Length} but it has 3000 bytes.",
+            "the file was cut short (an interrupted copy or download?); copy or export it again.");
+    }
+
     private void AssertBadInput(string path, string message, string hint)
     {
         CliResult result = CliHarness.Run("inspect", path, "--json", JsonOut);
