@@ -363,7 +363,7 @@ public sealed class InspectCommandTests : IDisposable
         AssertBadInput(
             path,
             $"csv '{path}' line 3, column 2 ('b'): 'n/a' is not a number.",
-            "every cell after the header must be a number with '.' as decimal point; remove or fill the text cells.");
+            "every cell after the header must be a number ('.' as decimal point, ',' between cells); remove or fill the text cells.");
     }
 
     [Fact]
