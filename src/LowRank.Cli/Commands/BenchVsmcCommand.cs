@@ -69,7 +69,7 @@ internal static class BenchVsmcCommand
             recording.Samples.Data, recording.Trials * recording.Steps, recording.Channels, options.Iterations, Threads: options.Threads));
         string line = string.Create(
             CultureInfo.InvariantCulture,
-            $"{{\"ms_per_iteration\": {result.MsPerIteration:0.###}, \"threads\": {result.Threads}}}");
+            $"{{\"ms_per_iteration\": {result.MsPerIteration:0.###}, \"threads\": {result.Threads}, \"mean_ms_per_iteration\": {result.MeanMsPerIteration:0.###}, \"cpu_ms_per_iteration\": {result.CpuMsPerIteration:0.###}}}");
         context.Output.WriteLine(line);
         if (options.JsonPath is not null)
         {

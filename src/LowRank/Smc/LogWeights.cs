@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace LowRank.Smc;
 
 /// <summary>Normalisation of log-weights with a max-shifted log-sum-exp.</summary>
@@ -12,6 +13,7 @@ public static class LogWeights
     /// log-weight gets weight 0. If every log-weight is −∞ the result is −∞ and the weights are 0;
     /// if any log-weight is NaN (or +∞) the result is NaN and the weights are NaN.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Normalize(ReadOnlySpan<double> logWeights, Span<double> weights)
     {
         if (weights.Length != logWeights.Length)

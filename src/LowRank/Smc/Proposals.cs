@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace LowRank.Smc;
@@ -192,6 +193,7 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
         _initial.Lq.CopyTo(cholesky);
     }
 
+[MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Propose(SequenceWorkspace<TReal> sequence, int t, ReadOnlySpan<double> f, ReadOnlySpan<double> eps, Span<double> z, Span<double> logW)
     {
         int r = _rank;
@@ -225,6 +227,7 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
         }
     }
 
+[MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ProposeBackward(
         SequenceWorkspace<TReal> sequence, int t, ReadOnlySpan<double> f, ReadOnlySpan<double> eps, ReadOnlySpan<double> z,
         ReadOnlySpan<double> gLogW, Span<double> gz, Span<double> gf)

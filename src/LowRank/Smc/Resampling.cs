@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LowRank.Numerics;
 
 namespace LowRank.Smc;
@@ -28,6 +29,7 @@ public static class Resampling
     }
 
     /// <summary>Systematic resampling with offset <paramref name="offset"/> ∈ [0, 1): positions <c>(k + offset) / K</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Systematic(ReadOnlySpan<double> weights, double offset, Span<int> ancestors)
     {
         if (ancestors.Length != weights.Length)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
@@ -24,6 +25,7 @@ namespace LowRank.Smc;
 internal static class UnitKernels
 {
     /// <summary><c>currents = Mtᵀ z + offset</c> (offset may be empty).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Currents<TReal>(ReadOnlySpan<TReal> mt, ReadOnlySpan<TReal> offset, ReadOnlySpan<double> z, Span<TReal> currents)
         where TReal : unmanaged, IFloatingPointIeee754<TReal>
     {
@@ -48,6 +50,12 @@ internal static class UnitKernels
         ModelView<TReal> model, ReadOnlySpan<TReal> offset, ReadOnlySpan<double> z, Span<TReal> currents, Span<TReal> rates, Span<double> f)
         where TReal : unmanaged, IFloatingPointIeee754<TReal>
     {
+        if (FusedUnitKernels.Supports(model.Options.Activation, z.Length))
+        {
+            FusedUnitKernels.TransitionForward(model, offset, z, f);
+            return;
+        }
+
         int n = model.Units;
         Currents<TReal>(model.Mt, offset, z, currents);
         Activate(model.Options.Activation, currents, model.H, rates);
@@ -79,6 +87,12 @@ internal static class UnitKernels
         ref double gDecay)
         where TReal : unmanaged, IFloatingPointIeee754<TReal>
     {
+        if (FusedUnitKernels.Supports(model.Options.Activation, z.Length))
+        {
+            FusedUnitKernels.TransitionBackward(model, offset, z, gf, gradient, gOffset, gz, ref gDecay);
+            return;
+        }
+
         int n = model.Units, r = z.Length;
         Currents<TReal>(model.Mt, offset, z, currents);
         Activate(model.Options.Activation, currents, model.H, rates);
@@ -115,6 +129,7 @@ internal static class UnitKernels
     }
 
     /// <summary><c>rates[i] = φ(currents[i]; h[i])</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Activate<TReal>(Activation kind, ReadOnlySpan<TReal> currents, ReadOnlySpan<TReal> h, Span<TReal> rates)
         where TReal : unmanaged, IFloatingPointIeee754<TReal>
     {
@@ -166,6 +181,7 @@ internal static class UnitKernels
 
     /// <summary><c>gCurrents = gRates ⊙ ∂φ/∂x</c> (overwritten); <c>gH += gRates ⊙ ∂φ/∂h</c>.</summary>
     /// <remarks>At a kink the derivative takes the right-hand value (indicator of x &gt; kink), as <see cref="ActivationFunctions"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ActivateBackward<TReal>(
         Activation kind, ReadOnlySpan<TReal> currents, ReadOnlySpan<TReal> h, ReadOnlySpan<TReal> gRates, Span<TReal> gCurrents, Span<TReal> gH)
         where TReal : unmanaged, IFloatingPointIeee754<TReal>

@@ -19,9 +19,10 @@ public sealed record VsmcBenchmarkOptions(
 /// <summary>Timing of full training iterations.</summary>
 /// <param name="MsPerIteration">Median milliseconds per iteration (forward, backward, Adam step).</param>
 /// <param name="MeanMsPerIteration">Mean milliseconds per iteration.</param>
+/// <param name="CpuMsPerIteration">Process CPU time per iteration, all threads (less sensitive to a busy machine than wall time).</param>
 /// <param name="Threads">Worker threads used.</param>
 /// <param name="Iterations">Timed iterations.</param>
-public sealed record VsmcBenchmarkResult(double MsPerIteration, double MeanMsPerIteration, int Threads, int Iterations);
+public sealed record VsmcBenchmarkResult(double MsPerIteration, double MeanMsPerIteration, double CpuMsPerIteration, int Threads, int Iterations);
 
 /// <summary>
 /// Times full training iterations of the published EEG configuration (DESIGN §3): B = 10 random
@@ -84,8 +85,14 @@ public static class VsmcBenchmark
         Rng rng = Rng.Create(options.Seed, 1_000_003);
         var times = new double[options.Iterations];
         int total = options.WarmupIterations + options.Iterations;
+        TimeSpan cpuStart = TimeSpan.Zero;
         for (int iteration = 0; iteration < total; iteration++)
         {
+            if (iteration == options.WarmupIterations)
+            {
+                cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+            }
+
             long start = Stopwatch.GetTimestamp();
             for (int b = 0; b < Sequences; b++)
             {
@@ -102,10 +109,11 @@ public static class VsmcBenchmark
             }
         }
 
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMilliseconds / options.Iterations;
         double mean = times.Average();
         Array.Sort(times);
         double median = times.Length % 2 == 1 ? times[times.Length / 2] : 0.5 * (times[times.Length / 2 - 1] + times[times.Length / 2]);
-        return new VsmcBenchmarkResult(median, mean, options.Threads, options.Iterations);
+        return new VsmcBenchmarkResult(median, mean, cpu, options.Threads, options.Iterations);
     }
 
     /// <summary>One Adam ascent step (β1 = 0.9, β2 = 0.999), as a stand-in for the trainer's optimiser.</summary>

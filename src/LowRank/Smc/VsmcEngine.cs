@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using LowRank.Model;
 using LowRank.Numerics;
@@ -138,6 +139,7 @@ internal sealed class VsmcEngine<TReal>
     }
 
     /// <summary>Runs the filter on one sequence; returns its objective (NaN or −∞ when a step fails).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal double Forward(SequenceWorkspace<TReal> s, Rng rng, ReadOnlySpan<int> frozen)
     {
         int k = s.Particles, r = s.Rank, steps = s.Steps;
@@ -202,6 +204,7 @@ internal sealed class VsmcEngine<TReal>
     }
 
     /// <summary>Reverse pass of <see cref="Forward"/> into the sequence's gradient buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Backward(SequenceWorkspace<TReal> s)
     {
         int k = s.Particles, r = s.Rank, steps = s.Steps;
