@@ -1,3 +1,4 @@
+using LowRank.Model;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -24,7 +25,7 @@ internal static class InspectCommand
     {
         var path = new Argument<string>("PATH")
         {
-            Description = "A data file (.npy, .npz, .csv, .edf) or a model directory (holding model.json).",
+            Description = "A data file (.npy, .npz, .csv, .edf, .nwb) or a model directory (holding model.json).",
         };
         var json = new Option<string?>("--json")
         {
@@ -128,40 +129,51 @@ internal static class InspectCommand
     };
 
     // ---- Model directories -------------------------------------------------------------------
-    // Placeholder until the model summary exists: prints model.json as stored.
 
     private static int InspectModelDirectory(CliContext context, InspectOptions options)
     {
-        string modelJson = Path.Combine(options.Path, "model.json");
-        if (!File.Exists(modelJson))
+        if (!ModelStore.IsModelDirectory(options.Path))
         {
             throw new InputException(
                 $"'{options.Path}' is a directory without model.json, so it is neither a data file nor a model directory.",
-                "pass a .npy, .npz, .csv or .edf file, or a model directory written by lowrank.");
+                "pass a .npy, .npz, .csv, .edf or .nwb file, or a model directory written by lowrank.");
         }
 
-        string text = File.ReadAllText(modelJson);
-        JsonElement model;
-        try
+        StoredModel stored = ModelStore.Load(options.Path);
+        ModelSummary summary = ModelSummary.Of(stored.Model);
+        ModelOptions o = summary.Options;
+        TextWriter w = context.Output;
+        w.WriteLine($"model directory '{options.Path}': stochastic low-rank RNN, {summary.ParameterCount} parameters");
+        w.WriteLine($"  rank R = {o.Rank}, units N = {o.Units}, inputs U = {o.Inputs} ({ModelNames.Of(o.InputFilter)}), channels X = {o.Channels}");
+        w.WriteLine($"  activation {ModelNames.Of(o.Activation)}, readout {ModelNames.Of(o.Readout)}, likelihood {ModelNames.Of(o.Likelihood)} (link {ModelNames.Of(o.Link)})");
+        w.WriteLine($"  decay a = {summary.Decay:G6} (τ/Δt = {1 / (1 - summary.Decay):G4})");
+        w.WriteLine($"  latent noise sd ({ModelNames.Of(o.TransitionNoise)}): {FormatVector(summary.TransitionNoiseSd)}");
+        w.WriteLine($"  initial state: mean {FormatVector(summary.InitialMean)}, sd ({ModelNames.Of(o.InitialNoise)}) {FormatVector(summary.InitialNoiseSd)}");
+        w.WriteLine($"  ‖m_r‖·‖n_r‖ per rank: {FormatVector(summary.ConnectivityNorms)}");
+        if (summary.ObservationSd.Length > 0)
         {
-            using JsonDocument document = JsonDocument.Parse(text);
-            model = document.RootElement.Clone();
-        }
-        catch (JsonException ex)
-        {
-            throw new InputException(
-                $"model file '{modelJson}' is not valid JSON: {ex.Message}",
-                "the model directory is damaged; fit or save the model again.",
-                ex);
+            w.WriteLine($"  observation sd: min {summary.ObservationSd.Min():G4}, median {Median(summary.ObservationSd):G4}, max {summary.ObservationSd.Max():G4}");
         }
 
-        context.Output.WriteLine($"model directory '{options.Path}'");
-        context.Output.WriteLine(text.TrimEnd());
+        if (stored.Provenance is { } p)
+        {
+            w.WriteLine($"  written {p.Created} by {p.Tool}" + (p.Data is null ? string.Empty : $" from {p.Data}") + (p.Seed is null ? string.Empty : $", seed {p.Seed}"));
+        }
+
         if (options.JsonPath is not null)
         {
-            JsonFile.Write(options.JsonPath, new { Kind = "model_directory", options.Path, Model = model });
+            JsonFile.Write(options.JsonPath, new { Kind = "model_directory", options.Path, Summary = summary, stored.Provenance });
         }
 
         return ExitCodes.Success;
+    }
+
+    private static string FormatVector(double[] values) =>
+        "[" + string.Join(", ", values.Select(v => v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))) + "]";
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
     }
 }

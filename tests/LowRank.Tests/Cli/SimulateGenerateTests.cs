@@ -132,3 +132,23 @@ public sealed class SimulateGenerateTests : IDisposable
         Assert.False(File.Exists(PathOf("g.npz")));
     }
 }
+
+public sealed class InspectModelTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lowrank-inspect-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void InspectSummarisesAModelAndWritesJson()
+    {
+        string model = Path.Combine(_dir, "m"), json = Path.Combine(_dir, "m.json");
+        Assert.Equal(0, CliHarness.Run("simulate", "--units", "12", "--channels", "3", "--steps", "5", "--out", Path.Combine(_dir, "a.npz"), "--model-out", model).ExitCode);
+        CliResult result = CliHarness.Run("inspect", model, "--json", json);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("rank R = 2, units N = 12, inputs U = 0 (raw), channels X = 3", result.Output);
+        Assert.Contains("latent noise sd (full): [0.05, 0.05]", result.Output);
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(0.9, document.RootElement.GetProperty("summary").GetProperty("decay").GetDouble(), 12);
+    }
+}
