@@ -1,6 +1,8 @@
 using LowRank.Metrics;
 using LowRank.Model;
+using LowRank.Numerics;
 using LowRank.Simulation;
+using LowRank.Smc;
 using LowRank.Training;
 
 namespace LowRank.Evaluation;
@@ -63,16 +65,16 @@ public sealed record EvaluationResult(MetricsReport Metrics, int FirstStep, int 
 /// </summary>
 public static class ProtocolEvaluator
 {
+    /// <summary>Stream of the seed that draws the posterior initial state (the simulator uses stream 0 for the trial).</summary>
+    private const long InitialStateStream = 3L << 48;
+
     /// <summary>
     /// Evaluates <paramref name="model"/> on a continuous recording <paramref name="data"/> [T, X]
-    /// (inputs [T, U] when the model has inputs). <paramref name="initialState"/>, when given, maps the
-    /// first scored observation y_0 [X] to a posterior-sampled z_0 [R]; otherwise z_0 is drawn from the prior.
+    /// (inputs [T, U] when the model has inputs). The generated series starts from a draw of the
+    /// posterior of z_0 given the first scored observation when the model has a Gaussian likelihood and
+    /// a linear readout (the published protocol), and from a prior draw otherwise.
     /// </summary>
-    public static EvaluationResult Evaluate(
-        LowRankRnn model,
-        TrainingData data,
-        EvaluationRequest request,
-        Func<ReadOnlyMemory<double>, double[]>? initialState = null)
+    public static EvaluationResult Evaluate(LowRankRnn model, TrainingData data, EvaluationRequest request)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -107,7 +109,14 @@ public static class ProtocolEvaluator
         }
 
         int steps = scored.Steps, x = scored.Channels;
-        double[]? z0 = initialState?.Invoke(scored.Observations.AsMemory(0, x));
+        double[]? z0 = null;
+        if (model.Options.Likelihood == Likelihood.Gaussian && model.Options.Readout != Readout.Rates)
+        {
+            InitialPosterior posterior = ParticleFilter.PosteriorOfInitialState(
+                model, scored.Observations.AsSpan(0, x), scored.InputValues.AsSpan(0, scored.Inputs));
+            z0 = posterior.Sample(Rng.Create(request.Seed, InitialStateStream));
+        }
+
         var simulation = new SimulationOptions
         {
             Steps = steps,

@@ -25,7 +25,7 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("", result.Error);
         string[] lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal($"scored all 1200 steps of '{PathOf("data.npz")}' against a series generated after 300 burn-in steps (prior sample initial state)", lines[0]);
+        Assert.Equal($"scored all 1200 steps of '{PathOf("data.npz")}' against a series generated after 300 burn-in steps (posterior sample initial state)", lines[0]);
         Assert.StartsWith("d_stsp ", lines[1]);
         Assert.StartsWith("d_h ", lines[2]);
 
