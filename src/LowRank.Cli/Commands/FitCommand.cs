@@ -35,26 +35,27 @@ internal static class FitCommand
 
     public static Command Create(CliContext context)
     {
+        FitRecipe d = FitPresets.Default;
         var data = new Option<string>("--data") { Description = "Recording to fit (.npy, .npz, .csv, .edf): [T, X] continuous, or [trials, T, X].", Required = true };
         var output = new Option<string>("--out") { Description = "Model directory to write (replaced when the fit ends).", Required = true };
         var preset = new Option<string?>("--preset") { Description = "Start from a named recipe (eeg: the published EEG fit); explicit options override it." };
         preset.AcceptOnlyFromAmong([.. FitPresets.Names]);
-        var rank = new Option<int?>("--rank") { Description = "Rank R. [default: 3]" };
-        var units = new Option<int?>("--units") { Description = "Units N. [default: 512]" };
-        var particles = new Option<int?>("--particles") { Description = "Particles K. [default: 10]" };
-        var batch = new Option<int?>("--batch") { Description = "Sequences B per gradient step. [default: 10]" };
-        var window = new Option<int?>("--window") { Description = "Window length T cut from a continuous recording. [default: 50]" };
-        var windows = new Option<int?>("--windows") { Description = "Windows per epoch (continuous recording). [default: 500]" };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs. [default: 1500]" };
-        var lr = new Option<double?>("--lr") { Description = "Initial learning rate. [default: 1e-3]" };
-        var lrEnd = new Option<double?>("--lr-end") { Description = "Final learning rate (exponential decay). [default: 1e-6]" };
+        var rank = new Option<int?>("--rank") { Description = $"Rank R. [default: {d.Model.Rank}]" };
+        var units = new Option<int?>("--units") { Description = $"Units N. [default: {d.Model.Units}]" };
+        var particles = new Option<int?>("--particles") { Description = $"Particles K. [default: {d.Objective.Particles}]" };
+        var batch = new Option<int?>("--batch") { Description = $"Sequences B per gradient step. [default: {d.Trainer.BatchSize}]" };
+        var window = new Option<int?>("--window") { Description = $"Window length T cut from a continuous recording. [default: {d.Trainer.WindowLength}]" };
+        var windows = new Option<int?>("--windows") { Description = $"Windows per epoch (continuous recording). [default: {d.Trainer.WindowsPerEpoch}]" };
+        var epochs = new Option<int?>("--epochs") { Description = $"Epochs. [default: {d.Trainer.Epochs}]" };
+        var lr = new Option<double?>("--lr") { Description = $"Initial learning rate. [default: {d.Trainer.LearningRate:0.#e0}]" };
+        var lrEnd = new Option<double?>("--lr-end") { Description = $"Final learning rate (exponential decay). [default: {d.Trainer.FinalLearningRate:0.#e0}]" };
         var clip = new Option<double?>("--clip") { Description = "Clip the gradient norm at this value. [default: no clipping]" };
-        var proposal = Choice<ProposalKind>("--proposal", "Proposal: optimal (Gaussian, linear readout) or bootstrap. [default: optimal]");
-        var resampling = Choice<ResamplingScheme>("--resampling", "Resampling scheme. [default: systematic]");
-        var activation = Choice<Activation>("--activation", "Unit nonlinearity. [default: clipped_relu]");
-        var noise = Choice<NoiseShape>("--noise", "Shape of Σz and Σ0. [default: full]");
-        var evaluateEvery = new Option<int?>("--evaluate-every") { Description = "Evaluate the objective on fixed windows every n epochs (0: never). [default: 50]" };
-        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Write a checkpoint every n epochs. [default: 10]" };
+        var proposal = Choice<ProposalKind>("--proposal", $"Proposal: optimal (Gaussian, linear readout) or bootstrap. [default: {ModelNames.Of(d.Objective.Proposal)}]");
+        var resampling = Choice<ResamplingScheme>("--resampling", $"Resampling scheme. [default: {ModelNames.Of(d.Objective.Resampling)}]");
+        var activation = Choice<Activation>("--activation", $"Unit nonlinearity. [default: {ModelNames.Of(d.Model.Activation)}]");
+        var noise = Choice<NoiseShape>("--noise", $"Shape of Σz and Σ0. [default: {ModelNames.Of(d.Model.TransitionNoise)}]");
+        var evaluateEvery = new Option<int?>("--evaluate-every") { Description = $"Evaluate the objective on fixed windows every n epochs (0: never). [default: {d.Trainer.EvaluateEvery}]" };
+        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = $"Write a checkpoint every n epochs. [default: {d.Trainer.CheckpointEvery}]" };
         var holdout = new Option<double?>("--holdout") { Description = "Fit on the first part only, holding out this fraction at the end (e.g. 0.2)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted fit whose checkpoint is in --out (bit-identical to an uninterrupted fit)." };
         var seed = CommonOptions.Seed();
