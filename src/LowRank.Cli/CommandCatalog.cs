@@ -8,7 +8,11 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create(CliContext context) =>
     [
+        DemoCommand.Create(context),
+        SimulateCommand.Create(context),
+        GenerateCommand.Create(context),
         VersionCommand.Create(context),
+        InspectCommand.Create(context),
         BenchCommand.Create(context),
     ];
 }
