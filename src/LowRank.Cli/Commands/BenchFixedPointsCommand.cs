@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LowRank.Analysis.FixedPoints;
 using LowRank.IO;
+using LowRank.Model;
 
 namespace LowRank.Cli.Commands;
 
@@ -14,11 +15,10 @@ internal static class BenchFixedPointsCommand
     {
         var units = new Option<int>("--units") { Description = "Number of units N.", DefaultValueFactory = _ => 512 };
         var rank = new Option<int>("--rank") { Description = "Rank R (latent dimension).", DefaultValueFactory = _ => 3 };
-        var activation = new Option<string>("--activation") { Description = "Unit nonlinearity.", DefaultValueFactory = _ => "relu" };
-        activation.AcceptOnlyFromAmong("relu", "clipped_relu");
-        var seed = new Option<long>("--seed") { Description = "Seed of the random network.", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int>("--threads") { Description = "Worker threads (-1: all cores).", DefaultValueFactory = _ => -1 };
-        var json = new Option<string?>("--json") { Description = "Also write the result to this JSON file." };
+        var activation = CommonOptions.Choice("--activation", "Unit nonlinearity.", PiecewiseActivation.Relu);
+        var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json();
         var command = new Command("fixed-points", "Time the exact fixed-point enumeration on a random self-exciting network.")
         {
             units, rank, activation, seed, threads, json,
@@ -26,11 +26,13 @@ internal static class BenchFixedPointsCommand
         command.SetAction(parse => context.Execute(() =>
         {
             var options = new FixedPointBenchmarkOptions(
-                Positive(parse.GetValue(units), "--units"),
-                Positive(parse.GetValue(rank), "--rank"),
-                ParseActivation(parse.GetValue(activation)!),
+                parse.GetValue(units),
+                parse.GetValue(rank),
+                ModelNames.Parse<PiecewiseActivation>(parse.GetValue(activation)!, "activation"),
                 parse.GetValue(seed),
                 parse.GetValue(threads));
+            CommonOptions.RequirePositive(options.Units, "--units");
+            CommonOptions.RequirePositive(options.Rank, "--rank");
             FixedPointBenchmarkResult result = FixedPointBenchmark.Run(options);
             context.Output.WriteLine(JsonFile.Serialize(result, indented: false));
             if (parse.GetValue(json) is { } path)
@@ -42,11 +44,4 @@ internal static class BenchFixedPointsCommand
         }));
         return command;
     }
-
-    /// <summary>"relu" or "clipped_relu" (the option accepts nothing else).</summary>
-    internal static PiecewiseActivation ParseActivation(string name) =>
-        name == "clipped_relu" ? PiecewiseActivation.ClippedRelu : PiecewiseActivation.Relu;
-
-    private static int Positive(int value, string name) =>
-        value >= 1 ? value : throw new InputException($"{name} must be at least 1, got {value}.", $"pass a positive integer to {name}.");
 }
