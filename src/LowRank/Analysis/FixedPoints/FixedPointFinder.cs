@@ -238,7 +238,7 @@ public static class FixedPointFinder
                     {
                         if (HasMinimalPeriod(orbit, period, rank))
                         {
-                            results[i] = Canonical(orbit, period, rank);
+                            results[i] = Split(orbit, period, rank);
                         }
 
                         break;
@@ -246,9 +246,10 @@ public static class FixedPointFinder
                 }
             });
 
-        // Deduplicate (same canonical pattern sequence ⇒ same cycle) and sort.
+        // Deduplicate: rotate each cycle to start at its smallest point pattern (patterns are exact, coordinates
+        // carry rounding), then the same pattern sequence means the same cycle.
         var unique = new Dictionary<string, double[][]>();
-        var key = new byte[period * count];
+        var key = new byte[count];
         foreach (double[][]? cycle in results)
         {
             if (cycle is null)
@@ -256,12 +257,29 @@ public static class FixedPointFinder
                 continue;
             }
 
+            var keys = new string[period];
             for (int t = 0; t < period; t++)
             {
-                hinges.Pattern(cycle[t], key.AsSpan(t * count, count));
+                hinges.Pattern(cycle[t], key);
+                keys[t] = Convert.ToBase64String(key);
             }
 
-            unique.TryAdd(Convert.ToBase64String(key), cycle);
+            int start = 0;
+            for (int t = 1; t < period; t++)
+            {
+                if (string.CompareOrdinal(keys[t], keys[start]) < 0)
+                {
+                    start = t;
+                }
+            }
+
+            var rotated = new double[period][];
+            for (int t = 0; t < period; t++)
+            {
+                rotated[t] = cycle[(start + t) % period];
+            }
+
+            unique.TryAdd(string.Join('|', Enumerable.Range(0, period).Select(t => keys[(start + t) % period])), rotated);
         }
 
         var cycles = new List<Cycle>();
@@ -404,8 +422,8 @@ public static class FixedPointFinder
         return true;
     }
 
-    /// <summary>The orbit as p points, rotated to start at the lexicographically smallest.</summary>
-    private static double[][] Canonical(double[] orbit, int period, int rank)
+    /// <summary>The orbit as p points.</summary>
+    private static double[][] Split(double[] orbit, int period, int rank)
     {
         var points = new double[period][];
         for (int t = 0; t < period; t++)
@@ -413,22 +431,7 @@ public static class FixedPointFinder
             points[t] = orbit.AsSpan(t * rank, rank).ToArray();
         }
 
-        int start = 0;
-        for (int t = 1; t < period; t++)
-        {
-            if (CompareLexicographic(points[t], points[start]) < 0)
-            {
-                start = t;
-            }
-        }
-
-        var rotated = new double[period][];
-        for (int t = 0; t < period; t++)
-        {
-            rotated[t] = points[(start + t) % period];
-        }
-
-        return rotated;
+        return points;
     }
 
     private static int CompareLexicographic(double[] x, double[] y)

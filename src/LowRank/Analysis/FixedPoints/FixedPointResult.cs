@@ -16,7 +16,7 @@ public sealed record FixedPoint(double[] Z, Complex[] Eigenvalues, StabilityKind
 public sealed record FixedPointResult(IReadOnlyList<FixedPoint> FixedPoints, long Cells, long SingularCells);
 
 /// <summary>A period-p cycle z₁ → z₂ → … → z_p → z₁ with the eigenvalues of the product of its Jacobians.</summary>
-/// <param name="Points">The p points, [p][R], starting at the lexicographically smallest.</param>
+/// <param name="Points">The p points, [p][R], starting at the point whose activation pattern sorts first (a canonical rotation).</param>
 /// <param name="Eigenvalues">Eigenvalues of <c>J_p ⋯ J_1</c>, by decreasing modulus.</param>
 /// <param name="Stability">Discrete-time type of the p-th iterate.</param>
 /// <param name="Residual">Largest ‖F(z_t) − z_{t+1}‖₂ along the cycle.</param>
