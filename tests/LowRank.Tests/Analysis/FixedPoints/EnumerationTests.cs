@@ -18,6 +18,8 @@ public sealed class EnumerationTests
         }
 
         data.Add(14, 2, PiecewiseActivation.Relu, 1);
+        data.Add(10, 4, PiecewiseActivation.Relu, 2);
+        data.Add(5, 4, PiecewiseActivation.ClippedRelu, 2);
         data.Add(6, 3, PiecewiseActivation.ClippedRelu, 1);
         return data;
     }
@@ -104,21 +106,30 @@ public sealed class EnumerationTests
         AssertSameAsBruteForce(baseMap with { H = h }, expectSome: false);
     }
 
-    [Fact]
-    public void GeneralPositionCellCountIsZaslavsky()
+    [Theory]
+    [InlineData(40, 1)]
+    [InlineData(40, 2)]
+    [InlineData(40, 3)]
+    [InlineData(14, 4)]
+    public void GeneralPositionCellCountIsZaslavsky(int units, int rank)
     {
-        var rng = Rng.Create(3, 0);
-        const int units = 40;
-        var m = new double[units * 3];
-        var n = new double[3 * units];
+        // Random kinks are in general position: Σ_{k≤R} C(P, k) cells, each visited once.
+        var rng = Rng.Create(3, rank);
+        var m = new double[units * rank];
+        var n = new double[rank * units];
         var h = new double[units];
         rng.FillGaussian(m);
         rng.FillGaussian(n);
         rng.FillGaussian(h);
-        var map = new PiecewiseLinearMap(m, n, h, new double[units], 0.5, PiecewiseActivation.Relu, units, 3);
-        FixedPointResult result = FixedPointFinder.Enumerate(map);
-        long p = 40;
-        Assert.Equal(1 + p + p * (p - 1) / 2 + p * (p - 1) * (p - 2) / 6, result.Cells);
+        var map = new PiecewiseLinearMap(m, n, h, new double[units], 0.5, PiecewiseActivation.Relu, units, rank);
+        long expected = 0, binomial = 1;
+        for (int k = 0; k <= rank; k++)
+        {
+            expected += binomial;
+            binomial = binomial * (units - k) / (k + 1);
+        }
+
+        Assert.Equal(expected, FixedPointFinder.Enumerate(map).Cells);
     }
 
     [Fact]
