@@ -3,7 +3,6 @@ using System.Numerics;
 using LowRank.Data;
 using LowRank.Metrics;
 using LowRank.Numerics;
-using MathNet.Numerics.IntegralTransforms;
 using Xunit.Abstractions;
 
 namespace LowRank.Tests.Metrics;
@@ -30,9 +29,14 @@ public sealed class EegCalibrationTests(ITestOutputHelper output)
             return;
         }
 
-        (double[] eeg, int steps, int channels) = ReadMatrix(path);
-        Assert.Equal((9640, 64), (steps, channels));
+        (double[] recording, int steps, int recordedChannels) = ReadMatrix(path);
+        Assert.Equal((9640, 64), (steps, recordedChannels));
         bool full = Environment.GetEnvironmentVariable(FullVariable) == "full";
+
+        // The quick run (every `dotnet test`, Debug build) uses the first 16 channels, one seed of 250 draws;
+        // the documented figures use all 64 channels and the published 5 × 1000.
+        int channels = full ? recordedChannels : 16;
+        double[] eeg = full ? recording : FirstChannels(recording, steps, recordedChannels, channels);
         int half = steps / 2;
 
         // (name, generated, data, steps): the recording plays the data except in the halves comparison.
@@ -53,15 +57,15 @@ public sealed class EegCalibrationTests(ITestOutputHelper output)
         {
             foreach ((string name, double[] generated, double[] data, int length) in cases)
             {
-                // The quick run (every `dotnet test`) takes one seed of 250 draws; the documented figures use the published 5 × 1000.
                 var options = new MetricsOptions { GeneratedPreprocessing = preprocessing, Seeds = full ? 5 : 1, Draws = full ? 1000 : 250, Seed = 0 };
                 var clock = Stopwatch.StartNew();
                 MetricsReport report = MetricsEvaluator.Evaluate(generated, data, length, channels, options);
                 double seconds = clock.Elapsed.TotalSeconds;
                 results[(name, preprocessing)] = report;
                 // D_H as the published pse.py computes it (freq_cutoff 10000 keeps every bin), for comparison.
-                double dhAllBins = SpectrumHellinger.Compute(
-                    Preprocessing.Apply(generated, length, channels, preprocessing), data, length, channels, dropLastBin: false);
+                double dhAllBins = full
+                    ? SpectrumHellinger.Compute(Preprocessing.Apply(generated, length, channels, preprocessing), data, length, channels, dropLastBin: false)
+                    : double.NaN;
                 output.WriteLine(
                     $"| {preprocessing} | {name} | {report.DStsp:F3} ± {report.DStspSd:F3} | " +
                     $"{string.Join(", ", report.DStspPerSeed.Select(v => v.ToString("F3")))} | {string.Join(", ", report.DStspDropped)} | " +
@@ -125,6 +129,17 @@ public sealed class EegCalibrationTests(ITestOutputHelper output)
         return null;
     }
 
+    internal static double[] FirstChannels(double[] series, int steps, int channels, int keep)
+    {
+        var result = new double[steps * keep];
+        for (int t = 0; t < steps; t++)
+        {
+            Array.Copy(series, t * channels, result, t * keep, keep);
+        }
+
+        return result;
+    }
+
     internal static double[] CircularShift(double[] series, int steps, int channels, int shift)
     {
         var result = new double[series.Length];
@@ -158,6 +173,8 @@ public sealed class EegCalibrationTests(ITestOutputHelper output)
 
         var result = new double[series.Length];
         var buffer = new Complex[steps];
+        var plan = new FourierPlan(steps);
+        var scratch = new Complex[plan.WorkspaceLength];
         for (int c = 0; c < channels; c++)
         {
             for (int t = 0; t < steps; t++)
@@ -165,16 +182,18 @@ public sealed class EegCalibrationTests(ITestOutputHelper output)
                 buffer[t] = series[t * channels + c];
             }
 
-            Fourier.Forward(buffer, FourierOptions.Matlab);
+            plan.Forward(buffer, scratch);
+
+            // Rotate, then invert with the conjugation identity IDFT(F) = conj(DFT(conj F)) / n.
             for (int k = 0; k < steps; k++)
             {
-                buffer[k] *= rotation[k];
+                buffer[k] = Complex.Conjugate(buffer[k] * rotation[k]);
             }
 
-            Fourier.Inverse(buffer, FourierOptions.Matlab);
+            plan.Forward(buffer, scratch);
             for (int t = 0; t < steps; t++)
             {
-                result[t * channels + c] = buffer[t].Real;
+                result[t * channels + c] = buffer[t].Real / steps;
             }
         }
 
