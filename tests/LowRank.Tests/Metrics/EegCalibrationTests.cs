@@ -84,6 +84,11 @@ public sealed class EegCalibrationTests(ITestOutputHelper output)
             }
         }
 
+        if (full)
+        {
+            ReportCpuTimes(eeg, cases[3].Generated, steps, channels);
+        }
+
         // A circular shift permutes the time points and keeps every power spectrum: under the same preprocessing
         // as the data it is indistinguishable from the recording in both metrics.
         if (full)
@@ -93,6 +98,39 @@ public sealed class EegCalibrationTests(ITestOutputHelper output)
             Assert.True(results[("circular shift T/2", SeriesPreprocessing.None)].DH < 1e-9);
             Assert.True(results[("phase-randomised", SeriesPreprocessing.None)].DH < 1e-9);
         }
+    }
+
+    /// <summary>
+    /// CPU time (process user + system, single-threaded) of one D_stsp seed and of D_H: on a machine shared with
+    /// other jobs this is a steadier cost figure than wall time. Printed only, never asserted.
+    /// </summary>
+    private void ReportCpuTimes(double[] data, double[] generated, int steps, int channels)
+    {
+        double[] ready = Preprocessing.Apply(generated, steps, channels, SeriesPreprocessing.HannSmoothThenZScore);
+        var divergence = new StateSpaceDivergence(ready, steps, data, steps, channels, new StspOptions { MaxThreads = 1 });
+        divergence.Estimate(seed: 0);
+        SpectrumHellinger.Compute(ready, data, steps, channels, maxThreads: 1);
+        using var process = Process.GetCurrentProcess();
+        const int repeats = 3;
+        TimeSpan before = process.TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        for (int i = 0; i < repeats; i++)
+        {
+            divergence.Estimate(seed: i + 1);
+        }
+
+        process.Refresh();
+        double stspCpu = (process.TotalProcessorTime - before).TotalMilliseconds / repeats, stspWall = wall.Elapsed.TotalMilliseconds / repeats;
+        before = process.TotalProcessorTime;
+        wall.Restart();
+        for (int i = 0; i < repeats; i++)
+        {
+            SpectrumHellinger.Compute(ready, data, steps, channels, maxThreads: 1);
+        }
+
+        process.Refresh();
+        double dhCpu = (process.TotalProcessorTime - before).TotalMilliseconds / repeats, dhWall = wall.Elapsed.TotalMilliseconds / repeats;
+        output.WriteLine($"1 thread: D_stsp one seed {stspCpu:F0} ms CPU ({stspWall:F0} ms wall); D_H {dhCpu:F0} ms CPU ({dhWall:F0} ms wall)");
     }
 
     [Fact]
