@@ -14,6 +14,8 @@ internal static class CommandCatalog
         VersionCommand.Create(context),
         InspectCommand.Create(context),
         FixedPointsCommand.Create(context),
+        FitCommand.Create(context),
+        EvaluateCommand.Create(context),
         BenchCommand.Create(context),
     ];
 }
