@@ -9,5 +9,6 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create(CliContext context) =>
     [
         VersionCommand.Create(context),
+        TaskCommand.Create(context),
     ];
 }

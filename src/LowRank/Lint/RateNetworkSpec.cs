@@ -64,6 +64,8 @@ public readonly record struct ParameterSlice(string Name, int Offset, int Rows, 
 
     public Span<T> Of<T>(Span<T> theta) => theta.Slice(Offset, Length);
 
+    public Span<T> Of<T>(T[] theta) => theta.AsSpan(Offset, Length);
+
     public ReadOnlySpan<T> Of<T>(ReadOnlySpan<T> theta) => theta.Slice(Offset, Length);
 }
 
