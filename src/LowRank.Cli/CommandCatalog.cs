@@ -8,6 +8,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create(CliContext context) =>
     [
+        DemoCommand.Create(context),
+        SimulateCommand.Create(context),
+        GenerateCommand.Create(context),
         VersionCommand.Create(context),
         TaskCommand.Create(context),
     ];

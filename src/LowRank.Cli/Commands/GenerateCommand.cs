@@ -1,0 +1,104 @@
+using System.CommandLine;
+using LowRank.Data;
+using LowRank.Model;
+using LowRank.Simulation;
+
+namespace LowRank.Cli.Commands;
+
+/// <summary>Options of <c>lowrank generate</c>.</summary>
+internal sealed record GenerateOptions(string ModelDirectory, SimulationOptions Simulation, string? InputsPath, string Out);
+
+/// <summary><c>lowrank generate</c>: new data from a saved model.</summary>
+internal static class GenerateCommand
+{
+    private static readonly Dictionary<string, InitialStateMode> InitModes = new()
+    {
+        ["prior-sample"] = InitialStateMode.PriorSample,
+        ["prior-mean"] = InitialStateMode.PriorMean,
+    };
+
+    public static Command Create(CliContext context)
+    {
+        var model = new Option<string>("--model") { Description = "Model directory (from fit, or simulate --model-out).", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Recorded time steps T per trial.", DefaultValueFactory = _ => 1000 };
+        var trials = new Option<int>("--trials") { Description = "Number of trials.", DefaultValueFactory = _ => 1 };
+        var burnIn = new Option<int>("--burn-in") { Description = "Steps simulated (with zero input) before recording.", DefaultValueFactory = _ => 0 };
+        var init = new Option<string>("--init") { Description = "Initial state: prior-sample or prior-mean.", DefaultValueFactory = _ => "prior-sample" };
+        init.AcceptOnlyFromAmong([.. InitModes.Keys]);
+        var noiseScale = new Option<double>("--noise-scale") { Description = "Scale of the latent noise (1 = fitted level, 0 = deterministic flow).", DefaultValueFactory = _ => 1.0 };
+        var inputs = new Option<string?>("--inputs") { Description = "Raw inputs u as .npy [trials, T, U] (required when the model has inputs)." };
+        var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
+        var output = new Option<string>("--out") { Description = "Output .npz (samples, latents, rates, inputs).", Required = true };
+        var command = new Command("generate", "Generate samples, latents and rates from a saved model.")
+        {
+            model, steps, trials, burnIn, init, noiseScale, inputs, seed, threads, output,
+        };
+        command.SetAction(parse => context.Execute(() => Run(context, new GenerateOptions(
+            parse.GetValue(model)!,
+            new SimulationOptions
+            {
+                Steps = parse.GetValue(steps),
+                Trials = parse.GetValue(trials),
+                BurnIn = parse.GetValue(burnIn),
+                Initial = InitModes[parse.GetValue(init)!],
+                NoiseScale = parse.GetValue(noiseScale),
+                Seed = parse.GetValue(seed),
+                Threads = parse.GetValue(threads),
+            },
+            parse.GetValue(inputs),
+            parse.GetValue(output)!))));
+        return command;
+    }
+
+    private static int Run(CliContext context, GenerateOptions options)
+    {
+        CommonOptions.RequireExtension(options.Out, ".npz", "--out");
+        options.Simulation.Validate();
+        LowRankRnn model = ModelStore.Load(options.ModelDirectory).Model;
+        double[]? inputs = ReadInputs(options, model);
+        SimulationResult result = Simulator.Run(model, options.Simulation, inputs);
+        SimulationWriter.Write(options.Out, result);
+        context.Output.WriteLine($"wrote {options.Out}: {SimulationWriter.Describe(result)}");
+        return ExitCodes.Success;
+    }
+
+    private static double[]? ReadInputs(GenerateOptions options, LowRankRnn model)
+    {
+        int trials = options.Simulation.Trials, steps = options.Simulation.Steps, u = model.Inputs;
+        if (u == 0)
+        {
+            if (options.InputsPath is not null)
+            {
+                throw new InputException($"--inputs '{options.InputsPath}' was given but model '{options.ModelDirectory}' has no inputs.", "drop --inputs for an autonomous model.");
+            }
+
+            return null;
+        }
+
+        if (options.InputsPath is null)
+        {
+            throw new InputException(
+                $"model '{options.ModelDirectory}' has {u} inputs but no --inputs file was given.",
+                $"pass --inputs FILE.npy with shape [{trials}, {steps}, {u}] (trials, steps, inputs).");
+        }
+
+        NdArray array = Npy.Read(options.InputsPath);
+        if (!array.Shape.AsSpan().SequenceEqual([trials, steps, u]))
+        {
+            throw new InputException(
+                $"--inputs '{options.InputsPath}' has shape {NdArray.FormatShape(array.Shape)} but [trials, steps, inputs] = [{trials}, {steps}, {u}] is needed.",
+                "match --trials and --steps to the input file, or reshape it.");
+        }
+
+        for (int i = 0; i < array.Data.Length; i++)
+        {
+            if (!double.IsFinite(array.Data[i]))
+            {
+                throw new InputException($"--inputs '{options.InputsPath}' contains {array.Data[i]} at flat index {i}.", "replace NaN and infinite values before generating.");
+            }
+        }
+
+        return array.Data;
+    }
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using LowRank.Model;
+
+namespace LowRank.Cli;
+
+/// <summary>Options shared by several commands, defined once so they read the same everywhere.</summary>
+internal static class CommonOptions
+{
+    public static Option<long> Seed(long defaultValue = 0) => new("--seed")
+    {
+        Description = "Random seed; the same seed gives the same numbers on any thread count.",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    public static Option<int> Threads() => new("--threads")
+    {
+        Description = "Worker threads (default: all cores).",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    public static Option<string?> Json() => new("--json")
+    {
+        Description = "Also write the reported figures to this JSON file.",
+    };
+
+    /// <summary>An option restricted to the snake_case names of <typeparamref name="TEnum"/>.</summary>
+    public static Option<string> Choice<TEnum>(string name, string description, TEnum defaultValue)
+        where TEnum : struct, Enum
+    {
+        var option = new Option<string>(name)
+        {
+            Description = description,
+            DefaultValueFactory = _ => ModelNames.Of(defaultValue),
+        };
+        option.AcceptOnlyFromAmong([.. ModelNames.All<TEnum>()]);
+        return option;
+    }
+
+    /// <summary>Requires <paramref name="path"/> to end with <paramref name="extension"/>.</summary>
+    public static void RequireExtension(string path, string extension, string option)
+    {
+        if (!path.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InputException(
+                $"{option} '{path}' must be a {extension} file.",
+                $"pass a path ending in {extension}, e.g. {option} out{extension}.");
+        }
+    }
+
+    /// <summary>Requires a positive integer option value.</summary>
+    public static void RequirePositive(int value, string option)
+    {
+        if (value < 1)
+        {
+            throw new InputException($"{option} must be at least 1 (got {value}).", $"pass {option} 1 or more.");
+        }
+    }
+}

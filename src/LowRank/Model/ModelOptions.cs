@@ -1,0 +1,95 @@
+namespace LowRank.Model;
+
+/// <summary>
+/// Structure and initial scales of a stochastic low-rank RNN (DESIGN §2). Dimensions: R rank,
+/// N units, U inputs, X observed channels.
+/// </summary>
+public sealed record ModelOptions
+{
+    /// <summary>R: latent dimension.</summary>
+    public int Rank { get; init; } = 3;
+
+    /// <summary>N: number of units.</summary>
+    public int Units { get; init; } = 512;
+
+    /// <summary>U: number of external inputs (0 for an autonomous network).</summary>
+    public int Inputs { get; init; }
+
+    /// <summary>X: observed channels (equal to N for a unit readout).</summary>
+    public int Channels { get; init; } = 1;
+
+    public Activation Activation { get; init; } = Activation.ClippedRelu;
+
+    /// <summary>Shape of the latent noise covariance Σz.</summary>
+    public NoiseShape TransitionNoise { get; init; } = NoiseShape.Full;
+
+    /// <summary>Shape of the initial-state covariance Σ0.</summary>
+    public NoiseShape InitialNoise { get; init; } = NoiseShape.Full;
+
+    /// <summary>Whether μ0 is a trainable parameter (otherwise fixed at 0).</summary>
+    public bool TrainInitialMean { get; init; } = true;
+
+    public InputFilter InputFilter { get; init; } = InputFilter.Raw;
+
+    public Readout Readout { get; init; } = Readout.Latent;
+
+    public Likelihood Likelihood { get; init; } = Likelihood.Gaussian;
+
+    public Link Link { get; init; } = Link.Identity;
+
+    /// <summary>Initial standard deviation of the latent noise (Σz = s² I at initialisation).</summary>
+    public double InitTransitionNoiseScale { get; init; } = 0.1;
+
+    /// <summary>Initial standard deviation of the initial state (Σ0 = s² I at initialisation).</summary>
+    public double InitInitialNoiseScale { get; init; } = 1.0;
+
+    /// <summary>Initial observation standard deviation σx (Gaussian likelihood).</summary>
+    public double InitObservationScale { get; init; } = 0.1;
+
+    /// <summary>Initial decay a = 1 − Δt/τ.</summary>
+    public double InitDecay { get; init; } = 0.9;
+
+    /// <summary>Variances are clamped to [MinVariance, MaxVariance] (DESIGN §3).</summary>
+    public const double MinVariance = 1e-8;
+
+    /// <summary>Upper clamp of every variance.</summary>
+    public const double MaxVariance = 100.0;
+
+    /// <summary>Checks consistency; throws <see cref="InputException"/> with a fix for each problem.</summary>
+    public void Validate()
+    {
+        Require(Rank >= 1, $"rank must be at least 1 (got {Rank}).", "pass --rank 1 or more.");
+        Require(Units >= 1, $"units must be at least 1 (got {Units}).", "pass --units 1 or more.");
+        Require(Rank <= Units, $"rank {Rank} exceeds the number of units {Units}.", "use --rank at most --units.");
+        Require(Inputs >= 0, $"inputs must be non-negative (got {Inputs}).", "pass a non-negative input count.");
+        Require(Channels >= 1, $"channels must be at least 1 (got {Channels}).", "pass --channels 1 or more.");
+        Require(
+            Readout == Readout.Latent || Channels == Units,
+            $"a unit readout ({ModelNames.Of(Readout)}) needs one channel per unit, but channels = {Channels} and units = {Units}.",
+            "set --units equal to the number of channels, or use the latent readout.");
+        Require(
+            Likelihood != Likelihood.Gaussian || Link == Link.Identity,
+            $"the Gaussian likelihood uses the identity link (got {ModelNames.Of(Link)}).",
+            "use --link identity with --likelihood gaussian.");
+        Require(
+            Likelihood != Likelihood.Poisson || Link != Link.Identity,
+            "the Poisson likelihood needs a positive link (exp, softplus or relu), not identity.",
+            "use --link exp, softplus or relu with --likelihood poisson.");
+        Require(
+            InitDecay > 0 && InitDecay < 1,
+            $"decay must lie in (0, 1) (got {InitDecay}).",
+            "pass a decay such as 0.9 (a = 1 − Δt/τ).");
+        Require(
+            InitTransitionNoiseScale > 0 && InitInitialNoiseScale > 0 && InitObservationScale > 0,
+            "noise scales must be positive.",
+            "pass positive noise scales.");
+    }
+
+    private static void Require(bool condition, string message, string hint)
+    {
+        if (!condition)
+        {
+            throw new InputException(message, hint);
+        }
+    }
+}

@@ -1,0 +1,247 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LowRank.Data;
+using LowRank.IO;
+
+namespace LowRank.Model;
+
+/// <summary>Where a saved model came from.</summary>
+/// <param name="Created">UTC time of saving, ISO 8601.</param>
+/// <param name="Tool">Tool name and version that wrote it.</param>
+/// <param name="Command">The command line, when saved by the CLI.</param>
+/// <param name="Data">The data file it was fitted to, if any.</param>
+/// <param name="DataSha256">SHA-256 of that file.</param>
+/// <param name="Seed">The seed used.</param>
+public sealed record ModelProvenance(string Created, string Tool, string? Command = null, string? Data = null, string? DataSha256 = null, long? Seed = null);
+
+/// <summary>A model read back from its directory, with the extra sections of its model.json.</summary>
+public sealed record StoredModel(LowRankRnn Model, ModelProvenance? Provenance, JsonObject Document);
+
+/// <summary>
+/// Saves and loads a stochastic low-rank RNN as a directory (DESIGN §7): <c>model.json</c> (format
+/// version, kind, options, provenance, extra sections such as the training summary) and
+/// <c>params.npz</c> with constrained values readable by NumPy: <c>m</c> [N,R], <c>n</c> [R,N],
+/// <c>h</c> [N], <c>w_in</c> [N,U] (when U &gt; 0), <c>decay</c> [], <c>chol_z</c>, <c>chol_0</c> [R,R],
+/// <c>mu_0</c> [R], <c>c</c> ([X,R] or [X]), <c>d</c> [X], <c>var_x</c> [X] (Gaussian).
+/// </summary>
+public static class ModelStore
+{
+    public const string ModelFile = "model.json";
+    public const string ParametersFile = "params.npz";
+    public const string Kind = "stochastic_low_rank_rnn";
+    public const int FormatVersion = 1;
+
+    /// <summary>Whether <paramref name="path"/> is a directory with a model.json.</summary>
+    public static bool IsModelDirectory(string path) => Directory.Exists(path) && File.Exists(Path.Combine(path, ModelFile));
+
+    /// <summary>
+    /// Writes the model directory atomically. <paramref name="sections"/> adds top-level model.json entries
+    /// (e.g. "training"); <paramref name="extraFiles"/> may write more files into the temporary directory.
+    /// </summary>
+    public static void Save(
+        string directory,
+        LowRankRnn model,
+        ModelProvenance? provenance = null,
+        IReadOnlyDictionary<string, JsonNode?>? sections = null,
+        Action<string>? extraFiles = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var document = new JsonObject
+        {
+            ["format_version"] = FormatVersion,
+            ["kind"] = Kind,
+            ["options"] = JsonSerializer.SerializeToNode(model.Options, JsonFile.Options),
+            ["provenance"] = provenance is null ? null : JsonSerializer.SerializeToNode(provenance, JsonFile.Options),
+        };
+        if (sections is not null)
+        {
+            foreach ((string key, JsonNode? value) in sections)
+            {
+                document[key] = value?.DeepClone();
+            }
+        }
+
+        AtomicFile.WriteDirectory(directory, temp =>
+        {
+            File.WriteAllText(Path.Combine(temp, ModelFile), document.ToJsonString(JsonFile.Options) + "\n");
+            Npz.Write(Path.Combine(temp, ParametersFile), ToArrays(model));
+            extraFiles?.Invoke(temp);
+        });
+    }
+
+    /// <summary>Reads a model directory; every inconsistency is an <see cref="InputException"/>.</summary>
+    public static StoredModel Load(string directory)
+    {
+        string jsonPath = Path.Combine(directory, ModelFile);
+        string paramsPath = Path.Combine(directory, ParametersFile);
+        if (!Directory.Exists(directory))
+        {
+            throw new InputException($"model directory '{directory}' does not exist.", "pass the --out directory of a fit or of 'lowrank simulate --model-out'.");
+        }
+
+        if (!File.Exists(jsonPath))
+        {
+            throw new InputException($"'{directory}' is not a model directory: it has no {ModelFile}.", "pass the --out directory of a fit or of 'lowrank simulate --model-out'.");
+        }
+
+        JsonObject document = ReadDocument(jsonPath);
+        string? kind = document["kind"]?.GetValue<string>();
+        if (kind != Kind)
+        {
+            throw new InputException(
+                $"model '{directory}' is a {kind ?? "model of unknown kind"}, not a stochastic low-rank RNN.",
+                "this command needs a model made by 'lowrank fit' or 'lowrank simulate --model-out'.");
+        }
+
+        int version = document["format_version"]?.GetValue<int>() ?? 0;
+        if (version != FormatVersion)
+        {
+            throw new InputException($"{jsonPath} has format version {version}; this lowrank reads version {FormatVersion}.", "re-save the model with a matching lowrank version.");
+        }
+
+        ModelOptions options;
+        ModelProvenance? provenance;
+        try
+        {
+            options = document["options"].Deserialize<ModelOptions>(JsonFile.Options)
+                ?? throw new InputException($"{jsonPath} has no 'options' section.", "restore model.json from the fit that wrote params.npz.");
+            provenance = document["provenance"].Deserialize<ModelProvenance>(JsonFile.Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new InputException($"{jsonPath} has an invalid options section: {ex.Message}", "restore model.json from the fit that wrote params.npz.", ex);
+        }
+
+        options.Validate();
+        if (!File.Exists(paramsPath))
+        {
+            throw new InputException($"model directory '{directory}' has no {ParametersFile}.", "restore params.npz from the fit that wrote model.json.");
+        }
+
+        OrderedDictionary<string, NdArray> arrays = Npz.Read(paramsPath);
+        LowRankRnn model = FromArrays(options, arrays, paramsPath);
+        return new StoredModel(model, provenance, document);
+    }
+
+    /// <summary>The named arrays of params.npz for <paramref name="model"/>.</summary>
+    public static List<KeyValuePair<string, NdArray>> ToArrays(LowRankRnn model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        int r = model.Rank, n = model.Units, u = model.Inputs, x = model.Channels;
+        var arrays = new List<KeyValuePair<string, NdArray>>
+        {
+            new("m", NdArray.Create(model.M.ToArray(), n, r)),
+            new("n", NdArray.Create(model.N.ToArray(), r, n)),
+            new("h", NdArray.Create(model.H.ToArray(), n)),
+        };
+        if (u > 0)
+        {
+            arrays.Add(new("w_in", NdArray.Create(model.W.ToArray(), n, u)));
+        }
+
+        arrays.Add(new("decay", NdArray.Scalar(model.Decay)));
+        arrays.Add(new("chol_z", NdArray.Create(model.TransitionCholesky(), r, r)));
+        arrays.Add(new("chol_0", NdArray.Create(model.InitialCholesky(), r, r)));
+        arrays.Add(new("mu_0", NdArray.Create(model.InitialMean(), r)));
+        arrays.Add(new("c", model.Options.Readout == Readout.Latent ? NdArray.Create(model.C.ToArray(), x, r) : NdArray.Create(model.C.ToArray(), x)));
+        arrays.Add(new("d", NdArray.Create(model.D.ToArray(), x)));
+        if (model.Options.Likelihood == Likelihood.Gaussian)
+        {
+            arrays.Add(new("var_x", NdArray.Create(model.ObservationVariance(), x)));
+        }
+
+        return arrays;
+    }
+
+    /// <summary>Rebuilds θ from params.npz arrays, checking every shape against the options.</summary>
+    public static LowRankRnn FromArrays(ModelOptions options, IReadOnlyDictionary<string, NdArray> arrays, string path)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(arrays);
+        var layout = new ParameterLayout(options);
+        var model = new LowRankRnn(options, new double[layout.Length]);
+        int r = options.Rank, n = options.Units, u = options.Inputs, x = options.Channels;
+        Copy(arrays, "m", path, [n, r], model.M);
+        Copy(arrays, "n", path, [r, n], model.N);
+        Copy(arrays, "h", path, [n], model.H);
+        if (u > 0)
+        {
+            Copy(arrays, "w_in", path, [n, u], model.W);
+        }
+
+        double decay = Get(arrays, "decay", path, []).Data[0];
+        if (!(decay > 0 && decay < 1))
+        {
+            throw new InputException($"{path}: decay = {decay} but it must lie in (0, 1).", "restore params.npz from the fit that wrote model.json.");
+        }
+
+        model.Decay = decay;
+        CovarianceParameters.FromCholesky(options.TransitionNoise, r, Get(arrays, "chol_z", path, [r, r]).Data, layout[ParameterNames.TransitionNoiseRaw].Of(model.Theta), $"{path}: chol_z");
+        CovarianceParameters.FromCholesky(options.InitialNoise, r, Get(arrays, "chol_0", path, [r, r]).Data, layout[ParameterNames.InitialNoiseRaw].Of(model.Theta), $"{path}: chol_0");
+        NdArray mu = Get(arrays, "mu_0", path, [r]);
+        if (options.TrainInitialMean)
+        {
+            mu.Data.CopyTo(layout[ParameterNames.InitialMean].Of(model.Theta));
+        }
+        else if (mu.Data.Any(v => v != 0))
+        {
+            throw new InputException($"{path}: mu_0 is non-zero but model.json says the initial mean is fixed at 0.", "set train_initial_mean to true in model.json, or store zeros.");
+        }
+
+        Copy(arrays, "c", path, options.Readout == Readout.Latent ? [x, r] : [x], model.C);
+        Copy(arrays, "d", path, [x], model.D);
+        if (options.Likelihood == Likelihood.Gaussian)
+        {
+            NdArray variance = Get(arrays, "var_x", path, [x]);
+            Span<double> raw = layout[ParameterNames.LogObservationVariance].Of(model.Theta);
+            for (int i = 0; i < x; i++)
+            {
+                if (!(variance.Data[i] > 0))
+                {
+                    throw new InputException($"{path}: var_x[{i}] = {variance.Data[i]} but variances must be positive.", "restore params.npz from the fit that wrote model.json.");
+                }
+
+                raw[i] = Math.Log(variance.Data[i]);
+            }
+        }
+
+        foreach (double value in model.Theta)
+        {
+            if (!double.IsFinite(value))
+            {
+                throw new InputException($"{path} contains NaN or infinite parameters.", "the fit diverged; refit with a lower --lr.");
+            }
+        }
+
+        return model;
+    }
+
+    private static JsonObject ReadDocument(string jsonPath)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(jsonPath)) as JsonObject
+                ?? throw new InputException($"{jsonPath} is not a JSON object.", "restore model.json from the fit that wrote params.npz.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InputException($"{jsonPath} is not valid JSON: {ex.Message}", "restore model.json from the fit that wrote params.npz.", ex);
+        }
+    }
+
+    private static NdArray Get(IReadOnlyDictionary<string, NdArray> arrays, string name, string path, int[] shape)
+    {
+        NdArray array = Npz.RequireArray(arrays, name, path);
+        if (!array.Shape.AsSpan().SequenceEqual(shape))
+        {
+            throw new InputException(
+                $"{path}: '{name}' has shape {NdArray.FormatShape(array.Shape)} but model.json implies {NdArray.FormatShape(shape)}.",
+                "model.json and params.npz disagree on dimensions; restore both from the same fit.");
+        }
+
+        return array;
+    }
+
+    private static void Copy(IReadOnlyDictionary<string, NdArray> arrays, string name, string path, int[] shape, Span<double> destination) =>
+        Get(arrays, name, path, shape).Data.CopyTo(destination);
+}
