@@ -22,10 +22,10 @@ internal static class TaskCommand
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
         var units = new Option<int>("--units") { Description = "Number of units N.", DefaultValueFactory = _ => 512 };
         var rank = new Option<int>("--rank") { Description = "Rank R of a low-rank network; 0 (default) trains a full-rank network.", DefaultValueFactory = _ => 0 };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training trials.", DefaultValueFactory = _ => 20 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training trials.", DefaultValueFactory = _ => 12 };
         var batch = new Option<int>("--batch") { Description = "Trials per gradient step.", DefaultValueFactory = _ => 32 };
         var trials = new Option<int>("--trials") { Description = "Distinct training trials.", DefaultValueFactory = _ => 512 };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate (J uses lr/√N).", DefaultValueFactory = _ => 1e-2 };
         var noise = new Option<double>("--noise") { Description = "State noise standard deviation during training and evaluation.", DefaultValueFactory = _ => 0.05 };
         var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate.", DefaultValueFactory = _ => 512 };
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation, trials and noise.", DefaultValueFactory = _ => 0 };

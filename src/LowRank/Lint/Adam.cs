@@ -1,28 +1,29 @@
 namespace LowRank.Lint;
 
 /// <summary>
-/// Adam on a flat parameter vector, with gradient-norm clipping and a frozen-parameter mask.
+/// Adam on a flat parameter vector, with gradient-norm clipping and a per-parameter learning-rate
+/// scale (0 freezes a parameter).
 /// </summary>
 /// <remarks>
 /// <code>
 /// g ← g · min(1, c / ‖g‖)                     (clip, when c &gt; 0; frozen entries are zeroed first)
 /// m ← β1 m + (1 − β1) g;   v ← β2 v + (1 − β2) g²
-/// θ ← θ − lr · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε)
+/// θ ← θ − lr · scale_i · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε)
 /// </code>
 /// </remarks>
 public sealed class Adam
 {
     private readonly double[] _m;
     private readonly double[] _v;
-    private readonly bool[] _trainable;
+    private readonly double[] _rateScale;
     private int _step;
 
-    public Adam(bool[] trainable, double learningRate, double clipNorm, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    public Adam(double[] rateScale, double learningRate, double clipNorm, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
-        ArgumentNullException.ThrowIfNull(trainable);
-        _trainable = trainable;
-        _m = new double[trainable.Length];
-        _v = new double[trainable.Length];
+        ArgumentNullException.ThrowIfNull(rateScale);
+        _rateScale = rateScale;
+        _m = new double[rateScale.Length];
+        _v = new double[rateScale.Length];
         LearningRate = learningRate;
         ClipNorm = clipNorm;
         Beta1 = beta1;
@@ -51,7 +52,7 @@ public sealed class Adam
         double squared = 0;
         for (int i = 0; i < gradient.Length; i++)
         {
-            if (!_trainable[i])
+            if (_rateScale[i] == 0)
             {
                 gradient[i] = 0;
             }
@@ -66,7 +67,7 @@ public sealed class Adam
         double correction2 = 1 - Math.Pow(Beta2, _step);
         for (int i = 0; i < theta.Length; i++)
         {
-            if (!_trainable[i])
+            if (_rateScale[i] == 0)
             {
                 continue;
             }
@@ -74,7 +75,7 @@ public sealed class Adam
             double g = gradient[i] * scale;
             _m[i] = Beta1 * _m[i] + (1 - Beta1) * g;
             _v[i] = Beta2 * _v[i] + (1 - Beta2) * g * g;
-            theta[i] -= LearningRate * (_m[i] / correction1) / (Math.Sqrt(_v[i] / correction2) + Epsilon);
+            theta[i] -= LearningRate * _rateScale[i] * (_m[i] / correction1) / (Math.Sqrt(_v[i] / correction2) + Epsilon);
         }
 
         return norm;

@@ -11,6 +11,8 @@ namespace LowRank.Lint;
 /// <param name="Trainable">Parameter groups that learn.</param>
 /// <param name="Seed">Seeds minibatch order and state noise.</param>
 /// <param name="Threads">Worker threads (results do not depend on it).</param>
+/// <param name="RecurrentRateScale">Learning-rate factor of a free J (Adam moves every entry by about
+/// lr per step, so a coherent update changes J's norm by about lr·N; 1/√N keeps full-rank training stable).</param>
 public sealed record BpttOptions(
     int Epochs,
     int BatchSize,
@@ -18,7 +20,8 @@ public sealed record BpttOptions(
     double ClipNorm,
     ParameterGroups Trainable,
     long Seed,
-    int Threads);
+    int Threads,
+    double RecurrentRateScale = 1.0);
 
 /// <summary>What a training run did.</summary>
 /// <param name="Epochs">Epochs run.</param>
@@ -76,7 +79,7 @@ public static class BpttTrainer
 
         double[] theta = (double[])initialTheta.Clone();
         double[] best = (double[])theta.Clone();
-        var adam = new Adam(layout.TrainableMask(options.Trainable), options.LearningRate, options.ClipNorm);
+        var adam = new Adam(layout.RateScales(options.Trainable, options.RecurrentRateScale), options.LearningRate, options.ClipNorm);
         var buffers = new float[batch][];
         for (int s = 0; s < batch; s++)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LowRank.Data;
 using LowRank.IO;
 
 namespace LowRank.Lint;
@@ -63,29 +64,29 @@ public static class LintModelDirectory
         AtomicFile.WriteDirectory(directory, temp =>
         {
             JsonFile.Write(Path.Combine(temp, "model.json"), info);
-            NpzStore.Write(Path.Combine(temp, "params.npz"), Arrays(network));
+            Npz.Write(Path.Combine(temp, "params.npz"), Arrays(network), DType.Float64, compressed: false);
         });
     }
 
     /// <summary>The named arrays of <c>params.npz</c>.</summary>
-    public static IEnumerable<NamedArray> Arrays(LintNetwork network)
+    public static IEnumerable<KeyValuePair<string, NdArray>> Arrays(LintNetwork network)
     {
         RateNetworkSpec spec = network.Spec;
         RateNetworkLayout layout = network.Layout;
         int n = spec.Units;
         int rank = spec.IsFullRank ? 0 : spec.Rank;
-        yield return new NamedArray("m", [n, rank], Flatten(network.LeftVectors()));
-        yield return new NamedArray("n", [n, rank], Flatten(network.RightVectors()));
+        yield return Pair("m", [n, rank], Flatten(network.LeftVectors()));
+        yield return Pair("n", [n, rank], Flatten(network.RightVectors()));
         if (spec.IsFullRank)
         {
-            yield return new NamedArray("j", [n, n], layout.J.Of<double>(network.Theta).ToArray());
+            yield return Pair("j", [n, n], layout.J.Of<double>(network.Theta).ToArray());
         }
 
-        yield return new NamedArray("w_in", [spec.Inputs, n], layout.InputWeights.Of<double>(network.Theta).ToArray());
-        yield return new NamedArray("w_out", [n, spec.Outputs], Flatten(network.OutputWeights()));
-        yield return new NamedArray("b", [n], layout.Bias.Of<double>(network.Theta).ToArray());
-        yield return new NamedArray("x0", [n], layout.InitialState.Of<double>(network.Theta).ToArray());
-        yield return new NamedArray("alpha", [], [spec.Alpha]);
+        yield return Pair("w_in", [spec.Inputs, n], layout.InputWeights.Of<double>(network.Theta).ToArray());
+        yield return Pair("w_out", [n, spec.Outputs], Flatten(network.OutputWeights()));
+        yield return Pair("b", [n], layout.Bias.Of<double>(network.Theta).ToArray());
+        yield return Pair("x0", [n], layout.InitialState.Of<double>(network.Theta).ToArray());
+        yield return Pair("alpha", [], [spec.Alpha]);
     }
 
     /// <summary>Reads a model directory; every problem is an <see cref="InputException"/> naming the file.</summary>
@@ -127,17 +128,14 @@ public static class LintModelDirectory
             throw new InputException($"'{jsonPath}' has invalid dimensions or constants ({spec}).", "retrain or refit the model.");
         }
 
-        Dictionary<string, NamedArray> arrays = NpzStore.Read(npzPath);
+        OrderedDictionary<string, NdArray> arrays = Npz.Read(npzPath);
         var network = new LintNetwork(spec, new double[new RateNetworkLayout(spec).Length]);
         RateNetworkLayout layout = network.Layout;
         int n = spec.Units;
         int rank = spec.IsFullRank ? 0 : spec.Rank;
         double[] Take(string name, params int[] shape)
         {
-            if (!arrays.TryGetValue(name, out NamedArray? array))
-            {
-                throw new InputException($"'{npzPath}' has no array '{name}'.", "the model directory is incomplete: retrain or refit it.");
-            }
+            NdArray array = Npz.RequireArray(arrays, name, npzPath);
 
             if (!array.Shape.SequenceEqual(shape))
             {
@@ -166,6 +164,9 @@ public static class LintModelDirectory
 
         return (network, info);
     }
+
+    private static KeyValuePair<string, NdArray> Pair(string name, int[] shape, double[] data) =>
+        KeyValuePair.Create(name, new NdArray(shape, data));
 
     private static double[] Flatten(double[,] values)
     {

@@ -156,18 +156,21 @@ public sealed class RateNetworkLayout
         yield return (ParameterGroups.InitialState, InitialState);
     }
 
-    /// <summary>A 0/1 mask over θ that is 1 on the slices of <paramref name="trainable"/>.</summary>
-    public bool[] TrainableMask(ParameterGroups trainable)
+    /// <summary>
+    /// Per-parameter learning-rate scales: 0 outside <paramref name="trainable"/>, <paramref name="recurrentScale"/>
+    /// on J, 1 elsewhere.
+    /// </summary>
+    public double[] RateScales(ParameterGroups trainable, double recurrentScale = 1.0)
     {
-        var mask = new bool[Length];
+        var scales = new double[Length];
         foreach ((ParameterGroups group, ParameterSlice slice) in Groups())
         {
             if ((trainable & group) != 0)
             {
-                mask.AsSpan(slice.Offset, slice.Length).Fill(true);
+                scales.AsSpan(slice.Offset, slice.Length).Fill(group == ParameterGroups.J ? recurrentScale : 1.0);
             }
         }
 
-        return mask;
+        return scales;
     }
 }

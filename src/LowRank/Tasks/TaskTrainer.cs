@@ -57,7 +57,7 @@ public static class TaskTrainer
         Trial[] validation = task.GenerateMany(options.Seed, ValidationIndex, ValidationTrials);
         ParameterGroups trainable = (spec.IsFullRank ? ParameterGroups.J : ParameterGroups.M | ParameterGroups.NTilde)
             | ParameterGroups.InputWeights | ParameterGroups.OutputWeights;
-        var bptt = new BpttOptions(options.Epochs, options.BatchSize, options.LearningRate, 1.0, trainable, options.Seed, options.Threads);
+        var bptt = new BpttOptions(options.Epochs, options.BatchSize, options.LearningRate, 1.0, trainable, options.Seed, options.Threads, 1.0 / Math.Sqrt(options.Units));
         (double[] theta, TrainingSummary summary) = BpttTrainer.Train(initial.Layout, initial.Theta, train, [], bptt, validation, progress);
         var network = new LintNetwork(spec, theta);
         double accuracy = Accuracy(network, task, EvaluationTrialsOf(task, options.EvaluationTrials), options.Threads);
