@@ -15,6 +15,7 @@ namespace LowRank.Tasks;
 /// <param name="Threads">Worker threads (results do not depend on it).</param>
 /// <param name="EvaluationTrials">Trials of the accuracy estimate.</param>
 /// <param name="Gain">g of the initial full-rank J ~ N(0, g²/N).</param>
+/// <param name="Overlap">ρ of the initial low-rank vectors ñ_r = ρ m_r + z_r (σ_nm ≈ ρ I, slow latent dynamics that can hold a memory).</param>
 public sealed record TaskTrainingOptions(
     string Task,
     int Units,
@@ -27,7 +28,8 @@ public sealed record TaskTrainingOptions(
     long Seed,
     int Threads,
     int EvaluationTrials,
-    double Gain = 0.8);
+    double Gain = 0.8,
+    double Overlap = 0.0);
 
 /// <summary>A trained network with its training summary and accuracy on the evaluation trials.</summary>
 public sealed record TaskTrainingResult(LintNetwork Network, TrainingSummary Summary, double Accuracy);
@@ -55,6 +57,15 @@ public static class TaskTrainer
         CognitiveTask task = CognitiveTask.Create(options.Task);
         var spec = new RateNetworkSpec(options.Units, options.Rank, task.Inputs, task.Outputs, CognitiveTask.Alpha, options.NoiseStd, ReadoutKind.Tanh);
         LintNetwork initial = LintNetwork.CreateRandom(spec, options.Seed, options.Gain);
+        if (options.Overlap != 0 && !spec.IsFullRank)
+        {
+            Span<double> m = initial.Layout.M.Of(initial.Theta);
+            Span<double> nTilde = initial.Layout.NTilde.Of(initial.Theta);
+            for (int i = 0; i < m.Length; i++)
+            {
+                nTilde[i] += options.Overlap * m[i];
+            }
+        }
         Trial[] train = task.GenerateMany(options.Seed, 0, options.TrainTrials);
         Trial[] validation = task.GenerateMany(options.Seed, ValidationIndex, ValidationTrials);
         ParameterGroups trainable = (spec.IsFullRank ? ParameterGroups.J : ParameterGroups.M | ParameterGroups.NTilde)
