@@ -61,8 +61,10 @@ public static class CliApp
         if (parse.Errors.Count > 0)
         {
             string commandPath = CommandPath(parse);
+            // One line: the parser lists accepted values on separate lines.
+            string message = System.Text.RegularExpressions.Regex.Replace(parse.Errors[0].Message.Trim(), @"\s*\n\s*", " ");
             context.WriteInputError(
-                parse.Errors[0].Message,
+                message,
                 $"run '{commandPath} --help' for the accepted options and values.");
             return ExitCodes.BadInput;
         }

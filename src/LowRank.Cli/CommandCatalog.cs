@@ -12,6 +12,7 @@ internal static class CommandCatalog
         SimulateCommand.Create(context),
         GenerateCommand.Create(context),
         VersionCommand.Create(context),
+        InspectCommand.Create(context),
         TaskCommand.Create(context),
         LintCommand.Create(context),
     ];

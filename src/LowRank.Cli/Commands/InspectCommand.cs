@@ -1,0 +1,179 @@
+using LowRank.Model;
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using LowRank.Data;
+using LowRank.IO;
+
+namespace LowRank.Cli.Commands;
+
+/// <summary>What <c>lowrank inspect</c> was asked to do.</summary>
+/// <param name="Path">A data file or a model directory.</param>
+/// <param name="JsonPath">Where to write the summary as JSON, or null.</param>
+internal sealed record InspectOptions(string Path, string? JsonPath);
+
+/// <summary>
+/// <c>lowrank inspect PATH [--json FILE]</c>: each array's name, shape, dtype and statistics for a data
+/// file; the model description for a model directory.
+/// </summary>
+internal static class InspectCommand
+{
+    /// <summary>Up to this many channels get a line each; wider arrays get the range over channels.</summary>
+    private const int MaxChannelLines = 8;
+
+    public static Command Create(CliContext context)
+    {
+        var path = new Argument<string>("PATH")
+        {
+            Description = "A data file (.npy, .npz, .csv, .edf, .nwb) or a model directory (holding model.json).",
+        };
+        var json = new Option<string?>("--json")
+        {
+            Description = "Also write the summary as JSON to FILE.",
+            HelpName = "FILE",
+        };
+        var command = new Command("inspect", "Show the shape, dtype and summary statistics of a data file, or describe a model directory.")
+        {
+            path,
+            json,
+        };
+        command.SetAction(parse => context.Execute(() =>
+            Run(context, new InspectOptions(parse.GetValue(path)!, parse.GetValue(json)))));
+        return command;
+    }
+
+    private static int Run(CliContext context, InspectOptions options)
+    {
+        if (Directory.Exists(options.Path))
+        {
+            return InspectModelDirectory(context, options);
+        }
+
+        DataSummary summary = DataInspector.Inspect(options.Path);
+        WriteSummary(context.Output, summary);
+        if (options.JsonPath is not null)
+        {
+            JsonFile.Write(options.JsonPath, summary);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static void WriteSummary(TextWriter output, DataSummary summary)
+    {
+        int count = summary.Arrays.Length;
+        output.WriteLine($"{summary.Format} '{summary.Path}': {count} {(count == 1 ? "array" : "arrays")}");
+        foreach (ArraySummary array in summary.Arrays)
+        {
+            output.WriteLine($"{array.Name}  shape {NdArray.FormatShape(array.Shape)}  dtype {DescribeDtype(array.Dtype)}");
+            output.WriteLine($"  all: {FormatStats(array.All)}");
+            if (array.Channels is not { } channels)
+            {
+                continue;
+            }
+
+            if (channels.Length <= MaxChannelLines)
+            {
+                for (int c = 0; c < channels.Length; c++)
+                {
+                    string label = array.ChannelNames is { } names ? $"channel {c} ({names[c]})" : $"channel {c}";
+                    output.WriteLine($"  {label}: {FormatStats(channels[c])}");
+                }
+            }
+            else
+            {
+                output.WriteLine(
+                    $"  {channels.Length} channels, ranges over channels: min {Range(channels, s => s.Min)}, max {Range(channels, s => s.Max)}, " +
+                    $"mean {Range(channels, s => s.Mean)}, sd {Range(channels, s => s.Sd)}");
+            }
+        }
+    }
+
+    private static string FormatStats(ValueStats stats)
+    {
+        string text = $"min {Format(stats.Min)}  max {Format(stats.Max)}  mean {Format(stats.Mean)}  sd {Format(stats.Sd)}";
+        if (stats.NanCount > 0 || stats.InfCount > 0)
+        {
+            text += $"  ({stats.NanCount} NaN, {stats.InfCount} Inf left out)";
+        }
+
+        return text;
+    }
+
+    private static string Range(ValueStats[] channels, Func<ValueStats, double> figure)
+    {
+        double low = double.PositiveInfinity;
+        double high = double.NegativeInfinity;
+        foreach (ValueStats stats in channels)
+        {
+            double value = figure(stats);
+            low = Math.Min(low, value);
+            high = Math.Max(high, value);
+        }
+
+        return $"{Format(low)} to {Format(high)}";
+    }
+
+    private static string Format(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+
+    private static string DescribeDtype(string descr) => descr switch
+    {
+        "<f4" => "float32 (<f4)",
+        "<f8" => "float64 (<f8)",
+        "<i4" => "int32 (<i4)",
+        "<i8" => "int64 (<i8)",
+        "|u1" => "uint8 (|u1)",
+        "|b1" => "bool (|b1)",
+        "<i2" => "int16 EDF samples, shown in physical units",
+        _ => descr,
+    };
+
+    // ---- Model directories -------------------------------------------------------------------
+
+    private static int InspectModelDirectory(CliContext context, InspectOptions options)
+    {
+        if (!ModelStore.IsModelDirectory(options.Path))
+        {
+            throw new InputException(
+                $"'{options.Path}' is a directory without model.json, so it is neither a data file nor a model directory.",
+                "pass a .npy, .npz, .csv, .edf or .nwb file, or a model directory written by lowrank.");
+        }
+
+        StoredModel stored = ModelStore.Load(options.Path);
+        ModelSummary summary = ModelSummary.Of(stored.Model);
+        ModelOptions o = summary.Options;
+        TextWriter w = context.Output;
+        w.WriteLine($"model directory '{options.Path}': stochastic low-rank RNN, {summary.ParameterCount} parameters");
+        w.WriteLine($"  rank R = {o.Rank}, units N = {o.Units}, inputs U = {o.Inputs} ({ModelNames.Of(o.InputFilter)}), channels X = {o.Channels}");
+        w.WriteLine($"  activation {ModelNames.Of(o.Activation)}, readout {ModelNames.Of(o.Readout)}, likelihood {ModelNames.Of(o.Likelihood)} (link {ModelNames.Of(o.Link)})");
+        w.WriteLine($"  decay a = {summary.Decay:G6} (τ/Δt = {1 / (1 - summary.Decay):G4})");
+        w.WriteLine($"  latent noise sd ({ModelNames.Of(o.TransitionNoise)}): {FormatVector(summary.TransitionNoiseSd)}");
+        w.WriteLine($"  initial state: mean {FormatVector(summary.InitialMean)}, sd ({ModelNames.Of(o.InitialNoise)}) {FormatVector(summary.InitialNoiseSd)}");
+        w.WriteLine($"  ‖m_r‖·‖n_r‖ per rank: {FormatVector(summary.ConnectivityNorms)}");
+        if (summary.ObservationSd.Length > 0)
+        {
+            w.WriteLine($"  observation sd: min {summary.ObservationSd.Min():G4}, median {Median(summary.ObservationSd):G4}, max {summary.ObservationSd.Max():G4}");
+        }
+
+        if (stored.Provenance is { } p)
+        {
+            w.WriteLine($"  written {p.Created} by {p.Tool}" + (p.Data is null ? string.Empty : $" from {p.Data}") + (p.Seed is null ? string.Empty : $", seed {p.Seed}"));
+        }
+
+        if (options.JsonPath is not null)
+        {
+            JsonFile.Write(options.JsonPath, new { Kind = "model_directory", options.Path, Summary = summary, stored.Provenance });
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static string FormatVector(double[] values) =>
+        "[" + string.Join(", ", values.Select(v => v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))) + "]";
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
+    }
+}

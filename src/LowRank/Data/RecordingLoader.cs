@@ -1,0 +1,229 @@
+namespace LowRank.Data;
+
+/// <summary>
+/// Loads a <see cref="Recording"/> from <c>.npy</c> (<c>[T, X]</c> or <c>[trials, T, X]</c>), <c>.npz</c>
+/// (array <c>data</c>, or <c>samples</c> as <c>lowrank simulate</c> writes; optional <c>inputs</c> and
+/// <c>trial_ids</c>), <c>.csv</c> (header row, one column per channel), <c>.edf</c> (EDF/EDF+) or
+/// <c>.nwb</c> (NWB 2.x units table, spike times counted in bins of <see cref="RecordingOptions.BinWidth"/>),
+/// and checks it: shapes agree, at least one step and channel, every value finite.
+/// </summary>
+public static class RecordingLoader
+{
+    /// <summary>File extensions <see cref="Load"/> understands.</summary>
+    public static IReadOnlyList<string> SupportedExtensions { get; } = [".npy", ".npz", ".csv", ".edf", ".nwb"];
+
+    /// <summary>Loads and validates the recording at <paramref name="path"/>.</summary>
+    public static Recording Load(string path, RecordingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        options ??= new RecordingOptions();
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (!SupportedExtensions.Contains(extension))
+        {
+            throw new InputException(
+                $"recording '{path}' has extension '{extension}', which lowrank does not read.",
+                $"supported recordings: {string.Join(", ", SupportedExtensions)}; convert the data, e.g. np.save('data.npy', a) for a [T, X] array.");
+        }
+
+        Recording recording = extension switch
+        {
+            ".npy" => FromNpy(path),
+            ".npz" => FromNpz(path),
+            ".csv" => FromCsv(path),
+            ".edf" => FromEdf(path, options),
+            _ => FromNwb(path, options),
+        };
+        return recording;
+    }
+
+    private static Recording FromNpy(string path)
+    {
+        NdArray array = Npy.Read(path);
+        string what = $"recording '{path}'";
+        return new Recording(AsTrials(array, what, "[T, X] or [trials, T, X]"), null, path);
+    }
+
+    private static Recording FromNpz(string path)
+    {
+        OrderedDictionary<string, NdArray> arrays = Npz.Read(path);
+        string dataName = !arrays.ContainsKey("data") && arrays.ContainsKey("samples") ? "samples" : "data";
+        NdArray data = Npz.RequireArray(arrays, dataName, path);
+        NdArray samples = AsTrials(data, $"array '{dataName}' of npz '{path}'", "[T, X] or [trials, T, X]");
+        int trials = samples.Shape[0];
+        int steps = samples.Shape[1];
+
+        NdArray? inputs = null;
+        if (arrays.TryGetValue("inputs", out NdArray? rawInputs))
+        {
+            string expected = data.Rank == 2 ? $"[{steps}, U]" : $"[{trials}, {steps}, U]";
+            bool fits = rawInputs.Rank == data.Rank && rawInputs.Shape[..^1].AsSpan().SequenceEqual(data.Shape[..^1]);
+            if (!fits)
+            {
+                throw new InputException(
+                    $"npz '{path}' has 'inputs' of shape {NdArray.FormatShape(rawInputs.Shape)} but '{dataName}' has shape {NdArray.FormatShape(data.Shape)}; inputs must be {expected}.",
+                    "give the inputs one row per time step of the data (and the same trials), or leave 'inputs' out.");
+            }
+
+            inputs = AsTrials(rawInputs, $"array 'inputs' of npz '{path}'", expected);
+        }
+
+        long[]? trialIds = null;
+        if (arrays.TryGetValue("trial_ids", out NdArray? ids))
+        {
+            trialIds = TrialIds(ids, trials, path);
+        }
+
+        return new Recording(samples, inputs, path, trialIds);
+    }
+
+    private static Recording FromCsv(string path)
+    {
+        CsvTable table = Csv.ReadTable(path);
+        NdArray samples = AsTrials(table.Values, $"recording '{path}'", "[T, X]");
+        return new Recording(samples, null, path, channelNames: table.Columns);
+    }
+
+    private static Recording FromEdf(string path, RecordingOptions options)
+    {
+        IReadOnlyList<string>? wanted = options.Signals;
+        EdfFile edf = Edf.Read(path, wanted is null ? null : label => wanted.Contains(label));
+        List<EdfSignal> chosen;
+        if (wanted is null)
+        {
+            chosen = [.. edf.Signals.Where(s => !s.IsAnnotation)];
+        }
+        else
+        {
+            chosen = [];
+            foreach (string label in wanted)
+            {
+                EdfSignal? signal = Array.Find(edf.Signals, s => s.Label == label && !s.IsAnnotation);
+                chosen.Add(signal ?? throw new InputException(
+                    $"EDF '{path}' has no signal '{label}' (it has: {string.Join(", ", edf.Signals.Where(s => !s.IsAnnotation).Select(s => s.Label))}).",
+                    "pick signals by their exact labels as listed."));
+            }
+        }
+
+        if (chosen.Count == 0)
+        {
+            throw new InputException($"EDF '{path}' has no data signals, only annotations.", "choose an EDF file that holds recorded signals.");
+        }
+
+        EdfSignal first = chosen[0];
+        EdfSignal? other = chosen.Find(s => s.SampleRate != first.SampleRate);
+        if (other is not null)
+        {
+            throw new InputException(
+                $"EDF '{path}' signals '{first.Label}' ({first.SampleRate:G6} Hz) and '{other.Label}' ({other.SampleRate:G6} Hz) have different sample rates.",
+                "select signals that share one sample rate, or resample the file first.");
+        }
+
+        int steps = first.Values.Length;
+        int channels = chosen.Count;
+        var data = new double[steps * channels]; // [1, T, X]
+        for (int x = 0; x < channels; x++)
+        {
+            double[] values = chosen[x].Values;
+            for (int t = 0; t < steps; t++)
+            {
+                data[t * channels + x] = values[t];
+            }
+        }
+
+        var samples = new NdArray([steps, channels], data);
+        return new Recording(
+            AsTrials(samples, $"EDF '{path}'", "[T, X]"),
+            null,
+            path,
+            channelNames: [.. chosen.Select(s => s.Label)],
+            sampleRate: first.SampleRate);
+    }
+
+    private static Recording FromNwb(string path, RecordingOptions options)
+    {
+        if (options.BinWidth is not { } binWidth || !(binWidth > 0) || !double.IsFinite(binWidth))
+        {
+            throw new InputException(
+                $"recording '{path}' holds spike times, which need a positive bin width to become counts (got {(options.BinWidth is { } w ? w.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}).",
+                "give the bin width in seconds, e.g. 0.02 for 20 ms bins.");
+        }
+
+        NwbUnits units = Nwb.ReadUnits(path);
+        if (units.SpikeTimes.Length == 0)
+        {
+            throw new InputException($"NWB '{path}' has a units table without units.", "choose a file with sorted units.");
+        }
+
+        NdArray counts = Nwb.BinCounts(units, binWidth);
+        return new Recording(
+            AsTrials(counts, $"NWB '{path}' binned at {binWidth} s", "[T, X]"),
+            null,
+            path,
+            channelNames: [.. units.UnitIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            sampleRate: 1 / binWidth);
+    }
+
+    /// <summary>Checks a [T, C] or [trials, T, C] array (non-empty, finite) and views it as [trials, T, C].</summary>
+    private static NdArray AsTrials(NdArray array, string what, string expected)
+    {
+        if (array.Rank is not (2 or 3))
+        {
+            throw new InputException(
+                $"{what} has shape {NdArray.FormatShape(array.Shape)} but must be {expected}.",
+                array.Rank == 1
+                    ? "for a single channel save a 2-d column, e.g. np.save(path, a[:, None])."
+                    : "reshape the array so time is the second-to-last axis and channels the last.");
+        }
+
+        if (array.Length == 0)
+        {
+            throw new InputException(
+                $"{what} has shape {NdArray.FormatShape(array.Shape)}, which holds no values.",
+                "a recording needs at least one time step and one channel.");
+        }
+
+        RequireFinite(array, what);
+        return array.Rank == 3 ? array : array.Reshape(1, array.Shape[0], array.Shape[1]);
+    }
+
+    private static void RequireFinite(NdArray array, string what)
+    {
+        ReadOnlySpan<double> data = array.Data;
+        for (int i = 0; i < data.Length; i++)
+        {
+            if (!double.IsFinite(data[i]))
+            {
+                string value = double.IsNaN(data[i]) ? "NaN" : data[i] > 0 ? "+Inf" : "-Inf";
+                throw new InputException(
+                    $"{what} has {value} at index {NdArray.FormatShape(array.IndexOf(i))}.",
+                    "remove or interpolate missing and infinite values before loading the recording.");
+            }
+        }
+    }
+
+    private static long[] TrialIds(NdArray ids, int trials, string path)
+    {
+        if (ids.Rank != 1 || ids.Length != trials)
+        {
+            throw new InputException(
+                $"npz '{path}' has 'trial_ids' of shape {NdArray.FormatShape(ids.Shape)} but the data has {trials} trials.",
+                $"give one id per trial (shape [{trials}]), or leave 'trial_ids' out.");
+        }
+
+        var result = new long[trials];
+        for (int i = 0; i < trials; i++)
+        {
+            double id = ids.Data[i];
+            if (id != Math.Floor(id) || Math.Abs(id) > 1L << 53)
+            {
+                throw new InputException(
+                    $"npz '{path}' has trial_ids[{i}] = {id}, which is not an integer.",
+                    "save trial ids as integers, e.g. np.arange(trials).");
+            }
+
+            result[i] = (long)id;
+        }
+
+        return result;
+    }
+}

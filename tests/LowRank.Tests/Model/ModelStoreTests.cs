@@ -1,0 +1,62 @@
+using LowRank.Data;
+using LowRank.Model;
+
+namespace LowRank.Tests.Model;
+
+public sealed class ModelStoreTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lowrank-store-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    public static TheoryData<ModelOptions> Variants() =>
+    [
+        new ModelOptions { Rank = 3, Units = 17, Channels = 5 },
+        new ModelOptions { Rank = 1, Units = 4, Channels = 2, Inputs = 2, TransitionNoise = NoiseShape.Diagonal, InitialNoise = NoiseShape.Scalar, TrainInitialMean = false, Activation = Activation.Tanh },
+        new ModelOptions { Rank = 2, Units = 6, Channels = 6, Readout = Readout.Rates, Likelihood = Likelihood.Poisson, Link = Link.Softplus, InputFilter = InputFilter.Filtered, Inputs = 1 },
+        new ModelOptions { Rank = 2, Units = 5, Channels = 5, Readout = Readout.Currents, Activation = Activation.Relu },
+    ];
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void SaveThenLoadGivesTheSameParameters(ModelOptions options)
+    {
+        LowRankRnn model = ModelInitializer.Create(options, seed: 9);
+        string path = Path.Combine(_dir, "model");
+        ModelStore.Save(path, model);
+        StoredModel loaded = ModelStore.Load(path);
+        Assert.Equal(options, loaded.Model.Options);
+        Assert.Equal(model.Theta.Length, loaded.Model.Theta.Length);
+        for (int i = 0; i < model.Theta.Length; i++)
+        {
+            Assert.Equal(model.Theta[i], loaded.Model.Theta[i], 12);
+        }
+    }
+
+    [Fact]
+    public void ParamsUseTheDocumentedNamesAndShapes()
+    {
+        var options = new ModelOptions { Rank = 3, Units = 7, Channels = 4, Inputs = 2 };
+        ModelStore.Save(Path.Combine(_dir, "m"), ModelInitializer.Create(options, 1));
+        var arrays = Npz.Read(Path.Combine(_dir, "m", "params.npz"));
+        Assert.Equal(["m", "n", "h", "w_in", "decay", "chol_z", "chol_0", "mu_0", "c", "d", "var_x"], arrays.Keys.ToArray());
+        Assert.Equal([7, 3], arrays["m"].Shape);
+        Assert.Equal([3, 7], arrays["n"].Shape);
+        Assert.Equal([7, 2], arrays["w_in"].Shape);
+        Assert.Empty(arrays["decay"].Shape);
+        Assert.Equal(0.9, arrays["decay"].Data[0], 12);
+        Assert.Equal([4, 3], arrays["c"].Shape);
+        Assert.Equal(0.01, arrays["var_x"].Data[0], 12);
+    }
+
+    [Fact]
+    public void DimensionMismatchIsReported()
+    {
+        string path = Path.Combine(_dir, "m");
+        ModelStore.Save(path, ModelInitializer.Create(new ModelOptions { Rank = 2, Units = 8, Channels = 3 }, 1));
+        string json = File.ReadAllText(Path.Combine(path, "model.json")).Replace("\"units\": 8", "\"units\": 9");
+        File.WriteAllText(Path.Combine(path, "model.json"), json);
+        var ex = Assert.Throws<InputException>(() => ModelStore.Load(path));
+        Assert.Equal($"{Path.Combine(path, "params.npz")}: 'm' has shape [8, 2] but model.json implies [9, 2].", ex.Message);
+    }
+}
