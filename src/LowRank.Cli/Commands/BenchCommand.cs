@@ -2,23 +2,16 @@ using System.CommandLine;
 
 namespace LowRank.Cli.Commands;
 
-/// <summary><c>lowrank bench …</c>: timings of library kernels on synthetic problems; one subcommand per kernel.</summary>
+/// <summary>
+/// <c>lowrank bench &lt;kernel&gt;</c>: timing of the library's hot paths, one JSON line each. Every
+/// benchmark is a subcommand defined in its own <c>Bench…Command.cs</c> file, added here with one line.
+/// </summary>
 internal static class BenchCommand
 {
-    public static Command Create(CliContext context)
-    {
-        var command = new Command("bench", "Time library kernels on synthetic problems; each prints one JSON line.");
-        foreach (Command subcommand in Subcommands(context))
+    public static Command Create(CliContext context) =>
+        new("bench", "Time the library's hot paths (one JSON line per benchmark).")
         {
-            command.Add(subcommand);
-        }
-
-        return command;
-    }
-
-    /// <summary>One line per benchmark, each defined in its own <c>Bench*Command.cs</c>.</summary>
-    private static IEnumerable<Command> Subcommands(CliContext context) =>
-    [
-        BenchFixedPointsCommand.Create(context),
-    ];
+            BenchVsmcCommand.Create(context),
+            BenchFixedPointsCommand.Create(context),
+        };
 }
