@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using LowRank.Analysis.FixedPoints;
 using LowRank.Model;
 using LowRank.Plotting;
 using LowRank.Simulation;
@@ -55,6 +56,13 @@ internal static class DemoCommand
         string plotPath = Path.Combine(options.Out, "teacher.png");
         SimulationPlots.SaveLatentsAndSamples(plotPath, data, "teacher");
         log.WriteLine($"3/3 plotted latents and samples → {plotPath}");
+
+        // The teacher's fixed points (exact enumeration) on its flow field.
+        FixedPointReport fixedPoints = FixedPointAnalysis.Run(teacher, new FixedPointAnalysisOptions { Threads = options.Threads });
+        string flowPath = Path.Combine(options.Out, "teacher-flow.png");
+        FixedPointPlots.SaveFlowField(flowPath, fixedPoints.Map, fixedPoints.FixedPoints.FixedPoints, fixedPoints.Cycles, "teacher", options.Seed);
+        string types = string.Join(", ", fixedPoints.FixedPoints.FixedPoints.Select(p => ModelNames.Of(p.Stability)));
+        log.WriteLine($"    teacher fixed points: {fixedPoints.FixedPoints.FixedPoints.Count} ({types}) → {flowPath}");
         log.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s; teacher model in {teacherDir}");
         return ExitCodes.Success;
     }
