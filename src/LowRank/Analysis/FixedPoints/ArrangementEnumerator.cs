@@ -40,13 +40,17 @@ internal sealed class ArrangementEnumerator
     private readonly int _rank;
     private readonly int _count;
     private readonly int _threads;
+    private readonly IProgressSink _progress;
+    private long _progressDone;
+    private long _progressTotal;
     private readonly object _gate = new();
     private readonly List<double[]> _found = [];
     private long _cells;
     private long _singular;
 
-    public ArrangementEnumerator(Hinges hinges, int maxDegreeOfParallelism)
+    public ArrangementEnumerator(Hinges hinges, int maxDegreeOfParallelism, IProgressSink? progress = null)
     {
+        _progress = progress ?? NullProgress.Instance;
         _hinges = hinges;
         _rank = hinges.Rank;
         _count = hinges.Count;
@@ -142,6 +146,10 @@ internal sealed class ArrangementEnumerator
             return lowest;
         }
 
+        // Progress on the top level (the bulk of the work): hinge `first` starts about count − first − 1 lines.
+        bool report = dim == _rank;
+        _progressDone = 0;
+        _progressTotal = (long)count * (count - 1) / 2;
         var options = new ParallelOptions { MaxDegreeOfParallelism = _threads };
         Parallel.For(
             0,
@@ -157,17 +165,32 @@ internal sealed class ArrangementEnumerator
                     {
                         SweepLine3(normal, offset, first, second, workspace);
                     }
-
-                    return workspace;
+                }
+                else
+                {
+                    Span<int> line = stackalloc int[dim - 1];
+                    line[0] = first;
+                    ForEachTail(dim, normal, offset, line, 1, first + 1, workspace);
                 }
 
-                Span<int> line = stackalloc int[dim - 1];
-                line[0] = first;
-                ForEachTail(dim, normal, offset, line, 1, first + 1, workspace);
+                if (report)
+                {
+                    ReportProgress(count - first - 1);
+                }
+
                 return workspace;
             },
             workspace => Merge(workspace, ref lowest));
         return lowest;
+    }
+
+    private void ReportProgress(long weight)
+    {
+        long done = Interlocked.Add(ref _progressDone, weight);
+        lock (_gate)
+        {
+            _progress.Report(new ProgressUpdate("fixed points", done, _progressTotal, $"{_count} kinks, rank {_rank}"));
+        }
     }
 
     private void ForEachTail(int dim, double[] normal, double[] offset, Span<int> line, int position, int start, Workspace workspace)
