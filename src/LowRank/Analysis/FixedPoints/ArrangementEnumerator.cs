@@ -21,7 +21,8 @@ namespace LowRank.Analysis.FixedPoints;
 /// <para><b>Sweep.</b> In dimension r every (r−1)-subset L of hinges defines a line
 /// <c>y(t) = p + t u</c>. The crossings <c>t_k</c> of all other hinges are sorted and walked; the
 /// activation pattern and the cell sums <c>Σ_S w_k g_kᵀ</c>, <c>Σ_S w_k β_k</c> are updated by one
-/// rank-1 term per crossing. The vertex L ∪ {k} is counted on this line iff k &gt; max L. Per cell:
+/// rank-1 term per crossing. The vertex L ∪ {k} is counted on this line iff k &gt; max L (for R = 3 only
+/// half of the lines are swept, see <see cref="SweepLine3"/>). Per cell:
 /// O(R²) to form the system, O(R³) to solve, then an early-exit check of the solution's pattern.
 /// Memory O(P·R²) per thread; nothing is stored per vertex.</para>
 /// <para><b>Degeneracies.</b> Every kink is shifted towards "inactive" by a tiny, hinge-specific
