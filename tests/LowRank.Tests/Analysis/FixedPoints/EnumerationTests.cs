@@ -120,6 +120,26 @@ public sealed class EnumerationTests
     }
 
     [Fact]
+    public void FixedPointExactlyOnKinksIsFoundOnce()
+    {
+        // Per axis: F(z) = 0.5 z + 0.5 + ñ relu(z − 1) (a constant unit supplies the 0.5), so z = 1 in both the
+        // off and on pieces: the fixed point lies exactly on the kink (counted as inactive). Two axes: on the
+        // intersection of two kinks.
+        var map = new PiecewiseLinearMap(
+            M: [0.0, 0.0, 1.0, 0.0, 0.0, 1.0],
+            N: [1.0, 0.7, 0.0, 1.0, 0.0, -0.3],
+            H: [-0.5, 1.0, 1.0],
+            C: [0.0, 0.0, 0.0],
+            Decay: 0.5,
+            PiecewiseActivation.Relu,
+            Units: 3,
+            Rank: 2);
+        AssertSameAsBruteForce(map, expectSome: false);
+        FixedPoint point = Assert.Single(FixedPointFinder.Enumerate(map).FixedPoints);
+        Assert.Equal([1.0, 1.0], point.Z);
+    }
+
+    [Fact]
     public void AllZeroRowsGiveOneCellAndOneFixedPoint()
     {
         // M = 0: every unit is constant, F(z) = a z + b₀ with b₀ = Σ_i ñ_i φ(c_i; h_i); z* = b₀ / (1 − a).
