@@ -179,7 +179,7 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
 
         for (int a = 0; a < r; a++)
         {
-            for (int b = 0; b < r; b++)
+            for (int b = 0; b <= a; b++)
             {
                 double sum = 0;
                 for (int i = 0; i < x; i++)
@@ -187,7 +187,9 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
                     sum += c[i * r + a] * inverseVariance[i] * c[i * r + b];
                 }
 
+                // Mirrored, so Λ is exactly symmetric (the reverse pass relies on it).
                 _lambda[a * r + b] = sum;
+                _lambda[b * r + a] = sum;
             }
         }
 
@@ -257,20 +259,23 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
 
         Span<double> gBeta = stackalloc double[r];
         Span<double> b = stackalloc double[r];
+        Span<double> u = stackalloc double[r];
         Span<double> gb = stackalloc double[r];
-        Span<double> sigmaQB = stackalloc double[r];
         double gGamma = 0, gC0 = 0;
         gBeta.Clear();
+
+        // Λ is symmetric (C̃ᵀD⁻¹C̃ summed in the same order for (a, c) and (c, a)), so the explicit
+        // f-terms of Q, −2β + (Λ + Λᵀ) f, equal −2b, and Λᵀ = Λ below.
         for (int k = 0; k < gLogW.Length; k++)
         {
             ReadOnlySpan<double> fk = f.Slice(k * r, r);
             ReadOnlySpan<double> ek = eps.Slice(k * r, r);
-            Span<double> gμ = gz.Slice(k * r, r);
+            ReadOnlySpan<double> gμ = gz.Slice(k * r, r);
             Span<double> gfk = gf.Slice(k * r, r);
             double gQ = -0.5 * gLogW[k];
             gC0 += gLogW[k];
 
-            // b = β − Λ f;  Σq b
+            // b = β − Λ f;  ḡb = Σq (ḡμ − 2 ḡQ b)  (μq = f + Σq b and the −bᵀΣq b term of Q)
             for (int a = 0; a < r; a++)
             {
                 double sum = beta[a];
@@ -280,46 +285,42 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
                 }
 
                 b[a] = sum;
+                u[a] = gμ[a] - 2 * gQ * sum;
             }
 
-            SmallMatrix.MultiplyVector(sigmaQ, b, r, sigmaQB);
+            for (int a = 0; a < r; a++)
+            {
+                double sum = 0;
+                for (int c = 0; c < r; c++)
+                {
+                    sum += sigmaQ[a * r + c] * u[c];
+                }
+
+                gb[a] = sum;
+            }
 
             for (int a = 0; a < r; a++)
             {
                 // z = μq + Lq ε:  ḡLq += ḡz εᵀ (lower triangle)
+                double gμa = gμ[a];
                 for (int c = 0; c <= a; c++)
                 {
-                    gLq[a * r + c] += gμ[a] * ek[c];
+                    gLq[a * r + c] += gμa * ek[c];
                 }
 
-                // μq = f + Σq b:  ḡf = ḡμ, ḡΣq += ḡμ bᵀ
-                gfk[a] = gμ[a];
+                // ḡΣq += (ḡμ − ḡQ b) bᵀ;  ḡΛ += (ḡQ f − ḡb) fᵀ;  ḡβ += ḡb − 2 ḡQ f;  ḡf = ḡμ − Λ ḡb − 2 ḡQ b
+                double v = gμa - gQ * b[a];
+                double w = gQ * fk[a] - gb[a];
+                double lambdaGb = 0;
                 for (int c = 0; c < r; c++)
                 {
-                    gSigmaQ[a * r + c] += (gμ[a] - gQ * b[a]) * b[c];
+                    gSigmaQ[a * r + c] += v * b[c];
+                    gLambda[a * r + c] += w * fk[c];
+                    lambdaGb += lambda[a * r + c] * gb[c];
                 }
-            }
 
-            // ḡb = Σq ḡμ − 2 ḡQ Σq b  (Q contains −bᵀΣq b)
-            SmallMatrix.MultiplyVector(sigmaQ, gμ, r, gb);
-            for (int a = 0; a < r; a++)
-            {
-                gb[a] -= 2 * gQ * sigmaQB[a];
-            }
-
-            // b = β − Λ f, and the explicit f, β, Λ terms of Q = γ − 2βᵀf + fᵀΛf − …
-            for (int a = 0; a < r; a++)
-            {
                 gBeta[a] += gb[a] - 2 * gQ * fk[a];
-                double lambdaF = 0, lambdaTgb = 0;
-                for (int c = 0; c < r; c++)
-                {
-                    gLambda[a * r + c] += -gb[a] * fk[c] + gQ * fk[a] * fk[c];
-                    lambdaF += (lambda[a * r + c] + lambda[c * r + a]) * fk[c];
-                    lambdaTgb += lambda[c * r + a] * gb[c];
-                }
-
-                gfk[a] += -lambdaTgb + gQ * (-2 * beta[a] + lambdaF);
+                gfk[a] = gμa - lambdaGb - 2 * gQ * b[a];
             }
 
             gGamma += gQ;
