@@ -150,6 +150,17 @@ internal sealed class ArrangementEnumerator
             () => new Workspace(_rank, count),
             (first, _, workspace) =>
             {
+                if (dim == 3 && _rank == 3)
+                {
+                    // Only lines of two hinges of equal index parity: every triple has such a pair.
+                    for (int second = first + 2; second < count; second += 2)
+                    {
+                        SweepLine3(normal, offset, first, second, workspace);
+                    }
+
+                    return workspace;
+                }
+
                 Span<int> line = stackalloc int[dim - 1];
                 line[0] = first;
                 ForEachTail(dim, normal, offset, line, 1, first + 1, workspace);
@@ -163,15 +174,7 @@ internal sealed class ArrangementEnumerator
     {
         if (position == line.Length)
         {
-            if (dim == 3 && _rank == 3)
-            {
-                SweepLine3(normal, offset, line[0], line[1], workspace);
-            }
-            else
-            {
-                SweepLine(dim, normal, offset, line, workspace);
-            }
-
+            SweepLine(dim, normal, offset, line, workspace);
             return;
         }
 
@@ -377,8 +380,11 @@ internal sealed class ArrangementEnumerator
     }
 
     /// <summary>
-    /// <see cref="SweepLine"/> specialised to R = 3 at the top level (the hot path: C(P, 2) lines, C(P, 3)
-    /// vertices): the line of hinges i, j has direction u = g_i × g_j; the signs of the owned cell at
+    /// <see cref="SweepLine"/> specialised to R = 3 at the top level (the hot path: C(P, 3) vertices). Only
+    /// lines of two hinges i &lt; j of equal index parity are swept (half of them): every triple contains such
+    /// a pair, and vertex {i, j, k} is counted on this line iff k has the other parity or k &gt; j, so each vertex
+    /// is counted exactly once while the per-line cost (sort and walk) is paid half as often. The line of
+    /// hinges i, j has direction u = g_i × g_j; the signs of the owned cell at
     /// vertex {i, j, k} are sign(g_kᵀ(e₁ × g_j) / d), sign(g_kᵀ(g_i × e₁) / d), sign(u₀ / d) with d = g_kᵀ u;
     /// cell sums live in registers.
     /// </summary>
@@ -456,7 +462,7 @@ internal sealed class ArrangementEnumerator
         {
             int k = order[c];
             bool before = rising[k] == 0;
-            if (k > j)
+            if (k > j || ((k ^ i) & 1) != 0)
             {
                 double g0 = normal[3 * k], g1 = normal[3 * k + 1], g2 = normal[3 * k + 2];
                 double gu = g0 * u0 + g1 * u1 + g2 * u2;
