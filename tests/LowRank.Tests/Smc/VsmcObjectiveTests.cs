@@ -115,4 +115,16 @@ public sealed class VsmcObjectiveTests
         InputException error = Assert.Throws<InputException>(() => new VsmcObjective(model, new VsmcOptions()));
         Assert.Equal("the optimal proposal needs a linear readout, but the readout is from unit rates.", error.Message);
     }
+
+    [Fact]
+    public void MismatchedShapesAreArgumentErrors()
+    {
+        var objective = new VsmcObjective(EegLike, new VsmcOptions { Threads = 1 });
+        double[] theta = SmcTestModels.RandomTheta(EegLike, 1);
+        SequenceBatch batch = SmcTestModels.RandomBatch(EegLike, 1, 5, 1);
+        Assert.Throws<ArgumentException>(() => objective.Evaluate(theta.AsSpan(1), batch, 0, new double[theta.Length]));
+        Assert.Throws<ArgumentException>(() => objective.Evaluate(theta, batch, 0, new double[theta.Length - 1]));
+        var wrongChannels = new SequenceBatch(1, 5, EegLike.Channels + 1, new double[5 * (EegLike.Channels + 1)]);
+        Assert.Throws<ArgumentException>(() => objective.Value(theta, wrongChannels, 0));
+    }
 }
