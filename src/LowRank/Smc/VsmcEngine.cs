@@ -574,19 +574,28 @@ internal sealed class VsmcEngine<TReal>
         }
     }
 
+    /// <summary>
+    /// Workspaces for at least <paramref name="sequences"/> sequences of <paramref name="steps"/> steps: kept
+    /// while T is unchanged (a smaller batch uses the first B), extended for a larger batch, rebuilt for a new T.
+    /// </summary>
     internal void EnsureWorkspaces(int sequences, int steps)
     {
-        if (_sequences.Length == sequences && sequences > 0 && _sequences[0].Steps == steps)
+        bool sameSteps = _sequences.Length > 0 && _sequences[0].Steps == steps;
+        if (sameSteps && _sequences.Length >= sequences)
         {
             return;
         }
 
-        _sequences = new SequenceWorkspace<TReal>[sequences];
-        for (int b = 0; b < sequences; b++)
+        int keep = sameSteps ? _sequences.Length : 0;
+        var grown = new SequenceWorkspace<TReal>[Math.Max(sequences, keep)];
+        Array.Copy(_sequences, grown, keep);
+        for (int b = keep; b < grown.Length; b++)
         {
-            _sequences[b] = new SequenceWorkspace<TReal>(
+            grown[b] = new SequenceWorkspace<TReal>(
                 Model, _vsmc.Particles, steps, NewGradientBuffer(), _proposal.StateLength(steps), _observation.StateLength(steps));
         }
+
+        _sequences = grown;
     }
 
     private GradientBuffer<TReal> NewGradientBuffer() => new(
