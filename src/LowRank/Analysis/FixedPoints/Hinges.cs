@@ -5,7 +5,7 @@ namespace LowRank.Analysis.FixedPoints;
 /// </summary>
 /// <remarks>
 /// Relu unit i gives one hinge (g = m_i, β = c_i − h_i, w = ñ_i); clipped-relu unit i gives two,
-/// (m_i, c_i + h_i, +ñ_i) and (m_i, c_i, −ñ_i). Hinges with g = 0 (a zero row of M) never change sign:
+/// (m_i, c_i + h_i, +ñ_i) and (m_i, c_i, −ñ_i). Hinges with g = 0 (a zero row of M, or one below 1e−9 of the largest row) never change sign:
 /// they are folded into the constant <c>b0</c> and dropped. On the cell with active set S the map is
 /// affine, <c>F(z) = (a I + Σ_S w_k g_kᵀ) z + b0 + Σ_S w_k β_k</c>, and hinge k is active at z iff
 /// <c>g_kᵀ z + β_k &gt; 0</c> (a point on a kink counts as inactive).
@@ -54,14 +54,21 @@ internal sealed class Hinges
         int units = map.Units;
         var normals = new List<(int Unit, double Offset, double Sign)>(map.KinkCount);
         var constant = new double[rank];
+
+        // A row of M negligible next to the largest (a trained unit whose m_i collapsed to ~1e-12) is a
+        // zero row: its kink would be a numerically arbitrary line, and every fixed point near it would
+        // fail the pattern check on both sides.
+        double largestRow = 0;
+        for (int i = 0; i < units; i++)
+        {
+            largestRow = Math.Max(largestRow, RowNorm(map.M, i, rank));
+        }
+
+        double negligibleRow = NegligibleRowFraction * largestRow;
         Span<(double Offset, double Sign)> kinks = stackalloc (double, double)[2];
         for (int i = 0; i < units; i++)
         {
-            bool zeroRow = true;
-            for (int r = 0; r < rank; r++)
-            {
-                zeroRow &= map.M[i * rank + r] == 0;
-            }
+            bool zeroRow = RowNorm(map.M, i, rank) <= negligibleRow;
 
             int kinkCount;
             if (map.Activation == PiecewiseActivation.Relu)
@@ -116,6 +123,20 @@ internal sealed class Hinges
         }
 
         return hinges;
+    }
+
+    /// <summary>Rows of M whose norm is at most this fraction of the largest row's are treated as zero.</summary>
+    public const double NegligibleRowFraction = 1e-9;
+
+    private static double RowNorm(double[] m, int row, int rank)
+    {
+        double sum = 0;
+        for (int r = 0; r < rank; r++)
+        {
+            sum += m[row * rank + r] * m[row * rank + r];
+        }
+
+        return Math.Sqrt(sum);
     }
 
     /// <summary>Whether hinge k is active at z: <c>g_kᵀ z + β_k &gt; 0</c>.</summary>

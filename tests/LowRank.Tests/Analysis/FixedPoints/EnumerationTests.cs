@@ -96,6 +96,29 @@ public sealed class EnumerationTests
         }
     }
 
+    [Theory]
+    [InlineData(PiecewiseActivation.ClippedRelu)]
+    [InlineData(PiecewiseActivation.Relu)]
+    public void NearlyZeroRowBehavesLikeAZeroRow(PiecewiseActivation activation)
+    {
+        // A trained clipped-relu student had one m_i of norm 1e-12: its kink through the origin made the
+        // fixed point next to it fail the pattern check in both neighbouring cells.
+        PiecewiseLinearMap baseMap = RandomNetworks.SelfExciting(10, 2, activation, 5);
+        double[] zero = (double[])baseMap.M.Clone(), tiny = (double[])baseMap.M.Clone();
+        zero[6] = zero[7] = 0;
+        tiny[6] = 7e-13;
+        tiny[7] = -3e-13;
+        FixedPointResult exact = FixedPointFinder.Enumerate(baseMap with { M = zero }, new ExactSearchOptions(1));
+        FixedPointResult nearly = FixedPointFinder.Enumerate(baseMap with { M = tiny }, new ExactSearchOptions(1));
+        Assert.NotEmpty(exact.FixedPoints);
+        Assert.Equal(exact.FixedPoints.Count, nearly.FixedPoints.Count);
+        for (int i = 0; i < exact.FixedPoints.Count; i++)
+        {
+            Assert.Equal(exact.FixedPoints[i].Z[0], nearly.FixedPoints[i].Z[0], 9);
+            Assert.Equal(exact.FixedPoints[i].Z[1], nearly.FixedPoints[i].Z[1], 9);
+        }
+    }
+
     [Fact]
     public void ClippedReluWithZeroThresholdHasCoincidentKinks()
     {
