@@ -38,6 +38,7 @@ internal sealed class SequenceWorkspace<TReal>
         GF = new double[k * r];
         GFByAncestor = new double[k * r];
         GLogW = new double[k];
+        NormalScratch = new double[NormalSampler.ScratchLength(k * r)];
         InitialMean = new double[r];
         Currents = new TReal[n];
         Rates = new TReal[n];
@@ -111,6 +112,9 @@ internal sealed class SequenceWorkspace<TReal>
     public double[] GFByAncestor { get; }
 
     public double[] GLogW { get; }
+
+    /// <summary>Scratch of <see cref="NormalSampler.Fill"/> for K·R draws.</summary>
+    public double[] NormalScratch { get; }
 
     /// <summary>m_0 [R].</summary>
     public double[] InitialMean { get; }

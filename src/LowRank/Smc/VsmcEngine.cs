@@ -17,7 +17,7 @@ namespace LowRank.Smc;
 /// Reverse: ∂/∂log w_t^k = ŵ_t^k / T; the proposal turns ∂/∂z_t into ∂/∂f_t; the gradients of the
 /// children of each ancestor are summed and pushed through its transition to ∂/∂z_{t−1}.
 /// Randomness per sequence b comes from stream b of the seed: ε_0, then per step the resampling
-/// uniforms and ε_t.
+/// uniforms and ε_t (<see cref="NormalSampler"/>).
 /// </remarks>
 internal sealed class VsmcEngine<TReal>
     where TReal : unmanaged, IFloatingPointIeee754<TReal>
@@ -155,7 +155,7 @@ internal sealed class VsmcEngine<TReal>
             s.InitialMean.CopyTo(f0.Slice(p * r, r));
         }
 
-        rng.FillGaussian(s.Row(s.Eps, 0));
+        NormalSampler.Fill(rng, s.Row(s.Eps, 0), s.NormalScratch);
         _proposal.Propose(s, 0, f0, s.Row(s.Eps, 0), s.Row(s.Z, 0), s.LogW.AsSpan(0, k));
         double total = s.LogSumExp[0] = LogWeights.Normalize(s.LogW.AsSpan(0, k), s.Weights.AsSpan(0, k));
         if (!double.IsFinite(total))
@@ -201,7 +201,7 @@ internal sealed class VsmcEngine<TReal>
             }
 
             Span<double> eps = s.Row(s.Eps, t);
-            rng.FillGaussian(eps);
+            NormalSampler.Fill(rng, eps, s.NormalScratch);
             _proposal.Propose(s, t, f, eps, s.Row(s.Z, t), s.LogW.AsSpan(t * k, k));
             double logSumExp = s.LogSumExp[t] = LogWeights.Normalize(s.LogW.AsSpan(t * k, k), s.Weights.AsSpan(t * k, k));
             if (!double.IsFinite(logSumExp))
@@ -574,19 +574,28 @@ internal sealed class VsmcEngine<TReal>
         }
     }
 
+    /// <summary>
+    /// Workspaces for at least <paramref name="sequences"/> sequences of <paramref name="steps"/> steps: kept
+    /// while T is unchanged (a smaller batch uses the first B), extended for a larger batch, rebuilt for a new T.
+    /// </summary>
     internal void EnsureWorkspaces(int sequences, int steps)
     {
-        if (_sequences.Length == sequences && sequences > 0 && _sequences[0].Steps == steps)
+        bool sameSteps = _sequences.Length > 0 && _sequences[0].Steps == steps;
+        if (sameSteps && _sequences.Length >= sequences)
         {
             return;
         }
 
-        _sequences = new SequenceWorkspace<TReal>[sequences];
-        for (int b = 0; b < sequences; b++)
+        int keep = sameSteps ? _sequences.Length : 0;
+        var grown = new SequenceWorkspace<TReal>[Math.Max(sequences, keep)];
+        Array.Copy(_sequences, grown, keep);
+        for (int b = keep; b < grown.Length; b++)
         {
-            _sequences[b] = new SequenceWorkspace<TReal>(
+            grown[b] = new SequenceWorkspace<TReal>(
                 Model, _vsmc.Particles, steps, NewGradientBuffer(), _proposal.StateLength(steps), _observation.StateLength(steps));
         }
+
+        _sequences = grown;
     }
 
     private GradientBuffer<TReal> NewGradientBuffer() => new(
