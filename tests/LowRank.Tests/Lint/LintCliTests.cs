@@ -157,6 +157,21 @@ public sealed class LintCliTests : IDisposable
     }
 
     [Fact]
+    public void TaskEvalRejectsParamsThatDisagreeWithModelJson()
+    {
+        string teacher = SmallTeacher();
+        string npz = Path.Combine(teacher, "params.npz");
+        var arrays = LowRank.Data.Npz.Read(npz);
+        arrays["w_in"] = new LowRank.Data.NdArray([2, 10], new double[20]);
+        LowRank.Data.Npz.Write(npz, arrays);
+        CliResult result = CliHarness.Run("task", "eval", "--model", teacher, "--json", Out);
+        AssertInputError(
+            result,
+            $"array 'w_in' in '{npz}' has shape [2, 10] but model.json implies [1, 10].",
+            "model.json and params.npz disagree: retrain or refit the model.");
+    }
+
+    [Fact]
     public void RecordingFitWritesModelAndScores()
     {
         // Trajectories of a rank-1 network on 6 conditions of the rdm task, observed on all 12 units.
