@@ -13,5 +13,6 @@ internal static class CommandCatalog
         GenerateCommand.Create(context),
         VersionCommand.Create(context),
         InspectCommand.Create(context),
+        TaskCommand.Create(context),
     ];
 }

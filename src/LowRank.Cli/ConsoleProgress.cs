@@ -9,7 +9,7 @@ namespace LowRank.Cli;
 internal sealed class ConsoleProgress(TextWriter writer, bool isTerminal) : IProgressSink
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan _lastPrinted = TimeSpan.MinValue;
+    private TimeSpan _lastPrinted = TimeSpan.FromDays(-1); // MinValue overflows in "now - _lastPrinted"
 
     public void Report(in ProgressUpdate update)
     {
