@@ -14,5 +14,6 @@ internal static class CommandCatalog
         VersionCommand.Create(context),
         InspectCommand.Create(context),
         TaskCommand.Create(context),
+        PopulationsCommand.Create(context),
     ];
 }
