@@ -47,7 +47,10 @@ public static class PopulationPlots
                     points.LineWidth = 0;
                     points.MarkerSize = 4;
                     points.Color = palette.GetColor(p).WithAlpha(0.6);
-                    points.LegendText = $"population {p + 1}";
+                    if (panels.Count == 0)
+                    {
+                        points.LegendText = $"population {p + 1}";
+                    }
                 }
 
                 if (panels.Count == 0 && components > 1)

@@ -108,6 +108,7 @@ internal static class PopulationsCommand
         var seed = new Option<long>("--seed") { Description = "Resampling seed (resample k uses stream k; resample 0 equals 'populations resample --seed').", DefaultValueFactory = _ => 0 };
         var evalTrials = new Option<int>("--eval-trials") { Description = "Task trials per accuracy estimate.", DefaultValueFactory = _ => 512 };
         var kappaTrials = new Option<int>("--kappa-trials") { Description = "Trials of the mean-field κ(t) comparison.", DefaultValueFactory = _ => 64 };
+        var kappaUnits = new Option<int?>("--kappa-units") { Description = "N of the resampled network whose κ(t) the mean field is compared with (default: --units)." };
         var task = new Option<string?>("--task") { Description = "Task (default: the source network's)." };
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
         var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -115,7 +116,7 @@ internal static class PopulationsCommand
         var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
         var command = new Command("eval", "Accuracy of resampled networks, with each population silenced, and of the mean-field reduction (κ RMS).")
         {
-            populationsDir, units, resamples, seed, evalTrials, kappaTrials, task, threads, plot, json,
+            populationsDir, units, resamples, seed, evalTrials, kappaTrials, kappaUnits, task, threads, plot, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
@@ -126,6 +127,7 @@ internal static class PopulationsCommand
                 parse.GetValue(seed),
                 parse.GetValue(evalTrials),
                 parse.GetValue(kappaTrials),
+                parse.GetValue(kappaUnits) ?? parse.GetValue(units),
                 parse.GetValue(task),
                 TaskCommand.CheckThreads(parse.GetValue(threads)));
             PopulationEvaluation result = PopulationEvaluator.Evaluate(populations, options, context.CreateProgress());
@@ -136,7 +138,7 @@ internal static class PopulationsCommand
                 context.Output.WriteLine($"population {p + 1} silenced: accuracy median {result.SilencedMedianAccuracy[p]:F4}");
             }
 
-            context.Output.WriteLine($"mean field: accuracy {result.ReducedAccuracy:F4}  κ relative RMS {result.KappaRelativeRms:F4} on {result.KappaTrials} trials");
+            context.Output.WriteLine($"mean field: accuracy {result.ReducedAccuracy:F4}  κ relative RMS {result.KappaRelativeRms:F4} on {result.KappaTrials} trials (network N={result.KappaUnits})");
             if (parse.GetValue(plot) is string plotPath)
             {
                 PopulationPlots.SaveKappaComparison(plotPath, result.NetworkKappa, result.ReducedKappa, populations.Network!.Rank, CognitiveTask.StepMs, 6, $"{result.Task}, P = {result.Components}");
@@ -146,7 +148,7 @@ internal static class PopulationsCommand
             {
                 JsonFile.Write(jsonPath, new EvalReport(
                     result.Task, result.Components, result.Units, result.Accuracies, result.MedianAccuracy,
-                    result.SilencedMedianAccuracy, result.SilencedAccuracies, result.ReducedAccuracy, result.KappaRelativeRms, result.KappaTrials));
+                    result.SilencedMedianAccuracy, result.SilencedAccuracies, result.ReducedAccuracy, result.KappaRelativeRms, result.KappaUnits, result.KappaTrials));
             }
 
             return ExitCodes.Success;
@@ -186,5 +188,6 @@ internal static class PopulationsCommand
         double[][] SilencedAccuracies,
         double ReducedAccuracy,
         double KappaRelativeRms,
+        int KappaUnits,
         int KappaTrials);
 }

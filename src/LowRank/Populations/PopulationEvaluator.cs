@@ -9,9 +9,10 @@ namespace LowRank.Populations;
 /// <param name="Seed">Resampling seed.</param>
 /// <param name="EvaluationTrials">Task trials (the fixed evaluation trials of <see cref="TaskTrainer"/>).</param>
 /// <param name="KappaTrials">Trials of the κ(t) comparison (the first ones of the evaluation trials).</param>
+/// <param name="KappaUnits">N of the network κ(t) is compared with (resample 0 at this size); finite-size effects are O(1/√N).</param>
 /// <param name="Task">Task name, or null for the one recorded with the source network.</param>
 /// <param name="Threads">Worker threads (results do not depend on it).</param>
-public sealed record PopulationEvaluationOptions(int Units, int Resamples, long Seed, int EvaluationTrials, int KappaTrials, string? Task, int Threads);
+public sealed record PopulationEvaluationOptions(int Units, int Resamples, long Seed, int EvaluationTrials, int KappaTrials, int KappaUnits, string? Task, int Threads);
 
 /// <summary>Accuracy of resampled networks, with each population silenced, and of the mean-field reduction.</summary>
 /// <param name="Task">Task name.</param>
@@ -22,7 +23,8 @@ public sealed record PopulationEvaluationOptions(int Units, int Resamples, long 
 /// <param name="SilencedMedianAccuracy">Median accuracy with population p silenced [P].</param>
 /// <param name="SilencedAccuracies">[P][resamples].</param>
 /// <param name="ReducedAccuracy">Accuracy of the mean-field readout on the evaluation trials.</param>
-/// <param name="KappaRelativeRms">RMS relative difference of reduced κ(t) and the first resampled network's projection.</param>
+/// <param name="KappaRelativeRms">RMS relative difference of reduced κ(t) and the projection of a resampled network of KappaUnits units.</param>
+/// <param name="KappaUnits">N of that network.</param>
 /// <param name="KappaTrials">Trials of the κ comparison.</param>
 /// <param name="NetworkKappa">The network's κ(t) on the κ trials [trials][T + 1, R].</param>
 /// <param name="ReducedKappa">The reduced κ(t) [trials][T + 1, R].</param>
@@ -36,6 +38,7 @@ public sealed record PopulationEvaluation(
     double[][] SilencedAccuracies,
     double ReducedAccuracy,
     double KappaRelativeRms,
+    int KappaUnits,
     int KappaTrials,
     double[][] NetworkKappa,
     double[][] ReducedKappa);
@@ -65,6 +68,7 @@ public static class PopulationEvaluator
         Require(options.Resamples >= 1, "--resamples", options.Resamples);
         Require(options.EvaluationTrials >= 1, "--eval-trials", options.EvaluationTrials);
         Require(options.KappaTrials >= 1, "--kappa-trials", options.KappaTrials);
+        Require(options.KappaUnits >= 1, "--kappa-units", options.KappaUnits);
         string taskName = options.Task ?? source.Task ?? throw new InputException(
             $"the network of '{populations.SourceModel}' records no task.", "pass --task cdi|dms|romo|rdm.");
         CognitiveTask task = CognitiveTask.Create(taskName);
@@ -107,7 +111,10 @@ public static class PopulationEvaluator
             }
         }
 
-        double[][] networkKappa = MeanFieldDynamics.NetworkKappa(first!, trials[..kappaTrials], options.Threads);
+        LintNetwork kappaNetwork = options.KappaUnits == options.Units
+            ? first!
+            : NetworkResampler.Resample(populations, options.KappaUnits, options.Seed, 0).Network;
+        double[][] networkKappa = MeanFieldDynamics.NetworkKappa(kappaNetwork, trials[..kappaTrials], options.Threads);
         progress.Report(new ProgressUpdate("resampled networks", ++done, total, ""));
         return new PopulationEvaluation(
             taskName,
@@ -119,6 +126,7 @@ public static class PopulationEvaluator
             silenced,
             correct / (double)trials.Length,
             MeanFieldDynamics.RelativeRms(reducedKappa, networkKappa),
+            options.KappaUnits,
             kappaTrials,
             networkKappa,
             [.. reducedKappa]);
