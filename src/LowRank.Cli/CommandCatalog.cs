@@ -14,6 +14,7 @@ internal static class CommandCatalog
         VersionCommand.Create(context),
         InspectCommand.Create(context),
         TaskCommand.Create(context),
+        LintCommand.Create(context),
         PopulationsCommand.Create(context),
     ];
 }

@@ -25,7 +25,7 @@ internal static class InspectCommand
     {
         var path = new Argument<string>("PATH")
         {
-            Description = "A data file (.npy, .npz, .csv, .edf) or a model directory (holding model.json).",
+            Description = "A data file (.npy, .npz, .csv, .edf, .nwb) or a model directory (holding model.json).",
         };
         var json = new Option<string?>("--json")
         {
@@ -136,7 +136,7 @@ internal static class InspectCommand
         {
             throw new InputException(
                 $"'{options.Path}' is a directory without model.json, so it is neither a data file nor a model directory.",
-                "pass a .npy, .npz, .csv or .edf file, or a model directory written by lowrank.");
+                "pass a .npy, .npz, .csv, .edf or .nwb file, or a model directory written by lowrank.");
         }
 
         StoredModel stored = ModelStore.Load(options.Path);

@@ -28,13 +28,15 @@ internal static class TaskCommand
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (J uses lr/√N).", DefaultValueFactory = _ => 1e-2 };
         var noise = new Option<double>("--noise") { Description = "State noise standard deviation during training and evaluation.", DefaultValueFactory = _ => 0.05 };
         var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate.", DefaultValueFactory = _ => 512 };
+        var gain = new Option<double>("--gain") { Description = "Gain g of the initial full-rank J ~ N(0, g²/N).", DefaultValueFactory = _ => 0.8 };
+        var overlap = new Option<double>("--overlap") { Description = "Low rank: initial ñ_r = ρ m_r + noise (σ_nm ≈ ρ); 0 = independent.", DefaultValueFactory = _ => 0.0 };
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation, trials and noise.", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var output = new Option<string>("--out") { Description = "Model directory to write.", Required = true };
         var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
         var command = new Command("train", "Train a full-rank (default) or low-rank network on a task; print its accuracy.")
         {
-            task, units, rank, epochs, batch, trials, lr, noise, evalTrials, seed, threads, output, json,
+            task, units, rank, epochs, batch, trials, lr, noise, evalTrials, gain, overlap, seed, threads, output, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
@@ -49,7 +51,9 @@ internal static class TaskCommand
                 parse.GetValue(noise),
                 parse.GetValue(seed),
                 CheckThreads(parse.GetValue(threads)),
-                parse.GetValue(evalTrials));
+                parse.GetValue(evalTrials),
+                parse.GetValue(gain),
+                parse.GetValue(overlap));
             TaskTrainingResult result = TaskTrainer.Train(options, context.CreateProgress());
             TrainingSummary s = result.Summary;
             var record = new LintTrainingRecord(

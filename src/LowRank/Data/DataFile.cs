@@ -10,7 +10,7 @@ internal static class DataFile
         {
             throw new InputException(
                 $"'{path}' is a directory, not a data file.",
-                "pass the path of a .npy, .npz, .csv or .edf file.");
+                "pass the path of a .npy, .npz, .csv, .edf or .nwb file.");
         }
 
         if (!File.Exists(path))

@@ -75,14 +75,14 @@ public sealed record ArraySummary(
 
 /// <summary>The arrays of a data file and their statistics.</summary>
 /// <param name="Path">The file summarised.</param>
-/// <param name="Format">npy, npz, csv or edf.</param>
+/// <param name="Format">npy, npz, csv, edf or nwb.</param>
 /// <param name="Arrays">Its arrays, in file order.</param>
 public sealed record DataSummary(string Path, string Format, ArraySummary[] Arrays);
 
 /// <summary>Reads a data file of any supported format and summarises every array in it.</summary>
 public static class DataInspector
 {
-    /// <summary>Summarises the <c>.npy</c>, <c>.npz</c>, <c>.csv</c> or <c>.edf</c> file at <paramref name="path"/>.</summary>
+    /// <summary>Summarises the <c>.npy</c>, <c>.npz</c>, <c>.csv</c>, <c>.edf</c> or <c>.nwb</c> file at <paramref name="path"/>.</summary>
     public static DataSummary Inspect(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -94,9 +94,10 @@ public static class DataInspector
             ".npz" => new DataSummary(path, "npz", [.. Npz.Read(path).Select(pair => Summarise(pair.Key, pair.Value))]),
             ".csv" => InspectCsv(path, name),
             ".edf" => InspectEdf(path),
+            ".nwb" => InspectNwb(path),
             _ => throw new InputException(
                 $"'{path}' has extension '{extension}', which lowrank does not read.",
-                "inspect reads .npy, .npz, .csv and .edf files, and model directories (holding model.json)."),
+                "inspect reads .npy, .npz, .csv, .edf and .nwb files, and model directories (holding model.json)."),
         };
     }
 
@@ -122,6 +123,18 @@ public static class DataInspector
     {
         CsvTable table = Csv.ReadTable(path);
         return new DataSummary(path, "csv", [Summarise(name, table.Values, table.Columns, "text")]);
+    }
+
+    private static DataSummary InspectNwb(string path)
+    {
+        NwbUnits units = Nwb.ReadUnits(path);
+        double[] all = [.. units.SpikeTimes.SelectMany(t => t)];
+        double[] perUnit = Array.ConvertAll(units.SpikeTimes, t => (double)t.Length);
+        return new DataSummary(path, "nwb",
+        [
+            Summarise("units/spike_times", NdArray.FromVector(all), dtype: "<f8"),
+            Summarise("spikes per unit", NdArray.FromVector(perUnit), dtype: "<i8"),
+        ]);
     }
 
     private static DataSummary InspectEdf(string path)

@@ -22,7 +22,7 @@ public static class Npy
 {
     private const int Alignment = 64;
     private const int GrowthAxisMaxDigits = 21;
-    private const int ChunkBytes = 1 << 16;
+    private const int ChunkBytes = 1 << 20;
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Reads the array in the <c>.npy</c> file at <paramref name="path"/>.</summary>

@@ -86,4 +86,7 @@ public sealed record RecordingOptions
 {
     /// <summary>EDF signal labels to load, in this order; null loads every signal except annotations.</summary>
     public IReadOnlyList<string>? Signals { get; init; }
+
+    /// <summary>Seconds per bin when spike times are counted (NWB); required for NWB files.</summary>
+    public double? BinWidth { get; init; }
 }

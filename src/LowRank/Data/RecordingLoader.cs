@@ -3,13 +3,14 @@ namespace LowRank.Data;
 /// <summary>
 /// Loads a <see cref="Recording"/> from <c>.npy</c> (<c>[T, X]</c> or <c>[trials, T, X]</c>), <c>.npz</c>
 /// (array <c>data</c>, or <c>samples</c> as <c>lowrank simulate</c> writes; optional <c>inputs</c> and
-/// <c>trial_ids</c>), <c>.csv</c> (header row, one column per channel) or <c>.edf</c> (EDF/EDF+),
+/// <c>trial_ids</c>), <c>.csv</c> (header row, one column per channel), <c>.edf</c> (EDF/EDF+) or
+/// <c>.nwb</c> (NWB 2.x units table, spike times counted in bins of <see cref="RecordingOptions.BinWidth"/>),
 /// and checks it: shapes agree, at least one step and channel, every value finite.
 /// </summary>
 public static class RecordingLoader
 {
     /// <summary>File extensions <see cref="Load"/> understands.</summary>
-    public static IReadOnlyList<string> SupportedExtensions { get; } = [".npy", ".npz", ".csv", ".edf"];
+    public static IReadOnlyList<string> SupportedExtensions { get; } = [".npy", ".npz", ".csv", ".edf", ".nwb"];
 
     /// <summary>Loads and validates the recording at <paramref name="path"/>.</summary>
     public static Recording Load(string path, RecordingOptions? options = null)
@@ -29,7 +30,8 @@ public static class RecordingLoader
             ".npy" => FromNpy(path),
             ".npz" => FromNpz(path),
             ".csv" => FromCsv(path),
-            _ => FromEdf(path, options),
+            ".edf" => FromEdf(path, options),
+            _ => FromNwb(path, options),
         };
         return recording;
     }
@@ -135,6 +137,30 @@ public static class RecordingLoader
             path,
             channelNames: [.. chosen.Select(s => s.Label)],
             sampleRate: first.SampleRate);
+    }
+
+    private static Recording FromNwb(string path, RecordingOptions options)
+    {
+        if (options.BinWidth is not { } binWidth || !(binWidth > 0) || !double.IsFinite(binWidth))
+        {
+            throw new InputException(
+                $"recording '{path}' holds spike times, which need a positive bin width to become counts (got {(options.BinWidth is { } w ? w.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}).",
+                "give the bin width in seconds, e.g. 0.02 for 20 ms bins.");
+        }
+
+        NwbUnits units = Nwb.ReadUnits(path);
+        if (units.SpikeTimes.Length == 0)
+        {
+            throw new InputException($"NWB '{path}' has a units table without units.", "choose a file with sorted units.");
+        }
+
+        NdArray counts = Nwb.BinCounts(units, binWidth);
+        return new Recording(
+            AsTrials(counts, $"NWB '{path}' binned at {binWidth} s", "[T, X]"),
+            null,
+            path,
+            channelNames: [.. units.UnitIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            sampleRate: 1 / binWidth);
     }
 
     /// <summary>Checks a [T, C] or [trials, T, C] array (non-empty, finite) and views it as [trials, T, C].</summary>

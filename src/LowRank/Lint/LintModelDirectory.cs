@@ -46,7 +46,7 @@ public static class LintModelDirectory
     public const int FormatVersion = 1;
 
     /// <summary>Writes the model directory atomically (replacing an existing one).</summary>
-    public static void Save(string directory, LintNetwork network, string? task, LintTrainingRecord? training)
+    public static void Save(string directory, LintNetwork network, string? task, LintTrainingRecord? training, int[]? observed = null)
     {
         RateNetworkSpec spec = network.Spec;
         var info = new LintModelInfo(
@@ -64,7 +64,14 @@ public static class LintModelDirectory
         AtomicFile.WriteDirectory(directory, temp =>
         {
             JsonFile.Write(Path.Combine(temp, "model.json"), info);
-            Npz.Write(Path.Combine(temp, "params.npz"), Arrays(network), DType.Float64, compressed: false);
+            IEnumerable<KeyValuePair<string, NdArray>> arrays = Arrays(network);
+            if (observed is not null)
+            {
+                // Units whose trajectories were fitted (teacher fits: the observed subset).
+                arrays = arrays.Append(Pair("observed", [observed.Length], observed.Select(i => (double)i).ToArray()));
+            }
+
+            Npz.Write(Path.Combine(temp, "params.npz"), arrays, DType.Float64, compressed: false);
         });
     }
 

@@ -14,6 +14,8 @@ namespace LowRank.Tasks;
 /// <param name="Seed">Seed of initialisation, trials and noise.</param>
 /// <param name="Threads">Worker threads (results do not depend on it).</param>
 /// <param name="EvaluationTrials">Trials of the accuracy estimate.</param>
+/// <param name="Gain">g of the initial full-rank J ~ N(0, g²/N).</param>
+/// <param name="Overlap">ρ of the initial low-rank vectors ñ_r = ρ m_r + z_r (σ_nm ≈ ρ I, slow latent dynamics that can hold a memory).</param>
 public sealed record TaskTrainingOptions(
     string Task,
     int Units,
@@ -25,7 +27,9 @@ public sealed record TaskTrainingOptions(
     double NoiseStd,
     long Seed,
     int Threads,
-    int EvaluationTrials);
+    int EvaluationTrials,
+    double Gain = 0.8,
+    double Overlap = 0.0);
 
 /// <summary>A trained network with its training summary and accuracy on the evaluation trials.</summary>
 public sealed record TaskTrainingResult(LintNetwork Network, TrainingSummary Summary, double Accuracy);
@@ -52,7 +56,16 @@ public static class TaskTrainer
         Validate(options);
         CognitiveTask task = CognitiveTask.Create(options.Task);
         var spec = new RateNetworkSpec(options.Units, options.Rank, task.Inputs, task.Outputs, CognitiveTask.Alpha, options.NoiseStd, ReadoutKind.Tanh);
-        LintNetwork initial = LintNetwork.CreateRandom(spec, options.Seed);
+        LintNetwork initial = LintNetwork.CreateRandom(spec, options.Seed, options.Gain);
+        if (options.Overlap != 0 && !spec.IsFullRank)
+        {
+            Span<double> m = initial.Layout.M.Of(initial.Theta);
+            Span<double> nTilde = initial.Layout.NTilde.Of(initial.Theta);
+            for (int i = 0; i < m.Length; i++)
+            {
+                nTilde[i] += options.Overlap * m[i];
+            }
+        }
         Trial[] train = task.GenerateMany(options.Seed, 0, options.TrainTrials);
         Trial[] validation = task.GenerateMany(options.Seed, ValidationIndex, ValidationTrials);
         ParameterGroups trainable = (spec.IsFullRank ? ParameterGroups.J : ParameterGroups.M | ParameterGroups.NTilde)
@@ -101,6 +114,7 @@ public static class TaskTrainer
         Require(options.TrainTrials >= 1, "--trials", options.TrainTrials, "at least 1");
         Require(options.LearningRate > 0, "--lr", options.LearningRate, "positive");
         Require(options.NoiseStd >= 0, "--noise", options.NoiseStd, "non-negative");
+        Require(options.Gain >= 0, "--gain", options.Gain, "non-negative");
         Require(options.EvaluationTrials >= 1, "--eval-trials", options.EvaluationTrials, "at least 1");
     }
 }

@@ -63,3 +63,33 @@ np.savez_compressed(os.path.join(npz, "recording_compressed.npz"), data=data.ast
                     trial_ids=trial_ids)
 np.savez(os.path.join(npz, "mixed_stored.npz"), scalar=np.array(1.5), ints=np.arange(4, dtype=np.int32),
          fortran=np.asfortranarray(np.arange(6, dtype=np.float64).reshape(2, 3)))
+
+# NWB 2.x-shaped HDF5 files (written with h5py, laid out as pynwb lays out a units table):
+# spike times of all units concatenated, spike_times_index = end of each unit's run (uint8, the
+# smallest type, as hdmf chooses it).
+import h5py  # noqa: E402  (only needed for these files)
+
+nwb = os.path.join(here, "nwb")
+os.makedirs(nwb, exist_ok=True)
+
+
+def write_nwb(name, with_units=True):
+    with h5py.File(os.path.join(nwb, name), "w", track_order=True) as f:
+        f.attrs["nwb_version"] = "2.7.0"
+        f.attrs["neurodata_type"] = "NWBFile"
+        f.attrs["namespace"] = "core"
+        if not with_units:
+            f.create_group("acquisition")
+            return
+        units = f.create_group("units")
+        units.attrs["neurodata_type"] = "Units"
+        units.attrs["namespace"] = "core"
+        units.attrs["colnames"] = ["spike_times"]
+        units.attrs["description"] = "three units; unit 11 never fires"
+        units.create_dataset("id", data=np.array([10, 11, 12], dtype=np.int64), track_times=False)
+        units.create_dataset("spike_times", data=np.array([0.0012, 0.0131, 0.0142, 0.0505, 0.0205, 0.0995]), track_times=False)
+        units.create_dataset("spike_times_index", data=np.array([4, 4, 6], dtype=np.uint8), track_times=False)
+
+
+write_nwb("units.nwb")
+write_nwb("no_units.nwb", with_units=False)
