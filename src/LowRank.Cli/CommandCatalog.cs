@@ -13,6 +13,7 @@ internal static class CommandCatalog
         GenerateCommand.Create(context),
         VersionCommand.Create(context),
         InspectCommand.Create(context),
+        BenchCommand.Create(context),
         TaskCommand.Create(context),
         LintCommand.Create(context),
         PopulationsCommand.Create(context),

@@ -83,7 +83,7 @@ public static class Csv
                 {
                     throw new InputException(
                         $"csv '{name}' line {lineNumber}, column {cells} ('{columns[cells - 1]}'): '{Shorten(cell.ToString())}' is not a number.",
-                        "every cell after the header must be a number with '.' as decimal point; remove or fill the text cells.");
+                        "every cell after the header must be a number ('.' as decimal point, ',' between cells); remove or fill the text cells.");
                 }
 
                 values.Add(value);

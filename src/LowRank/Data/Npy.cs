@@ -144,6 +144,13 @@ public static class Npy
                 "split the data into smaller files.");
         }
 
+        long needed = count * header.Type.ItemSize();
+        if (stream.CanSeek && stream.Length - stream.Position < needed)
+        {
+            // Fail before allocating what a damaged header claims.
+            throw TruncatedData(source, header, stream.Length - stream.Position);
+        }
+
         var data = new double[count];
         ReadElements(stream, header, data, source);
         if (stream.ReadByte() != -1)
@@ -233,11 +240,7 @@ public static class Npy
                 int read = DataFile.ReadUpTo(stream, bytes);
                 if (read < bytes.Length)
                 {
-                    long needed = (long)destination.Length * itemSize;
-                    long present = (long)start * itemSize + read;
-                    throw Truncated(
-                        source,
-                        $"shape {NdArray.FormatShape(header.Shape)} of {header.Type.Descr()} needs {needed} data bytes but only {present} follow the header");
+                    throw TruncatedData(source, header, (long)start * itemSize + read);
                 }
 
                 ToLittleEndian(bytes, itemSize);
@@ -349,6 +352,10 @@ public static class Npy
             throw new ArgumentException($"npy writing supports float32 and float64, not {type}.", nameof(type));
         }
     }
+
+    private static InputException TruncatedData(string source, NpyHeader header, long present) => Truncated(
+        source,
+        $"shape {NdArray.FormatShape(header.Shape)} of {header.Type.Descr()} needs {NdArray.CountElements(header.Shape) * header.Type.ItemSize()} data bytes but only {present} follow the header");
 
     private static InputException Truncated(string source, string detail) => new(
         $"{source} is truncated: {detail}.",

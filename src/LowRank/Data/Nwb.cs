@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using PureHDF;
 using PureHDF.VOL.Native;
 
@@ -132,6 +133,7 @@ public static class Nwb
             stream.Position = offset;
             if (DataFile.ReadUpTo(stream, head) == head.Length && head.SequenceEqual(Hdf5Signature))
             {
+                RequireComplete(stream, offset, source);
                 return;
             }
         }
@@ -140,6 +142,51 @@ public static class Nwb
             $"{source} is not an HDF5 file (no HDF5 signature found).",
             "NWB 2.x files are HDF5; check that the file is complete and really .nwb (NWB 1.x and Zarr-backed NWB are not supported).");
     }
+
+    /// <summary>
+    /// Compares the file's length with the end-of-file address its superblock records, so a cut-short
+    /// file is reported as such instead of failing deep inside the HDF5 reader.
+    /// </summary>
+    private static void RequireComplete(FileStream stream, long superblock, string source)
+    {
+        Span<byte> block = stackalloc byte[64];
+        stream.Position = superblock;
+        int read = DataFile.ReadUpTo(stream, block);
+        if (read < 16)
+        {
+            throw TruncatedHdf5(source, stream.Length, null);
+        }
+
+        byte version = block[8];
+        int offsetSize = version <= 1 ? block[13] : block[9];
+        int eofField = version switch
+        {
+            0 => 24 + 2 * offsetSize,
+            1 => 28 + 2 * offsetSize,
+            _ => 12 + 2 * offsetSize,
+        };
+        if (offsetSize is not (2 or 4 or 8) || eofField + offsetSize > read)
+        {
+            throw TruncatedHdf5(source, stream.Length, null);
+        }
+
+        ulong endOfFile = offsetSize switch
+        {
+            2 => BinaryPrimitives.ReadUInt16LittleEndian(block[eofField..]),
+            4 => BinaryPrimitives.ReadUInt32LittleEndian(block[eofField..]),
+            _ => BinaryPrimitives.ReadUInt64LittleEndian(block[eofField..]),
+        };
+        if ((ulong)(stream.Length - superblock) < endOfFile)
+        {
+            throw TruncatedHdf5(source, stream.Length, endOfFile + (ulong)superblock);
+        }
+    }
+
+    private static InputException TruncatedHdf5(string source, long length, ulong? expected) => new(
+        expected is { } bytes
+            ? $"{source} is truncated: its HDF5 superblock says the file ends at byte {bytes} but it has {length} bytes."
+            : $"{source} is truncated: its HDF5 superblock is incomplete ({length} bytes in the file).",
+        "the file was cut short (an interrupted copy or download?); copy or export it again.");
 
     private static double[] ReadNumbers(IH5Dataset dataset, string source, string name)
     {

@@ -25,7 +25,7 @@ public static class RecordingLoader
                 $"supported recordings: {string.Join(", ", SupportedExtensions)}; convert the data, e.g. np.save('data.npy', a) for a [T, X] array.");
         }
 
-        Recording recording = extension switch
+        return extension switch
         {
             ".npy" => FromNpy(path),
             ".npz" => FromNpz(path),
@@ -33,14 +33,12 @@ public static class RecordingLoader
             ".edf" => FromEdf(path, options),
             _ => FromNwb(path, options),
         };
-        return recording;
     }
 
     private static Recording FromNpy(string path)
     {
         NdArray array = Npy.Read(path);
-        string what = $"recording '{path}'";
-        return new Recording(AsTrials(array, what, "[T, X] or [trials, T, X]"), null, path);
+        return new Recording(AsTrials(array, $"recording '{path}'", "[T, X] or [trials, T, X]"), null, path);
     }
 
     private static Recording FromNpz(string path)

@@ -112,7 +112,7 @@ public static class MetricsEvaluator
         var divergence = new StateSpaceDivergence(generatedReady, steps, dataReady, steps, channels, stspOptions);
         StspSummary stsp = divergence.EstimateOverSeeds(options.Seed, options.Seeds);
 
-        double[] dhPerChannel = SpectrumHellinger.PerChannel(generatedReady, dataReady, steps, channels, options.SpectrumSigma, options.SpectrumDropLastBin);
+        double[] dhPerChannel = SpectrumHellinger.PerChannel(generatedReady, dataReady, steps, channels, options.SpectrumSigma, options.SpectrumDropLastBin, options.MaxThreads);
         double dh = 0;
         foreach (double d in dhPerChannel)
         {

@@ -1,5 +1,4 @@
 using System.Numerics;
-using MathNet.Numerics.IntegralTransforms;
 
 namespace LowRank.Metrics;
 
@@ -20,7 +19,7 @@ public static class PowerSpectrum
     /// k = 0 … n/2, where <c>F_k = n^{−1/2} Σ_t signal[t] e^{−2πi k t/n}</c> (NumPy <c>rfft(norm="ortho")</c>).
     /// </summary>
     /// <remarks>
-    /// Works for any length n ≥ 1 (MathNet uses Bluestein's algorithm for lengths that are not powers of two).
+    /// Works for any length n ≥ 1 (<see cref="FourierPlan"/>: radix-2, or Bluestein's algorithm for lengths that are not powers of two).
     /// <paramref name="power"/> must have n/2 + 1 elements (integer division).
     /// </remarks>
     public static void RealFftPower(ReadOnlySpan<double> signal, Span<double> power)
@@ -36,14 +35,21 @@ public static class PowerSpectrum
             throw new ArgumentException($"Expected {n / 2 + 1} power bins for {n} samples, got {power.Length}.", nameof(power));
         }
 
-        var buffer = new Complex[n];
+        var workspace = new SpectrumWorkspace(n);
+        RealFftPower(signal, power, workspace);
+    }
+
+    internal static void RealFftPower(ReadOnlySpan<double> signal, Span<double> power, SpectrumWorkspace workspace)
+    {
+        int n = signal.Length;
+        Span<Complex> buffer = workspace.Buffer;
         for (int t = 0; t < n; t++)
         {
             buffer[t] = new Complex(signal[t], 0.0);
         }
 
-        // Matlab convention: exponent −i, no scaling; the orthonormal 1/√n is applied below.
-        Fourier.Forward(buffer, FourierOptions.Matlab);
+        // Unscaled transform (exponent −i); the orthonormal 1/√n is applied below: |F|²·2/n = |DFT|²/n · 2/n.
+        workspace.Plan.Forward(buffer, workspace.Scratch);
         double scale = 1.0 / n * 2.0 / n;
         for (int k = 0; k < power.Length; k++)
         {
@@ -58,17 +64,25 @@ public static class PowerSpectrum
     /// <see cref="BinCount"/>(length) values (without).
     /// </summary>
     /// <remarks>
-    /// Steps: trim to even length n; z-score (population sd); <see cref="RealFftPower"/>; Gaussian smoothing with
+    /// Steps: trim to even length n; z-score (population sd); <see cref="RealFftPower(ReadOnlySpan{double}, Span{double})"/>; Gaussian smoothing with
     /// σ = <paramref name="sigma"/> bins (reflect, truncate 4σ); clip negatives to 0; normalise to sum 1; optionally
     /// drop the last (Nyquist) bin and renormalise. A constant channel has no power: every value is NaN.
     /// </remarks>
     /// <returns>False if there is no power to normalise (a constant channel); the destination then holds NaN.</returns>
-    public static bool Normalised(ReadOnlySpan<double> signal, double sigma, bool dropLastBin, Span<double> destination)
+    public static bool Normalised(ReadOnlySpan<double> signal, double sigma, bool dropLastBin, Span<double> destination) =>
+        Normalised(signal, sigma, dropLastBin, destination, new SpectrumWorkspace(EvenLength(signal.Length)));
+
+    internal static bool Normalised(ReadOnlySpan<double> signal, double sigma, bool dropLastBin, Span<double> destination, SpectrumWorkspace workspace)
     {
         int n = EvenLength(signal.Length);
         if (n < 2)
         {
             throw new ArgumentException($"D_H needs at least 2 samples per channel, got {signal.Length}.", nameof(signal));
+        }
+
+        if (workspace.Length != n)
+        {
+            throw new ArgumentException($"The workspace is for {workspace.Length} samples, the even-trimmed signal has {n}.", nameof(workspace));
         }
 
         int bins = n / 2 + 1;
@@ -78,11 +92,11 @@ public static class PowerSpectrum
             throw new ArgumentException($"Expected {kept} bins, got {destination.Length}.", nameof(destination));
         }
 
-        double[] standardised = signal[..n].ToArray();
+        double[] standardised = workspace.Standardised;
+        signal[..n].CopyTo(standardised);
         Preprocessing.ZScoreInPlace(standardised, n, 1);
-        var power = new double[bins];
-        RealFftPower(standardised, power);
-        var smoothed = new double[bins];
+        double[] power = workspace.Power, smoothed = workspace.Smoothed;
+        RealFftPower(standardised, power, workspace);
         GaussianSmoothing.Smooth(power, sigma, smoothed);
 
         double total = 0;
@@ -122,4 +136,33 @@ public static class PowerSpectrum
 
         return true;
     }
+}
+
+/// <summary>Buffers for the spectra of signals of one (even-trimmed) length n; one per thread.</summary>
+internal sealed class SpectrumWorkspace
+{
+    public SpectrumWorkspace(int length)
+    {
+        Length = length;
+        Plan = new FourierPlan(Math.Max(1, length));
+        Buffer = new Complex[length];
+        Scratch = new Complex[Plan.WorkspaceLength];
+        Standardised = new double[length];
+        Power = new double[length / 2 + 1];
+        Smoothed = new double[length / 2 + 1];
+    }
+
+    public int Length { get; }
+
+    public FourierPlan Plan { get; }
+
+    public Complex[] Buffer { get; }
+
+    public Complex[] Scratch { get; }
+
+    public double[] Standardised { get; }
+
+    public double[] Power { get; }
+
+    public double[] Smoothed { get; }
 }

@@ -28,34 +28,47 @@ public static class SpectrumHellinger
     /// (already preprocessed as the protocol requires; each channel is z-scored here again, which is harmless).
     /// </summary>
     /// <remarks>
-    /// Per channel x: p = <see cref="PowerSpectrum.Normalised"/>(generated[:, x]), q = the same of data[:, x],
+    /// Per channel x: p = <see cref="PowerSpectrum.Normalised(ReadOnlySpan{double}, double, bool, Span{double})"/>(generated[:, x]), q = the same of data[:, x],
     /// <c>D_H[x] = (1/√2)·‖√p − √q‖₂</c>. A constant channel (no power) gives NaN for that channel.
     /// </remarks>
-    public static double[] PerChannel(ReadOnlySpan<double> generated, ReadOnlySpan<double> data, int steps, int channels, double sigma = PowerSpectrum.PublishedSigma, bool dropLastBin = true)
+    public static double[] PerChannel(ReadOnlySpan<double> generated, ReadOnlySpan<double> data, int steps, int channels, double sigma = PowerSpectrum.PublishedSigma, bool dropLastBin = true, int maxThreads = -1)
     {
         Preprocessing.CheckShape(generated, steps, channels, nameof(generated));
         Preprocessing.CheckShape(data, steps, channels, nameof(data));
-        int kept = PowerSpectrum.BinCount(steps) - (dropLastBin ? 1 : 0);
-        var column = new double[steps];
-        var p = new double[kept];
-        var q = new double[kept];
-        var result = new double[channels];
-        for (int x = 0; x < channels; x++)
+        int length = PowerSpectrum.EvenLength(steps);
+        if (length < 2)
         {
-            CopyColumn(generated, steps, channels, x, column);
-            bool hasP = PowerSpectrum.Normalised(column, sigma, dropLastBin, p);
-            CopyColumn(data, steps, channels, x, column);
-            bool hasQ = PowerSpectrum.Normalised(column, sigma, dropLastBin, q);
-            result[x] = hasP && hasQ ? Distance(p, q) : double.NaN;
+            throw new ArgumentException($"D_H needs at least 2 steps, got {steps}.", nameof(steps));
         }
 
+        int kept = PowerSpectrum.BinCount(steps) - (dropLastBin ? 1 : 0);
+        double[] generatedCopy = generated.ToArray(), dataCopy = data.ToArray();
+        var result = new double[channels];
+
+        // Channels are independent: each thread has its own buffers, each channel writes its own slot.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads };
+        Parallel.For(
+            0,
+            channels,
+            options,
+            () => (Workspace: new SpectrumWorkspace(length), Column: new double[steps], P: new double[kept], Q: new double[kept]),
+            (x, _, local) =>
+            {
+                CopyColumn(generatedCopy, steps, channels, x, local.Column);
+                bool hasP = PowerSpectrum.Normalised(local.Column, sigma, dropLastBin, local.P, local.Workspace);
+                CopyColumn(dataCopy, steps, channels, x, local.Column);
+                bool hasQ = PowerSpectrum.Normalised(local.Column, sigma, dropLastBin, local.Q, local.Workspace);
+                result[x] = hasP && hasQ ? Distance(local.P, local.Q) : double.NaN;
+                return local;
+            },
+            _ => { });
         return result;
     }
 
     /// <summary>D_H: the mean over channels of <see cref="PerChannel"/>.</summary>
-    public static double Compute(ReadOnlySpan<double> generated, ReadOnlySpan<double> data, int steps, int channels, double sigma = PowerSpectrum.PublishedSigma, bool dropLastBin = true)
+    public static double Compute(ReadOnlySpan<double> generated, ReadOnlySpan<double> data, int steps, int channels, double sigma = PowerSpectrum.PublishedSigma, bool dropLastBin = true, int maxThreads = -1)
     {
-        double[] perChannel = PerChannel(generated, data, steps, channels, sigma, dropLastBin);
+        double[] perChannel = PerChannel(generated, data, steps, channels, sigma, dropLastBin, maxThreads);
         if (channels == 0)
         {
             throw new ArgumentException("D_H needs at least one channel.", nameof(channels));

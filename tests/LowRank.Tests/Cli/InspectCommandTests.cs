@@ -363,7 +363,7 @@ public sealed class InspectCommandTests : IDisposable
         AssertBadInput(
             path,
             $"csv '{path}' line 3, column 2 ('b'): 'n/a' is not a number.",
-            "every cell after the header must be a number with '.' as decimal point; remove or fill the text cells.");
+            "every cell after the header must be a number ('.' as decimal point, ',' between cells); remove or fill the text cells.");
     }
 
     [Fact]
@@ -408,6 +408,17 @@ public sealed class InspectCommandTests : IDisposable
             path,
             $"NWB '{path}' has no units table with spike times (/units/spike_times and /units/spike_times_index).",
             "lowrank reads sorted spikes from NWB; add the units with pynwb (nwbfile.add_unit(spike_times=...)) or export binned data as .npy.");
+    }
+
+    [Fact]
+    public void NwbTruncated()
+    {
+        byte[] full = File.ReadAllBytes(Fixtures.Nwb("units.nwb"));
+        string path = Write("cut.nwb", full[..3000]);
+        AssertBadInput(
+            path,
+            $"NWB '{path}' is truncated: its HDF5 superblock says the file ends at byte {full.Length} but it has 3000 bytes.",
+            "the file was cut short (an interrupted copy or download?); copy or export it again.");
     }
 
     private void AssertBadInput(string path, string message, string hint)

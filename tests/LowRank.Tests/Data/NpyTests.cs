@@ -214,6 +214,18 @@ public sealed class NpyTests : IDisposable
     }
 
     [Fact]
+    public void HugeShapeInASmallFileFailsBeforeAllocating()
+    {
+        byte[] bytes = NpyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (100000000, 20), }", new byte[16]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InputException>(() => Npy.Read(new MemoryStream(bytes), "claim.npy"));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1 << 20);
+        Assert.Equal(
+            "npy 'claim.npy' is truncated: shape [100000000, 20] of <f8 needs 16000000000 data bytes but only 16 follow the header.",
+            error.Message);
+    }
+
+    [Fact]
     public void RejectsTrailingBytes()
     {
         byte[] bytes = NpyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", new byte[9]);

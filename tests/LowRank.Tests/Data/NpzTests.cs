@@ -122,6 +122,21 @@ public sealed class NpzTests : IDisposable
     }
 
     [Fact]
+    public void CorruptedDeflateDataIsAnInputError()
+    {
+        byte[] bytes = File.ReadAllBytes(Fixtures.Npz("recording_compressed.npz"));
+        for (int i = 300; i < 360; i++)
+        {
+            bytes[i] ^= 0x5A; // inside the deflated data of the first member
+        }
+
+        string path = _temp.File("corrupt.npz");
+        File.WriteAllBytes(path, bytes);
+        var error = Assert.Throws<InputException>(() => Npz.Read(path));
+        Assert.StartsWith($"member 'data.npy' of npz '{path}' ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RejectsFilesThatAreNotZip()
     {
         string path = _temp.File("garbage.npz");

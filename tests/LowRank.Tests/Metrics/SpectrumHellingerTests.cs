@@ -1,6 +1,8 @@
+using System.Numerics;
 using LowRank.Metrics;
 using LowRank.Numerics;
 using MathNet.Numerics;
+using MathNet.Numerics.IntegralTransforms;
 
 namespace LowRank.Tests.Metrics;
 
@@ -28,6 +30,83 @@ public sealed class SpectrumHellingerTests
         {
             Assert.True(Math.Abs(expected[k] - power[k]) <= 1e-11 * scale, $"bin {k}: {power[k]} vs naive {expected[k]}");
         }
+    }
+
+    [Fact]
+    public void FourierPlanMatchesTheNaiveComplexDftForEveryLengthUpTo70()
+    {
+        for (int n = 1; n <= 70; n++)
+        {
+            Rng rng = Rng.Create(30, n);
+            var data = new Complex[n];
+            for (int t = 0; t < n; t++)
+            {
+                data[t] = new Complex(rng.NextGaussian(), rng.NextGaussian());
+            }
+
+            var expected = new Complex[n];
+            for (int k = 0; k < n; k++)
+            {
+                for (int t = 0; t < n; t++)
+                {
+                    expected[k] += data[t] * Complex.FromPolarCoordinates(1, -2 * Math.PI * ((long)k * t % n) / n);
+                }
+            }
+
+            var plan = new FourierPlan(n);
+            plan.Forward(data, new Complex[plan.WorkspaceLength]);
+            for (int k = 0; k < n; k++)
+            {
+                Assert.True(Complex.Abs(expected[k] - data[k]) < 1e-11 * Math.Sqrt(n), $"n = {n}, k = {k}: {data[k]} vs naive {expected[k]}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(9640)] // the EEG length, Bluestein
+    [InlineData(4096)] // radix-2 only
+    public void FourierPlanMatchesMathNetAtEegSizes(int n)
+    {
+        Rng rng = Rng.Create(31, n);
+        var data = new Complex[n];
+        for (int t = 0; t < n; t++)
+        {
+            data[t] = new Complex(rng.NextGaussian(), 0);
+        }
+
+        Complex[] mathNet = (Complex[])data.Clone();
+        Fourier.Forward(mathNet, FourierOptions.Matlab);
+        Complex[] input = (Complex[])data.Clone();
+        var plan = new FourierPlan(n);
+        plan.Forward(data, new Complex[plan.WorkspaceLength]);
+
+        // |F_k| ~ √n ≈ 100: agreement to ~1e−11 relative.
+        for (int k = 0; k < n; k++)
+        {
+            Assert.True(Complex.Abs(mathNet[k] - data[k]) < 1e-8, $"k = {k}: {data[k]} vs MathNet {mathNet[k]}");
+        }
+
+        // And against the definition, by straight loops, at 50 bins.
+        for (int k = 0; k < n; k += n / 50)
+        {
+            Complex expected = Complex.Zero;
+            for (int t = 0; t < n; t++)
+            {
+                expected += input[t] * Complex.FromPolarCoordinates(1, -2 * Math.PI * ((long)k * t % n) / n);
+            }
+
+            Assert.True(Complex.Abs(expected - data[k]) < 1e-9, $"k = {k}: {data[k]} vs naive {expected} (MathNet {mathNet[k]})");
+        }
+    }
+
+    [Fact]
+    public void DistanceDoesNotDependOnTheThreadCount()
+    {
+        double[] a = RandomSeries(32, 1000, 5, out int steps, out int channels);
+        double[] b = RandomSeries(33, 1000, 5, out _, out _);
+        Assert.Equal(
+            SpectrumHellinger.PerChannel(a, b, steps, channels, maxThreads: 1),
+            SpectrumHellinger.PerChannel(a, b, steps, channels, maxThreads: 2));
     }
 
     [Theory]

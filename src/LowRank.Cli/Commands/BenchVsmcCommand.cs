@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Globalization;
+using LowRank.Data;
+using LowRank.IO;
+using LowRank.Smc;
+
+namespace LowRank.Cli.Commands;
+
+/// <summary>What <c>lowrank bench vsmc</c> was asked to do.</summary>
+internal sealed record BenchVsmcOptions(string Preset, string DataPath, int Iterations, int Threads, string? JsonPath);
+
+/// <summary>
+/// <c>lowrank bench vsmc --preset eeg --data FILE [--iterations n] [--threads t] [--json FILE]</c>: milliseconds per
+/// full training iteration (forward, backward, Adam step) of the published EEG configuration on random
+/// windows of the recording; prints <c>{"ms_per_iteration": …, "threads": …}</c>.
+/// </summary>
+internal static class BenchVsmcCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var preset = new Option<string>("--preset")
+        {
+            Description = "Configuration to time: eeg (B = 10 windows of T = 50, K = 10, R = 3, N = 512, clipped relu, optimal proposal).",
+            DefaultValueFactory = _ => "eeg",
+        };
+        var data = new Option<string>("--data")
+        {
+            Description = "Recording whose random windows are filtered ([T, X] .npy, .npz, .csv or .edf).",
+            HelpName = "FILE",
+            Required = true,
+        };
+        var iterations = new Option<int>("--iterations")
+        {
+            Description = "Timed iterations (after 20 warm-up iterations).",
+            DefaultValueFactory = _ => 200,
+        };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Worker threads over the batch.",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        var json = new Option<string?>("--json")
+        {
+            Description = "Also write the result as JSON to FILE.",
+            HelpName = "FILE",
+        };
+        var command = new Command("vsmc", "Time one VSMC training iteration (forward, backward, optimiser step).")
+        {
+            preset,
+            data,
+            iterations,
+            threads,
+            json,
+        };
+        command.SetAction(parse => context.Execute(() => Run(context, new BenchVsmcOptions(
+            parse.GetValue(preset)!, parse.GetValue(data)!, parse.GetValue(iterations), parse.GetValue(threads), parse.GetValue(json)))));
+        return command;
+    }
+
+    private static int Run(CliContext context, BenchVsmcOptions options)
+    {
+        if (options.Preset != "eeg")
+        {
+            throw new InputException($"unknown preset '{options.Preset}'.", "use --preset eeg.");
+        }
+
+        Recording recording = RecordingLoader.Load(options.DataPath);
+        VsmcBenchmarkResult result = VsmcBenchmark.Run(new VsmcBenchmarkOptions(
+            recording.Samples.Data, recording.Trials * recording.Steps, recording.Channels, options.Iterations, Threads: options.Threads));
+        string line = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{{\"ms_per_iteration\": {result.MsPerIteration:0.###}, \"threads\": {result.Threads}, \"mean_ms_per_iteration\": {result.MeanMsPerIteration:0.###}, \"cpu_ms_per_iteration\": {result.CpuMsPerIteration:0.###}}}");
+        context.Output.WriteLine(line);
+        if (options.JsonPath is not null)
+        {
+            JsonFile.Write(options.JsonPath, result);
+        }
+
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,59 @@
+using LowRank.Model;
+using LowRank.Numerics;
+using LowRank.Training;
+
+namespace LowRank.Tests.Smc;
+
+/// <summary>Random models and batches for the filter tests.</summary>
+internal static class SmcTestModels
+{
+    /// <summary>θ from the published initialisation plus a random perturbation of every entry, so no group sits at a special value.</summary>
+    public static double[] RandomTheta(ModelOptions options, long seed, double observationScale = 0.7)
+    {
+        LowRankRnn model = ModelInitializer.Create(options, seed);
+        double[] theta = model.Theta;
+        Rng rng = Rng.Create(seed, 99);
+        for (int i = 0; i < theta.Length; i++)
+        {
+            theta[i] += 0.1 * rng.NextGaussian();
+        }
+
+        if (options.Likelihood == Likelihood.Gaussian)
+        {
+            Span<double> logVariance = model.Layout[ParameterNames.LogObservationVariance].Of(theta);
+            for (int i = 0; i < logVariance.Length; i++)
+            {
+                logVariance[i] = 2 * Math.Log(observationScale) + 0.2 * rng.NextGaussian();
+            }
+        }
+
+        return theta;
+    }
+
+    /// <summary>B sequences of T steps: Gaussian observations around a smooth signal, Gaussian inputs.</summary>
+    public static SequenceBatch RandomBatch(ModelOptions options, int sequences, int steps, long seed)
+    {
+        Rng rng = Rng.Create(seed, 7);
+        int x = options.Channels, u = options.Inputs;
+        var y = new double[sequences * steps * x];
+        for (int b = 0; b < sequences; b++)
+        {
+            for (int t = 0; t < steps; t++)
+            {
+                for (int i = 0; i < x; i++)
+                {
+                    y[(b * steps + t) * x + i] = 0.5 * Math.Sin(0.3 * t + i + b) + 0.3 * rng.NextGaussian();
+                }
+            }
+        }
+
+        double[]? inputs = null;
+        if (u > 0)
+        {
+            inputs = new double[sequences * steps * u];
+            rng.FillGaussian(inputs);
+        }
+
+        return new SequenceBatch(sequences, steps, x, y, u, inputs);
+    }
+}

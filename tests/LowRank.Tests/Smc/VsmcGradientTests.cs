@@ -1,0 +1,121 @@
+using LowRank.Model;
+using LowRank.Numerics;
+using LowRank.Smc;
+using LowRank.Training;
+
+namespace LowRank.Tests.Smc;
+
+/// <summary>
+/// Central finite differences (double, ancestors frozen at those of the unperturbed run) along a
+/// random direction inside each parameter group, against the hand-written reverse pass.
+/// </summary>
+public sealed class VsmcGradientTests
+{
+    public static TheoryData<string> Cases() => new(CaseNames());
+
+    private static IEnumerable<string> CaseNames() => Configurations().Keys;
+
+    private static Dictionary<string, (ModelOptions Model, VsmcOptions Vsmc)> Configurations()
+    {
+        var cases = new Dictionary<string, (ModelOptions, VsmcOptions)>();
+        void Add(string name, ModelOptions model, VsmcOptions vsmc) => cases.Add(name, (model, vsmc with { Precision = KernelPrecision.Double, Threads = 1 }));
+
+        Add(
+            "optimal-latent-clippedrelu-full-full",
+            new ModelOptions { Rank = 2, Units = 7, Channels = 4 },
+            new VsmcOptions { Particles = 3 });
+        Add(
+            "optimal-latent-tanh-diag-scalar-fixedmu-rawinputs-K1-R1",
+            new ModelOptions { Rank = 1, Units = 5, Channels = 3, Inputs = 2, Activation = Activation.Tanh, TransitionNoise = NoiseShape.Diagonal, InitialNoise = NoiseShape.Scalar, TrainInitialMean = false },
+            new VsmcOptions { Particles = 1 });
+        Add(
+            "optimal-currents-relu-scalar-diag-filtered",
+            new ModelOptions { Rank = 3, Units = 6, Channels = 6, Inputs = 1, Readout = Readout.Currents, Activation = Activation.Relu, TransitionNoise = NoiseShape.Scalar, InitialNoise = NoiseShape.Diagonal, InputFilter = InputFilter.Filtered },
+            new VsmcOptions { Particles = 4 });
+        Add(
+            "optimal-latent-identity-full-full-multinomial-oddN",
+            new ModelOptions { Rank = 3, Units = 11, Channels = 5, Activation = Activation.Identity, Inputs = 2 },
+            new VsmcOptions { Particles = 6, Resampling = ResamplingScheme.Multinomial });
+        Add(
+            "bootstrap-latent-identity-full-full-rawinputs",
+            new ModelOptions { Rank = 2, Units = 9, Channels = 3, Inputs = 2, Activation = Activation.Identity },
+            new VsmcOptions { Particles = 5, Proposal = ProposalKind.Bootstrap });
+        Add(
+            "bootstrap-latent-clippedrelu-diag-full-filtered",
+            new ModelOptions { Rank = 2, Units = 7, Channels = 2, Inputs = 1, InputFilter = InputFilter.Filtered, TransitionNoise = NoiseShape.Diagonal },
+            new VsmcOptions { Particles = 4, Proposal = ProposalKind.Bootstrap });
+        Add(
+            "bootstrap-currents-clippedrelu-diag-full-filtered",
+            new ModelOptions { Rank = 2, Units = 5, Channels = 5, Inputs = 1, Readout = Readout.Currents, InputFilter = InputFilter.Filtered, TransitionNoise = NoiseShape.Diagonal },
+            new VsmcOptions { Particles = 3, Proposal = ProposalKind.Bootstrap });
+        Add(
+            "bootstrap-rates-tanh-scalar-scalar-K1-R1",
+            new ModelOptions { Rank = 1, Units = 3, Channels = 3, Readout = Readout.Rates, Activation = Activation.Tanh, TransitionNoise = NoiseShape.Scalar, InitialNoise = NoiseShape.Scalar },
+            new VsmcOptions { Particles = 1, Proposal = ProposalKind.Bootstrap });
+        Add(
+            "bootstrap-rates-relu-full-diag-rawinputs-multinomial",
+            new ModelOptions { Rank = 2, Units = 5, Channels = 5, Inputs = 2, Readout = Readout.Rates, Activation = Activation.Relu, InitialNoise = NoiseShape.Diagonal },
+            new VsmcOptions { Particles = 4, Proposal = ProposalKind.Bootstrap, Resampling = ResamplingScheme.Multinomial });
+        Add(
+            "bootstrap-rates-clippedrelu-fixedmu",
+            new ModelOptions { Rank = 3, Units = 7, Channels = 7, Readout = Readout.Rates, TrainInitialMean = false },
+            new VsmcOptions { Particles = 3, Proposal = ProposalKind.Bootstrap });
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void EveryParameterGroupMatchesCentralDifferences(string name)
+    {
+        (ModelOptions model, VsmcOptions vsmc) = Configurations()[name];
+        var objective = new VsmcObjective(model, vsmc);
+        double[] theta = SmcTestModels.RandomTheta(model, seed: name.Length);
+        SequenceBatch batch = SmcTestModels.RandomBatch(model, sequences: 2, steps: 6, seed: 3);
+        var gradient = new double[theta.Length];
+        double value = objective.EvaluateWithAncestors(theta, batch, 11, gradient, true, null, out int[][] ancestors);
+        Assert.True(double.IsFinite(value), $"objective {value}");
+
+        var layout = new ParameterLayout(model);
+        var failures = new List<string>();
+        Rng rng = Rng.Create(5, name.Length);
+        foreach (ParameterSlice slice in layout.Slices)
+        {
+            var direction = new double[theta.Length];
+            double norm = 0;
+            for (int i = 0; i < slice.Length; i++)
+            {
+                double v = rng.NextGaussian();
+                direction[slice.Offset + i] = v;
+                norm += v * v;
+            }
+
+            double analytic = 0;
+            for (int i = 0; i < theta.Length; i++)
+            {
+                direction[i] /= Math.Sqrt(norm);
+                analytic += gradient[i] * direction[i];
+            }
+
+            const double step = 1e-5;
+            double Shifted(double sign)
+            {
+                var shifted = (double[])theta.Clone();
+                for (int i = 0; i < shifted.Length; i++)
+                {
+                    shifted[i] += sign * step * direction[i];
+                }
+
+                return objective.EvaluateWithAncestors(shifted, batch, 11, Span<double>.Empty, false, ancestors, out _);
+            }
+
+            double numeric = (Shifted(1) - Shifted(-1)) / (2 * step);
+            double tolerance = 1e-6 * Math.Max(Math.Abs(analytic), Math.Abs(numeric)) + 1e-8;
+            if (!(Math.Abs(numeric - analytic) <= tolerance))
+            {
+                failures.Add($"{slice.Name}: analytic {analytic:R}, numeric {numeric:R}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("; ", failures));
+    }
+}

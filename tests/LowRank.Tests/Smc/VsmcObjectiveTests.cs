@@ -1,0 +1,118 @@
+using LowRank.Model;
+using LowRank.Numerics;
+using LowRank.Smc;
+using LowRank.Training;
+
+namespace LowRank.Tests.Smc;
+
+public sealed class VsmcObjectiveTests
+{
+    private static readonly ModelOptions EegLike = new() { Rank = 3, Units = 37, Channels = 8 };
+
+    [Fact]
+    public void SinglePrecisionAgreesWithDouble()
+    {
+        double[] theta = SmcTestModels.RandomTheta(EegLike, 4);
+        SequenceBatch batch = SmcTestModels.RandomBatch(EegLike, 3, 12, 5);
+        var reference = new VsmcObjective(EegLike, new VsmcOptions { Precision = KernelPrecision.Double, Threads = 1 });
+        var fast = new VsmcObjective(EegLike, new VsmcOptions { Precision = KernelPrecision.Single, Threads = 1 });
+        var gReference = new double[theta.Length];
+        var gFast = new double[theta.Length];
+        double vReference = reference.EvaluateWithAncestors(theta, batch, 9, gReference, true, null, out int[][] ancestors);
+        double vFast = fast.EvaluateWithAncestors(theta, batch, 9, gFast, true, ancestors, out _);
+        Assert.Equal(vReference, vFast, 1e-4 * Math.Abs(vReference));
+        double difference = 0, norm = 0;
+        for (int i = 0; i < theta.Length; i++)
+        {
+            difference += (gFast[i] - gReference[i]) * (gFast[i] - gReference[i]);
+            norm += gReference[i] * gReference[i];
+        }
+
+        Assert.True(Math.Sqrt(difference) <= 1e-4 * Math.Sqrt(norm), $"relative gradient difference {Math.Sqrt(difference / norm)}");
+    }
+
+    [Theory]
+    [InlineData(KernelPrecision.Single)]
+    [InlineData(KernelPrecision.Double)]
+    public void ResultDoesNotDependOnThreadCount(KernelPrecision precision)
+    {
+        double[] theta = SmcTestModels.RandomTheta(EegLike, 6);
+        SequenceBatch batch = SmcTestModels.RandomBatch(EegLike, 5, 10, 7);
+        var one = new VsmcObjective(EegLike, new VsmcOptions { Precision = precision, Threads = 1 });
+        var two = new VsmcObjective(EegLike, new VsmcOptions { Precision = precision, Threads = 2 });
+        var gOne = new double[theta.Length];
+        var gTwo = new double[theta.Length];
+        Assert.Equal(one.Evaluate(theta, batch, 3, gOne), two.Evaluate(theta, batch, 3, gTwo));
+        Assert.Equal(gOne, gTwo);
+    }
+
+    [Fact]
+    public void SameSeedGivesSameResultAndAnotherSeedDoesNot()
+    {
+        double[] theta = SmcTestModels.RandomTheta(EegLike, 6);
+        SequenceBatch batch = SmcTestModels.RandomBatch(EegLike, 2, 10, 7);
+        var objective = new VsmcObjective(EegLike, new VsmcOptions { Threads = 1 });
+        var gradient = new double[theta.Length];
+        double first = objective.Evaluate(theta, batch, 3, gradient);
+        Assert.Equal(first, objective.Evaluate(theta, batch, 3, gradient));
+        Assert.NotEqual(first, objective.Evaluate(theta, batch, 4, gradient));
+    }
+
+    [Fact]
+    public void NaNObservationGivesNaNObjectiveAndGradient()
+    {
+        double[] theta = SmcTestModels.RandomTheta(EegLike, 6);
+        SequenceBatch batch = SmcTestModels.RandomBatch(EegLike, 2, 10, 7);
+        batch.Observations[5 * EegLike.Channels + 2] = double.NaN;
+        var objective = new VsmcObjective(EegLike, new VsmcOptions { Threads = 1 });
+        var gradient = new double[theta.Length];
+        Assert.True(double.IsNaN(objective.Evaluate(theta, batch, 3, gradient)));
+        Assert.All(gradient, g => Assert.True(double.IsNaN(g)));
+    }
+
+    [Theory]
+    [InlineData(ProposalKind.Optimal)]
+    [InlineData(ProposalKind.Bootstrap)]
+    public void WarmedFilterStepAllocatesNothing(ProposalKind proposal)
+    {
+        var options = new ModelOptions { Rank = 3, Units = 40, Channels = 6, Inputs = 2, InputFilter = InputFilter.Filtered };
+        var engine = new VsmcEngine<float>(options, new VsmcOptions { Proposal = proposal, Threads = 1 });
+        double[] theta = SmcTestModels.RandomTheta(options, 1);
+        SequenceBatch batch = SmcTestModels.RandomBatch(options, 1, 20, 2);
+        var gradient = new double[theta.Length];
+        engine.Evaluate(theta, batch, 1, gradient, true, null);
+        SequenceWorkspace<float> sequence = engine.Sequences[0];
+        Rng rng = Rng.Create(5, 0);
+        engine.Forward(sequence, rng, default);
+        engine.Backward(sequence);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        double value = engine.Forward(sequence, rng, default);
+        engine.Backward(sequence);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(double.IsFinite(value));
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void OptimalProposalWeightsAtTimeZeroAreEqual()
+    {
+        // With the optimal proposal the t = 0 weight p(y_0) does not depend on the drawn z_0.
+        var engine = new VsmcEngine<double>(EegLike, new VsmcOptions { Precision = KernelPrecision.Double, Threads = 1, Particles = 7 });
+        double[] theta = SmcTestModels.RandomTheta(EegLike, 2);
+        SequenceBatch batch = SmcTestModels.RandomBatch(EegLike, 1, 4, 2);
+        engine.Evaluate(theta, batch, 1, new double[theta.Length], true, null);
+        double[] logW = engine.Sequences[0].LogW;
+        for (int k = 1; k < 7; k++)
+        {
+            Assert.Equal(logW[0], logW[k], 12);
+        }
+    }
+
+    [Fact]
+    public void OptionsRejectOptimalProposalWithRateReadout()
+    {
+        var model = new ModelOptions { Rank = 2, Units = 4, Channels = 4, Readout = Readout.Rates };
+        InputException error = Assert.Throws<InputException>(() => new VsmcObjective(model, new VsmcOptions()));
+        Assert.Equal("the optimal proposal needs a linear readout, but the readout is from unit rates.", error.Message);
+    }
+}
