@@ -112,11 +112,12 @@ internal static class PopulationsCommand
         var task = new Option<string?>("--task") { Description = "Task (default: the source network's)." };
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
         var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var bootstrap = new Option<bool>("--bootstrap") { Description = "Also evaluate networks whose units are drawn with replacement from the source model's loadings (a reference)." };
         var plot = new Option<string?>("--plot") { Description = "Write the κ(t) comparison (network vs mean field) to this PNG." };
         var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
         var command = new Command("eval", "Accuracy of resampled networks, with each population silenced, and of the mean-field reduction (κ RMS).")
         {
-            populationsDir, units, resamples, seed, evalTrials, kappaTrials, kappaUnits, task, threads, plot, json,
+            populationsDir, units, resamples, seed, evalTrials, kappaTrials, kappaUnits, task, threads, bootstrap, plot, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
@@ -129,13 +130,19 @@ internal static class PopulationsCommand
                 parse.GetValue(kappaTrials),
                 parse.GetValue(kappaUnits) ?? parse.GetValue(units),
                 parse.GetValue(task),
-                TaskCommand.CheckThreads(parse.GetValue(threads)));
+                TaskCommand.CheckThreads(parse.GetValue(threads)),
+                parse.GetValue(bootstrap));
             PopulationEvaluation result = PopulationEvaluator.Evaluate(populations, options, context.CreateProgress());
             context.Output.WriteLine($"task {result.Task}  P={result.Components}  N={result.Units}  {result.Accuracies.Length} resamples");
             context.Output.WriteLine($"accuracy median {result.MedianAccuracy:F4}  (each: {Join(result.Accuracies)})");
             for (int p = 0; p < result.Components; p++)
             {
                 context.Output.WriteLine($"population {p + 1} silenced: accuracy median {result.SilencedMedianAccuracy[p]:F4}");
+            }
+
+            if (result.BootstrapMedianAccuracy is double bootstrapMedian)
+            {
+                context.Output.WriteLine($"bootstrap of the source's units: accuracy median {bootstrapMedian:F4}  (each: {Join(result.BootstrapAccuracies!)})");
             }
 
             context.Output.WriteLine($"mean field: accuracy {result.ReducedAccuracy:F4}  κ relative RMS {result.KappaRelativeRms:F4} on {result.KappaTrials} trials (network N={result.KappaUnits})");
@@ -148,7 +155,8 @@ internal static class PopulationsCommand
             {
                 JsonFile.Write(jsonPath, new EvalReport(
                     result.Task, result.Components, result.Units, result.Accuracies, result.MedianAccuracy,
-                    result.SilencedMedianAccuracy, result.SilencedAccuracies, result.ReducedAccuracy, result.KappaRelativeRms, result.KappaUnits, result.KappaTrials));
+                    result.SilencedMedianAccuracy, result.SilencedAccuracies, result.ReducedAccuracy, result.KappaRelativeRms, result.KappaUnits, result.KappaTrials,
+                    result.BootstrapAccuracies, result.BootstrapMedianAccuracy));
             }
 
             return ExitCodes.Success;
@@ -189,5 +197,7 @@ internal static class PopulationsCommand
         double ReducedAccuracy,
         double KappaRelativeRms,
         int KappaUnits,
-        int KappaTrials);
+        int KappaTrials,
+        double[]? BootstrapAccuracies,
+        double? BootstrapMedianAccuracy);
 }

@@ -25,6 +25,34 @@ public static class NetworkResampler
         return (UnitLoadings.BuildNetwork(source, populations.LoadingNames, points, units), labels);
     }
 
+    /// <summary>
+    /// A reference without any population model: N units drawn with replacement from the source's own loading
+    /// vectors (stream <paramref name="stream"/> of <paramref name="seed"/>). Its large-N accuracy bounds what any
+    /// i.i.d. description of the loadings can reach; if it is low, the source relies on its finite-size realisation.
+    /// </summary>
+    public static LintNetwork Bootstrap(UnitLoadings loadings, int units, long seed, long stream = 0)
+    {
+        ArgumentNullException.ThrowIfNull(loadings);
+        LintSourceNetwork source = loadings.Lint ?? throw new InputException(
+            $"bootstrap networks need a LINT source; this one is a {loadings.SourceKind} model.",
+            "fit populations to a LINT network.");
+        if (units < 1)
+        {
+            throw new InputException($"--units must be at least 1, got {units}.", "pass --units N with N ≥ 1.");
+        }
+
+        Rng rng = Rng.Create(seed, stream);
+        int dimension = loadings.Dimension;
+        var values = new double[units * dimension];
+        for (int i = 0; i < units; i++)
+        {
+            int unit = rng.NextInt(loadings.Units);
+            Array.Copy(loadings.Values, unit * dimension, values, i * dimension, dimension);
+        }
+
+        return UnitLoadings.BuildNetwork(source, loadings.Names, values, units);
+    }
+
     /// <summary>Writes <paramref name="network"/> as a LINT model directory that <c>lowrank task eval</c> reads.</summary>
     public static void Save(string directory, LintNetwork network, PopulationModel populations)
     {

@@ -12,7 +12,8 @@ namespace LowRank.Populations;
 /// <param name="KappaUnits">N of the network κ(t) is compared with (resample 0 at this size); finite-size effects are O(1/√N).</param>
 /// <param name="Task">Task name, or null for the one recorded with the source network.</param>
 /// <param name="Threads">Worker threads (results do not depend on it).</param>
-public sealed record PopulationEvaluationOptions(int Units, int Resamples, long Seed, int EvaluationTrials, int KappaTrials, int KappaUnits, string? Task, int Threads);
+/// <param name="Bootstrap">Also evaluate networks whose units are drawn with replacement from the source model's loadings.</param>
+public sealed record PopulationEvaluationOptions(int Units, int Resamples, long Seed, int EvaluationTrials, int KappaTrials, int KappaUnits, string? Task, int Threads, bool Bootstrap = false);
 
 /// <summary>Accuracy of resampled networks, with each population silenced, and of the mean-field reduction.</summary>
 /// <param name="Task">Task name.</param>
@@ -28,6 +29,8 @@ public sealed record PopulationEvaluationOptions(int Units, int Resamples, long 
 /// <param name="KappaTrials">Trials of the κ comparison.</param>
 /// <param name="NetworkKappa">The network's κ(t) on the κ trials [trials][T + 1, R].</param>
 /// <param name="ReducedKappa">The reduced κ(t) [trials][T + 1, R].</param>
+/// <param name="BootstrapAccuracies">With <c>Bootstrap</c>: accuracy of each bootstrap network [resamples], else null.</param>
+/// <param name="BootstrapMedianAccuracy">Their median, else null.</param>
 public sealed record PopulationEvaluation(
     string Task,
     int Components,
@@ -41,7 +44,9 @@ public sealed record PopulationEvaluation(
     int KappaUnits,
     int KappaTrials,
     double[][] NetworkKappa,
-    double[][] ReducedKappa);
+    double[][] ReducedKappa,
+    double[]? BootstrapAccuracies,
+    double? BootstrapMedianAccuracy);
 
 /// <summary>
 /// Checks that populations capture a network's computation: resampled networks' task accuracy, accuracy with
@@ -97,6 +102,19 @@ public static class PopulationEvaluator
             }
         }
 
+        double[]? bootstrap = null;
+        if (options.Bootstrap)
+        {
+            UnitLoadings loadings = UnitLoadings.Load(populations.SourceModel);
+            bootstrap = new double[options.Resamples];
+            for (int k = 0; k < options.Resamples; k++)
+            {
+                // stream offset 2³² keeps bootstrap draws apart from the mixture resamples
+                LintNetwork network = NetworkResampler.Bootstrap(loadings, options.Units, options.Seed, (1L << 32) + k);
+                bootstrap[k] = TaskTrainer.Accuracy(network, task, trials, options.Threads);
+            }
+        }
+
         GaussHermite rule = GaussHermite.Create(MeanFieldDynamics.DefaultOrder);
         int correct = 0;
         var reducedKappa = new List<double[]>();
@@ -129,7 +147,9 @@ public static class PopulationEvaluator
             options.KappaUnits,
             kappaTrials,
             networkKappa,
-            [.. reducedKappa]);
+            [.. reducedKappa],
+            bootstrap,
+            bootstrap is null ? null : Median(bootstrap));
     }
 
     /// <summary>The median (mean of the two middle values for an even count).</summary>

@@ -147,6 +147,23 @@ public sealed class PopulationNetworkTests : IDisposable
     }
 
     [Fact]
+    public void BootstrapNetworksReuseTheSourcesLoadingVectors()
+    {
+        PopulationModel populations = TwoPopulations();
+        (LintNetwork source, _) = NetworkResampler.Resample(populations, 50, seed: 2);
+        UnitLoadings loadings = UnitLoadings.FromLint(source, "rdm");
+        LintNetwork boot = NetworkResampler.Bootstrap(loadings, 400, seed: 1);
+        UnitLoadings drawn = UnitLoadings.FromLint(boot, "rdm");
+        var rows = Enumerable.Range(0, 50).Select(i => string.Join(",", loadings.Values.AsSpan(i * 4, 4).ToArray())).ToHashSet();
+        for (int i = 0; i < 400; i++)
+        {
+            Assert.Contains(string.Join(",", drawn.Values.AsSpan(i * 4, 4).ToArray()), rows);
+        }
+
+        Assert.Equal(boot.Theta, NetworkResampler.Bootstrap(loadings, 400, seed: 1).Theta);
+    }
+
+    [Fact]
     public void PopulationsFileRoundTrips()
     {
         PopulationModel populations = TwoPopulations();

@@ -38,9 +38,10 @@ public sealed class PopulationsCommandTests : IDisposable
         Assert.Equal(0, eval.ExitCode);
         Assert.Contains("accuracy", eval.Output);
 
-        CliResult reduce = CliHarness.Run("populations", "eval", "--populations", PathOf("pop"), "--units", "200", "--resamples", "2", "--eval-trials", "8", "--kappa-trials", "2", "--json", PathOf("eval.json"));
+        CliResult reduce = CliHarness.Run("populations", "eval", "--populations", PathOf("pop"), "--units", "200", "--resamples", "2", "--eval-trials", "8", "--kappa-trials", "2", "--bootstrap", "--json", PathOf("eval.json"));
         Assert.Equal(0, reduce.ExitCode);
         Assert.Contains("κ relative RMS", reduce.Output);
+        Assert.Contains("bootstrap of the source's units", reduce.Output);
         Assert.True(File.Exists(PathOf("eval.json")));
     }
 
