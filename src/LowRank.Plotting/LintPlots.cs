@@ -15,6 +15,7 @@ public static class LintPlots
         plot.Title(title);
         plot.XLabel("rank R");
         plot.YLabel("held-out R²");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         var global = plot.Add.Scatter(xs, r2.ToArray());
         global.LegendText = "R² (global)";
         var perNeuron = plot.Add.Scatter(xs, r2PerNeuron.ToArray());

@@ -28,9 +28,9 @@ internal static class LintCommand
         var subsample = new Option<double>("--subsample") { Description = "Fraction of the teacher's units that are observed (teacher only).", DefaultValueFactory = _ => 1.0 };
         var init = new Option<string>("--init") { Description = "Initialisation: svd (of the teacher's J, default with --teacher) or random.", DefaultValueFactory = _ => "svd" };
         init.AcceptOnlyFromAmong("svd", "random");
-        var epochs = new Option<int>("--epochs") { Description = "Full-batch gradient steps.", DefaultValueFactory = _ => 400 };
+        var epochs = new Option<int>("--epochs") { Description = "Full-batch gradient steps.", DefaultValueFactory = _ => 1000 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-2 };
-        var trainTrials = new Option<int>("--train-trials") { Description = "Teacher trials fitted.", DefaultValueFactory = _ => 128 };
+        var trainTrials = new Option<int>("--train-trials") { Description = "Teacher trials fitted.", DefaultValueFactory = _ => 64 };
         var heldOutTrials = new Option<int>("--held-out-trials") { Description = "Teacher trials held out for R².", DefaultValueFactory = _ => 64 };
         var heldOutFraction = new Option<double>("--held-out") { Description = "Fraction of the recorded conditions held out for R².", DefaultValueFactory = _ => 0.25 };
         var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate (teacher only).", DefaultValueFactory = _ => 512 };

@@ -28,7 +28,7 @@ internal static class TaskCommand
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (J uses lr/√N).", DefaultValueFactory = _ => 1e-2 };
         var noise = new Option<double>("--noise") { Description = "State noise standard deviation during training and evaluation.", DefaultValueFactory = _ => 0.05 };
         var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate.", DefaultValueFactory = _ => 512 };
-        var gain = new Option<double>("--gain") { Description = "Gain g of the initial full-rank J ~ N(0, g²/N).", DefaultValueFactory = _ => 0.8 };
+        var gain = new Option<double>("--gain") { Description = "Gain g of the initial full-rank J ~ N(0, g²/N).", DefaultValueFactory = _ => 0.6 };
         var overlap = new Option<double>("--overlap") { Description = "Low rank: initial ñ_r = ρ m_r + noise (σ_nm ≈ ρ); 0 = independent.", DefaultValueFactory = _ => 0.0 };
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation, trials and noise.", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };

@@ -89,11 +89,11 @@ public static class BpttTrainer
         var batchLosses = new double[batch];
         var gradient = new double[parameters];
         int[] order = Enumerable.Range(0, trials.Count).ToArray();
+        var thetaF = new float[parameters];
 
-        double Criterion(double[] at, int epoch) =>
-            ValidationLoss(layout, at, validation!, observed, options, epoch);
+        double Criterion(double[] at) => ValidationLoss(layout, at, validation!, observed, options);
 
-        double bestLoss = validation is not null ? Criterion(theta, 0) : double.PositiveInfinity;
+        double bestLoss = validation is not null ? Criterion(theta) : double.PositiveInfinity;
         double initialLoss = bestLoss;
         int bestEpoch = 0;
         int stepCount = 0;
@@ -116,7 +116,11 @@ public static class BpttTrainer
                 }
 
                 float scale = maskSum > 0 ? (float)(1.0 / (maskSum * outputs)) : 0f;
-                float[] thetaF = RateNetworkRunner.ToSingle(theta);
+                for (int i = 0; i < parameters; i++)
+                {
+                    thetaF[i] = (float)theta[i];
+                }
+
                 Parallel.For(
                     0,
                     count,
@@ -165,7 +169,7 @@ public static class BpttTrainer
             epochLoss /= trials.Count;
             if (validation is not null)
             {
-                double value = Criterion(theta, epoch);
+                double value = Criterion(theta);
                 if (value < bestLoss)
                 {
                     bestLoss = value;
@@ -228,7 +232,7 @@ public static class BpttTrainer
         return maskSum > 0 ? sum / (maskSum * outputs) : 0;
     }
 
-    private static double ValidationLoss(RateNetworkLayout layout, double[] theta, IReadOnlyList<Trial> validation, int[] observed, BpttOptions options, int epoch) =>
+    private static double ValidationLoss(RateNetworkLayout layout, double[] theta, IReadOnlyList<Trial> validation, int[] observed, BpttOptions options) =>
         FullLoss(layout, theta, validation, observed, options with { Seed = options.Seed ^ 0x5EED }, 0);
 
     private static void SumBuffers(float[][] buffers, int count, double[] destination, ParallelOptions parallel)

@@ -37,7 +37,8 @@ public sealed record LintModelInfo(
 /// <summary>
 /// A LINT model directory: <c>model.json</c> + <c>params.npz</c> with <c>m</c>, <c>n</c> [N,R],
 /// <c>w_in</c> [U,N], <c>w_out</c> [N,O], <c>b</c> [N], <c>x0</c> [N], <c>alpha</c> [] and, for
-/// full-rank networks, <c>j</c> [N,N].
+/// full-rank networks, <c>j</c> [N,N]. On reading, <c>b</c> and <c>x0</c> are optional (zero when absent),
+/// so that networks built elsewhere (e.g. resampled from a population fit) need only the loadings.
 /// </summary>
 public static class LintModelDirectory
 {
@@ -163,7 +164,11 @@ public static class LintModelDirectory
 
         Take("w_in", spec.Inputs, n).CopyTo(layout.InputWeights.Of<double>(network.Theta));
         network.SetUnitMajor(layout.OutputWeights, To2D(Take("w_out", n, spec.Outputs), n, spec.Outputs));
-        Take("b", n).CopyTo(layout.Bias.Of<double>(network.Theta));
+        if (arrays.ContainsKey("b"))
+        {
+            Take("b", n).CopyTo(layout.Bias.Of<double>(network.Theta));
+        }
+
         if (arrays.ContainsKey("x0"))
         {
             Take("x0", n).CopyTo(layout.InitialState.Of<double>(network.Theta));

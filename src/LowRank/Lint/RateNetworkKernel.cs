@@ -28,6 +28,7 @@ public sealed class RateNetworkWorkspace<T>
         Rates = [];
         Kappa = [];
         Outputs = [];
+        ScaledGradients = [];
         EnsureSteps(steps);
     }
 
@@ -39,6 +40,9 @@ public sealed class RateNetworkWorkspace<T>
 
     /// <summary>[T, R]: κ_t = Ñᵀ φ(x_t + b) / N (low rank only).</summary>
     public T[] Kappa { get; private set; }
+
+    /// <summary>[T, N]: α ∂L/∂x_{t+1} of the last backward pass (full rank only).</summary>
+    internal T[] ScaledGradients { get; private set; }
 
     /// <summary>[T, O]: outputs (readout or observed units' states).</summary>
     public T[] Outputs { get; private set; }
@@ -65,6 +69,7 @@ public sealed class RateNetworkWorkspace<T>
         Rates = new T[steps * _units];
         Kappa = new T[steps * Math.Max(_rank, 1)];
         Outputs = new T[steps * Math.Max(_outputs, 1)];
+        ScaledGradients = _rank == 0 ? new T[steps * _units] : [];
     }
 }
 
@@ -84,7 +89,7 @@ public sealed class RateNetworkWorkspace<T>
 /// <code>
 /// gW_in += α u_t gᵀ;  a = α g
 /// low rank: gκ = Mᵀ a;  gM += a κ_tᵀ;  gr = Ñ gκ / N;  gÑ += r_t gκᵀ / N
-/// full:     gJ += a r_tᵀ;  gr = Jᵀ a
+/// full:     gr = Jᵀ a;  gJ += a r_tᵀ (accumulated row by row after the loop)
 /// gpre = gr ⊙ (1 − r_t²);  gb += gpre;  ∂L/∂x_t = (1 − α) g + gpre
 /// </code>
 /// </remarks>
@@ -274,6 +279,7 @@ public static class RateNetworkKernel<T>
         Span<T> gx = workspace.Gx;
         Span<T> gr = workspace.Gr;
         Span<T> scratch = workspace.Scratch;
+        Span<T> scaledGradients = workspace.ScaledGradients;
 
         gx.Clear();
         for (int t = steps - 1; t >= 0; t--)
@@ -348,19 +354,16 @@ public static class RateNetworkKernel<T>
             }
             else
             {
-                // gJ_i += a_i r_t;  gr += a_i J_i
+                // gr = Jᵀ a;  a_t is kept for gJ += Σ_t a_t r_tᵀ after the loop
                 gr.Clear();
+                scratch.CopyTo(scaledGradients.Slice(t * n, n));
                 for (int i = 0; i < n; i++)
                 {
                     T ai = scratch[i];
-                    if (ai == T.Zero)
+                    if (ai != T.Zero)
                     {
-                        continue;
+                        TensorPrimitives.MultiplyAdd(j.Slice(i * n, n), ai, gr, gr);
                     }
-
-                    Span<T> gJi = gJ.Slice(i * n, n);
-                    TensorPrimitives.MultiplyAdd(r, ai, gJi, gJi);
-                    TensorPrimitives.MultiplyAdd(j.Slice(i * n, n), ai, gr, gr);
                 }
             }
 
@@ -374,6 +377,23 @@ public static class RateNetworkKernel<T>
         }
 
         TensorPrimitives.Add(gX0, gx, gX0);
+
+        if (rank == 0)
+        {
+            // gJ_i += Σ_t a_{t,i} r_t, row by row so that each row of gJ stays in cache over all steps.
+            for (int i = 0; i < n; i++)
+            {
+                Span<T> gJi = gJ.Slice(i * n, n);
+                for (int t = 0; t < steps; t++)
+                {
+                    T ai = scaledGradients[t * n + i];
+                    if (ai != T.Zero)
+                    {
+                        TensorPrimitives.MultiplyAdd(rates.Slice(t * n, n), ai, gJi, gJi);
+                    }
+                }
+            }
+        }
     }
 
     private static void ApplyReadout(ReadoutKind readout, ReadOnlySpan<T> x, Span<T> destination)

@@ -28,7 +28,7 @@ public sealed record TaskTrainingOptions(
     long Seed,
     int Threads,
     int EvaluationTrials,
-    double Gain = 0.8,
+    double Gain = 0.6,
     double Overlap = 0.0);
 
 /// <summary>A trained network with its training summary and accuracy on the evaluation trials.</summary>

@@ -156,6 +156,57 @@ public sealed class LintCliTests : IDisposable
         Assert.Contains("\"accuracy\"", File.ReadAllText(json));
     }
 
+    [Fact]
+    public void TaskEvalRejectsParamsThatDisagreeWithModelJson()
+    {
+        string teacher = SmallTeacher();
+        string npz = Path.Combine(teacher, "params.npz");
+        var arrays = LowRank.Data.Npz.Read(npz);
+        arrays["w_in"] = new LowRank.Data.NdArray([2, 10], new double[20]);
+        LowRank.Data.Npz.Write(npz, arrays);
+        CliResult result = CliHarness.Run("task", "eval", "--model", teacher, "--json", Out);
+        AssertInputError(
+            result,
+            $"array 'w_in' in '{npz}' has shape [2, 10] but model.json implies [1, 10].",
+            "model.json and params.npz disagree: retrain or refit the model.");
+    }
+
+    [Fact]
+    public void RecordingFitWritesModelAndScores()
+    {
+        // Trajectories of a rank-1 network on 6 conditions of the rdm task, observed on all 12 units.
+        LintNetwork teacher = TrajectoryFitterTests.RankOneTeacher(12, 4);
+        var task = new LowRank.Tasks.RandomDotDecisionTask();
+        Trial[] trials = task.GenerateMany(1, 0, 6);
+        int steps = trials[0].Steps;
+        var values = new double[6 * steps * 12];
+        var inputs = new double[6 * steps];
+        RateNetworkRunner.Run(teacher.Layout, teacher.Theta, trials, [], 0, 0, 1, (i, workspace) =>
+        {
+            for (int t = 0; t < steps; t++)
+            {
+                inputs[i * steps + t] = trials[i].Inputs[t];
+                for (int k = 0; k < 12; k++)
+                {
+                    values[(i * steps + t) * 12 + k] = workspace.States[(t + 1) * 12 + k];
+                }
+            }
+        });
+        string data = Path.Combine(_dir, "rec.npz");
+        LowRank.Data.Npz.Write(data, [
+            KeyValuePair.Create("trajectories", new LowRank.Data.NdArray([6, steps, 12], values)),
+            KeyValuePair.Create("inputs", new LowRank.Data.NdArray([6, steps, 1], inputs)),
+        ]);
+        string json = Path.Combine(_dir, "rec.json");
+        CliResult fit = CliHarness.Run("lint", "fit", "--data", data, "--rank", "1", "--init", "random", "--epochs", "20", "--seed", "2", "--out", Out, "--json", json);
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.True(File.Exists(Path.Combine(Out, "params.npz")));
+        string text = File.ReadAllText(json);
+        Assert.Contains("\"r2\"", text);
+        Assert.Contains("\"accuracy\": null", text);
+        Assert.Contains("\"held_out_conditions\": 2", text);
+    }
+
     private string SmallTeacher()
     {
         string dir = Path.Combine(_dir, "teacher");
