@@ -31,6 +31,7 @@ internal sealed class SequenceWorkspace<TReal>
         LogSumExp = new double[steps];
         Transition = new double[k * r];
         Used = new bool[k];
+        UsedList = new int[k];
         Carry = new double[k * r];
         CarryPrevious = new double[k * r];
         GZ = new double[k * r];
@@ -95,6 +96,9 @@ internal sealed class SequenceWorkspace<TReal>
     public double[] Transition { get; }
 
     public bool[] Used { get; }
+
+    /// <summary>Indices of the used particles, increasing.</summary>
+    public int[] UsedList { get; }
 
     public double[] Carry { get; }
 

@@ -27,6 +27,7 @@ internal sealed class VsmcEngine<TReal>
     private readonly IProposal<TReal> _proposal;
     private readonly IObservationModel<TReal> _observation;
     private readonly GradientBuffer<TReal> _total;
+    private readonly bool _pairs;
     private SequenceWorkspace<TReal>[] _sequences = [];
 
     public VsmcEngine(ModelOptions options, VsmcOptions vsmc)
@@ -45,6 +46,7 @@ internal sealed class VsmcEngine<TReal>
             ? new OptimalProposal<TReal>((ILinearGaussianObservation<TReal>)_observation, r, x)
             : new BootstrapProposal<TReal>(_observation);
         _total = NewGradientBuffer();
+        _pairs = FusedUnitKernels.SupportsPair(options.Activation, r);
     }
 
     public ModelView<TReal> Model { get; }
@@ -174,12 +176,22 @@ internal sealed class VsmcEngine<TReal>
             MarkUsed(ancestors, s.Used);
             Span<double> previous = s.Row(s.Z, t - 1);
             ReadOnlySpan<TReal> wv = s.WvAt(t - 1);
-            for (int j = 0; j < k; j++)
+            int usedCount = UsedList(s.Used, s.UsedList);
+            int first = 0;
+            if (_pairs)
             {
-                if (s.Used[j])
+                for (; first + 1 < usedCount; first += 2)
                 {
-                    UnitKernels.TransitionForward(Model, wv, previous.Slice(j * r, r), s.Currents, s.Rates, s.Transition.AsSpan(j * r, r));
+                    int ja = s.UsedList[first], jb = s.UsedList[first + 1];
+                    FusedUnitKernels.TransitionForwardPair(
+                        Model, wv, previous.Slice(ja * r, r), previous.Slice(jb * r, r), s.Transition.AsSpan(ja * r, r), s.Transition.AsSpan(jb * r, r));
                 }
+            }
+
+            for (; first < usedCount; first++)
+            {
+                int j = s.UsedList[first];
+                UnitKernels.TransitionForward(Model, wv, previous.Slice(j * r, r), s.Currents, s.Rates, s.Transition.AsSpan(j * r, r));
             }
 
             Span<double> f = s.Row(s.F, t);
@@ -250,14 +262,25 @@ internal sealed class VsmcEngine<TReal>
             Span<double> previous = s.Row(s.Z, t - 1);
             ReadOnlySpan<TReal> wv = s.WvAt(t - 1);
             Span<TReal> gWv = s.GWvAt(t - 1);
-            for (int j = 0; j < k; j++)
+            int usedCount = UsedList(s.Used, s.UsedList);
+            int first = 0;
+            if (_pairs)
             {
-                if (s.Used[j])
+                for (; first + 1 < usedCount; first += 2)
                 {
-                    UnitKernels.TransitionBackward(
-                        Model, wv, previous.Slice(j * r, r), s.GFByAncestor.AsSpan(j * r, r),
-                        s.Currents, s.Rates, s.GRates, s.GCurrents, gradient, gWv, s.CarryPrevious.AsSpan(j * r, r), ref gDecay);
+                    int ja = s.UsedList[first], jb = s.UsedList[first + 1];
+                    FusedUnitKernels.TransitionBackwardPair(
+                        Model, wv, previous.Slice(ja * r, r), s.GFByAncestor.AsSpan(ja * r, r), previous.Slice(jb * r, r), s.GFByAncestor.AsSpan(jb * r, r),
+                        gradient, gWv, s.CarryPrevious.AsSpan(ja * r, r), s.CarryPrevious.AsSpan(jb * r, r), ref gDecay);
                 }
+            }
+
+            for (; first < usedCount; first++)
+            {
+                int j = s.UsedList[first];
+                UnitKernels.TransitionBackward(
+                    Model, wv, previous.Slice(j * r, r), s.GFByAncestor.AsSpan(j * r, r),
+                    s.Currents, s.Rates, s.GRates, s.GCurrents, gradient, gWv, s.CarryPrevious.AsSpan(j * r, r), ref gDecay);
             }
 
             s.CarryPrevious.CopyTo(s.Carry, 0);
@@ -456,6 +479,21 @@ internal sealed class VsmcEngine<TReal>
 
             gv.CopyTo(gvNext);
         }
+    }
+
+    /// <summary>Writes the indices of the used particles in increasing order; returns their count.</summary>
+    private static int UsedList(ReadOnlySpan<bool> used, Span<int> list)
+    {
+        int count = 0;
+        for (int j = 0; j < used.Length; j++)
+        {
+            if (used[j])
+            {
+                list[count++] = j;
+            }
+        }
+
+        return count;
     }
 
     private static void MarkUsed(ReadOnlySpan<int> ancestors, Span<bool> used)

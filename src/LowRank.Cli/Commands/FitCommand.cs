@@ -1,0 +1,325 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LowRank.Data;
+using LowRank.IO;
+using LowRank.Model;
+using LowRank.Plotting;
+using LowRank.Smc;
+using LowRank.Training;
+
+namespace LowRank.Cli.Commands;
+
+/// <summary>What <c>lowrank fit</c> was asked to do: the resolved recipe (preset, then explicit options) and the files.</summary>
+internal sealed record FitOptions(string DataPath, string Out, FitRecipe Recipe, double? Holdout, bool Resume, string? JsonPath);
+
+/// <summary>
+/// <c>lowrank fit --data FILE --out DIR</c>: fits a stochastic low-rank RNN by variational SMC and writes
+/// a model directory (model.json, params.npz, training-summary.json, learning-curve.png).
+/// </summary>
+internal static class FitCommand
+{
+    /// <summary>Checkpoint inside the output directory while a fit runs; replaced by the model when it ends.</summary>
+    public const string CheckpointFile = "checkpoint.lrck";
+
+    public const string SummaryFile = "training-summary.json";
+
+    public const string CurveFile = "learning-curve.png";
+
+    /// <summary>Exit code of a fit stopped by Ctrl+C after writing its checkpoint (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>Test hook: behave as if Ctrl+C were pressed once this many epochs are complete.</summary>
+    internal static int? InterruptAfterEpoch { get; set; }
+
+    public static Command Create(CliContext context)
+    {
+        FitRecipe d = FitPresets.Default;
+        var data = new Option<string>("--data") { Description = "Recording to fit (.npy, .npz, .csv, .edf): [T, X] continuous, or [trials, T, X].", Required = true };
+        var output = new Option<string>("--out") { Description = "Model directory to write (replaced when the fit ends).", Required = true };
+        var preset = new Option<string?>("--preset") { Description = "Start from a named recipe (eeg: the published EEG fit); explicit options override it." };
+        preset.AcceptOnlyFromAmong([.. FitPresets.Names]);
+        var rank = new Option<int?>("--rank") { Description = $"Rank R. [default: {d.Model.Rank}]" };
+        var units = new Option<int?>("--units") { Description = $"Units N. [default: {d.Model.Units}]" };
+        var particles = new Option<int?>("--particles") { Description = $"Particles K. [default: {d.Objective.Particles}]" };
+        var batch = new Option<int?>("--batch") { Description = $"Sequences B per gradient step. [default: {d.Trainer.BatchSize}]" };
+        var window = new Option<int?>("--window") { Description = $"Window length T cut from a continuous recording. [default: {d.Trainer.WindowLength}]" };
+        var windows = new Option<int?>("--windows") { Description = $"Windows per epoch (continuous recording). [default: {d.Trainer.WindowsPerEpoch}]" };
+        var epochs = new Option<int?>("--epochs") { Description = $"Epochs. [default: {d.Trainer.Epochs}]" };
+        var lr = new Option<double?>("--lr") { Description = $"Initial learning rate. [default: {d.Trainer.LearningRate:0.#e0}]" };
+        var lrEnd = new Option<double?>("--lr-end") { Description = $"Final learning rate (exponential decay). [default: {d.Trainer.FinalLearningRate:0.#e0}]" };
+        var clip = new Option<double?>("--clip") { Description = "Clip the gradient norm at this value. [default: no clipping]" };
+        var proposal = Choice<ProposalKind>("--proposal", $"Proposal: optimal (Gaussian, linear readout) or bootstrap. [default: {ModelNames.Of(d.Objective.Proposal)}]");
+        var resampling = Choice<ResamplingScheme>("--resampling", $"Resampling scheme. [default: {ModelNames.Of(d.Objective.Resampling)}]");
+        var activation = Choice<Activation>("--activation", $"Unit nonlinearity. [default: {ModelNames.Of(d.Model.Activation)}]");
+        var noise = Choice<NoiseShape>("--noise", $"Shape of Σz and Σ0. [default: {ModelNames.Of(d.Model.TransitionNoise)}]");
+        var evaluateEvery = new Option<int?>("--evaluate-every") { Description = $"Evaluate the objective on fixed windows every n epochs (0: never). [default: {d.Trainer.EvaluateEvery}]" };
+        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = $"Write a checkpoint every n epochs. [default: {d.Trainer.CheckpointEvery}]" };
+        var holdout = new Option<double?>("--holdout") { Description = "Fit on the first part only, holding out this fraction at the end (e.g. 0.2)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the interrupted fit whose checkpoint is in --out (bit-identical to an uninterrupted fit)." };
+        var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json();
+        var command = new Command("fit", "Fit a stochastic low-rank RNN to a recording by variational SMC.")
+        {
+            data, output, preset, rank, units, particles, batch, window, windows, epochs, lr, lrEnd, clip, proposal, resampling,
+            activation, noise, evaluateEvery, checkpointEvery, holdout, resume, seed, threads, json,
+        };
+        command.SetAction(parse => context.Execute(() =>
+        {
+            FitRecipe baseRecipe = parse.GetValue(preset) is string name ? FitPresets.Get(name) : FitPresets.Default;
+            NoiseShape? noiseShape = Parse<NoiseShape>(parse.GetValue(noise), "noise shape");
+            ModelOptions model = baseRecipe.Model with
+            {
+                Rank = parse.GetValue(rank) ?? baseRecipe.Model.Rank,
+                Units = parse.GetValue(units) ?? baseRecipe.Model.Units,
+                Activation = Parse<Activation>(parse.GetValue(activation), "activation") ?? baseRecipe.Model.Activation,
+                TransitionNoise = noiseShape ?? baseRecipe.Model.TransitionNoise,
+                InitialNoise = noiseShape ?? baseRecipe.Model.InitialNoise,
+            };
+            VsmcOptions objective = baseRecipe.Objective with
+            {
+                Particles = parse.GetValue(particles) ?? baseRecipe.Objective.Particles,
+                Proposal = Parse<ProposalKind>(parse.GetValue(proposal), "proposal") ?? baseRecipe.Objective.Proposal,
+                Resampling = Parse<ResamplingScheme>(parse.GetValue(resampling), "resampling scheme") ?? baseRecipe.Objective.Resampling,
+                Threads = parse.GetValue(threads),
+            };
+            TrainerOptions trainer = baseRecipe.Trainer with
+            {
+                Epochs = parse.GetValue(epochs) ?? baseRecipe.Trainer.Epochs,
+                BatchSize = parse.GetValue(batch) ?? baseRecipe.Trainer.BatchSize,
+                WindowLength = parse.GetValue(window) ?? baseRecipe.Trainer.WindowLength,
+                WindowsPerEpoch = parse.GetValue(windows) ?? baseRecipe.Trainer.WindowsPerEpoch,
+                LearningRate = parse.GetValue(lr) ?? baseRecipe.Trainer.LearningRate,
+                FinalLearningRate = parse.GetValue(lrEnd) ?? baseRecipe.Trainer.FinalLearningRate,
+                ClipNorm = parse.GetValue(clip) ?? baseRecipe.Trainer.ClipNorm,
+                EvaluateEvery = parse.GetValue(evaluateEvery) ?? baseRecipe.Trainer.EvaluateEvery,
+                CheckpointEvery = parse.GetValue(checkpointEvery) ?? baseRecipe.Trainer.CheckpointEvery,
+                Seed = parse.GetValue(seed),
+            };
+            return Run(context, new FitOptions(
+                parse.GetValue(data)!,
+                parse.GetValue(output)!,
+                new FitRecipe(baseRecipe.Name, model, objective, trainer),
+                parse.GetValue(holdout),
+                parse.GetValue(resume),
+                parse.GetValue(json)));
+        }));
+        return command;
+    }
+
+    private static int Run(CliContext context, FitOptions options)
+    {
+        FitRecipe recipe = options.Recipe;
+        ValidateSettings(options);
+        string checkpoint = Path.Combine(options.Out, CheckpointFile);
+        GuardOutput(options.Out, options.Resume);
+        TrainingCheckpoint? resume = options.Resume ? TrainingCheckpoint.Read(checkpoint) : null;
+        Recording recording = RecordingLoader.Load(options.DataPath);
+        TrainingData data = TrainingData.FromRecording(recording);
+        var objectiveRecord = ObjectiveRecord.From(recipe.Objective);
+        var request = new FitRequest
+        {
+            Model = recipe.Model,
+            Trainer = recipe.Trainer,
+            Holdout = options.Holdout,
+            ObjectiveSettings = JsonFile.Serialize(objectiveRecord, indented: false),
+        };
+        using var interrupt = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            e.Cancel = true;
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCtrlC;
+        FitResult fit;
+        try
+        {
+            var progress = new InterruptingProgress(context.CreateProgress(), InterruptAfterEpoch, interrupt);
+            fit = ModelFitter.Fit(data, request, model => new VsmcObjective(model, recipe.Objective), checkpoint, resume, progress, interrupt.Token);
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            int epoch = TrainingCheckpoint.Read(checkpoint).Epoch;
+            context.Error.WriteLine($"interrupted after epoch {epoch}: the checkpoint is in '{checkpoint}'.");
+            context.Error.WriteLine("  continue with the same command and --resume.");
+            return Interrupted;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
+        }
+
+        TrainingSummary summary = fit.Training.Summary;
+        var section = new Dictionary<string, JsonNode?>
+        {
+            ["training"] = JsonSerializer.SerializeToNode(
+                new TrainingRecord(
+                    recipe.Name,
+                    objectiveRecord,
+                    TrainerRecord.From(recipe.Trainer),
+                    fit.Split,
+                    summary.Epochs,
+                    summary.Objective.Count > 0 ? summary.Objective[^1] : double.NaN,
+                    summary.TotalWallSeconds,
+                    recipe.Objective.Threads,
+                    fit.Training.ResumedFromEpoch,
+                    summary.Rollbacks,
+                    summary.Objective,
+                    SummaryFile,
+                    CurveFile),
+                JsonFile.Options),
+        };
+        ModelStore.Save(
+            options.Out,
+            fit.Model,
+            CliProvenance.Create(options.DataPath, recipe.Trainer.Seed),
+            section,
+            temp =>
+            {
+                File.WriteAllText(Path.Combine(temp, SummaryFile), JsonFile.Serialize(SummaryDocument.From(summary, fit.Training.ResumedFromEpoch)) + "\n");
+                TrainingPlots.SaveLearningCurve(Path.Combine(temp, CurveFile), summary, $"fit of {Path.GetFileName(options.DataPath)}");
+            });
+
+        TextWriter output = context.Output;
+        foreach (RollbackEvent rollback in summary.Rollbacks)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"note: {rollback.Reason} in epoch {rollback.Epoch + 1}, batch {rollback.Batch + 1}: rolled back to epoch {rollback.RestoredEpoch} and halved the learning rate (now {rollback.LearningRateScale:0.###} of the schedule)."));
+        }
+
+        ModelOptions m = fit.Options;
+        string split = fit.Split is { } s ? $" (first {s.TrainEnd} of {s.Count} {s.Unit}; the last {s.Count - s.TrainEnd} held out)" : "";
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fitted a rank-{m.Rank} network of {m.Units} units to {m.Channels} channels of '{options.DataPath}'{split}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{summary.Epochs} epochs in {summary.TotalWallSeconds:0.0} s; final objective {summary.Objective[^1]:0.0000} per step"));
+        output.WriteLine($"wrote {options.Out}: {ModelStore.ModelFile}, {ModelStore.ParametersFile}, {SummaryFile}, {CurveFile}");
+        if (options.JsonPath is not null)
+        {
+            JsonFile.Write(options.JsonPath, new FitReport(Path.GetFullPath(options.Out), summary.Epochs, summary.Objective[^1], summary.TotalWallSeconds, summary.Rollbacks.Count, fit.Split));
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static void ValidateSettings(FitOptions options)
+    {
+        FitRecipe recipe = options.Recipe;
+        CommonOptions.RequirePositive(recipe.Trainer.Epochs, "--epochs");
+        CommonOptions.RequirePositive(recipe.Trainer.BatchSize, "--batch");
+        CommonOptions.RequirePositive(recipe.Trainer.WindowLength, "--window");
+        CommonOptions.RequirePositive(recipe.Trainer.WindowsPerEpoch, "--windows");
+        CommonOptions.RequirePositive(recipe.Trainer.CheckpointEvery, "--checkpoint-every");
+        if (recipe.Trainer.EvaluateEvery < 0)
+        {
+            throw new InputException($"--evaluate-every must be 0 or more (got {recipe.Trainer.EvaluateEvery}).", "pass --evaluate-every 0 to never evaluate, or a positive epoch count.");
+        }
+
+        _ = new LearningRateSchedule(recipe.Trainer.LearningRate, recipe.Trainer.FinalLearningRate, recipe.Trainer.Epochs);
+        if (recipe.Trainer.ClipNorm is double clip && !(clip > 0))
+        {
+            throw new InputException($"--clip must be positive (got {clip}).", "pass a positive gradient-norm bound such as --clip 10, or leave it out.");
+        }
+
+        if (options.Holdout is double holdout && !(holdout > 0 && holdout < 1))
+        {
+            throw new InputException($"the held-out fraction must lie strictly between 0 and 1 (got {holdout}).", "pass a fraction such as --holdout 0.2.");
+        }
+
+        recipe.Model.Validate();
+        recipe.Objective.Validate(recipe.Model);
+    }
+
+    /// <summary>Refuses to replace a directory that holds something other than a model or a checkpoint.</summary>
+    private static void GuardOutput(string path, bool resume)
+    {
+        if (File.Exists(path))
+        {
+            throw new InputException($"--out '{path}' is a file, but a fit writes a model directory.", "pass a directory path, e.g. --out models/eeg.");
+        }
+
+        if (!Directory.Exists(path) || resume || !Directory.EnumerateFileSystemEntries(path).Any())
+        {
+            return;
+        }
+
+        if (!ModelStore.IsModelDirectory(path) && !File.Exists(Path.Combine(path, CheckpointFile)))
+        {
+            throw new InputException(
+                $"--out '{path}' exists and is not a model directory; a fit replaces its --out directory whole.",
+                "pass a new or empty directory, or an earlier fit's model directory to replace it.");
+        }
+    }
+
+    private static Option<string?> Choice<TEnum>(string name, string description)
+        where TEnum : struct, Enum
+    {
+        var option = new Option<string?>(name) { Description = description };
+        option.AcceptOnlyFromAmong([.. ModelNames.All<TEnum>()]);
+        return option;
+    }
+
+    private static TEnum? Parse<TEnum>(string? text, string what)
+        where TEnum : struct, Enum =>
+        text is null ? null : ModelNames.Parse<TEnum>(text, what);
+
+    /// <summary>Passes progress on, and cancels once <c>stopAfter</c> epochs are complete (test hook for Ctrl+C).</summary>
+    private sealed class InterruptingProgress(IProgressSink inner, int? stopAfter, CancellationTokenSource interrupt) : IProgressSink
+    {
+        public void Report(in ProgressUpdate update)
+        {
+            inner.Report(update);
+            if (update.Stage == "epoch" && update.Done == stopAfter)
+            {
+                interrupt.Cancel();
+            }
+        }
+    }
+
+    /// <summary>The VSMC settings recorded in model.json.</summary>
+    private sealed record ObjectiveRecord(int Particles, string Proposal, string Resampling, string Precision)
+    {
+        public static ObjectiveRecord From(VsmcOptions o) =>
+            new(o.Particles, ModelNames.Of(o.Proposal), ModelNames.Of(o.Resampling), ModelNames.Of(o.Precision));
+    }
+
+    /// <summary>The trainer settings recorded in model.json.</summary>
+    private sealed record TrainerRecord(int Epochs, int BatchSize, int WindowLength, int WindowsPerEpoch, double LearningRate, double FinalLearningRate, double? ClipNorm, int EvaluateEvery, int CheckpointEvery, long Seed)
+    {
+        public static TrainerRecord From(TrainerOptions o) =>
+            new(o.Epochs, o.BatchSize, o.WindowLength, o.WindowsPerEpoch, o.LearningRate, o.FinalLearningRate, o.ClipNorm, o.EvaluateEvery, o.CheckpointEvery, o.Seed);
+    }
+
+    /// <summary>The "training" section of model.json.</summary>
+    private sealed record TrainingRecord(
+        string? Preset,
+        ObjectiveRecord Objective,
+        TrainerRecord Trainer,
+        HeldOutSplit? Holdout,
+        int EpochsCompleted,
+        double FinalObjective,
+        double WallSeconds,
+        int Threads,
+        int ResumedFromEpoch,
+        IReadOnlyList<RollbackEvent> Rollbacks,
+        IReadOnlyList<double> ObjectivePerEpoch,
+        string SummaryFile,
+        string LearningCurve);
+
+    /// <summary>training-summary.json.</summary>
+    private sealed record SummaryDocument(
+        int Epochs,
+        double TotalWallSeconds,
+        int ResumedFromEpoch,
+        IReadOnlyList<double> Objective,
+        IReadOnlyList<double> LearningRate,
+        IReadOnlyList<double> WallSeconds,
+        IReadOnlyList<EvaluationPoint> Evaluations,
+        IReadOnlyList<RollbackEvent> Rollbacks)
+    {
+        public static SummaryDocument From(TrainingSummary s, int resumedFrom) =>
+            new(s.Epochs, s.TotalWallSeconds, resumedFrom, s.Objective, s.LearningRate, s.WallSeconds, s.Evaluations, s.Rollbacks);
+    }
+
+    /// <summary>What <c>--json</c> receives.</summary>
+    private sealed record FitReport(string Model, int Epochs, double FinalObjective, double WallSeconds, int Rollbacks, HeldOutSplit? Holdout);
+}

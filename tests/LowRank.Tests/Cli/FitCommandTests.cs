@@ -1,0 +1,253 @@
+using System.Text.Json;
+using LowRank.Cli.Commands;
+using LowRank.Data;
+using LowRank.Model;
+using LowRank.Numerics;
+
+namespace LowRank.Tests.Cli;
+
+public sealed class FitCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lowrank-fit-").FullName;
+
+    public FitCommandTests()
+    {
+        // A noisy 3-channel oscillation, 300 steps.
+        Rng rng = Rng.Create(12);
+        var values = new double[300 * 3];
+        for (int t = 0; t < 300; t++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                values[t * 3 + c] = Math.Sin(2 * Math.PI * t / 25 + c) + 0.2 * rng.NextGaussian();
+            }
+        }
+
+        Npy.Write(PathOf("data.npy"), NdArray.Create(values, 300, 3));
+    }
+
+    public void Dispose()
+    {
+        FitCommand.InterruptAfterEpoch = null;
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private string PathOf(string name) => Path.Combine(_dir, name);
+
+    /// <summary>A small, fast fit of the test recording; <paramref name="extra"/> options replace the defaults of the same name.</summary>
+    private string[] Fit(string outName, params string[] extra)
+    {
+        var options = new List<(string Name, string? Value)>
+        {
+            ("--data", PathOf("data.npy")), ("--out", PathOf(outName)), ("--rank", "2"), ("--units", "9"), ("--particles", "4"),
+            ("--batch", "5"), ("--window", "20"), ("--windows", "10"), ("--epochs", "4"), ("--evaluate-every", "2"),
+            ("--checkpoint-every", "1"), ("--seed", "5"), ("--threads", "1"),
+        };
+        for (int i = 0; i < extra.Length; i++)
+        {
+            bool hasValue = i + 1 < extra.Length && !extra[i + 1].StartsWith("--", StringComparison.Ordinal);
+            (string Name, string? Value) option = (extra[i], hasValue ? extra[++i] : null);
+            int at = options.FindIndex(o => o.Name == option.Name);
+            if (at >= 0)
+            {
+                options[at] = option;
+            }
+            else
+            {
+                options.Add(option);
+            }
+        }
+
+        var args = new List<string> { "fit" };
+        foreach ((string name, string? value) in options)
+        {
+            args.Add(name);
+            if (value is not null)
+            {
+                args.Add(value);
+            }
+        }
+
+        return [.. args];
+    }
+
+    private static Dictionary<string, double[]> Parameters(string dir) =>
+        Npz.Read(Path.Combine(dir, ModelStore.ParametersFile)).ToDictionary(p => p.Key, p => p.Value.Data);
+
+    [Fact]
+    public void WritesTheModelDirectory()
+    {
+        CliResult result = CliHarness.Run(Fit("model", "--json", PathOf("fit.json")));
+        Assert.Equal(0, result.ExitCode);
+        Assert.All(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.StartsWith("epoch ", line));
+        string[] lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"fitted a rank-2 network of 9 units to 3 channels of '{PathOf("data.npy")}'", lines[0]);
+        Assert.StartsWith("4 epochs in ", lines[1]);
+        Assert.Equal($"wrote {PathOf("model")}: model.json, params.npz, training-summary.json, learning-curve.png", lines[2]);
+
+        string[] files = Directory.GetFiles(PathOf("model")).Select(Path.GetFileName).Order().ToArray()!;
+        Assert.Equal(["learning-curve.png", "model.json", "params.npz", "training-summary.json"], files);
+        StoredModel stored = ModelStore.Load(PathOf("model"));
+        Assert.Equal(3, stored.Model.Channels);
+        Assert.Equal(9, stored.Model.Units);
+        Assert.Equal(5, stored.Provenance!.Seed);
+        Assert.Equal(64, stored.Provenance.DataSha256!.Length);
+
+        JsonElement training = JsonDocument.Parse(stored.Document["training"]!.ToJsonString()).RootElement;
+        Assert.Equal(JsonValueKind.Null, training.GetProperty("preset").ValueKind);
+        Assert.Equal(4, training.GetProperty("epochs_completed").GetInt32());
+        Assert.Equal(4, training.GetProperty("objective_per_epoch").GetArrayLength());
+        Assert.Equal(4, training.GetProperty("objective").GetProperty("particles").GetInt32());
+        Assert.Equal("optimal", training.GetProperty("objective").GetProperty("proposal").GetString());
+        Assert.Equal(20, training.GetProperty("trainer").GetProperty("window_length").GetInt32());
+
+        JsonElement summary = JsonDocument.Parse(File.ReadAllText(PathOf("model/training-summary.json"))).RootElement;
+        Assert.Equal(4, summary.GetProperty("objective").GetArrayLength());
+        Assert.Equal(2, summary.GetProperty("evaluations").GetArrayLength());
+        Assert.Equal(4, JsonDocument.Parse(File.ReadAllText(PathOf("fit.json"))).RootElement.GetProperty("epochs").GetInt32());
+        byte[] png = File.ReadAllBytes(PathOf("model/learning-curve.png"));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+    }
+
+    [Fact]
+    public void ResultsDoNotDependOnTheThreadCount()
+    {
+        Assert.Equal(0, CliHarness.Run(Fit("one")).ExitCode);
+        Assert.Equal(0, CliHarness.Run(Fit("two", "--threads", "2")).ExitCode);
+        Dictionary<string, double[]> a = Parameters(PathOf("one")), b = Parameters(PathOf("two"));
+        Assert.Equal(a.Keys, b.Keys);
+        foreach (string key in a.Keys)
+        {
+            Assert.Equal(a[key], b[key]);
+        }
+    }
+
+    [Fact]
+    public void InterruptedFitResumesBitIdentically()
+    {
+        Assert.Equal(0, CliHarness.Run(Fit("straight")).ExitCode);
+
+        FitCommand.InterruptAfterEpoch = 2;
+        CliResult stopped = CliHarness.Run(Fit("resumed"));
+        FitCommand.InterruptAfterEpoch = null;
+        Assert.Equal(FitCommand.Interrupted, stopped.ExitCode);
+        string checkpoint = PathOf("resumed/checkpoint.lrck");
+        Assert.EndsWith($"interrupted after epoch 2: the checkpoint is in '{checkpoint}'.\n  continue with the same command and --resume.\n", stopped.Error);
+        Assert.True(File.Exists(checkpoint));
+
+        CliResult resumed = CliHarness.Run(Fit("resumed", "--resume"));
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.False(File.Exists(checkpoint));
+        Dictionary<string, double[]> a = Parameters(PathOf("straight")), b = Parameters(PathOf("resumed"));
+        foreach (string key in a.Keys)
+        {
+            Assert.Equal(a[key], b[key]);
+        }
+
+        JsonElement training = JsonDocument.Parse(ModelStore.Load(PathOf("resumed")).Document["training"]!.ToJsonString()).RootElement;
+        Assert.Equal(2, training.GetProperty("resumed_from_epoch").GetInt32());
+    }
+
+    [Fact]
+    public void ResumeWithOtherSettingsIsAnInputError()
+    {
+        FitCommand.InterruptAfterEpoch = 1;
+        Assert.Equal(FitCommand.Interrupted, CliHarness.Run(Fit("m")).ExitCode);
+        FitCommand.InterruptAfterEpoch = null;
+        CliResult result = CliHarness.Run(Fit("m", "--resume", "--particles", "5"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: the checkpoint was written by a fit with different settings (", result.Error);
+        Assert.EndsWith("  hint: resume with the options of the interrupted fit, or start a new fit without --resume.\n", result.Error);
+    }
+
+    [Fact]
+    public void PresetEegSetsThePublishedRecipeAndOptionsOverrideIt()
+    {
+        CliResult result = CliHarness.Run(
+            "fit", "--data", PathOf("data.npy"), "--out", PathOf("eeg"), "--preset", "eeg", "--units", "7", "--epochs", "1", "--windows", "10", "--threads", "1");
+        Assert.Equal(0, result.ExitCode);
+        StoredModel stored = ModelStore.Load(PathOf("eeg"));
+        Assert.Equal(3, stored.Model.Rank);
+        Assert.Equal(7, stored.Model.Units);
+        Assert.Equal(Activation.ClippedRelu, stored.Model.Options.Activation);
+        Assert.Equal(NoiseShape.Full, stored.Model.Options.TransitionNoise);
+        JsonElement training = JsonDocument.Parse(stored.Document["training"]!.ToJsonString()).RootElement;
+        Assert.Equal("eeg", training.GetProperty("preset").GetString());
+        Assert.Equal(10, training.GetProperty("objective").GetProperty("particles").GetInt32());
+        Assert.Equal("systematic", training.GetProperty("objective").GetProperty("resampling").GetString());
+        JsonElement trainer = training.GetProperty("trainer");
+        Assert.Equal(10, trainer.GetProperty("batch_size").GetInt32());
+        Assert.Equal(50, trainer.GetProperty("window_length").GetInt32());
+        Assert.Equal(1e-3, trainer.GetProperty("learning_rate").GetDouble());
+        Assert.Equal(1e-6, trainer.GetProperty("final_learning_rate").GetDouble());
+    }
+
+    [Fact]
+    public void HoldoutFitsOnTheFirstPartAndRecordsTheSplit()
+    {
+        CliResult result = CliHarness.Run(Fit("held", "--holdout", "0.2"));
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith($"fitted a rank-2 network of 9 units to 3 channels of '{PathOf("data.npy")}' (first 240 of 300 steps; the last 60 held out)", result.Output);
+        JsonElement holdout = JsonDocument.Parse(ModelStore.Load(PathOf("held")).Document["training"]!["holdout"]!.ToJsonString()).RootElement;
+        Assert.Equal(0.2, holdout.GetProperty("holdout").GetDouble());
+        Assert.Equal(240, holdout.GetProperty("train_end").GetInt32());
+        Assert.Equal("steps", holdout.GetProperty("unit").GetString());
+    }
+
+    [Fact]
+    public void TrialDataIsFittedWholeTrialsAndHeldOutByTrial()
+    {
+        Rng rng = Rng.Create(4);
+        var values = new double[6 * 30 * 3];
+        rng.FillGaussian(values);
+        Npy.Write(PathOf("trials.npy"), NdArray.Create(values, 6, 30, 3));
+        CliResult result = CliHarness.Run(Fit("trials", "--data", PathOf("trials.npy"), "--holdout", "0.5", "--batch", "2"));
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith($"fitted a rank-2 network of 9 units to 3 channels of '{PathOf("trials.npy")}' (first 3 of 6 trials; the last 3 held out)", result.Output);
+        JsonElement summary = JsonDocument.Parse(File.ReadAllText(PathOf("trials/training-summary.json"))).RootElement;
+        Assert.Equal(4, summary.GetProperty("objective").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData(new[] { "--holdout", "1.5" }, "error: the held-out fraction must lie strictly between 0 and 1 (got 1.5).\n  hint: pass a fraction such as --holdout 0.2.\n")]
+    [InlineData(new[] { "--window", "400" }, "error: the window length 400 does not fit the recording of 300 steps.\n  hint: pass --window between 1 and 300.\n")]
+    [InlineData(new[] { "--lr", "0" }, "error: learning rates must be positive and finite (got --lr 0, --lr-end 1E-06).\n  hint: pass positive rates such as --lr 1e-3 --lr-end 1e-6.\n")]
+    [InlineData(new[] { "--epochs", "0" }, "error: --epochs must be at least 1 (got 0).\n  hint: pass --epochs 1 or more.\n")]
+    [InlineData(new[] { "--clip", "-1" }, "error: --clip must be positive (got -1).\n  hint: pass a positive gradient-norm bound such as --clip 10, or leave it out.\n")]
+    [InlineData(new[] { "--rank", "10" }, "error: rank 10 exceeds the number of units 9.\n  hint: use --rank at most --units.\n")]
+    public void BadSettingsAreInputErrors(string[] extra, string expected)
+    {
+        CliResult result = CliHarness.Run(Fit("bad", extra));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(expected, result.Error);
+        Assert.False(Directory.Exists(PathOf("bad")));
+    }
+
+    [Fact]
+    public void ResumeWithoutCheckpointIsAnInputError()
+    {
+        CliResult result = CliHarness.Run(Fit("none", "--resume"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: no checkpoint to resume from: '{PathOf("none/checkpoint.lrck")}' does not exist.\n  hint: run the fit without --resume first, or pass the --out directory of an interrupted fit.\n", result.Error);
+    }
+
+    [Fact]
+    public void RefusesToReplaceADirectoryThatIsNotAModel()
+    {
+        Directory.CreateDirectory(PathOf("precious"));
+        File.WriteAllText(PathOf("precious/notes.txt"), "keep me");
+        CliResult result = CliHarness.Run(Fit("precious"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: --out '{PathOf("precious")}' exists and is not a model directory; a fit replaces its --out directory whole.\n  hint: pass a new or empty directory, or an earlier fit's model directory to replace it.\n", result.Error);
+        Assert.True(File.Exists(PathOf("precious/notes.txt")));
+    }
+
+    [Fact]
+    public void UnknownPresetIsAParseError()
+    {
+        CliResult result = CliHarness.Run(Fit("p", "--preset", "mnist"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: ", result.Error);
+        Assert.Contains("mnist", result.Error);
+    }
+}
