@@ -68,6 +68,31 @@ public sealed class PopulationsCommandTests : IDisposable
     }
 
     [Fact]
+    public void StochasticModelsGiveLoadingsButCannotBeResampled()
+    {
+        Assert.Equal(0, CliHarness.Run("simulate", "--teacher", "ring", "--units", "40", "--channels", "5", "--steps", "30", "--trials", "2", "--seed", "2", "--out", PathOf("x.npz"), "--model-out", PathOf("teacher")).ExitCode);
+        CliResult fit = CliHarness.Run("populations", "fit", "--model", PathOf("teacher"), "--components", "1", "--restarts", "1", "--out", PathOf("pop"));
+        Assert.Equal("", fit.Error);
+        PopulationModel populations = PopulationModel.Load(PathOf("pop"));
+        Assert.Equal(["m1", "m2", "n1", "n2", "w_in1", "w_in2"], populations.LoadingNames);
+        Assert.Null(populations.Network);
+
+        // the loadings are the model's own m [N,R], n [R,N] (transposed) and w_in [N,U]
+        UnitLoadings loadings = UnitLoadings.Load(PathOf("teacher"));
+        LowRank.Model.LowRankRnn model = LowRank.Model.ModelStore.Load(PathOf("teacher")).Model;
+        Assert.Equal(model.M[3 * 2 + 1], loadings.Values[3 * 6 + 1]);
+        Assert.Equal(model.N[1 * 40 + 3], loadings.Values[3 * 6 + 3]);
+        Assert.Equal(model.W[3 * 2 + 1], loadings.Values[3 * 6 + 5]);
+
+        CliResult resample = CliHarness.Run("populations", "resample", "--populations", PathOf("pop"), "--units", "10", "--out", PathOf("out"));
+        Assert.Equal(2, resample.ExitCode);
+        Assert.Equal(
+            $"error: the populations in '{PathOf("teacher")}' come from a stochastic_low_rank_rnn model, which is not a LINT rate network.\n  hint: fit populations to a LINT network ('lowrank task train --rank R' or 'lowrank lint fit') to build or reduce networks.\n",
+            resample.Error.Replace("\r\n", "\n"));
+        Assert.False(Directory.Exists(PathOf("out")));
+    }
+
+    [Fact]
     public void ResampleRejectsNonPositiveUnits()
     {
         string model = SaveRandomNetwork("net");
