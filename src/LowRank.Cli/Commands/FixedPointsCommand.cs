@@ -39,6 +39,7 @@ internal static class FixedPointsCommand
                 Restarts = parse.GetValue(restarts),
                 Seed = parse.GetValue(seed),
                 Threads = parse.GetValue(threads),
+                Progress = context.CreateProgress(),
             },
             parse.GetValue(output)!,
             parse.GetValue(plot)))));

@@ -21,7 +21,8 @@ namespace LowRank.Analysis.FixedPoints;
 /// <para><b>Sweep.</b> In dimension r every (r−1)-subset L of hinges defines a line
 /// <c>y(t) = p + t u</c>. The crossings <c>t_k</c> of all other hinges are sorted and walked; the
 /// activation pattern and the cell sums <c>Σ_S w_k g_kᵀ</c>, <c>Σ_S w_k β_k</c> are updated by one
-/// rank-1 term per crossing. The vertex L ∪ {k} is counted on this line iff k &gt; max L. Per cell:
+/// rank-1 term per crossing. The vertex L ∪ {k} is counted on this line iff k &gt; max L (for R = 3 only
+/// half of the lines are swept, see <see cref="SweepLine3"/>). Per cell:
 /// O(R²) to form the system, O(R³) to solve, then an early-exit check of the solution's pattern.
 /// Memory O(P·R²) per thread; nothing is stored per vertex.</para>
 /// <para><b>Degeneracies.</b> Every kink is shifted towards "inactive" by a tiny, hinge-specific
@@ -40,13 +41,17 @@ internal sealed class ArrangementEnumerator
     private readonly int _rank;
     private readonly int _count;
     private readonly int _threads;
+    private readonly IProgressSink _progress;
+    private long _progressDone;
+    private long _progressTotal;
     private readonly object _gate = new();
     private readonly List<double[]> _found = [];
     private long _cells;
     private long _singular;
 
-    public ArrangementEnumerator(Hinges hinges, int maxDegreeOfParallelism)
+    public ArrangementEnumerator(Hinges hinges, int maxDegreeOfParallelism, IProgressSink? progress = null)
     {
+        _progress = progress ?? NullProgress.Instance;
         _hinges = hinges;
         _rank = hinges.Rank;
         _count = hinges.Count;
@@ -142,6 +147,10 @@ internal sealed class ArrangementEnumerator
             return lowest;
         }
 
+        // Progress on the top level (the bulk of the work): hinge `first` starts about count − first − 1 lines.
+        bool report = dim == _rank;
+        _progressDone = 0;
+        _progressTotal = (long)count * (count - 1) / 2;
         var options = new ParallelOptions { MaxDegreeOfParallelism = _threads };
         Parallel.For(
             0,
@@ -157,17 +166,36 @@ internal sealed class ArrangementEnumerator
                     {
                         SweepLine3(normal, offset, first, second, workspace);
                     }
-
-                    return workspace;
+                }
+                else if (dim == 2 && _rank == 2)
+                {
+                    SweepLine2(normal, offset, first, workspace);
+                }
+                else
+                {
+                    Span<int> line = stackalloc int[dim - 1];
+                    line[0] = first;
+                    ForEachTail(dim, normal, offset, line, 1, first + 1, workspace);
                 }
 
-                Span<int> line = stackalloc int[dim - 1];
-                line[0] = first;
-                ForEachTail(dim, normal, offset, line, 1, first + 1, workspace);
+                if (report)
+                {
+                    ReportProgress(count - first - 1);
+                }
+
                 return workspace;
             },
             workspace => Merge(workspace, ref lowest));
         return lowest;
+    }
+
+    private void ReportProgress(long weight)
+    {
+        long done = Interlocked.Add(ref _progressDone, weight);
+        lock (_gate)
+        {
+            _progress.Report(new ProgressUpdate("fixed points", done, _progressTotal, $"{_count} kinks, rank {_rank}"));
+        }
     }
 
     private void ForEachTail(int dim, double[] normal, double[] offset, Span<int> line, int position, int start, Workspace workspace)
@@ -600,6 +628,132 @@ internal sealed class ArrangementEnumerator
         return bits >= 0 ? (ulong)bits ^ 0x8000000000000000UL : ~(ulong)bits;
     }
 
+    /// <summary>
+    /// <see cref="SweepLine"/> specialised to R = 2 at the top level: the line of hinge i has direction
+    /// u = (g_i1, −g_i0) and passes through p = −β_i g_i / |g_i|²; at vertex {i, k} (counted iff k &gt; i) the
+    /// owned cell has sign(g_k1 / det) on i and sign(u₀ / (g_kᵀ u)) on k, det = −g_kᵀ u.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SweepLine2(double[] normal, double[] offset, int i, Workspace ws)
+    {
+        int count = _count;
+        double gi0 = normal[2 * i], gi1 = normal[2 * i + 1];
+        double gii = gi0 * gi0 + gi1 * gi1;
+        if (!(gii > 0))
+        {
+            return;
+        }
+
+        double u0 = gi1, u1 = -gi0;
+        double p0 = -offset[i] * gi0 / gii, p1 = -offset[i] * gi1 / gii;
+        byte[] active = ws.Active;
+        byte[] rising = ws.Rising;
+        double[] keys = ws.Keys;
+        int[] order = ws.Order;
+        double[] outer = _hinges.Outer;
+        double[] outerOffset = _hinges.OutputOffset;
+        double s00 = 0, s01 = 0, s10 = 0, s11 = 0, o0 = 0, o1 = 0;
+        double tolerance2uu = ParallelTolerance * ParallelTolerance * gii;
+        int crossings = 0;
+        for (int k = 0; k < count; k++)
+        {
+            if (k == i)
+            {
+                continue;
+            }
+
+            double g0 = normal[2 * k], g1 = normal[2 * k + 1];
+            double gp = offset[k] + g0 * p0 + g1 * p1;
+            double gu = g0 * u0 + g1 * u1;
+            bool on;
+            if (gu * gu <= tolerance2uu * (g0 * g0 + g1 * g1))
+            {
+                on = gp > 0;
+                rising[k] = 2;
+            }
+            else
+            {
+                keys[crossings] = -gp / gu;
+                order[crossings] = k;
+                crossings++;
+                rising[k] = gu > 0 ? (byte)1 : (byte)0;
+                on = gu < 0;
+            }
+
+            active[k] = on ? (byte)1 : (byte)0;
+            if (on)
+            {
+                s00 += outer[4 * k]; s01 += outer[4 * k + 1]; s10 += outer[4 * k + 2]; s11 += outer[4 * k + 3];
+                o0 += outerOffset[2 * k]; o1 += outerOffset[2 * k + 1];
+            }
+        }
+
+        SortCrossings(ws, crossings);
+        double diagonal = 1 - _hinges.Decay;
+        double c0 = _hinges.Constant[0], c1 = _hinges.Constant[1];
+        double[] z = ws.Z;
+        for (int c = 0; c < crossings; c++)
+        {
+            int k = order[c];
+            bool before = rising[k] == 0;
+            double sign = rising[k] == 1 ? 1 : -1;
+            if (k > i)
+            {
+                double g0 = normal[2 * k], g1 = normal[2 * k + 1];
+                double gu = g0 * u0 + g1 * u1;
+                bool signI = g1 != 0 && (g1 > 0) == (gu < 0);
+                bool signK = u0 != 0 && (u0 > 0) == (gu > 0);
+                ws.Lowest = Math.Min(ws.Lowest, p0 + keys[c] * u0);
+                ws.Cells++;
+                double a00 = s00, a01 = s01, a10 = s10, a11 = s11, r0 = o0 + c0, r1 = o1 + c1;
+                if (before)
+                {
+                    a00 -= outer[4 * k]; a01 -= outer[4 * k + 1]; a10 -= outer[4 * k + 2]; a11 -= outer[4 * k + 3];
+                    r0 -= outerOffset[2 * k]; r1 -= outerOffset[2 * k + 1];
+                }
+
+                if (signI)
+                {
+                    a00 += outer[4 * i]; a01 += outer[4 * i + 1]; a10 += outer[4 * i + 2]; a11 += outer[4 * i + 3];
+                    r0 += outerOffset[2 * i]; r1 += outerOffset[2 * i + 1];
+                }
+
+                if (signK)
+                {
+                    a00 += outer[4 * k]; a01 += outer[4 * k + 1]; a10 += outer[4 * k + 2]; a11 += outer[4 * k + 3];
+                    r0 += outerOffset[2 * k]; r1 += outerOffset[2 * k + 1];
+                }
+
+                // (I − a I − Σ_S w gᵀ) z = r by Cramer's rule.
+                a00 = diagonal - a00; a01 = -a01; a10 = -a10; a11 = diagonal - a11;
+                double det = a00 * a11 - a01 * a10;
+                double scale = (Math.Abs(a00) + Math.Abs(a01)) * (Math.Abs(a10) + Math.Abs(a11));
+                if (!(Math.Abs(det) > SmallLinear.SingularTolerance * scale))
+                {
+                    ws.Singular++;
+                }
+                else
+                {
+                    z[0] = (a11 * r0 - a01 * r1) / det;
+                    z[1] = (a00 * r1 - a10 * r0) / det;
+                    active[i] = signI ? (byte)1 : (byte)0;
+                    active[k] = signK ? (byte)1 : (byte)0;
+                    if (PatternMatches(ws))
+                    {
+                        Polish(ws);
+                    }
+
+                    active[k] = before ? (byte)1 : (byte)0;
+                }
+            }
+
+            // Cross hinge k: rank-1 update of the swept sums.
+            s00 += sign * outer[4 * k]; s01 += sign * outer[4 * k + 1]; s10 += sign * outer[4 * k + 2]; s11 += sign * outer[4 * k + 3];
+            o0 += sign * outerOffset[2 * k]; o1 += sign * outerOffset[2 * k + 1];
+            active[k] = rising[k];
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Add(
         double[] outer, double[] outerOffset, int k, double factor,
@@ -747,6 +901,22 @@ internal sealed class ArrangementEnumerator
             for (int k = 0; k < count; k++)
             {
                 double x = beta[k] + g[3 * k] * z0 + g[3 * k + 1] * z1 + g[3 * k + 2] * z2;
+                if ((x > 0) != (active[k] != 0))
+                {
+                    ws.LastRejected = k;
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        if (rank == 2)
+        {
+            double z0 = z[0], z1 = z[1];
+            for (int k = 0; k < count; k++)
+            {
+                double x = beta[k] + g[2 * k] * z0 + g[2 * k + 1] * z1;
                 if ((x > 0) != (active[k] != 0))
                 {
                     ws.LastRejected = k;

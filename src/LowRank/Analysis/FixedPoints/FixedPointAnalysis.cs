@@ -31,6 +31,9 @@ public sealed record FixedPointAnalysisOptions
 
     /// <summary>Worker threads (−1: all cores).</summary>
     public int Threads { get; init; } = -1;
+
+    /// <summary>Progress of the exact enumeration.</summary>
+    public IProgressSink Progress { get; init; } = NullProgress.Instance;
 }
 
 /// <summary>Fixed points (and optional cycles) of one model at one constant input.</summary>
@@ -50,7 +53,7 @@ public static class FixedPointAnalysis
         PiecewiseLinearMap map = FromModel(model, options.Input);
         var clock = Stopwatch.StartNew();
         FixedPointResult result = options.Method == FixedPointMethod.Exact
-            ? FixedPointFinder.Enumerate(map, new ExactSearchOptions(options.Threads))
+            ? FixedPointFinder.Enumerate(map, new ExactSearchOptions(options.Threads, Progress: options.Progress))
             : FixedPointFinder.SearchApproximate(map, new ApproximateSearchOptions(options.Restarts, Seed: options.Seed, MaxDegreeOfParallelism: options.Threads));
         var cycles = new List<Cycle>();
         for (int period = 2; period <= options.MaxCyclePeriod; period++)

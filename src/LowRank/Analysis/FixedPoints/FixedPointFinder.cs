@@ -6,7 +6,8 @@ namespace LowRank.Analysis.FixedPoints;
 /// <summary>Options of the exact enumeration.</summary>
 /// <param name="MaxDegreeOfParallelism">Threads (−1: all cores). Results do not depend on it.</param>
 /// <param name="Seed">Seed of the generic direction and of the tie-breaking shifts (results do not depend on it for generic networks).</param>
-public sealed record ExactSearchOptions(int MaxDegreeOfParallelism = -1, long Seed = 0x5EED);
+/// <param name="Progress">Receives progress of the top-level sweep (null: none).</param>
+public sealed record ExactSearchOptions(int MaxDegreeOfParallelism = -1, long Seed = 0x5EED, IProgressSink? Progress = null);
 
 /// <summary>Options of the SCYFI-style approximate search.</summary>
 /// <param name="Restarts">Independent random starts; restart i draws from <c>Rng.Create(Seed, i)</c>.</param>
@@ -38,7 +39,7 @@ public static class FixedPointFinder
     {
         options ??= new ExactSearchOptions();
         Hinges hinges = Hinges.FromMap(map);
-        var enumerator = new ArrangementEnumerator(hinges, options.MaxDegreeOfParallelism);
+        var enumerator = new ArrangementEnumerator(hinges, options.MaxDegreeOfParallelism, options.Progress);
         enumerator.Run(options.Seed);
         return new FixedPointResult(Describe(map, hinges, enumerator.Found), enumerator.Cells, enumerator.SingularCells);
     }
@@ -52,7 +53,7 @@ public static class FixedPointFinder
         options ??= new ApproximateSearchOptions();
         Hinges hinges = Hinges.FromMap(map);
         int rank = hinges.Rank;
-        int starts = options.StartPoints?.Count ?? options.Restarts;
+        int starts = CheckStarts(options, rank);
         double spread = TypicalScale(hinges);
         var results = new double[]?[starts];
         long cells = 0, singular = 0;
@@ -65,11 +66,6 @@ public static class FixedPointFinder
                 var z = new double[rank];
                 if (options.StartPoints is { } points)
                 {
-                    if (points[i].Length != rank)
-                    {
-                        throw new ArgumentException($"start point {i} has length {points[i].Length}, expected R = {rank}.", nameof(options));
-                    }
-
                     points[i].CopyTo(z, 0);
                 }
                 else
@@ -145,7 +141,7 @@ public static class FixedPointFinder
         int rank = hinges.Rank;
         int count = hinges.Count;
         int rr = rank * rank;
-        int starts = options.StartPoints?.Count ?? options.Restarts;
+        int starts = CheckStarts(options, rank);
         double spread = TypicalScale(hinges);
         var results = new double[][]?[starts];
         Parallel.For(
@@ -320,6 +316,24 @@ public static class FixedPointFinder
 
         cycles.Sort((x, y) => CompareLexicographic(x.Points[0], y.Points[0]));
         return cycles;
+    }
+
+    private static int CheckStarts(ApproximateSearchOptions options, int rank)
+    {
+        if (options.StartPoints is { } points)
+        {
+            for (int i = 0; i < points.Count; i++)
+            {
+                if (points[i].Length != rank)
+                {
+                    throw new ArgumentException($"start point {i} has length {points[i].Length}, expected R = {rank}.", nameof(options));
+                }
+            }
+
+            return points.Count;
+        }
+
+        return options.Restarts;
     }
 
     /// <summary>Attaches eigenvalues, type and residual to raw fixed points, in canonical (lexicographic) order.</summary>

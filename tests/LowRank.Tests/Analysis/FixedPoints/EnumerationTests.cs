@@ -120,6 +120,41 @@ public sealed class EnumerationTests
     }
 
     [Fact]
+    public void FixedPointExactlyOnKinksIsFoundOnce()
+    {
+        // Per axis: F(z) = 0.5 z + 0.5 + ñ relu(z − 1) (a constant unit supplies the 0.5), so z = 1 in both the
+        // off and on pieces: the fixed point lies exactly on the kink (counted as inactive). Two axes: on the
+        // intersection of two kinks.
+        var map = new PiecewiseLinearMap(
+            M: [0.0, 0.0, 1.0, 0.0, 0.0, 1.0],
+            N: [1.0, 0.7, 0.0, 1.0, 0.0, -0.3],
+            H: [-0.5, 1.0, 1.0],
+            C: [0.0, 0.0, 0.0],
+            Decay: 0.5,
+            PiecewiseActivation.Relu,
+            Units: 3,
+            Rank: 2);
+        AssertSameAsBruteForce(map, expectSome: false);
+        FixedPoint point = Assert.Single(FixedPointFinder.Enumerate(map).FixedPoints);
+        Assert.Equal([1.0, 1.0], point.Z);
+    }
+
+    [Fact]
+    public void AllZeroRowsGiveOneCellAndOneFixedPoint()
+    {
+        // M = 0: every unit is constant, F(z) = a z + b₀ with b₀ = Σ_i ñ_i φ(c_i; h_i); z* = b₀ / (1 − a).
+        var map = new PiecewiseLinearMap([0.0, 0.0, 0.0, 0.0], [1.0, 2.0, -1.0, 0.5], [0.5, -1.0], [2.0, 0.0], 0.8, PiecewiseActivation.ClippedRelu, 2, 2);
+        FixedPointResult result = FixedPointFinder.Enumerate(map);
+        Assert.Equal(1, result.Cells);
+        FixedPoint point = Assert.Single(result.FixedPoints);
+
+        // Unit 0: max(0, 2.5) − max(0, 2) = 0.5; unit 1: max(0, −1) − max(0, 0) = 0.
+        Assert.Equal(1.0 * 0.5 / 0.2, point.Z[0], 12);
+        Assert.Equal(-1.0 * 0.5 / 0.2, point.Z[1], 12);
+        Assert.Equal(StabilityKind.StableNode, point.Stability);
+    }
+
+    [Fact]
     public void ClippedReluWithZeroThresholdHasCoincidentKinks()
     {
         PiecewiseLinearMap baseMap = RandomNetworks.SelfExciting(6, 2, PiecewiseActivation.ClippedRelu, 21);
