@@ -54,8 +54,13 @@ public sealed record UnitLoadings(string[] Names, int Units, double[] Values, st
         {
             kind = JsonNode.Parse(File.ReadAllText(jsonPath))?["kind"]?.GetValue<string>();
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        catch (JsonException ex)
         {
+            throw new InputException($"'{jsonPath}' is not a valid model description ({ex.Message}).", "retrain or refit the model.", ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // "kind" present but not a string
             throw new InputException($"'{jsonPath}' is not a valid model description ({ex.Message}).", "retrain or refit the model.", ex);
         }
 
