@@ -18,6 +18,7 @@ internal static class CommandCatalog
         TaskCommand.Create(context),
         LintCommand.Create(context),
         BenchCommand.Create(context),
+        PopulationsCommand.Create(context),
         VersionCommand.Create(context),
     ];
 }
