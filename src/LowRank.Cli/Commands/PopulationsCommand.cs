@@ -153,10 +153,8 @@ internal static class PopulationsCommand
 
             if (parse.GetValue(json) is string jsonPath)
             {
-                JsonFile.Write(jsonPath, new EvalReport(
-                    result.Task, result.Components, result.Units, result.Accuracies, result.MedianAccuracy,
-                    result.SilencedMedianAccuracy, result.SilencedAccuracies, result.ReducedAccuracy, result.KappaRelativeRms, result.KappaUnits, result.KappaTrials,
-                    result.BootstrapAccuracies, result.BootstrapMedianAccuracy));
+                // The κ(t) traces are left out of the JSON (see PopulationEvaluation).
+                JsonFile.Write(jsonPath, result);
             }
 
             return ExitCodes.Success;
@@ -185,19 +183,4 @@ internal static class PopulationsCommand
     private static string Join(IEnumerable<double> values) => string.Join(" ", values.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)));
 
     private sealed record FitReport(int Components, double[] Weights, int[] PopulationSizes, double LogLikelihood, double Bic, IReadOnlyList<BicEntry>? BicPerComponents, string Out);
-
-    private sealed record EvalReport(
-        string Task,
-        int Components,
-        int Units,
-        double[] Accuracies,
-        double MedianAccuracy,
-        double[] SilencedMedianAccuracy,
-        double[][] SilencedAccuracies,
-        double ReducedAccuracy,
-        double KappaRelativeRms,
-        int KappaUnits,
-        int KappaTrials,
-        double[]? BootstrapAccuracies,
-        double? BootstrapMedianAccuracy);
 }

@@ -43,8 +43,8 @@ public sealed record PopulationEvaluation(
     double KappaRelativeRms,
     int KappaUnits,
     int KappaTrials,
-    double[][] NetworkKappa,
-    double[][] ReducedKappa,
+    [property: System.Text.Json.Serialization.JsonIgnore] double[][] NetworkKappa,
+    [property: System.Text.Json.Serialization.JsonIgnore] double[][] ReducedKappa,
     double[]? BootstrapAccuracies,
     double? BootstrapMedianAccuracy);
 
