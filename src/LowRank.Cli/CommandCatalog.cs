@@ -10,11 +10,15 @@ internal static class CommandCatalog
     [
         DemoCommand.Create(context),
         SimulateCommand.Create(context),
-        GenerateCommand.Create(context),
-        VersionCommand.Create(context),
-        InspectCommand.Create(context),
         FitCommand.Create(context),
+        GenerateCommand.Create(context),
         EvaluateCommand.Create(context),
+        InspectCommand.Create(context),
+        FixedPointsCommand.Create(context),
+        TaskCommand.Create(context),
+        LintCommand.Create(context),
         BenchCommand.Create(context),
+        PopulationsCommand.Create(context),
+        VersionCommand.Create(context),
     ];
 }

@@ -6,20 +6,31 @@ namespace LowRank.Plotting;
 /// <summary>Plots of simulated or generated trials.</summary>
 public static class SimulationPlots
 {
-    /// <summary>
-    /// Latents (one line per latent dimension) above samples (up to <paramref name="maxChannels"/> channels,
-    /// offset vertically) of trial 0, for the first <paramref name="maxSteps"/> steps.
-    /// </summary>
-    public static void SaveLatentsAndSamples(string path, SimulationResult result, string title, int maxSteps = 300, int maxChannels = 6)
+    /// <summary>Latents above samples (up to <paramref name="maxChannels"/> channels, offset) of trial 0.</summary>
+    public static void SaveLatentsAndSamples(string path, SimulationResult result, string title, int maxSteps = 300, int maxChannels = 6) =>
+        Figure.SavePng(path, [LatentsPanel(result, title, maxSteps), SamplesPanel(result, title, maxSteps, maxChannels)]);
+
+    /// <summary>Teacher (left) and student (right): latents on top, samples below, trial 0 of each.</summary>
+    public static void SaveTeacherStudent(string path, SimulationResult teacher, SimulationResult student, int maxSteps = 200, int maxChannels = 6) =>
+        Figure.SavePng(
+            path,
+            [
+                LatentsPanel(teacher, "teacher", maxSteps), LatentsPanel(student, "student", maxSteps),
+                SamplesPanel(teacher, "teacher", maxSteps, maxChannels), SamplesPanel(student, "student", maxSteps, maxChannels),
+            ],
+            columns: 2,
+            panelWidth: 700);
+
+    /// <summary>One line per latent dimension of trial 0.</summary>
+    public static Plot LatentsPanel(SimulationResult result, string title, int maxSteps)
     {
         ArgumentNullException.ThrowIfNull(result);
         int steps = Math.Min(maxSteps, result.Steps);
-        double[] time = Enumerable.Range(0, steps).Select(t => (double)t).ToArray();
-
-        var latents = new Plot();
-        latents.Title($"{title}: latents z_t (trial 0)");
-        latents.XLabel("time step");
-        latents.YLabel("z");
+        double[] time = Time(steps);
+        var plot = new Plot();
+        plot.Title($"{title}: latents z_t");
+        plot.XLabel("time step");
+        plot.YLabel("z");
         for (int a = 0; a < result.Rank; a++)
         {
             double[] values = new double[steps];
@@ -28,34 +39,47 @@ public static class SimulationPlots
                 values[t] = result.Latents[t * result.Rank + a];
             }
 
-            var line = latents.Add.ScatterLine(time, values);
-            line.LegendText = $"z{a + 1}";
+            plot.Add.ScatterLine(time, values).LegendText = $"z{a + 1}";
         }
 
-        latents.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Alignment.UpperRight);
+        return plot;
+    }
 
-        var samples = new Plot();
-        int channels = Math.Min(maxChannels, result.Channels);
-        samples.Title($"{title}: samples y_t, first {channels} of {result.Channels} channels (offset)");
-        samples.XLabel("time step");
-        samples.YLabel("y + offset");
-        double spread = 0;
-        for (int i = 0; i < steps * result.Channels; i++)
-        {
-            spread = Math.Max(spread, Math.Abs(result.Samples[i]));
-        }
-
+    /// <summary>Up to <paramref name="maxChannels"/> channels of trial 0, each offset by its own spread.</summary>
+    public static Plot SamplesPanel(SimulationResult result, string title, int maxSteps, int maxChannels)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        int steps = Math.Min(maxSteps, result.Steps), channels = Math.Min(maxChannels, result.Channels);
+        double[] time = Time(steps);
+        var plot = new Plot();
+        plot.Title($"{title}: samples y_t, {channels} of {result.Channels} channels (offset)");
+        plot.XLabel("time step");
+        plot.YLabel("y + offset");
+        double offset = 0;
         for (int c = 0; c < channels; c++)
         {
             double[] values = new double[steps];
+            double min = double.PositiveInfinity, max = double.NegativeInfinity;
             for (int t = 0; t < steps; t++)
             {
-                values[t] = result.Samples[t * result.Channels + c] + 2 * spread * c;
+                values[t] = result.Samples[t * result.Channels + c];
+                min = Math.Min(min, values[t]);
+                max = Math.Max(max, values[t]);
             }
 
-            samples.Add.ScatterLine(time, values);
+            double shift = offset - min;
+            for (int t = 0; t < steps; t++)
+            {
+                values[t] += shift;
+            }
+
+            offset += (max - min) * 1.1 + 1e-9;
+            plot.Add.ScatterLine(time, values);
         }
 
-        Figure.SavePng(path, [latents, samples]);
+        return plot;
     }
+
+    private static double[] Time(int steps) => Enumerable.Range(0, steps).Select(t => (double)t).ToArray();
 }

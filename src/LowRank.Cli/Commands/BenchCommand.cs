@@ -12,5 +12,6 @@ internal static class BenchCommand
         new("bench", "Time the library's hot paths (one JSON line per benchmark).")
         {
             BenchVsmcCommand.Create(context),
+            BenchFixedPointsCommand.Create(context),
         };
 }

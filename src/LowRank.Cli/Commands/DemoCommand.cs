@@ -1,35 +1,60 @@
 using System.CommandLine;
 using System.Diagnostics;
+using LowRank.Analysis;
+using LowRank.Analysis.FixedPoints;
 using LowRank.Model;
 using LowRank.Plotting;
 using LowRank.Simulation;
+using LowRank.Smc;
+using LowRank.Training;
 
 namespace LowRank.Cli.Commands;
 
 /// <summary>Options of <c>lowrank demo</c>.</summary>
-internal sealed record DemoOptions(string Out, long Seed, int Threads);
+/// <param name="Out">Output directory.</param>
+/// <param name="Seed">Seed of the teacher, the data and the fit.</param>
+/// <param name="Threads">Worker threads.</param>
+/// <param name="Epochs">Training epochs of the student.</param>
+internal sealed record DemoOptions(string Out, long Seed, int Threads, int Epochs);
 
-/// <summary><c>lowrank demo</c>: the main job end to end on an embedded default.</summary>
+/// <summary>
+/// <c>lowrank demo</c>: the main job end to end on an embedded default — simulate a rank-2 oscillating
+/// teacher network, fit a stochastic low-rank student to its noisy observations with variational SMC,
+/// compare the two (latents, samples, latent-noise level, oscillation frequency) and find the
+/// fixed points of both.
+/// </summary>
 internal static class DemoCommand
 {
+    private const int DataSteps = 6000;
+    private const int CompareSteps = 6000;
+
     public static Command Create(CliContext context)
     {
         var output = new Option<string>("--out") { Description = "Output directory.", DefaultValueFactory = _ => "lowrank-demo" };
         var seed = CommonOptions.Seed(1);
         var threads = CommonOptions.Threads();
-        var command = new Command("demo", "Run the main job end to end: simulate an oscillating teacher network, save data, model and plots.")
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs of the student (100 windows of 50 steps each).", DefaultValueFactory = _ => 400 };
+        var json = CommonOptions.Json();
+        var command = new Command("demo", "Run the main job end to end: simulate an oscillating teacher network, fit a low-rank student with variational SMC, compare them and find their fixed points.")
         {
-            output, seed, threads,
+            output, seed, threads, epochs, json,
         };
-        command.SetAction(parse => context.Execute(() => Run(context, new DemoOptions(parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(threads)))));
+        command.SetAction(parse => context.Execute(() =>
+        {
+            CommonOptions.RequirePositive(parse.GetValue(epochs), "--epochs");
+            CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
+            return Run(context, new DemoOptions(parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(epochs)), parse.GetValue(json));
+        }));
         return command;
     }
 
-    private static int Run(CliContext context, DemoOptions options)
+    private static int Run(CliContext context, DemoOptions options, string? jsonPath)
     {
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(options.Out);
         TextWriter log = context.Output;
+
+        // 1. Teacher and its data.
         var teacherOptions = new TeacherOptions
         {
             Kind = TeacherKind.Oscillator,
@@ -41,21 +66,89 @@ internal static class DemoCommand
             Period = 25,
             Seed = options.Seed,
         };
-        log.WriteLine($"1/3 teacher: rank-2 clipped-relu oscillator, N = {teacherOptions.Units} units, X = {teacherOptions.Channels} channels, latent noise sd {teacherOptions.LatentNoise}");
         LowRankRnn teacher = Teachers.Create(teacherOptions);
-        string teacherDir = Path.Combine(options.Out, "teacher");
-        ModelStore.Save(teacherDir, teacher, CliProvenance.Create(seed: options.Seed));
-
-        var simulation = new SimulationOptions { Steps = 2000, Trials = 4, BurnIn = 200, Seed = options.Seed + 1, Threads = options.Threads };
-        SimulationResult data = Simulator.Run(teacher, simulation);
+        ModelStore.Save(Path.Combine(options.Out, "teacher"), teacher, CliProvenance.Create(seed: options.Seed));
+        SimulationResult data = Simulator.Run(teacher, new SimulationOptions { Steps = DataSteps, Trials = 1, BurnIn = 200, Seed = options.Seed + 1, Threads = options.Threads });
         string dataPath = Path.Combine(options.Out, "data.npz");
         SimulationWriter.Write(dataPath, data);
-        log.WriteLine($"2/3 simulated {data.Trials} trials × {data.Steps} steps → {dataPath}");
+        log.WriteLine($"1/4 teacher: rank-2 clipped-relu oscillator, N = {teacherOptions.Units}, X = {teacherOptions.Channels}, latent noise sd {teacherOptions.LatentNoise}; {DataSteps} steps → {dataPath}");
 
-        string plotPath = Path.Combine(options.Out, "teacher.png");
-        SimulationPlots.SaveLatentsAndSamples(plotPath, data, "teacher");
-        log.WriteLine($"3/3 plotted latents and samples → {plotPath}");
-        log.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s; teacher model in {teacherDir}");
+        // 2. Student fitted with VSMC on random windows of the recording.
+        var recipe = new FitRecipe(
+            null,
+            new ModelOptions { Rank = 2, Units = 128, Activation = Activation.ClippedRelu, InitTransitionNoiseScale = 0.1, InitObservationScale = 0.3 },
+            new VsmcOptions { Particles = 10, Proposal = ProposalKind.Optimal, Threads = options.Threads },
+            new TrainerOptions { Epochs = options.Epochs, BatchSize = 10, WindowLength = 50, WindowsPerEpoch = 100, LearningRate = 1e-2, FinalLearningRate = 1e-4, CheckpointEvery = 50, Seed = options.Seed + 2 });
+        log.WriteLine($"2/4 fitting a rank-2 student (N = {recipe.Model.Units}) with VSMC: {recipe.Objective.Particles} particles, optimal proposal, {options.Epochs} epochs");
+        FitResult fit = ModelFitter.Fit(
+            TrainingData.Continuous(data.Samples, DataSteps, teacherOptions.Channels),
+            new FitRequest { Model = recipe.Model, Trainer = recipe.Trainer },
+            model => new VsmcObjective(model, recipe.Objective),
+            progress: context.CreateProgress());
+        LowRankRnn student = fit.Model;
+        ModelStore.Save(Path.Combine(options.Out, "student"), student, CliProvenance.Create(dataPath, options.Seed + 2));
+        string curvePath = Path.Combine(options.Out, "learning-curve.png");
+        TrainingPlots.SaveLearningCurve(curvePath, fit.Training.Summary, "demo student");
+
+        // 3. Compare generated data: latent-noise level and oscillation frequency.
+        var compare = new SimulationOptions { Steps = CompareSteps, Trials = 1, BurnIn = 200, Seed = options.Seed + 3, Threads = options.Threads };
+        SimulationResult teacherRun = Simulator.Run(teacher, compare);
+        SimulationResult studentRun = Simulator.Run(student, compare with { Seed = options.Seed + 4 });
+        var comparison = new DemoComparison(
+            ObservedLatentNoise(teacher), ObservedLatentNoise(student),
+            Spectra.DominantFrequency(teacherRun.Latents, CompareSteps, 2), Spectra.DominantFrequency(studentRun.Latents, CompareSteps, 2),
+            fit.Training.Summary.Objective[^1], clock.Elapsed.TotalSeconds);
+        SimulationPlots.SaveTeacherStudent(Path.Combine(options.Out, "teacher-vs-student.png"), teacherRun, studentRun);
+        log.WriteLine($"3/4 latent noise (sd seen in the observations, √(tr(C Σz Cᵀ)/X)): teacher {comparison.TeacherNoise:F4}, student {comparison.StudentNoise:F4} ({comparison.NoiseError:+0.0%;-0.0%})");
+        log.WriteLine($"    oscillation frequency (cycles/step): teacher {comparison.TeacherFrequency:F4}, student {comparison.StudentFrequency:F4} ({comparison.FrequencyError:+0.0%;-0.0%})");
+
+        // 4. Fixed points of both latent maps, on their flow fields.
+        foreach ((string name, LowRankRnn model) in new[] { ("teacher", teacher), ("student", student) })
+        {
+            FixedPointReport report = FixedPointAnalysis.Run(model, new FixedPointAnalysisOptions { MaxCyclePeriod = 0, Seed = options.Seed });
+            FixedPointPlots.SaveFlowField(Path.Combine(options.Out, $"{name}-flow-field.png"), report.Map, report.FixedPoints.FixedPoints, report.Cycles, $"{name}: flow field and fixed points", options.Seed);
+            string kinds = string.Join(", ", report.FixedPoints.FixedPoints.Select(p => ModelNames.Of(p.Stability)));
+            log.WriteLine($"4/4 {name}: {report.FixedPoints.FixedPoints.Count} fixed point(s) [{kinds}] among {report.FixedPoints.Cells} cells → {name}-flow-field.png");
+        }
+
+        if (jsonPath is not null)
+        {
+            IO.JsonFile.Write(jsonPath, comparison);
+        }
+
+        log.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s; outputs in {options.Out}/ (data.npz, teacher/, student/, *.png)");
         return ExitCodes.Success;
     }
+
+    /// <summary>√(tr(C Σz Cᵀ)/X): the latent noise as seen in the observations, independent of the latent coordinates.</summary>
+    private static double ObservedLatentNoise(LowRankRnn model)
+    {
+        int r = model.Rank, x = model.Channels;
+        double[] l = model.TransitionCholesky();
+        ReadOnlySpan<double> c = model.C;
+        double trace = 0;
+        for (int i = 0; i < x; i++)
+        {
+            for (int b = 0; b < r; b++)
+            {
+                double cl = 0;
+                for (int a = b; a < r; a++)
+                {
+                    cl += c[i * r + a] * l[a * r + b];
+                }
+
+                trace += cl * cl;
+            }
+        }
+
+        return Math.Sqrt(trace / x);
+    }
+}
+
+/// <summary>Teacher–student figures printed by the demo (and written with <c>--json</c>).</summary>
+internal sealed record DemoComparison(double TeacherNoise, double StudentNoise, double TeacherFrequency, double StudentFrequency, double FinalObjective, double Seconds)
+{
+    public double NoiseError => StudentNoise / TeacherNoise - 1;
+
+    public double FrequencyError => StudentFrequency / TeacherFrequency - 1;
 }

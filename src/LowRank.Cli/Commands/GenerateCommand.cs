@@ -1,12 +1,14 @@
 using System.CommandLine;
 using LowRank.Data;
 using LowRank.Model;
+using LowRank.Numerics;
 using LowRank.Simulation;
+using LowRank.Smc;
 
 namespace LowRank.Cli.Commands;
 
 /// <summary>Options of <c>lowrank generate</c>.</summary>
-internal sealed record GenerateOptions(string ModelDirectory, SimulationOptions Simulation, string? InputsPath, string Out);
+internal sealed record GenerateOptions(string ModelDirectory, SimulationOptions Simulation, string? InputsPath, string? DataPath, string Out);
 
 /// <summary><c>lowrank generate</c>: new data from a saved model.</summary>
 internal static class GenerateCommand
@@ -15,7 +17,12 @@ internal static class GenerateCommand
     {
         ["prior-sample"] = InitialStateMode.PriorSample,
         ["prior-mean"] = InitialStateMode.PriorMean,
+        ["posterior-sample"] = InitialStateMode.PosteriorSample,
+        ["posterior-mean"] = InitialStateMode.PosteriorMean,
     };
+
+    /// <summary>Seed stream of the posterior draws of z_0 (trial i uses stream base + i).</summary>
+    private const long PosteriorStream = 3L << 40;
 
     public static Command Create(CliContext context)
     {
@@ -23,16 +30,17 @@ internal static class GenerateCommand
         var steps = new Option<int>("--steps") { Description = "Recorded time steps T per trial.", DefaultValueFactory = _ => 1000 };
         var trials = new Option<int>("--trials") { Description = "Number of trials.", DefaultValueFactory = _ => 1 };
         var burnIn = new Option<int>("--burn-in") { Description = "Steps simulated (with zero input) before recording.", DefaultValueFactory = _ => 0 };
-        var init = new Option<string>("--init") { Description = "Initial state: prior-sample or prior-mean.", DefaultValueFactory = _ => "prior-sample" };
+        var init = new Option<string>("--init") { Description = "Initial state: prior-sample, prior-mean, or posterior-sample / posterior-mean given the first observation of --data.", DefaultValueFactory = _ => "prior-sample" };
         init.AcceptOnlyFromAmong([.. InitModes.Keys]);
         var noiseScale = new Option<double>("--noise-scale") { Description = "Scale of the latent noise (1 = fitted level, 0 = deterministic flow).", DefaultValueFactory = _ => 1.0 };
         var inputs = new Option<string?>("--inputs") { Description = "Raw inputs u as .npy [trials, T, U] (required when the model has inputs)." };
+        var data = new Option<string?>("--data") { Description = "Recording whose first observation sets the posterior initial state (trial i uses data trial i mod trials)." };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var output = new Option<string>("--out") { Description = "Output .npz (samples, latents, rates, inputs).", Required = true };
         var command = new Command("generate", "Generate samples, latents and rates from a saved model.")
         {
-            model, steps, trials, burnIn, init, noiseScale, inputs, seed, threads, output,
+            model, steps, trials, burnIn, init, noiseScale, inputs, data, seed, threads, output,
         };
         command.SetAction(parse => context.Execute(() => Run(context, new GenerateOptions(
             parse.GetValue(model)!,
@@ -47,6 +55,7 @@ internal static class GenerateCommand
                 Threads = parse.GetValue(threads),
             },
             parse.GetValue(inputs),
+            parse.GetValue(data),
             parse.GetValue(output)!))));
         return command;
     }
@@ -57,10 +66,70 @@ internal static class GenerateCommand
         options.Simulation.Validate();
         LowRankRnn model = ModelStore.Load(options.ModelDirectory).Model;
         double[]? inputs = ReadInputs(options, model);
-        SimulationResult result = Simulator.Run(model, options.Simulation, inputs);
+        double[]? initialStates = PosteriorInitialStates(options, model);
+        SimulationResult result = Simulator.Run(model, options.Simulation, inputs, initialStates);
         SimulationWriter.Write(options.Out, result);
         context.Output.WriteLine($"wrote {options.Out}: {SimulationWriter.Describe(result)}");
         return ExitCodes.Success;
+    }
+
+    /// <summary>z_0 per trial from the posterior given the first observation of data trial (i mod trials).</summary>
+    private static double[]? PosteriorInitialStates(GenerateOptions options, LowRankRnn model)
+    {
+        InitialStateMode mode = options.Simulation.Initial;
+        bool posterior = mode is InitialStateMode.PosteriorSample or InitialStateMode.PosteriorMean;
+        if (!posterior)
+        {
+            if (options.DataPath is not null)
+            {
+                throw new InputException("--data is only used with --init posterior-sample or posterior-mean.", "drop --data, or pass --init posterior-sample.");
+            }
+
+            return null;
+        }
+
+        if (options.DataPath is null)
+        {
+            throw new InputException("--init posterior-* needs the recording whose first observation conditions the initial state.", "pass --data FILE (the recording the model was fitted to).");
+        }
+
+        if (model.Options.Likelihood != Likelihood.Gaussian || model.Options.Readout == Readout.Rates)
+        {
+            throw new InputException(
+                $"model '{options.ModelDirectory}' has a {ModelNames.Of(model.Options.Likelihood)} likelihood with a {ModelNames.Of(model.Options.Readout)} readout, so the posterior of z_0 is not Gaussian.",
+                "use --init prior-sample or prior-mean for this model.");
+        }
+
+        Recording recording = RecordingLoader.Load(options.DataPath);
+        if (recording.Channels != model.Channels)
+        {
+            throw new InputException(
+                $"recording '{options.DataPath}' has {recording.Channels} channels but model '{options.ModelDirectory}' expects {model.Channels}.",
+                "pass the recording the model was fitted to.");
+        }
+
+        if (recording.InputCount != model.Inputs)
+        {
+            throw new InputException(
+                $"recording '{options.DataPath}' has {recording.InputCount} inputs but model '{options.ModelDirectory}' expects {model.Inputs}.",
+                "pass the recording the model was fitted to.");
+        }
+
+        int r = model.Rank, x = model.Channels, u = model.Inputs, steps = recording.Steps;
+        var states = new double[options.Simulation.Trials * r];
+        for (int trial = 0; trial < options.Simulation.Trials; trial++)
+        {
+            int source = trial % recording.Trials;
+            ReadOnlySpan<double> y0 = recording.Samples.Data.AsSpan(source * steps * x, x);
+            ReadOnlySpan<double> u0 = u > 0 ? recording.Inputs!.Data.AsSpan(source * steps * u, u) : [];
+            InitialPosterior posteriorOfZ0 = ParticleFilter.PosteriorOfInitialState(model, y0, u0);
+            double[] z0 = mode == InitialStateMode.PosteriorMean
+                ? posteriorOfZ0.Mean
+                : posteriorOfZ0.Sample(Rng.Create(options.Simulation.Seed, PosteriorStream + trial));
+            z0.CopyTo(states, trial * r);
+        }
+
+        return states;
     }
 
     private static double[]? ReadInputs(GenerateOptions options, LowRankRnn model)

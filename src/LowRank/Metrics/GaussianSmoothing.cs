@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace LowRank.Metrics;
 
 /// <summary>One-dimensional Gaussian smoothing with reflecting boundaries.</summary>
@@ -72,11 +74,7 @@ public static class GaussianSmoothing
             if (i - radius >= 0 && i + radius < n)
             {
                 // Interior: no reflection needed.
-                ReadOnlySpan<double> window = source.Slice(i - radius, kernel.Length);
-                for (int j = 0; j < kernel.Length; j++)
-                {
-                    sum += kernel[j] * window[j];
-                }
+                sum = TensorPrimitives.Dot(kernel, source.Slice(i - radius, kernel.Length));
             }
             else
             {

@@ -381,6 +381,236 @@ internal static class FusedUnitKernels
         gz[2] = double.CreateTruncating(Vector512.Sum(s2) + t2);
     }
 
+    /// <summary>Whether <see cref="TransitionForwardPair"/> and <see cref="TransitionBackwardPair"/> apply.</summary>
+    public static bool SupportsPair(Activation kind, int rank) => Supports(kind, rank) && rank == 3;
+
+    /// <summary>Two particles' transition means in one sweep (R = 3): the parameter loads are shared.</summary>
+    public static void TransitionForwardPair<TReal>(
+        ModelView<TReal> model, ReadOnlySpan<TReal> offset, ReadOnlySpan<double> zA, ReadOnlySpan<double> zB, Span<double> fA, Span<double> fB)
+        where TReal : unmanaged, IFloatingPointIeee754<TReal>
+    {
+        switch (model.Options.Activation)
+        {
+            case Activation.Relu:
+                ForwardRank3Pair<TReal, Relu<TReal>>(model, offset, zA, zB, fA, fB);
+                break;
+            case Activation.ClippedRelu:
+                ForwardRank3Pair<TReal, ClippedRelu<TReal>>(model, offset, zA, zB, fA, fB);
+                break;
+            default:
+                ForwardRank3Pair<TReal, Identity<TReal>>(model, offset, zA, zB, fA, fB);
+                break;
+        }
+    }
+
+    /// <summary>Two particles' transition reverse passes in one sweep (R = 3): the gradient read-modify-writes are shared.</summary>
+    public static void TransitionBackwardPair<TReal>(
+        ModelView<TReal> model, ReadOnlySpan<TReal> offset,
+        ReadOnlySpan<double> zA, ReadOnlySpan<double> gfA, ReadOnlySpan<double> zB, ReadOnlySpan<double> gfB,
+        GradientBuffer<TReal> gradient, Span<TReal> gOffset, Span<double> gzA, Span<double> gzB, ref double gDecay)
+        where TReal : unmanaged, IFloatingPointIeee754<TReal>
+    {
+        switch (model.Options.Activation)
+        {
+            case Activation.Relu:
+                BackwardRank3Pair<TReal, Relu<TReal>>(model, offset, zA, gfA, zB, gfB, gradient, gOffset, gzA, gzB);
+                break;
+            case Activation.ClippedRelu:
+                BackwardRank3Pair<TReal, ClippedRelu<TReal>>(model, offset, zA, gfA, zB, gfB, gradient, gOffset, gzA, gzB);
+                break;
+            default:
+                BackwardRank3Pair<TReal, Identity<TReal>>(model, offset, zA, gfA, zB, gfB, gradient, gOffset, gzA, gzB);
+                break;
+        }
+
+        double decay = model.Decay;
+        for (int a = 0; a < 3; a++)
+        {
+            gzA[a] += decay * gfA[a];
+            gzB[a] += decay * gfB[a];
+            gDecay += gfA[a] * zA[a] + gfB[a] * zB[a];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardRank3Pair<TReal, TActivation>(
+        ModelView<TReal> model, ReadOnlySpan<TReal> offset, ReadOnlySpan<double> zA, ReadOnlySpan<double> zB, Span<double> fA, Span<double> fB)
+        where TReal : unmanaged, IFloatingPointIeee754<TReal>
+        where TActivation : IVectorActivation<TReal>
+    {
+        int n = model.Units;
+        int width = Vector512<TReal>.Count;
+        Vector512<TReal> a0 = Vector512.Create(TReal.CreateTruncating(zA[0])), a1 = Vector512.Create(TReal.CreateTruncating(zA[1])), a2 = Vector512.Create(TReal.CreateTruncating(zA[2]));
+        Vector512<TReal> b0 = Vector512.Create(TReal.CreateTruncating(zB[0])), b1 = Vector512.Create(TReal.CreateTruncating(zB[1])), b2 = Vector512.Create(TReal.CreateTruncating(zB[2]));
+        Vector512<TReal> sa0 = Vector512<TReal>.Zero, sa1 = Vector512<TReal>.Zero, sa2 = Vector512<TReal>.Zero;
+        Vector512<TReal> sb0 = Vector512<TReal>.Zero, sb1 = Vector512<TReal>.Zero, sb2 = Vector512<TReal>.Zero;
+        ref TReal m0 = ref MemoryMarshal.GetArrayDataReference(model.Mt);
+        ref TReal m1 = ref Unsafe.Add(ref m0, n);
+        ref TReal m2 = ref Unsafe.Add(ref m0, 2 * n);
+        ref TReal n0 = ref MemoryMarshal.GetArrayDataReference(model.Nt);
+        ref TReal n1 = ref Unsafe.Add(ref n0, n);
+        ref TReal n2 = ref Unsafe.Add(ref n0, 2 * n);
+        ref TReal h = ref MemoryMarshal.GetArrayDataReference(model.H);
+        ref TReal w = ref MemoryMarshal.GetReference(offset);
+        bool hasOffset = !offset.IsEmpty;
+        int i = 0;
+        for (; i <= n - width; i += width)
+        {
+            nuint at = (nuint)i;
+            Vector512<TReal> mv0 = Vector512.LoadUnsafe(ref m0, at), mv1 = Vector512.LoadUnsafe(ref m1, at), mv2 = Vector512.LoadUnsafe(ref m2, at);
+            Vector512<TReal> start = hasOffset ? Vector512.LoadUnsafe(ref w, at) : Vector512<TReal>.Zero;
+            Vector512<TReal> threshold = Vector512.LoadUnsafe(ref h, at);
+            Vector512<TReal> rateA = TActivation.Value(Fma(a2, mv2, Fma(a1, mv1, Fma(a0, mv0, start))), threshold);
+            Vector512<TReal> rateB = TActivation.Value(Fma(b2, mv2, Fma(b1, mv1, Fma(b0, mv0, start))), threshold);
+            Vector512<TReal> nv0 = Vector512.LoadUnsafe(ref n0, at), nv1 = Vector512.LoadUnsafe(ref n1, at), nv2 = Vector512.LoadUnsafe(ref n2, at);
+            sa0 = Fma(nv0, rateA, sa0);
+            sa1 = Fma(nv1, rateA, sa1);
+            sa2 = Fma(nv2, rateA, sa2);
+            sb0 = Fma(nv0, rateB, sb0);
+            sb1 = Fma(nv1, rateB, sb1);
+            sb2 = Fma(nv2, rateB, sb2);
+        }
+
+        Span<TReal> tail = stackalloc TReal[6];
+        tail.Clear();
+        TReal za0 = TReal.CreateTruncating(zA[0]), za1 = TReal.CreateTruncating(zA[1]), za2 = TReal.CreateTruncating(zA[2]);
+        TReal zb0 = TReal.CreateTruncating(zB[0]), zb1 = TReal.CreateTruncating(zB[1]), zb2 = TReal.CreateTruncating(zB[2]);
+        for (; i < n; i++)
+        {
+            TReal start = hasOffset ? offset[i] : TReal.Zero;
+            TReal rateA = TActivation.Value(start + za0 * model.Mt[i] + za1 * model.Mt[n + i] + za2 * model.Mt[2 * n + i], model.H[i]);
+            TReal rateB = TActivation.Value(start + zb0 * model.Mt[i] + zb1 * model.Mt[n + i] + zb2 * model.Mt[2 * n + i], model.H[i]);
+            for (int a = 0; a < 3; a++)
+            {
+                tail[a] += model.Nt[a * n + i] * rateA;
+                tail[3 + a] += model.Nt[a * n + i] * rateB;
+            }
+        }
+
+        double decay = model.Decay;
+        fA[0] = decay * zA[0] + double.CreateTruncating(Vector512.Sum(sa0) + tail[0]);
+        fA[1] = decay * zA[1] + double.CreateTruncating(Vector512.Sum(sa1) + tail[1]);
+        fA[2] = decay * zA[2] + double.CreateTruncating(Vector512.Sum(sa2) + tail[2]);
+        fB[0] = decay * zB[0] + double.CreateTruncating(Vector512.Sum(sb0) + tail[3]);
+        fB[1] = decay * zB[1] + double.CreateTruncating(Vector512.Sum(sb1) + tail[4]);
+        fB[2] = decay * zB[2] + double.CreateTruncating(Vector512.Sum(sb2) + tail[5]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardRank3Pair<TReal, TActivation>(
+        ModelView<TReal> model, ReadOnlySpan<TReal> offset,
+        ReadOnlySpan<double> zA, ReadOnlySpan<double> gfA, ReadOnlySpan<double> zB, ReadOnlySpan<double> gfB,
+        GradientBuffer<TReal> gradient, Span<TReal> gOffset, Span<double> gzA, Span<double> gzB)
+        where TReal : unmanaged, IFloatingPointIeee754<TReal>
+        where TActivation : IVectorActivation<TReal>
+    {
+        int n = model.Units;
+        int width = Vector512<TReal>.Count;
+        TReal za0 = TReal.CreateTruncating(zA[0]), za1 = TReal.CreateTruncating(zA[1]), za2 = TReal.CreateTruncating(zA[2]);
+        TReal zb0 = TReal.CreateTruncating(zB[0]), zb1 = TReal.CreateTruncating(zB[1]), zb2 = TReal.CreateTruncating(zB[2]);
+        TReal ga0 = TReal.CreateTruncating(gfA[0]), ga1 = TReal.CreateTruncating(gfA[1]), ga2 = TReal.CreateTruncating(gfA[2]);
+        TReal gb0 = TReal.CreateTruncating(gfB[0]), gb1 = TReal.CreateTruncating(gfB[1]), gb2 = TReal.CreateTruncating(gfB[2]);
+        Vector512<TReal> vza0 = Vector512.Create(za0), vza1 = Vector512.Create(za1), vza2 = Vector512.Create(za2);
+        Vector512<TReal> vzb0 = Vector512.Create(zb0), vzb1 = Vector512.Create(zb1), vzb2 = Vector512.Create(zb2);
+        Vector512<TReal> vga0 = Vector512.Create(ga0), vga1 = Vector512.Create(ga1), vga2 = Vector512.Create(ga2);
+        Vector512<TReal> vgb0 = Vector512.Create(gb0), vgb1 = Vector512.Create(gb1), vgb2 = Vector512.Create(gb2);
+        Vector512<TReal> sa0 = Vector512<TReal>.Zero, sa1 = Vector512<TReal>.Zero, sa2 = Vector512<TReal>.Zero;
+        Vector512<TReal> sb0 = Vector512<TReal>.Zero, sb1 = Vector512<TReal>.Zero, sb2 = Vector512<TReal>.Zero;
+        ref TReal m0 = ref MemoryMarshal.GetArrayDataReference(model.Mt);
+        ref TReal m1 = ref Unsafe.Add(ref m0, n);
+        ref TReal m2 = ref Unsafe.Add(ref m0, 2 * n);
+        ref TReal n0 = ref MemoryMarshal.GetArrayDataReference(model.Nt);
+        ref TReal n1 = ref Unsafe.Add(ref n0, n);
+        ref TReal n2 = ref Unsafe.Add(ref n0, 2 * n);
+        ref TReal gm0 = ref MemoryMarshal.GetArrayDataReference(gradient.Mt);
+        ref TReal gm1 = ref Unsafe.Add(ref gm0, n);
+        ref TReal gm2 = ref Unsafe.Add(ref gm0, 2 * n);
+        ref TReal gn0 = ref MemoryMarshal.GetArrayDataReference(gradient.Nt);
+        ref TReal gn1 = ref Unsafe.Add(ref gn0, n);
+        ref TReal gn2 = ref Unsafe.Add(ref gn0, 2 * n);
+        ref TReal h = ref MemoryMarshal.GetArrayDataReference(model.H);
+        ref TReal gH = ref MemoryMarshal.GetArrayDataReference(gradient.H);
+        ref TReal w = ref MemoryMarshal.GetReference(offset);
+        ref TReal gW = ref MemoryMarshal.GetReference(gOffset);
+        bool hasOffset = !offset.IsEmpty;
+        bool hasGOffset = !gOffset.IsEmpty;
+        int i = 0;
+        for (; i <= n - width; i += width)
+        {
+            nuint at = (nuint)i;
+            Vector512<TReal> mv0 = Vector512.LoadUnsafe(ref m0, at), mv1 = Vector512.LoadUnsafe(ref m1, at), mv2 = Vector512.LoadUnsafe(ref m2, at);
+            Vector512<TReal> nv0 = Vector512.LoadUnsafe(ref n0, at), nv1 = Vector512.LoadUnsafe(ref n1, at), nv2 = Vector512.LoadUnsafe(ref n2, at);
+            Vector512<TReal> start = hasOffset ? Vector512.LoadUnsafe(ref w, at) : Vector512<TReal>.Zero;
+            Vector512<TReal> threshold = Vector512.LoadUnsafe(ref h, at);
+            Vector512<TReal> xA = Fma(vza2, mv2, Fma(vza1, mv1, Fma(vza0, mv0, start)));
+            Vector512<TReal> xB = Fma(vzb2, mv2, Fma(vzb1, mv1, Fma(vzb0, mv0, start)));
+            Vector512<TReal> grA = Fma(vga2, nv2, Fma(vga1, nv1, vga0 * nv0));
+            Vector512<TReal> grB = Fma(vgb2, nv2, Fma(vgb1, nv1, vgb0 * nv0));
+            Vector512<TReal> rateA = TActivation.Value(xA, threshold);
+            Vector512<TReal> rateB = TActivation.Value(xB, threshold);
+            Vector512<TReal> gxA = TActivation.Backward(xA, threshold, grA, out Vector512<TReal> ghA);
+            Vector512<TReal> gxB = TActivation.Backward(xB, threshold, grB, out Vector512<TReal> ghB);
+            (Vector512.LoadUnsafe(ref gH, at) + ghA + ghB).StoreUnsafe(ref gH, at);
+            if (hasGOffset)
+            {
+                (Vector512.LoadUnsafe(ref gW, at) + gxA + gxB).StoreUnsafe(ref gW, at);
+            }
+
+            Fma(vgb0, rateB, Fma(vga0, rateA, Vector512.LoadUnsafe(ref gn0, at))).StoreUnsafe(ref gn0, at);
+            Fma(vgb1, rateB, Fma(vga1, rateA, Vector512.LoadUnsafe(ref gn1, at))).StoreUnsafe(ref gn1, at);
+            Fma(vgb2, rateB, Fma(vga2, rateA, Vector512.LoadUnsafe(ref gn2, at))).StoreUnsafe(ref gn2, at);
+            Fma(vzb0, gxB, Fma(vza0, gxA, Vector512.LoadUnsafe(ref gm0, at))).StoreUnsafe(ref gm0, at);
+            Fma(vzb1, gxB, Fma(vza1, gxA, Vector512.LoadUnsafe(ref gm1, at))).StoreUnsafe(ref gm1, at);
+            Fma(vzb2, gxB, Fma(vza2, gxA, Vector512.LoadUnsafe(ref gm2, at))).StoreUnsafe(ref gm2, at);
+            sa0 = Fma(mv0, gxA, sa0);
+            sa1 = Fma(mv1, gxA, sa1);
+            sa2 = Fma(mv2, gxA, sa2);
+            sb0 = Fma(mv0, gxB, sb0);
+            sb1 = Fma(mv1, gxB, sb1);
+            sb2 = Fma(mv2, gxB, sb2);
+        }
+
+        Span<TReal> tail = stackalloc TReal[6];
+        tail.Clear();
+        for (; i < n; i++)
+        {
+            TReal start = hasOffset ? offset[i] : TReal.Zero;
+            TReal mi0 = model.Mt[i], mi1 = model.Mt[n + i], mi2 = model.Mt[2 * n + i];
+            TReal ni0 = model.Nt[i], ni1 = model.Nt[n + i], ni2 = model.Nt[2 * n + i];
+            TReal xA = start + za0 * mi0 + za1 * mi1 + za2 * mi2;
+            TReal xB = start + zb0 * mi0 + zb1 * mi1 + zb2 * mi2;
+            TReal rateA = TActivation.Value(xA, model.H[i]);
+            TReal rateB = TActivation.Value(xB, model.H[i]);
+            TReal gxA = TActivation.Backward(xA, model.H[i], ga0 * ni0 + ga1 * ni1 + ga2 * ni2, out TReal ghA);
+            TReal gxB = TActivation.Backward(xB, model.H[i], gb0 * ni0 + gb1 * ni1 + gb2 * ni2, out TReal ghB);
+            gradient.H[i] += ghA + ghB;
+            if (hasGOffset)
+            {
+                gOffset[i] += gxA + gxB;
+            }
+
+            gradient.Nt[i] += ga0 * rateA + gb0 * rateB;
+            gradient.Nt[n + i] += ga1 * rateA + gb1 * rateB;
+            gradient.Nt[2 * n + i] += ga2 * rateA + gb2 * rateB;
+            gradient.Mt[i] += za0 * gxA + zb0 * gxB;
+            gradient.Mt[n + i] += za1 * gxA + zb1 * gxB;
+            gradient.Mt[2 * n + i] += za2 * gxA + zb2 * gxB;
+            tail[0] += mi0 * gxA;
+            tail[1] += mi1 * gxA;
+            tail[2] += mi2 * gxA;
+            tail[3] += mi0 * gxB;
+            tail[4] += mi1 * gxB;
+            tail[5] += mi2 * gxB;
+        }
+
+        gzA[0] = double.CreateTruncating(Vector512.Sum(sa0) + tail[0]);
+        gzA[1] = double.CreateTruncating(Vector512.Sum(sa1) + tail[1]);
+        gzA[2] = double.CreateTruncating(Vector512.Sum(sa2) + tail[2]);
+        gzB[0] = double.CreateTruncating(Vector512.Sum(sb0) + tail[3]);
+        gzB[1] = double.CreateTruncating(Vector512.Sum(sb1) + tail[4]);
+        gzB[2] = double.CreateTruncating(Vector512.Sum(sb2) + tail[5]);
+    }
+
     /// <summary><c>a b + c</c> with one rounding (the type test folds away when the JIT specialises).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<TReal> Fma<TReal>(Vector512<TReal> a, Vector512<TReal> b, Vector512<TReal> c)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace LowRank.Smc;
 
@@ -125,11 +126,13 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
     private readonly int _rank;
     private readonly int _channels;
     private readonly double[] _lambda;
+    private readonly double[] _readoutT;
+    private readonly double[] _gReadout;
     private readonly PriorConstants _transition;
     private readonly PriorConstants _initial;
     private ModelView<TReal> _model = null!;
 
-    // Auxiliary layout: [transition: gLq R², gΣq R², gc0 1][initial: same][gΛ R²][gC̃ X·R][g(1/σ²) X]
+    // Auxiliary layout: [transition: gLq R², gΣq R², gc0 1][initial: same][gΛ R²][gC̃ᵀ R·X][g(1/σ²) X]
     private readonly int _offsetLambda;
     private readonly int _offsetReadout;
     private readonly int _offsetInverseVariance;
@@ -140,6 +143,8 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
         _rank = rank;
         _channels = channels;
         _lambda = new double[rank * rank];
+        _readoutT = new double[rank * channels];
+        _gReadout = new double[channels * rank];
         int block = 2 * rank * rank + 1;
         _transition = new PriorConstants(rank, 0);
         _initial = new PriorConstants(rank, block);
@@ -151,8 +156,8 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
 
     public int AuxiliaryLength { get; }
 
-    /// <summary>β [T,R], γ [T].</summary>
-    public int StateLength(int steps) => steps * (_rank + 1);
+    /// <summary>β [T,R], γ [T], ỹ [T,X].</summary>
+    public int StateLength(int steps) => steps * (_rank + 1 + _channels);
 
     /// <summary>Λ = C̃ᵀD⁻¹C̃ [R,R].</summary>
     public ReadOnlySpan<double> Lambda => _lambda;
@@ -164,9 +169,17 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
         int r = _rank, x = _channels;
         double[] c = _observation.EffectiveReadout;
         double[] inverseVariance = _observation.InverseVariance;
+        for (int i = 0; i < x; i++)
+        {
+            for (int a = 0; a < r; a++)
+            {
+                _readoutT[a * x + i] = c[i * r + a];
+            }
+        }
+
         for (int a = 0; a < r; a++)
         {
-            for (int b = 0; b < r; b++)
+            for (int b = 0; b <= a; b++)
             {
                 double sum = 0;
                 for (int i = 0; i < x; i++)
@@ -174,7 +187,9 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
                     sum += c[i * r + a] * inverseVariance[i] * c[i * r + b];
                 }
 
+                // Mirrored, so Λ is exactly symmetric (the reverse pass relies on it).
                 _lambda[a * r + b] = sum;
+                _lambda[b * r + a] = sum;
             }
         }
 
@@ -188,7 +203,7 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
     {
         Span<double> beta = stackalloc double[_rank];
         Span<double> b = stackalloc double[_rank];
-        Beta(residual, beta, out _);
+        Beta(residual, new double[residual.Length], beta, out _);
         _initial.ProposalMean(f, beta, _lambda, b, mean);
         _initial.Lq.CopyTo(cholesky);
     }
@@ -199,9 +214,9 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
         int r = _rank;
         PriorConstants prior = t == 0 ? _initial : _transition;
         Span<double> beta = sequence.ProposalState.AsSpan(t * r, r);
-        Span<double> residual = sequence.UnitScratch.AsSpan(0, _channels);
+        Span<double> residual = sequence.ProposalState.AsSpan(sequence.Steps * (r + 1) + t * _channels, _channels);
         _observation.Residual(sequence, t, residual);
-        Beta(residual, beta, out double gamma);
+        Beta(residual, sequence.UnitScratch.AsSpan(0, _channels), beta, out double gamma);
         sequence.ProposalState[sequence.Steps * r + t] = gamma;
 
         Span<double> b = stackalloc double[r];
@@ -244,20 +259,23 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
 
         Span<double> gBeta = stackalloc double[r];
         Span<double> b = stackalloc double[r];
+        Span<double> u = stackalloc double[r];
         Span<double> gb = stackalloc double[r];
-        Span<double> sigmaQB = stackalloc double[r];
         double gGamma = 0, gC0 = 0;
         gBeta.Clear();
+
+        // Λ is symmetric (C̃ᵀD⁻¹C̃ summed in the same order for (a, c) and (c, a)), so the explicit
+        // f-terms of Q, −2β + (Λ + Λᵀ) f, equal −2b, and Λᵀ = Λ below.
         for (int k = 0; k < gLogW.Length; k++)
         {
             ReadOnlySpan<double> fk = f.Slice(k * r, r);
             ReadOnlySpan<double> ek = eps.Slice(k * r, r);
-            Span<double> gμ = gz.Slice(k * r, r);
+            ReadOnlySpan<double> gμ = gz.Slice(k * r, r);
             Span<double> gfk = gf.Slice(k * r, r);
             double gQ = -0.5 * gLogW[k];
             gC0 += gLogW[k];
 
-            // b = β − Λ f;  Σq b
+            // b = β − Λ f;  ḡb = Σq (ḡμ − 2 ḡQ b)  (μq = f + Σq b and the −bᵀΣq b term of Q)
             for (int a = 0; a < r; a++)
             {
                 double sum = beta[a];
@@ -267,46 +285,42 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
                 }
 
                 b[a] = sum;
+                u[a] = gμ[a] - 2 * gQ * sum;
             }
 
-            SmallMatrix.MultiplyVector(sigmaQ, b, r, sigmaQB);
+            for (int a = 0; a < r; a++)
+            {
+                double sum = 0;
+                for (int c = 0; c < r; c++)
+                {
+                    sum += sigmaQ[a * r + c] * u[c];
+                }
+
+                gb[a] = sum;
+            }
 
             for (int a = 0; a < r; a++)
             {
                 // z = μq + Lq ε:  ḡLq += ḡz εᵀ (lower triangle)
+                double gμa = gμ[a];
                 for (int c = 0; c <= a; c++)
                 {
-                    gLq[a * r + c] += gμ[a] * ek[c];
+                    gLq[a * r + c] += gμa * ek[c];
                 }
 
-                // μq = f + Σq b:  ḡf = ḡμ, ḡΣq += ḡμ bᵀ
-                gfk[a] = gμ[a];
+                // ḡΣq += (ḡμ − ḡQ b) bᵀ;  ḡΛ += (ḡQ f − ḡb) fᵀ;  ḡβ += ḡb − 2 ḡQ f;  ḡf = ḡμ − Λ ḡb − 2 ḡQ b
+                double v = gμa - gQ * b[a];
+                double w = gQ * fk[a] - gb[a];
+                double lambdaGb = 0;
                 for (int c = 0; c < r; c++)
                 {
-                    gSigmaQ[a * r + c] += (gμ[a] - gQ * b[a]) * b[c];
+                    gSigmaQ[a * r + c] += v * b[c];
+                    gLambda[a * r + c] += w * fk[c];
+                    lambdaGb += lambda[a * r + c] * gb[c];
                 }
-            }
 
-            // ḡb = Σq ḡμ − 2 ḡQ Σq b  (Q contains −bᵀΣq b)
-            SmallMatrix.MultiplyVector(sigmaQ, gμ, r, gb);
-            for (int a = 0; a < r; a++)
-            {
-                gb[a] -= 2 * gQ * sigmaQB[a];
-            }
-
-            // b = β − Λ f, and the explicit f, β, Λ terms of Q = γ − 2βᵀf + fᵀΛf − …
-            for (int a = 0; a < r; a++)
-            {
                 gBeta[a] += gb[a] - 2 * gQ * fk[a];
-                double lambdaF = 0, lambdaTgb = 0;
-                for (int c = 0; c < r; c++)
-                {
-                    gLambda[a * r + c] += -gb[a] * fk[c] + gQ * fk[a] * fk[c];
-                    lambdaF += (lambda[a * r + c] + lambda[c * r + a]) * fk[c];
-                    lambdaTgb += lambda[c * r + a] * gb[c];
-                }
-
-                gfk[a] += -lambdaTgb + gQ * (-2 * beta[a] + lambdaF);
+                gfk[a] = gμa - lambdaGb - 2 * gQ * b[a];
             }
 
             gGamma += gQ;
@@ -314,27 +328,34 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
 
         auxiliary[prior.Offset + 2 * r * r] += gC0;
 
-        // β = C̃ᵀD⁻¹ỹ, γ = ỹᵀD⁻¹ỹ:  ḡỹ = D⁻¹(C̃ ḡβ + 2 ḡγ ỹ);  ḡC̃ += D⁻¹ỹ ḡβᵀ;  ḡ(1/σ²) += ỹ ⊙ C̃ḡβ + ḡγ ỹ²
-        Span<double> residual = sequence.UnitScratch.AsSpan(0, x);
-        Span<double> gResidual = sequence.UnitScratch2.AsSpan(0, x);
-        _observation.Residual(sequence, t, residual);
-        double[] c̃ = _observation.EffectiveReadout;
-        double[] inverseVariance = _observation.InverseVariance;
-        Span<double> gReadout = auxiliary.Slice(_offsetReadout, x * r);
+        // β = C̃ᵀD⁻¹ỹ, γ = ỹᵀD⁻¹ỹ:  ḡỹ = D⁻¹(C̃ ḡβ + 2 ḡγ ỹ);  ḡC̃ᵀ += ḡβ (D⁻¹ỹ)ᵀ;  ḡ(1/σ²) += ỹ ⊙ C̃ḡβ + ḡγ ỹ²
+        ReadOnlySpan<double> residual = sequence.ProposalState.AsSpan(sequence.Steps * (r + 1) + t * x, x);
+        Span<double> scaled = sequence.UnitScratch.AsSpan(0, x);
+        Span<double> readoutGBeta = sequence.UnitScratch2.AsSpan(0, x);
+        Span<double> gReadoutT = auxiliary.Slice(_offsetReadout, x * r);
         Span<double> gInverseVariance = auxiliary.Slice(_offsetInverseVariance, x);
-        for (int i = 0; i < x; i++)
+        TensorPrimitives.Multiply(residual, _observation.InverseVariance, scaled);
+        TensorPrimitives.Multiply(_readoutT.AsSpan(0, x), gBeta[0], readoutGBeta);
+        for (int a = 0; a < r; a++)
         {
-            double cGBeta = 0;
-            for (int a = 0; a < r; a++)
+            if (a > 0)
             {
-                cGBeta += c̃[i * r + a] * gBeta[a];
-                gReadout[i * r + a] += inverseVariance[i] * residual[i] * gBeta[a];
+                TensorPrimitives.MultiplyAdd(_readoutT.AsSpan(a * x, x), gBeta[a], readoutGBeta, readoutGBeta);
             }
 
-            gResidual[i] = inverseVariance[i] * (cGBeta + 2 * gGamma * residual[i]);
-            gInverseVariance[i] += residual[i] * (cGBeta + gGamma * residual[i]);
+            Span<double> row = gReadoutT.Slice(a * x, x);
+            TensorPrimitives.MultiplyAdd(scaled, gBeta[a], row, row);
         }
 
+        // ḡ(1/σ²) += ỹ ⊙ (C̃ḡβ + ḡγ ỹ);  then ḡỹ = D⁻¹ C̃ḡβ + 2ḡγ D⁻¹ỹ (into the C̃ḡβ scratch)
+        for (int i = 0; i < x; i++)
+        {
+            double cgb = readoutGBeta[i];
+            gInverseVariance[i] += residual[i] * (cgb + gGamma * residual[i]);
+            readoutGBeta[i] = _observation.InverseVariance[i] * cgb + 2 * gGamma * scaled[i];
+        }
+
+        ReadOnlySpan<double> gResidual = readoutGBeta;
         _observation.ResidualBackward(sequence, t, gResidual);
     }
 
@@ -350,7 +371,8 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
         // Λ = C̃ᵀD⁻¹C̃:  ḡC̃ += D⁻¹C̃(ḡΛ + ḡΛᵀ);  ḡ(1/σ²)_i += C̃_iᵀ ḡΛ C̃_i
         double[] c̃ = _observation.EffectiveReadout;
         double[] inverseVariance = _observation.InverseVariance;
-        Span<double> gReadout = auxiliary.Slice(_offsetReadout, x * r);
+        Span<double> gReadoutT = auxiliary.Slice(_offsetReadout, x * r);
+        Span<double> gReadout = _gReadout;
         Span<double> gInverseVariance = auxiliary.Slice(_offsetInverseVariance, x);
         for (int i = 0; i < x; i++)
         {
@@ -364,7 +386,7 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
                     quadratic += c̃[i * r + a] * gLambda[a * r + b] * c̃[i * r + b];
                 }
 
-                gReadout[i * r + a] += inverseVariance[i] * sum;
+                gReadout[i * r + a] = gReadoutT[a * x + i] + inverseVariance[i] * sum;
             }
 
             gInverseVariance[i] += quadratic;
@@ -376,22 +398,15 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
         _observation.EffectiveReadoutBackward(gReadout, total);
     }
 
-    /// <summary>β = C̃ᵀD⁻¹ỹ [R] and γ = ỹᵀD⁻¹ỹ.</summary>
-    private void Beta(ReadOnlySpan<double> residual, Span<double> beta, out double gamma)
+    /// <summary>β = C̃ᵀD⁻¹ỹ [R] and γ = ỹᵀD⁻¹ỹ; <paramref name="scaled"/> [X] receives D⁻¹ỹ.</summary>
+    private void Beta(ReadOnlySpan<double> residual, Span<double> scaled, Span<double> beta, out double gamma)
     {
-        int r = _rank;
-        double[] c = _observation.EffectiveReadout;
-        double[] inverseVariance = _observation.InverseVariance;
-        beta.Clear();
-        gamma = 0;
-        for (int i = 0; i < residual.Length; i++)
+        int x = residual.Length;
+        TensorPrimitives.Multiply(residual, _observation.InverseVariance, scaled);
+        gamma = TensorPrimitives.Dot(scaled, residual);
+        for (int a = 0; a < _rank; a++)
         {
-            double scaled = residual[i] * inverseVariance[i];
-            gamma += scaled * residual[i];
-            for (int a = 0; a < r; a++)
-            {
-                beta[a] += c[i * r + a] * scaled;
-            }
+            beta[a] = TensorPrimitives.Dot(_readoutT.AsSpan(a * x, x), scaled);
         }
     }
 

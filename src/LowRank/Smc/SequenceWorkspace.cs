@@ -31,12 +31,14 @@ internal sealed class SequenceWorkspace<TReal>
         LogSumExp = new double[steps];
         Transition = new double[k * r];
         Used = new bool[k];
+        UsedList = new int[k];
         Carry = new double[k * r];
         CarryPrevious = new double[k * r];
         GZ = new double[k * r];
         GF = new double[k * r];
         GFByAncestor = new double[k * r];
         GLogW = new double[k];
+        NormalScratch = new double[NormalSampler.ScratchLength(k * r)];
         InitialMean = new double[r];
         Currents = new TReal[n];
         Rates = new TReal[n];
@@ -96,6 +98,9 @@ internal sealed class SequenceWorkspace<TReal>
 
     public bool[] Used { get; }
 
+    /// <summary>Indices of the used particles, increasing.</summary>
+    public int[] UsedList { get; }
+
     public double[] Carry { get; }
 
     public double[] CarryPrevious { get; }
@@ -107,6 +112,9 @@ internal sealed class SequenceWorkspace<TReal>
     public double[] GFByAncestor { get; }
 
     public double[] GLogW { get; }
+
+    /// <summary>Scratch of <see cref="NormalSampler.Fill"/> for K·R draws.</summary>
+    public double[] NormalScratch { get; }
 
     /// <summary>m_0 [R].</summary>
     public double[] InitialMean { get; }

@@ -17,7 +17,7 @@ namespace LowRank.Smc;
 /// Reverse: ∂/∂log w_t^k = ŵ_t^k / T; the proposal turns ∂/∂z_t into ∂/∂f_t; the gradients of the
 /// children of each ancestor are summed and pushed through its transition to ∂/∂z_{t−1}.
 /// Randomness per sequence b comes from stream b of the seed: ε_0, then per step the resampling
-/// uniforms and ε_t.
+/// uniforms and ε_t (<see cref="NormalSampler"/>).
 /// </remarks>
 internal sealed class VsmcEngine<TReal>
     where TReal : unmanaged, IFloatingPointIeee754<TReal>
@@ -27,6 +27,7 @@ internal sealed class VsmcEngine<TReal>
     private readonly IProposal<TReal> _proposal;
     private readonly IObservationModel<TReal> _observation;
     private readonly GradientBuffer<TReal> _total;
+    private readonly bool _pairs;
     private SequenceWorkspace<TReal>[] _sequences = [];
 
     public VsmcEngine(ModelOptions options, VsmcOptions vsmc)
@@ -45,6 +46,7 @@ internal sealed class VsmcEngine<TReal>
             ? new OptimalProposal<TReal>((ILinearGaussianObservation<TReal>)_observation, r, x)
             : new BootstrapProposal<TReal>(_observation);
         _total = NewGradientBuffer();
+        _pairs = FusedUnitKernels.SupportsPair(options.Activation, r);
     }
 
     public ModelView<TReal> Model { get; }
@@ -153,7 +155,7 @@ internal sealed class VsmcEngine<TReal>
             s.InitialMean.CopyTo(f0.Slice(p * r, r));
         }
 
-        rng.FillGaussian(s.Row(s.Eps, 0));
+        NormalSampler.Fill(rng, s.Row(s.Eps, 0), s.NormalScratch);
         _proposal.Propose(s, 0, f0, s.Row(s.Eps, 0), s.Row(s.Z, 0), s.LogW.AsSpan(0, k));
         double total = s.LogSumExp[0] = LogWeights.Normalize(s.LogW.AsSpan(0, k), s.Weights.AsSpan(0, k));
         if (!double.IsFinite(total))
@@ -174,12 +176,22 @@ internal sealed class VsmcEngine<TReal>
             MarkUsed(ancestors, s.Used);
             Span<double> previous = s.Row(s.Z, t - 1);
             ReadOnlySpan<TReal> wv = s.WvAt(t - 1);
-            for (int j = 0; j < k; j++)
+            int usedCount = UsedList(s.Used, s.UsedList);
+            int first = 0;
+            if (_pairs)
             {
-                if (s.Used[j])
+                for (; first + 1 < usedCount; first += 2)
                 {
-                    UnitKernels.TransitionForward(Model, wv, previous.Slice(j * r, r), s.Currents, s.Rates, s.Transition.AsSpan(j * r, r));
+                    int ja = s.UsedList[first], jb = s.UsedList[first + 1];
+                    FusedUnitKernels.TransitionForwardPair(
+                        Model, wv, previous.Slice(ja * r, r), previous.Slice(jb * r, r), s.Transition.AsSpan(ja * r, r), s.Transition.AsSpan(jb * r, r));
                 }
+            }
+
+            for (; first < usedCount; first++)
+            {
+                int j = s.UsedList[first];
+                UnitKernels.TransitionForward(Model, wv, previous.Slice(j * r, r), s.Currents, s.Rates, s.Transition.AsSpan(j * r, r));
             }
 
             Span<double> f = s.Row(s.F, t);
@@ -189,7 +201,7 @@ internal sealed class VsmcEngine<TReal>
             }
 
             Span<double> eps = s.Row(s.Eps, t);
-            rng.FillGaussian(eps);
+            NormalSampler.Fill(rng, eps, s.NormalScratch);
             _proposal.Propose(s, t, f, eps, s.Row(s.Z, t), s.LogW.AsSpan(t * k, k));
             double logSumExp = s.LogSumExp[t] = LogWeights.Normalize(s.LogW.AsSpan(t * k, k), s.Weights.AsSpan(t * k, k));
             if (!double.IsFinite(logSumExp))
@@ -250,14 +262,25 @@ internal sealed class VsmcEngine<TReal>
             Span<double> previous = s.Row(s.Z, t - 1);
             ReadOnlySpan<TReal> wv = s.WvAt(t - 1);
             Span<TReal> gWv = s.GWvAt(t - 1);
-            for (int j = 0; j < k; j++)
+            int usedCount = UsedList(s.Used, s.UsedList);
+            int first = 0;
+            if (_pairs)
             {
-                if (s.Used[j])
+                for (; first + 1 < usedCount; first += 2)
                 {
-                    UnitKernels.TransitionBackward(
-                        Model, wv, previous.Slice(j * r, r), s.GFByAncestor.AsSpan(j * r, r),
-                        s.Currents, s.Rates, s.GRates, s.GCurrents, gradient, gWv, s.CarryPrevious.AsSpan(j * r, r), ref gDecay);
+                    int ja = s.UsedList[first], jb = s.UsedList[first + 1];
+                    FusedUnitKernels.TransitionBackwardPair(
+                        Model, wv, previous.Slice(ja * r, r), s.GFByAncestor.AsSpan(ja * r, r), previous.Slice(jb * r, r), s.GFByAncestor.AsSpan(jb * r, r),
+                        gradient, gWv, s.CarryPrevious.AsSpan(ja * r, r), s.CarryPrevious.AsSpan(jb * r, r), ref gDecay);
                 }
+            }
+
+            for (; first < usedCount; first++)
+            {
+                int j = s.UsedList[first];
+                UnitKernels.TransitionBackward(
+                    Model, wv, previous.Slice(j * r, r), s.GFByAncestor.AsSpan(j * r, r),
+                    s.Currents, s.Rates, s.GRates, s.GCurrents, gradient, gWv, s.CarryPrevious.AsSpan(j * r, r), ref gDecay);
             }
 
             s.CarryPrevious.CopyTo(s.Carry, 0);
@@ -458,6 +481,21 @@ internal sealed class VsmcEngine<TReal>
         }
     }
 
+    /// <summary>Writes the indices of the used particles in increasing order; returns their count.</summary>
+    private static int UsedList(ReadOnlySpan<bool> used, Span<int> list)
+    {
+        int count = 0;
+        for (int j = 0; j < used.Length; j++)
+        {
+            if (used[j])
+            {
+                list[count++] = j;
+            }
+        }
+
+        return count;
+    }
+
     private static void MarkUsed(ReadOnlySpan<int> ancestors, Span<bool> used)
     {
         used.Clear();
@@ -536,19 +574,28 @@ internal sealed class VsmcEngine<TReal>
         }
     }
 
+    /// <summary>
+    /// Workspaces for at least <paramref name="sequences"/> sequences of <paramref name="steps"/> steps: kept
+    /// while T is unchanged (a smaller batch uses the first B), extended for a larger batch, rebuilt for a new T.
+    /// </summary>
     internal void EnsureWorkspaces(int sequences, int steps)
     {
-        if (_sequences.Length == sequences && sequences > 0 && _sequences[0].Steps == steps)
+        bool sameSteps = _sequences.Length > 0 && _sequences[0].Steps == steps;
+        if (sameSteps && _sequences.Length >= sequences)
         {
             return;
         }
 
-        _sequences = new SequenceWorkspace<TReal>[sequences];
-        for (int b = 0; b < sequences; b++)
+        int keep = sameSteps ? _sequences.Length : 0;
+        var grown = new SequenceWorkspace<TReal>[Math.Max(sequences, keep)];
+        Array.Copy(_sequences, grown, keep);
+        for (int b = keep; b < grown.Length; b++)
         {
-            _sequences[b] = new SequenceWorkspace<TReal>(
+            grown[b] = new SequenceWorkspace<TReal>(
                 Model, _vsmc.Particles, steps, NewGradientBuffer(), _proposal.StateLength(steps), _observation.StateLength(steps));
         }
+
+        _sequences = grown;
     }
 
     private GradientBuffer<TReal> NewGradientBuffer() => new(

@@ -48,7 +48,7 @@ public sealed class VsmcObjective : IDifferentiableObjective
 
     public double Evaluate(ReadOnlySpan<double> theta, SequenceBatch batch, long seed, Span<double> gradient)
     {
-        Check(theta, batch, gradient);
+        Check(theta, batch, gradient.Length);
         return _single is not null
             ? _single.Evaluate(theta, batch, seed, gradient, computeGradient: true, frozenAncestors: null)
             : _double!.Evaluate(theta, batch, seed, gradient, computeGradient: true, frozenAncestors: null);
@@ -57,7 +57,7 @@ public sealed class VsmcObjective : IDifferentiableObjective
     /// <summary>The objective alone (no reverse pass).</summary>
     public double Value(ReadOnlySpan<double> theta, SequenceBatch batch, long seed)
     {
-        Check(theta, batch, new double[ParameterCount]);
+        Check(theta, batch, gradient: null);
         return _single is not null
             ? _single.Evaluate(theta, batch, seed, Span<double>.Empty, computeGradient: false, frozenAncestors: null)
             : _double!.Evaluate(theta, batch, seed, Span<double>.Empty, computeGradient: false, frozenAncestors: null);
@@ -85,7 +85,7 @@ public sealed class VsmcObjective : IDifferentiableObjective
         return value;
     }
 
-    private void Check(ReadOnlySpan<double> theta, SequenceBatch batch, ReadOnlySpan<double> gradient)
+    private void Check(ReadOnlySpan<double> theta, SequenceBatch batch, int? gradient)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (theta.Length != ParameterCount)
@@ -93,9 +93,9 @@ public sealed class VsmcObjective : IDifferentiableObjective
             throw new ArgumentException($"θ has {theta.Length} entries but the model needs {ParameterCount}.", nameof(theta));
         }
 
-        if (gradient.Length != ParameterCount)
+        if (gradient is { } length && length != ParameterCount)
         {
-            throw new ArgumentException($"the gradient has {gradient.Length} entries but the model needs {ParameterCount}.", nameof(gradient));
+            throw new ArgumentException($"the gradient has {length} entries but the model needs {ParameterCount}.", nameof(gradient));
         }
 
         if (batch.Channels != ModelOptions.Channels)

@@ -100,6 +100,36 @@ public sealed class SimulateGenerateTests : IDisposable
     }
 
     [Fact]
+    public void GeneratePosteriorMeanStartsAtThePosteriorOfTheFirstObservation()
+    {
+        Assert.Equal(0, CliHarness.Run("simulate", "--units", "30", "--channels", "6", "--steps", "20", "--trials", "2", "--seed", "3", "--out", PathOf("d.npz"), "--model-out", PathOf("m")).ExitCode);
+        CliResult result = CliHarness.Run("generate", "--model", PathOf("m"), "--steps", "10", "--trials", "3", "--init", "posterior-mean", "--data", PathOf("d.npz"), "--out", PathOf("g.npz"));
+        Assert.Equal(0, result.ExitCode);
+        LowRankRnn model = ModelStore.Load(PathOf("m")).Model;
+        NdArray data = Npz.Read(PathOf("d.npz"))["samples"], latents = Npz.Read(PathOf("g.npz"))["latents"];
+        for (int trial = 0; trial < 3; trial++)
+        {
+            int source = trial % 2;
+            double[] mean = LowRank.Smc.ParticleFilter.PosteriorOfInitialState(model, data.Data.AsSpan(source * 20 * 6, 6), []).Mean;
+            for (int a = 0; a < 2; a++)
+            {
+                // Stored as float32.
+                Assert.Equal(mean[a], latents[trial, 0, a], 1e-6 * Math.Max(1, Math.Abs(mean[a])));
+            }
+        }
+    }
+
+    [Fact]
+    public void GeneratePosteriorNeedsData()
+    {
+        Assert.Equal(0, CliHarness.Run("simulate", "--units", "10", "--channels", "2", "--steps", "5", "--out", PathOf("a.npz"), "--model-out", PathOf("m")).ExitCode);
+        CliResult result = CliHarness.Run("generate", "--model", PathOf("m"), "--init", "posterior-sample", "--out", PathOf("g.npz"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("error: --init posterior-* needs the recording whose first observation conditions the initial state.\n  hint: pass --data FILE (the recording the model was fitted to).\n", result.Error);
+        Assert.False(File.Exists(PathOf("g.npz")));
+    }
+
+    [Fact]
     public void CorruptModelJsonIsReported()
     {
         Assert.Equal(0, CliHarness.Run("simulate", "--units", "10", "--channels", "2", "--steps", "5", "--out", PathOf("a.npz"), "--model-out", PathOf("m")).ExitCode);

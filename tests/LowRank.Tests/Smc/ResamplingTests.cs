@@ -120,3 +120,38 @@ public sealed class LogWeightsTests
         Assert.True(double.IsNaN(LogWeights.Normalize([0, double.NaN], weights)));
     }
 }
+
+public sealed class NormalSamplerTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(30)]
+    public void MomentsMatchStandardNormalWithinFourStandardErrors(int blockLength)
+    {
+        Rng rng = Rng.Create(8, blockLength);
+        var block = new double[blockLength];
+        var scratch = new double[NormalSampler.ScratchLength(blockLength)];
+        int count = 0;
+        double sum = 0, sumSquares = 0, sumFourth = 0, below = 0;
+        while (count < 60_000)
+        {
+            NormalSampler.Fill(rng, block, scratch);
+            foreach (double z in block)
+            {
+                Assert.True(double.IsFinite(z));
+                sum += z;
+                sumSquares += z * z;
+                sumFourth += z * z * z * z;
+                below += z < -1.6448536269514722 ? 1 : 0;
+                count++;
+            }
+        }
+
+        // Means of z, z², z⁴ and P(z < −1.645): 0, 1, 3, 0.05; standard errors from their variances 1, 2, 96, 0.0475.
+        Assert.InRange(sum / count, -4 * Math.Sqrt(1.0 / count), 4 * Math.Sqrt(1.0 / count));
+        Assert.InRange(sumSquares / count, 1 - 4 * Math.Sqrt(2.0 / count), 1 + 4 * Math.Sqrt(2.0 / count));
+        Assert.InRange(sumFourth / count, 3 - 4 * Math.Sqrt(96.0 / count), 3 + 4 * Math.Sqrt(96.0 / count));
+        Assert.InRange(below / count, 0.05 - 4 * Math.Sqrt(0.0475 / count), 0.05 + 4 * Math.Sqrt(0.0475 / count));
+    }
+}

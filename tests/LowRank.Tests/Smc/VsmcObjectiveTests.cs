@@ -115,4 +115,35 @@ public sealed class VsmcObjectiveTests
         InputException error = Assert.Throws<InputException>(() => new VsmcObjective(model, new VsmcOptions()));
         Assert.Equal("the optimal proposal needs a linear readout, but the readout is from unit rates.", error.Message);
     }
+
+    [Fact]
+    public void MismatchedShapesAreArgumentErrors()
+    {
+        var objective = new VsmcObjective(EegLike, new VsmcOptions { Threads = 1 });
+        double[] theta = SmcTestModels.RandomTheta(EegLike, 1);
+        SequenceBatch batch = SmcTestModels.RandomBatch(EegLike, 1, 5, 1);
+        Assert.Throws<ArgumentException>(() => objective.Evaluate(theta.AsSpan(1), batch, 0, new double[theta.Length]));
+        Assert.Throws<ArgumentException>(() => objective.Evaluate(theta, batch, 0, new double[theta.Length - 1]));
+        var wrongChannels = new SequenceBatch(1, 5, EegLike.Channels + 1, new double[5 * (EegLike.Channels + 1)]);
+        Assert.Throws<ArgumentException>(() => objective.Value(theta, wrongChannels, 0));
+    }
+
+    [Fact]
+    public void AlternatingBatchSizesGiveTheSameResultsAsFreshObjectives()
+    {
+        double[] theta = SmcTestModels.RandomTheta(EegLike, 2);
+        SequenceBatch large = SmcTestModels.RandomBatch(EegLike, 3, 8, 3);
+        SequenceBatch small = SmcTestModels.RandomBatch(EegLike, 1, 8, 4);
+        SequenceBatch otherLength = SmcTestModels.RandomBatch(EegLike, 2, 5, 5);
+        var reused = new VsmcObjective(EegLike, new VsmcOptions { Threads = 1 });
+        var gradient = new double[theta.Length];
+        var fresh = new double[theta.Length];
+        foreach (SequenceBatch batch in new[] { large, small, otherLength, large, small })
+        {
+            double value = reused.Evaluate(theta, batch, 6, gradient);
+            double expected = new VsmcObjective(EegLike, new VsmcOptions { Threads = 1 }).Evaluate(theta, batch, 6, fresh);
+            Assert.Equal(expected, value);
+            Assert.Equal(fresh, gradient);
+        }
+    }
 }

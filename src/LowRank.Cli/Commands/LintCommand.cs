@@ -1,0 +1,380 @@
+using System.CommandLine;
+using System.Globalization;
+using LowRank.Data;
+using LowRank.IO;
+using LowRank.Lint;
+using LowRank.Plotting;
+using LowRank.Tasks;
+
+namespace LowRank.Cli.Commands;
+
+/// <summary><c>lowrank lint fit|analyze</c>: fit low-rank rate networks to trajectories and analyse their latent dynamics.</summary>
+internal static class LintCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("lint", "LINT: fit low-rank rate networks to neural trajectories or to a trained teacher network, and analyse them.");
+        command.Add(CreateFit(context));
+        command.Add(CreateAnalyze(context));
+        return command;
+    }
+
+    private static Command CreateFit(CliContext context)
+    {
+        var data = new Option<string?>("--data") { Description = "npz with 'trajectories' [conditions, T, neurons] and optional 'inputs' [conditions, T, U]." };
+        var teacher = new Option<string?>("--teacher") { Description = "Model directory of a trained teacher network (from 'lowrank task train')." };
+        var rank = new Option<int?>("--rank") { Description = "Rank R of the fitted network." };
+        var ranks = new Option<string?>("--ranks") { Description = "Sweep ranks, e.g. 1..5 or 1,2,4; writes one model per rank and an R²-vs-rank PNG." };
+        var subsample = new Option<double>("--subsample") { Description = "Fraction of the teacher's units that are observed (teacher only).", DefaultValueFactory = _ => 1.0 };
+        var init = new Option<string>("--init") { Description = "Initialisation: svd (of the teacher's J, default with --teacher) or random.", DefaultValueFactory = _ => "svd" };
+        init.AcceptOnlyFromAmong("svd", "random");
+        var epochs = new Option<int>("--epochs") { Description = "Full-batch gradient steps.", DefaultValueFactory = _ => 1000 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-2 };
+        var trainTrials = new Option<int>("--train-trials") { Description = "Teacher trials fitted.", DefaultValueFactory = _ => 64 };
+        var heldOutTrials = new Option<int>("--held-out-trials") { Description = "Teacher trials held out for R².", DefaultValueFactory = _ => 64 };
+        var heldOutFraction = new Option<double>("--held-out") { Description = "Fraction of the recorded conditions held out for R².", DefaultValueFactory = _ => 0.25 };
+        var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate (teacher only).", DefaultValueFactory = _ => 512 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the split, unit subset, initialisation and trials.", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var output = new Option<string>("--out") { Description = "Output directory (a model directory; with --ranks one per rank).", Required = true };
+        var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
+        var command = new Command("fit", "Fit a low-rank network to recorded trajectories or to a teacher network's units; report held-out R².")
+        {
+            data, teacher, rank, ranks, subsample, init, epochs, lr, trainTrials, heldOutTrials, heldOutFraction, evalTrials, seed, threads, output, json,
+        };
+        command.SetAction(parse => context.Execute(() =>
+        {
+            string? dataPath = parse.GetValue(data);
+            string? teacherDir = parse.GetValue(teacher);
+            if ((dataPath is null) == (teacherDir is null))
+            {
+                throw new InputException("give exactly one of --data FILE.npz or --teacher DIR.", "fit recordings with --data, or a trained network with --teacher.");
+            }
+
+            int[] rankList = ParseRanks(parse.GetValue(rank), parse.GetValue(ranks));
+            bool sweep = parse.GetValue(ranks) is not null;
+            FitInitialization initialization = parse.GetValue(init) == "random" ? FitInitialization.Random : FitInitialization.Svd;
+            double p = parse.GetValue(subsample);
+            if (dataPath is not null && parse.GetResult(subsample) is { Implicit: false })
+            {
+                throw new InputException("--subsample applies to --teacher fits only.", "with --data every recorded neuron is fitted; drop --subsample.");
+            }
+
+            if (dataPath is not null && parse.GetResult(init) is { Implicit: false } && initialization == FitInitialization.Svd)
+            {
+                throw new InputException("--init svd needs a teacher's connectivity (--teacher).", "use --init random with --data.");
+            }
+
+            if (!(p > 0 && p <= 1))
+            {
+                throw new InputException($"--subsample must lie in (0, 1], got {p.ToString(CultureInfo.InvariantCulture)}.", "pass the observed fraction of units, e.g. --subsample 0.05.");
+            }
+
+            RequirePositive("--epochs", parse.GetValue(epochs));
+            RequirePositive("--train-trials", parse.GetValue(trainTrials));
+            RequirePositive("--held-out-trials", parse.GetValue(heldOutTrials));
+            RequirePositive("--eval-trials", parse.GetValue(evalTrials));
+            double heldOut = parse.GetValue(heldOutFraction);
+            if (!(heldOut > 0 && heldOut < 1))
+            {
+                throw new InputException($"--held-out must lie in (0, 1), got {heldOut.ToString(CultureInfo.InvariantCulture)}.", "pass the held-out fraction of conditions, e.g. --held-out 0.25.");
+            }
+
+            if (!(parse.GetValue(lr) > 0))
+            {
+                throw new InputException($"--lr must be positive, got {parse.GetValue(lr).ToString(CultureInfo.InvariantCulture)}.", "pass a positive learning rate, e.g. --lr 0.01.");
+            }
+
+            int threadCount = TaskCommand.CheckThreads(parse.GetValue(threads));
+            var baseOptions = new TrajectoryFitOptions(
+                rankList[0], parse.GetValue(epochs), parse.GetValue(lr), initialization, parse.GetValue(seed), threadCount,
+                heldOut, p, parse.GetValue(trainTrials), parse.GetValue(heldOutTrials), parse.GetValue(evalTrials));
+
+            // Load inputs before any work so that bad files fail fast and leave no output.
+            Func<TrajectoryFitOptions, TrajectoryFitResult> fit;
+            string? taskName = null;
+            string source;
+            if (teacherDir is not null)
+            {
+                (LintNetwork teacherNetwork, LintModelInfo info) = LintModelDirectory.Load(teacherDir);
+                taskName = info.Task ?? throw new InputException($"teacher '{teacherDir}' records no task.", "pass a model trained with 'lowrank task train'.");
+                CognitiveTask task = CognitiveTask.Create(taskName);
+                foreach (int r in rankList)
+                {
+                    if (r > teacherNetwork.Spec.Units)
+                    {
+                        throw new InputException($"rank {r} exceeds the teacher's {teacherNetwork.Spec.Units} units.", "pass a smaller --rank or --ranks.");
+                    }
+                }
+
+                fit = o => TrajectoryFitter.FitTeacher(teacherNetwork, task, o, context.CreateProgress());
+                source = "teacher:" + teacherDir;
+            }
+            else
+            {
+                RecordedTrajectories recorded = LoadTrajectories(dataPath!);
+                fit = o => TrajectoryFitter.FitRecordings(
+                    recorded.Values, recorded.Conditions, recorded.Steps, recorded.Neurons, recorded.Inputs, recorded.InputCount,
+                    o with { Initialization = FitInitialization.Random }, context.CreateProgress());
+                source = "data:" + dataPath;
+            }
+
+            var reports = new List<FitReport>();
+            var models = new List<(int Rank, TrajectoryFitResult Result)>();
+            foreach (int r in rankList)
+            {
+                TrajectoryFitResult result = fit(baseOptions with { Rank = r });
+                models.Add((r, result));
+                reports.Add(FitReport.From(r, result));
+                context.Output.WriteLine(
+                    $"rank {r}: held-out R² {result.R2:F4} (per neuron {result.R2PerNeuron:F4})"
+                    + (result.Accuracy is double a ? $"  accuracy {a:F4}" : "")
+                    + $"  [{result.Observed.Length} units, {result.TrainConditions} fitted / {result.HeldOutConditions} held-out conditions, {result.Summary.Seconds:F1} s]");
+            }
+
+            string outDir = parse.GetValue(output)!;
+            AtomicFile.WriteDirectory(outDir, temp =>
+            {
+                foreach ((int r, TrajectoryFitResult result) in models)
+                {
+                    string modelDir = sweep ? Path.Combine(temp, $"rank_{r}") : temp;
+                    SaveFit(modelDir, result, taskName, source, baseOptions);
+                }
+
+                if (sweep)
+                {
+                    LintPlots.SaveR2VsRank(
+                        Path.Combine(temp, "r2_vs_rank.png"), rankList, reports.Select(x => x.R2).ToArray(), reports.Select(x => x.R2PerNeuron).ToArray(),
+                        $"LINT fit of {source}: held-out R² vs rank");
+                    JsonFile.Write(Path.Combine(temp, "sweep.json"), SweepReport.From(reports));
+                }
+            });
+            context.Output.WriteLine($"wrote {outDir}");
+            string? jsonPath = parse.GetValue(json);
+            if (jsonPath is not null)
+            {
+                if (sweep)
+                {
+                    JsonFile.Write(jsonPath, SweepReport.From(reports));
+                }
+                else
+                {
+                    JsonFile.Write(jsonPath, reports[0]);
+                }
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command CreateAnalyze(CliContext context)
+    {
+        var model = new Option<string>("--model") { Description = "Low-rank model directory (from 'lint fit' or 'task train --rank R').", Required = true };
+        var task = new Option<string?>("--task") { Description = "Task whose trials are simulated (default: the model's task)." };
+        task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
+        var trials = new Option<int>("--trials") { Description = "Trials whose κ(t) is computed and plotted.", DefaultValueFactory = _ => 8 };
+        var extent = new Option<double?>("--extent") { Description = "Half-width of the κ grid of the flow field (default: 1.2 × the largest |κ| of the trials)." };
+        var threads = new Option<int>("--threads") { Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var output = new Option<string>("--out") { Description = "Output directory: kappa.npz, kappa.png, flow_field.png (rank 2), analysis.json.", Required = true };
+        var json = new Option<string?>("--json") { Description = "Also write the overlaps to this JSON file." };
+        var command = new Command("analyze", "Latent analysis of a low-rank network: κ(t), connectivity overlaps σ_nm, σ_nI and, for rank 2, the flow field.")
+        {
+            model, task, trials, extent, threads, output, json,
+        };
+        command.SetAction(parse => context.Execute(() =>
+        {
+            string modelDir = parse.GetValue(model)!;
+            int count = parse.GetValue(trials);
+            RequirePositive("--trials", count);
+            (LintNetwork network, LintModelInfo info) = LintModelDirectory.Load(modelDir);
+            string? taskName = parse.GetValue(task) ?? info.Task;
+            if (taskName is null)
+            {
+                throw new InputException($"model '{modelDir}' records no task.", "pass --task cdi|dms|romo|rdm.");
+            }
+
+            CognitiveTask cognitiveTask = CognitiveTask.Create(taskName);
+            if (network.Spec.Inputs != cognitiveTask.Inputs)
+            {
+                throw new InputException($"model '{modelDir}' has {network.Spec.Inputs} inputs but task '{taskName}' has {cognitiveTask.Inputs}.", "pass the task the model was trained or fitted on.");
+            }
+
+            ConnectivityOverlaps overlaps = LatentAnalysis.Overlaps(network);
+            Trial[] taskTrials = TaskTrainer.EvaluationTrialsOf(cognitiveTask, count);
+            double[][] kappa = LatentAnalysis.Kappa(network, taskTrials, TaskCommand.CheckThreads(parse.GetValue(threads)));
+            int rankValue = network.Spec.Rank;
+            var report = new AnalysisReport(taskName, rankValue, overlaps.NM, overlaps.NI, overlaps.MI, overlaps.MW);
+            AtomicFile.WriteDirectory(parse.GetValue(output)!, temp =>
+            {
+                int maxSteps = kappa.Max(k => k.Length / rankValue);
+                var padded = new double[count * maxSteps * rankValue];
+                Array.Fill(padded, double.NaN);
+                for (int i = 0; i < count; i++)
+                {
+                    kappa[i].CopyTo(padded, i * maxSteps * rankValue);
+                }
+
+                Npz.Write(Path.Combine(temp, "kappa.npz"), [KeyValuePair.Create("kappa", new NdArray([count, maxSteps, rankValue], padded))]);
+                LintPlots.SaveKappa(Path.Combine(temp, "kappa.png"), kappa, rankValue, CognitiveTask.StepMs, $"{taskName}, rank {rankValue}");
+                if (rankValue == 2)
+                {
+                    double largest = kappa.SelectMany(k => k).Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(1).Max();
+                    double half = parse.GetValue(extent) ?? Math.Max(1e-3, 1.2 * largest);
+                    FlowField field = LatentAnalysis.Flow(network, new double[network.Spec.Inputs], half, 21);
+                    LintPlots.SaveFlowField(Path.Combine(temp, "flow_field.png"), field, kappa, $"{taskName}: flow field at zero input, κ of {count} trials");
+                }
+
+                JsonFile.Write(Path.Combine(temp, "analysis.json"), report);
+            });
+            context.Output.WriteLine($"σ_nm = {FormatMatrix(overlaps.NM)}");
+            context.Output.WriteLine($"σ_nI = {FormatMatrix(overlaps.NI)}");
+            context.Output.WriteLine($"wrote {parse.GetValue(output)}");
+            string? jsonPath = parse.GetValue(json);
+            if (jsonPath is not null)
+            {
+                JsonFile.Write(jsonPath, report);
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    internal static int[] ParseRanks(int? rank, string? ranks)
+    {
+        if ((rank is null) == (ranks is null))
+        {
+            throw new InputException("give exactly one of --rank R or --ranks LIST.", "e.g. --rank 1, or --ranks 1..5 for a sweep.");
+        }
+
+        if (rank is int single)
+        {
+            if (single < 1)
+            {
+                throw new InputException($"--rank must be at least 1, got {single}.", "pass a positive rank, e.g. --rank 1.");
+            }
+
+            return [single];
+        }
+
+        string text = ranks!.Trim();
+        var list = new List<int>();
+        string hint = "write a range like 1..5 or a list like 1,2,4 of positive ranks.";
+        string[] range = text.Split("..");
+        if (range.Length == 2)
+        {
+            if (!int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out int lo)
+                || !int.TryParse(range[1], NumberStyles.None, CultureInfo.InvariantCulture, out int hi) || lo < 1 || hi < lo)
+            {
+                throw new InputException($"--ranks '{text}' is not a range of positive ranks.", hint);
+            }
+
+            for (int r = lo; r <= hi; r++)
+            {
+                list.Add(r);
+            }
+        }
+        else
+        {
+            foreach (string part in text.Split(','))
+            {
+                if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int r) || r < 1)
+                {
+                    throw new InputException($"--ranks '{text}' is not a list of positive ranks.", hint);
+                }
+
+                list.Add(r);
+            }
+        }
+
+        return [.. list.Distinct().Order()];
+    }
+
+    private static void RequirePositive(string option, int value)
+    {
+        if (value < 1)
+        {
+            throw new InputException($"{option} must be at least 1, got {value}.", $"pass {option} with a positive count.");
+        }
+    }
+
+    private static void SaveFit(string directory, TrajectoryFitResult result, string? task, string source, TrajectoryFitOptions options)
+    {
+        TrainingSummary s = result.Summary;
+        var record = new LintTrainingRecord(
+            source, s.Epochs, s.Steps, result.TrainConditions, options.LearningRate, s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds,
+            result.Accuracy, result.R2, result.R2PerNeuron, options.Seed);
+        LintModelDirectory.Save(directory, result.Student, task, record, result.Observed);
+    }
+
+    private sealed record RecordedTrajectories(double[] Values, int Conditions, int Steps, int Neurons, double[] Inputs, int InputCount);
+
+    private static RecordedTrajectories LoadTrajectories(string path)
+    {
+        OrderedDictionary<string, NdArray> arrays = Npz.Read(path);
+        NdArray trajectories = Npz.RequireArray(arrays, "trajectories", path);
+        if (trajectories.Rank != 3)
+        {
+            throw new InputException(
+                $"'trajectories' in '{path}' has shape {NdArray.FormatShape(trajectories.Shape)}; expected [conditions, T, neurons].",
+                "save a 3-D array, e.g. np.savez(path, trajectories=y, inputs=u).");
+        }
+
+        int conditions = trajectories.Shape[0];
+        int steps = trajectories.Shape[1];
+        int neurons = trajectories.Shape[2];
+        RequireFinite(trajectories, "trajectories", path);
+        double[] inputs = [];
+        int inputCount = 0;
+        if (arrays.TryGetValue("inputs", out NdArray? u))
+        {
+            if (u.Rank != 3 || u.Shape[0] != conditions || u.Shape[1] != steps)
+            {
+                throw new InputException(
+                    $"'inputs' in '{path}' has shape {NdArray.FormatShape(u.Shape)} but 'trajectories' has {NdArray.FormatShape(trajectories.Shape)}; expected [{conditions}, {steps}, U].",
+                    "inputs must have the same conditions and time steps as the trajectories.");
+            }
+
+            RequireFinite(u, "inputs", path);
+            inputs = u.Data;
+            inputCount = u.Shape[2];
+        }
+
+        return new RecordedTrajectories(trajectories.Data, conditions, steps, neurons, inputs, inputCount);
+    }
+
+    private static void RequireFinite(NdArray array, string name, string path)
+    {
+        for (int i = 0; i < array.Data.Length; i++)
+        {
+            if (!double.IsFinite(array.Data[i]))
+            {
+                throw new InputException(
+                    $"'{name}' in '{path}' holds a non-finite value ({array.Data[i]}) at {NdArray.FormatShape(array.IndexOf(i))}.",
+                    "remove or interpolate NaN/Inf values before fitting.");
+            }
+        }
+    }
+
+    private static string FormatMatrix(double[][] matrix) =>
+        "[" + string.Join("; ", matrix.Select(row => string.Join(", ", row.Select(v => v.ToString("F3", CultureInfo.InvariantCulture))))) + "]";
+
+    private sealed record FitReport(
+        int Rank, double R2, double R2PerNeuron, double? Accuracy, int ObservedUnits, int TrainConditions, int HeldOutConditions,
+        double InitialLoss, double BestLoss, int BestEpoch, double Seconds)
+    {
+        public static FitReport From(int rank, TrajectoryFitResult r) => new(
+            rank, r.R2, r.R2PerNeuron, r.Accuracy, r.Observed.Length, r.TrainConditions, r.HeldOutConditions,
+            r.Summary.InitialLoss, r.Summary.BestLoss, r.Summary.BestEpoch, r.Summary.Seconds);
+    }
+
+    private sealed record SweepReport(int[] Ranks, double[] R2, double[] R2PerNeuron, double?[] Accuracy, FitReport[] Fits)
+    {
+        public static SweepReport From(List<FitReport> fits) => new(
+            fits.Select(f => f.Rank).ToArray(), fits.Select(f => f.R2).ToArray(), fits.Select(f => f.R2PerNeuron).ToArray(),
+            fits.Select(f => f.Accuracy).ToArray(), [.. fits]);
+    }
+
+    private sealed record AnalysisReport(string Task, int Rank, double[][] SigmaNm, double[][] SigmaNI, double[][] SigmaMI, double[][] SigmaMw);
+}

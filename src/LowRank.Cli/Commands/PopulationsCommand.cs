@@ -1,0 +1,186 @@
+using System.CommandLine;
+using System.Globalization;
+using LowRank.IO;
+using LowRank.Lint;
+using LowRank.Plotting;
+using LowRank.Populations;
+using LowRank.Tasks;
+
+namespace LowRank.Cli.Commands;
+
+/// <summary><c>lowrank populations fit|resample|eval</c>: Gaussian-mixture populations over connectivity loadings.</summary>
+internal static class PopulationsCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("populations", "Fit Gaussian-mixture populations to a low-rank network's loadings, resample networks, reduce to mean field.");
+        command.Add(CreateFit(context));
+        command.Add(CreateResample(context));
+        command.Add(CreateEval(context));
+        return command;
+    }
+
+    private static Command CreateFit(CliContext context)
+    {
+        var model = new Option<string>("--model") { Description = "Low-rank model directory (LINT network or stochastic model).", Required = true };
+        var components = new Option<string>("--components") { Description = "Number of populations P, or 'auto' to choose by BIC.", DefaultValueFactory = _ => "auto" };
+        var maxComponents = new Option<int>("--max-components") { Description = "Largest P tried with --components auto.", DefaultValueFactory = _ => 5 };
+        var restarts = new Option<int>("--restarts") { Description = "EM restarts (k-means++ initialisations) per P.", DefaultValueFactory = _ => 8 };
+        var ridge = new Option<double>("--ridge") { Description = "Covariance ridge, relative to the mean loading variance.", DefaultValueFactory = _ => 1e-6 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the EM restarts.", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var output = new Option<string>("--out") { Description = "Directory to write (populations.json and loadings.png).", Required = true };
+        var json = new Option<string?>("--json") { Description = "Also write the summary figures to this JSON file." };
+        var command = new Command("fit", "Fit a Gaussian mixture over per-unit loadings (m, n, w_in, w_out); plot loadings by population.")
+        {
+            model, components, maxComponents, restarts, ridge, seed, threads, output, json,
+        };
+        command.SetAction(parse => context.Execute(() =>
+        {
+            var options = new PopulationFitOptions(
+                parse.GetValue(model)!,
+                ParseComponents(parse.GetValue(components)!),
+                parse.GetValue(maxComponents),
+                parse.GetValue(restarts),
+                CheckRidge(parse.GetValue(ridge)),
+                parse.GetValue(seed),
+                TaskCommand.CheckThreads(parse.GetValue(threads)));
+            PopulationFitResult result = PopulationFitter.Fit(options);
+            PopulationModel populations = result.Populations;
+            string outDir = parse.GetValue(output)!;
+            populations.Save(outDir, temp => PopulationPlots.SaveLoadingPairs(
+                Path.Combine(temp, "loadings.png"), result.Loadings, result.Labels, populations.Components, $"P = {populations.Components}"));
+            context.Output.WriteLine($"loadings {string.Join(", ", populations.LoadingNames)} of {populations.Units} units ({populations.SourceKind})");
+            if (populations.BicPerComponents is { } table)
+            {
+                foreach (BicEntry entry in table)
+                {
+                    context.Output.WriteLine($"P={entry.Components}  log-likelihood {entry.LogLikelihood:F2}  BIC {entry.Bic:F2}");
+                }
+            }
+
+            context.Output.WriteLine($"populations P={populations.Components}  weights {Join(populations.Weights)}  sizes {string.Join(" ", populations.PopulationSizes)}");
+            context.Output.WriteLine($"written {outDir}");
+            if (parse.GetValue(json) is string jsonPath)
+            {
+                JsonFile.Write(jsonPath, new FitReport(populations.Components, populations.Weights, populations.PopulationSizes, populations.LogLikelihood, populations.Bic, populations.BicPerComponents, outDir));
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command CreateResample(CliContext context)
+    {
+        var populationsDir = new Option<string>("--populations") { Description = "Directory written by 'populations fit'.", Required = true };
+        var units = new Option<int>("--units") { Description = "Number of units N of the new network.", Required = true };
+        var seed = new Option<long>("--seed") { Description = "Resampling seed.", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "LINT model directory to write (for 'task eval').", Required = true };
+        var command = new Command("resample", "Draw a LINT network of N units from the fitted populations.")
+        {
+            populationsDir, units, seed, output,
+        };
+        command.SetAction(parse => context.Execute(() =>
+        {
+            PopulationModel populations = PopulationModel.Load(parse.GetValue(populationsDir)!);
+            (LintNetwork network, int[] labels) = NetworkResampler.Resample(populations, parse.GetValue(units), parse.GetValue(seed));
+            string outDir = parse.GetValue(output)!;
+            NetworkResampler.Save(outDir, network, populations);
+            var sizes = new int[populations.Components];
+            foreach (int label in labels)
+            {
+                sizes[label]++;
+            }
+
+            context.Output.WriteLine($"network N={network.Spec.Units}  rank {network.Spec.Rank}  population sizes {string.Join(" ", sizes)}");
+            context.Output.WriteLine($"written {outDir}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command CreateEval(CliContext context)
+    {
+        var populationsDir = new Option<string>("--populations") { Description = "Directory written by 'populations fit'.", Required = true };
+        var units = new Option<int>("--units") { Description = "N of each resampled network.", DefaultValueFactory = _ => 4096 };
+        var resamples = new Option<int>("--resamples") { Description = "Resampled networks (median accuracy is reported).", DefaultValueFactory = _ => 10 };
+        var seed = new Option<long>("--seed") { Description = "Resampling seed (resample k uses stream k; resample 0 equals 'populations resample --seed').", DefaultValueFactory = _ => 0 };
+        var evalTrials = new Option<int>("--eval-trials") { Description = "Task trials per accuracy estimate.", DefaultValueFactory = _ => 512 };
+        var kappaTrials = new Option<int>("--kappa-trials") { Description = "Trials of the mean-field κ(t) comparison.", DefaultValueFactory = _ => 64 };
+        var kappaUnits = new Option<int?>("--kappa-units") { Description = "N of the resampled network whose κ(t) the mean field is compared with (default: --units)." };
+        var task = new Option<string?>("--task") { Description = "Task (default: the source network's)." };
+        task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
+        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var bootstrap = new Option<bool>("--bootstrap") { Description = "Also evaluate networks whose units are drawn with replacement from the source model's loadings (a reference)." };
+        var plot = new Option<string?>("--plot") { Description = "Write the κ(t) comparison (network vs mean field) to this PNG." };
+        var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
+        var command = new Command("eval", "Accuracy of resampled networks, with each population silenced, and of the mean-field reduction (κ RMS).")
+        {
+            populationsDir, units, resamples, seed, evalTrials, kappaTrials, kappaUnits, task, threads, bootstrap, plot, json,
+        };
+        command.SetAction(parse => context.Execute(() =>
+        {
+            PopulationModel populations = PopulationModel.Load(parse.GetValue(populationsDir)!);
+            var options = new PopulationEvaluationOptions(
+                parse.GetValue(units),
+                parse.GetValue(resamples),
+                parse.GetValue(seed),
+                parse.GetValue(evalTrials),
+                parse.GetValue(kappaTrials),
+                parse.GetValue(kappaUnits) ?? parse.GetValue(units),
+                parse.GetValue(task),
+                TaskCommand.CheckThreads(parse.GetValue(threads)),
+                parse.GetValue(bootstrap));
+            PopulationEvaluation result = PopulationEvaluator.Evaluate(populations, options, context.CreateProgress());
+            context.Output.WriteLine($"task {result.Task}  P={result.Components}  N={result.Units}  {result.Accuracies.Length} resamples");
+            context.Output.WriteLine($"accuracy median {result.MedianAccuracy:F4}  (each: {Join(result.Accuracies)})");
+            for (int p = 0; p < result.Components; p++)
+            {
+                context.Output.WriteLine($"population {p + 1} silenced: accuracy median {result.SilencedMedianAccuracy[p]:F4}");
+            }
+
+            if (result.BootstrapMedianAccuracy is double bootstrapMedian)
+            {
+                context.Output.WriteLine($"bootstrap of the source's units: accuracy median {bootstrapMedian:F4}  (each: {Join(result.BootstrapAccuracies!)})");
+            }
+
+            context.Output.WriteLine($"mean field: accuracy {result.ReducedAccuracy:F4}  κ relative RMS {result.KappaRelativeRms:F4} on {result.KappaTrials} trials (network N={result.KappaUnits})");
+            if (parse.GetValue(plot) is string plotPath)
+            {
+                PopulationPlots.SaveKappaComparison(plotPath, result.NetworkKappa, result.ReducedKappa, populations.Network!.Rank, CognitiveTask.StepMs, 6, $"{result.Task}, P = {result.Components}");
+            }
+
+            if (parse.GetValue(json) is string jsonPath)
+            {
+                // The κ(t) traces are left out of the JSON (see PopulationEvaluation).
+                JsonFile.Write(jsonPath, result);
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static int? ParseComponents(string value)
+    {
+        if (value == "auto")
+        {
+            return null;
+        }
+
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count >= 1)
+        {
+            return count;
+        }
+
+        throw new InputException($"--components must be a positive count or 'auto', got '{value}'.", "pass --components 1, 2, … or auto.");
+    }
+
+    private static double CheckRidge(double ridge) =>
+        ridge > 0 && double.IsFinite(ridge) ? ridge : throw new InputException($"--ridge must be positive, got {ridge}.", "pass --ridge with a small positive value, e.g. 1e-6.");
+
+    private static string Join(IEnumerable<double> values) => string.Join(" ", values.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)));
+
+    private sealed record FitReport(int Components, double[] Weights, int[] PopulationSizes, double LogLikelihood, double Bic, IReadOnlyList<BicEntry>? BicPerComponents, string Out);
+}

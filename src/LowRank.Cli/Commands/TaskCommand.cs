@@ -1,0 +1,148 @@
+using System.CommandLine;
+using LowRank.IO;
+using LowRank.Lint;
+using LowRank.Tasks;
+
+namespace LowRank.Cli.Commands;
+
+/// <summary><c>lowrank task train|eval</c>: train rate networks on cognitive tasks and measure their accuracy.</summary>
+internal static class TaskCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("task", "Train rate networks on cognitive tasks (cdi, dms, romo, rdm) and evaluate them.");
+        command.Add(CreateTrain(context));
+        command.Add(CreateEval(context));
+        return command;
+    }
+
+    private static Command CreateTrain(CliContext context)
+    {
+        var task = new Option<string>("--task") { Description = "Task: cdi, dms, romo or rdm.", Required = true };
+        task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
+        var units = new Option<int>("--units") { Description = "Number of units N.", DefaultValueFactory = _ => 512 };
+        var rank = new Option<int>("--rank") { Description = "Rank R of a low-rank network; 0 (default) trains a full-rank network.", DefaultValueFactory = _ => 0 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training trials.", DefaultValueFactory = _ => 12 };
+        var batch = new Option<int>("--batch") { Description = "Trials per gradient step.", DefaultValueFactory = _ => 32 };
+        var trials = new Option<int>("--trials") { Description = "Distinct training trials.", DefaultValueFactory = _ => 512 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate (J uses lr/√N).", DefaultValueFactory = _ => 1e-2 };
+        var noise = new Option<double>("--noise") { Description = "State noise standard deviation during training and evaluation.", DefaultValueFactory = _ => 0.05 };
+        var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate.", DefaultValueFactory = _ => 512 };
+        var gain = new Option<double>("--gain") { Description = "Gain g of the initial full-rank J ~ N(0, g²/N).", DefaultValueFactory = _ => 0.6 };
+        var overlap = new Option<double>("--overlap") { Description = "Low rank: initial ñ_r = ρ m_r + noise (σ_nm ≈ ρ); 0 = independent.", DefaultValueFactory = _ => 0.0 };
+        var seed = new Option<long>("--seed") { Description = "Seed of initialisation, trials and noise.", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var output = new Option<string>("--out") { Description = "Model directory to write.", Required = true };
+        var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
+        var command = new Command("train", "Train a full-rank (default) or low-rank network on a task; print its accuracy.")
+        {
+            task, units, rank, epochs, batch, trials, lr, noise, evalTrials, gain, overlap, seed, threads, output, json,
+        };
+        command.SetAction(parse => context.Execute(() =>
+        {
+            var options = new TaskTrainingOptions(
+                parse.GetValue(task)!,
+                parse.GetValue(units),
+                parse.GetValue(rank),
+                parse.GetValue(epochs),
+                parse.GetValue(batch),
+                parse.GetValue(trials),
+                parse.GetValue(lr),
+                parse.GetValue(noise),
+                parse.GetValue(seed),
+                CheckThreads(parse.GetValue(threads)),
+                parse.GetValue(evalTrials),
+                parse.GetValue(gain),
+                parse.GetValue(overlap));
+            TaskTrainingResult result = TaskTrainer.Train(options, context.CreateProgress());
+            TrainingSummary s = result.Summary;
+            var record = new LintTrainingRecord(
+                "task", s.Epochs, s.Steps, options.BatchSize, options.LearningRate, s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds,
+                result.Accuracy, null, null, options.Seed);
+            string outDir = parse.GetValue(output)!;
+            LintModelDirectory.Save(outDir, result.Network, options.Task, record);
+            var report = new TaskReport(options.Task, result.Network.Spec.IsFullRank ? LintModelDirectory.KindFullRank : LintModelDirectory.KindLowRank,
+                options.Units, options.Rank, result.Accuracy, options.EvaluationTrials, s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds, outDir);
+            Print(context, report);
+            WriteJson(parse.GetValue(json), report);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command CreateEval(CliContext context)
+    {
+        var model = new Option<string>("--model") { Description = "Model directory (from 'task train', 'lint fit' or a resampled network).", Required = true };
+        var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate.", DefaultValueFactory = _ => 512 };
+        var task = new Option<string?>("--task") { Description = "Task to evaluate on (default: the task recorded in model.json)." };
+        task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
+        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
+        var command = new Command("eval", "Measure a trained network's task accuracy on the fixed evaluation trials.")
+        {
+            model, evalTrials, task, threads, json,
+        };
+        command.SetAction(parse => context.Execute(() =>
+        {
+            string modelDir = parse.GetValue(model)!;
+            int count = parse.GetValue(evalTrials);
+            if (count < 1)
+            {
+                throw new InputException($"--eval-trials must be at least 1, got {count}.", "pass --eval-trials with a positive count.");
+            }
+
+            (LintNetwork network, LintModelInfo info) = LintModelDirectory.Load(modelDir);
+            string? taskName = parse.GetValue(task) ?? info.Task;
+            if (taskName is null)
+            {
+                throw new InputException($"model '{modelDir}' records no task.", "pass --task cdi|dms|romo|rdm.");
+            }
+
+            CognitiveTask cognitiveTask = CognitiveTask.Create(taskName);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            double accuracy = TaskTrainer.Accuracy(network, cognitiveTask, TaskTrainer.EvaluationTrialsOf(cognitiveTask, count), CheckThreads(parse.GetValue(threads)));
+            var report = new TaskReport(taskName, info.Kind, info.Units, network.Spec.Rank, accuracy, count, null, null, null, clock.Elapsed.TotalSeconds, modelDir);
+            Print(context, report);
+            WriteJson(parse.GetValue(json), report);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    internal static int CheckThreads(int threads) =>
+        threads >= 1 ? threads : throw new InputException($"--threads must be at least 1, got {threads}.", "pass --threads with a positive count.");
+
+    private static void Print(CliContext context, TaskReport report)
+    {
+        string rank = report.Rank == 0 ? "full rank" : $"rank {report.Rank}";
+        context.Output.WriteLine($"task {report.Task}  N={report.Units}  {rank}");
+        if (report.BestLoss is double best)
+        {
+            context.Output.WriteLine($"loss {report.InitialLoss:G4} -> {best:G4} (best epoch {report.BestEpoch})");
+        }
+
+        context.Output.WriteLine($"accuracy {report.Accuracy:F4} on {report.EvaluationTrials} trials");
+        context.Output.WriteLine($"time {report.Seconds:F1} s  model {report.Model}");
+    }
+
+    private static void WriteJson(string? path, TaskReport report)
+    {
+        if (path is not null)
+        {
+            JsonFile.Write(path, report);
+        }
+    }
+
+    private sealed record TaskReport(
+        string Task,
+        string Kind,
+        int Units,
+        int Rank,
+        double Accuracy,
+        int EvaluationTrials,
+        double? InitialLoss,
+        double? BestLoss,
+        int? BestEpoch,
+        double Seconds,
+        string Model);
+}

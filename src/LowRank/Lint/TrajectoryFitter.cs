@@ -1,0 +1,302 @@
+using LowRank.Numerics;
+using LowRank.Tasks;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace LowRank.Lint;
+
+/// <summary>How a student network's connectivity starts.</summary>
+public enum FitInitialization
+{
+    /// <summary>From the truncated SVD of the teacher's J: m_r = u_r s_r √N, ñ_r = v_r √N.</summary>
+    Svd,
+
+    /// <summary>m, ñ ~ N(0, 1).</summary>
+    Random,
+}
+
+/// <summary>Options of <see cref="TrajectoryFitter"/>.</summary>
+/// <param name="Rank">R of the fitted network.</param>
+/// <param name="Epochs">Full-batch gradient steps.</param>
+/// <param name="LearningRate">Adam learning rate (DESIGN: 1e-2).</param>
+/// <param name="Initialization">SVD of the teacher (teacher fits only) or random.</param>
+/// <param name="Seed">Seed of the split, the unit subset, the initialisation and the teacher's trials.</param>
+/// <param name="Threads">Worker threads (results do not depend on it).</param>
+/// <param name="HeldOutFraction">Fraction of conditions held out (recordings).</param>
+/// <param name="Subsample">Fraction p of the teacher's units that are observed (teacher fits).</param>
+/// <param name="TrainTrials">Teacher trials used for fitting.</param>
+/// <param name="HeldOutTrials">Teacher trials used for R².</param>
+/// <param name="EvaluationTrials">Trials of the accuracy estimate (teacher fits).</param>
+public sealed record TrajectoryFitOptions(
+    int Rank,
+    int Epochs,
+    double LearningRate,
+    FitInitialization Initialization,
+    long Seed,
+    int Threads,
+    double HeldOutFraction = 0.25,
+    double Subsample = 1.0,
+    int TrainTrials = 256,
+    int HeldOutTrials = 128,
+    int EvaluationTrials = 512);
+
+/// <summary>A fitted student and its scores.</summary>
+/// <param name="Student">The fitted low-rank network.</param>
+/// <param name="Observed">Units of the student (and teacher) whose trajectories were fitted.</param>
+/// <param name="R2">Held-out R² over all observed values (one grand mean).</param>
+/// <param name="R2PerNeuron">Mean over observed neurons of each neuron's held-out R².</param>
+/// <param name="Accuracy">Task accuracy through the teacher's readout (teacher fits only).</param>
+/// <param name="Summary">Training summary.</param>
+/// <param name="TrainConditions">Conditions (trials) fitted.</param>
+/// <param name="HeldOutConditions">Conditions (trials) scored.</param>
+public sealed record TrajectoryFitResult(
+    LintNetwork Student,
+    int[] Observed,
+    double R2,
+    double R2PerNeuron,
+    double? Accuracy,
+    TrainingSummary Summary,
+    int TrainConditions,
+    int HeldOutConditions);
+
+/// <summary>
+/// LINT: fits a low-rank rate network to unit trajectories by BPTT on the masked mean squared error
+/// between the states x of the observed units and the targets (DESIGN §6).
+/// </summary>
+/// <remarks>
+/// Conventions: the value fitted at step t is the state x_{t+1} reached after input u_t; x_0 = x0.
+/// Recordings: N = number of recorded neurons, all observed; m, ñ, W_in, b and x0 are trained, ψ = identity.
+/// Teacher: the student has the teacher's N, W_in, W_out, b and x0; m, ñ and W_in are trained on the
+/// noise-free trajectories of a random fraction p of the teacher's units, and its task accuracy is
+/// measured through the teacher's readout.
+/// </remarks>
+public static class TrajectoryFitter
+{
+    private const long HeldOutIndex = 1L << 32;
+
+    /// <summary>
+    /// Fits recordings: <paramref name="trajectories"/> [C, T, X] with <paramref name="inputs"/> [C, T, U] (U may be 0).
+    /// </summary>
+    public static TrajectoryFitResult FitRecordings(
+        double[] trajectories, int conditions, int steps, int neurons, double[] inputs, int inputCount,
+        TrajectoryFitOptions options, IProgressSink progress)
+    {
+        if (conditions < 2)
+        {
+            throw new InputException(
+                $"the trajectories hold {conditions} condition(s); fitting needs at least 2 (one to fit, one held out).",
+                "record more conditions, or pass trajectories shaped [conditions, T, neurons].");
+        }
+
+        var trials = new Trial[conditions];
+        for (int c = 0; c < conditions; c++)
+        {
+            var target = new float[steps * neurons];
+            var u = new float[steps * inputCount];
+            for (int i = 0; i < target.Length; i++)
+            {
+                target[i] = (float)trajectories[(long)c * steps * neurons + i];
+            }
+
+            for (int i = 0; i < u.Length; i++)
+            {
+                u[i] = (float)inputs[(long)c * steps * inputCount + i];
+            }
+
+            var mask = new float[steps];
+            Array.Fill(mask, 1f);
+            trials[c] = new Trial(steps, inputCount, neurons, u, target, mask);
+        }
+
+        // Held-out conditions: a seeded random subset, at least one, at most C − 1.
+        int heldOut = Math.Clamp((int)Math.Round(options.HeldOutFraction * conditions), 1, conditions - 1);
+        int[] order = Permutation(conditions, Rng.Create(options.Seed, 101));
+        Trial[] held = order.Take(heldOut).Order().Select(i => trials[i]).ToArray();
+        Trial[] train = order.Skip(heldOut).Order().Select(i => trials[i]).ToArray();
+
+        var spec = new RateNetworkSpec(neurons, options.Rank, inputCount, 0, CognitiveTask.Alpha, 0.0, ReadoutKind.Identity);
+        LintNetwork initial = LintNetwork.CreateRandom(spec, options.Seed);
+        int[] observed = Enumerable.Range(0, neurons).ToArray();
+        ParameterGroups trainable = ParameterGroups.M | ParameterGroups.NTilde | ParameterGroups.InputWeights
+            | ParameterGroups.Bias | ParameterGroups.InitialState;
+        return Fit(initial, observed, train, held, trainable, options, progress, scoreAccuracy: null);
+    }
+
+    /// <summary>Fits a student of rank R to the trajectories of <paramref name="teacher"/> on <paramref name="task"/>.</summary>
+    public static TrajectoryFitResult FitTeacher(LintNetwork teacher, CognitiveTask task, TrajectoryFitOptions options, IProgressSink progress)
+    {
+        RateNetworkSpec teacherSpec = teacher.Spec;
+        int n = teacherSpec.Units;
+        if (teacherSpec.Inputs != task.Inputs || teacherSpec.Outputs != task.Outputs)
+        {
+            throw new InputException(
+                $"the teacher has {teacherSpec.Inputs} inputs and {teacherSpec.Outputs} outputs but task '{task.Name}' needs {task.Inputs} and {task.Outputs}.",
+                "fit a teacher trained on this task.");
+        }
+
+        if (!(options.Subsample > 0 && options.Subsample <= 1))
+        {
+            throw new InputException($"--subsample must lie in (0, 1], got {options.Subsample}.", "pass the observed fraction of units, e.g. --subsample 0.05.");
+        }
+
+        int count = Math.Max(1, (int)Math.Round(options.Subsample * n));
+        int[] observed = Permutation(n, Rng.Create(options.Seed, 102)).Take(count).Order().ToArray();
+
+        // Targets: the teacher's noise-free trajectories of the observed units.
+        LintNetwork quietTeacher = teacher.WithSpec(teacherSpec with { NoiseStd = 0 });
+        Trial[] train = TeacherTrials(quietTeacher, task.GenerateMany(options.Seed, 0, options.TrainTrials), observed, options.Threads);
+        Trial[] held = TeacherTrials(quietTeacher, task.GenerateMany(options.Seed, HeldOutIndex, options.HeldOutTrials), observed, options.Threads);
+
+        var spec = new RateNetworkSpec(n, options.Rank, teacherSpec.Inputs, teacherSpec.Outputs, teacherSpec.Alpha, 0.0, teacherSpec.Readout);
+        LintNetwork student = LintNetwork.CreateRandom(spec, options.Seed);
+        RateNetworkLayout s = student.Layout;
+        RateNetworkLayout t = teacher.Layout;
+        t.InputWeights.Of<double>(teacher.Theta).CopyTo(s.InputWeights.Of(student.Theta));
+        t.OutputWeights.Of<double>(teacher.Theta).CopyTo(s.OutputWeights.Of(student.Theta));
+        t.Bias.Of<double>(teacher.Theta).CopyTo(s.Bias.Of(student.Theta));
+        t.InitialState.Of<double>(teacher.Theta).CopyTo(s.InitialState.Of(student.Theta));
+        if (options.Initialization == FitInitialization.Svd)
+        {
+            InitializeFromSvd(student, teacher.RecurrentWeights());
+        }
+
+        ParameterGroups trainable = ParameterGroups.M | ParameterGroups.NTilde | ParameterGroups.InputWeights;
+        return Fit(student, observed, train, held, trainable, options, progress, task);
+    }
+
+    /// <summary>m_r = u_r s_r √N, ñ_r = v_r √N from the SVD J = U S Vᵀ, so that M Ñᵀ / N is J's best rank-R approximation.</summary>
+    public static void InitializeFromSvd(LintNetwork student, double[,] teacherJ)
+    {
+        int n = student.Spec.Units;
+        int rank = student.Spec.Rank;
+        var svd = Matrix<double>.Build.DenseOfArray(teacherJ).Svd(computeVectors: true);
+        Span<double> m = student.Layout.M.Of(student.Theta);
+        Span<double> nTilde = student.Layout.NTilde.Of(student.Theta);
+        double root = Math.Sqrt(n);
+        for (int r = 0; r < rank; r++)
+        {
+            double singular = r < svd.S.Count ? svd.S[r] : 0.0;
+            for (int i = 0; i < n; i++)
+            {
+                m[r * n + i] = svd.U[i, r] * singular * root;
+                nTilde[r * n + i] = svd.VT[r, i] * root;
+            }
+        }
+    }
+
+    /// <summary>Held-out R²: (global, mean per neuron) of <paramref name="network"/>'s observed states against the trials' targets.</summary>
+    public static (double Global, double PerNeuron) Score(LintNetwork network, IReadOnlyList<Trial> trials, int[] observed, int threads)
+    {
+        int k = observed.Length;
+        var predictions = new float[trials.Count][];
+        RateNetworkRunner.Run(network.Layout, network.Theta, trials, observed, 0, 0, threads, (i, workspace) =>
+            predictions[i] = workspace.Outputs.AsSpan(0, trials[i].Steps * k).ToArray());
+
+        // Per-neuron sums in trial order (deterministic).
+        var count = new double[k];
+        var sum = new double[k];
+        var sumSquares = new double[k];
+        var errors = new double[k];
+        for (int i = 0; i < trials.Count; i++)
+        {
+            Trial trial = trials[i];
+            for (int t = 0; t < trial.Steps; t++)
+            {
+                if (trial.Mask[t] == 0)
+                {
+                    continue;
+                }
+
+                for (int j = 0; j < k; j++)
+                {
+                    double y = trial.Targets[t * k + j];
+                    double e = predictions[i][t * k + j] - y;
+                    count[j]++;
+                    sum[j] += y;
+                    sumSquares[j] += y * y;
+                    errors[j] += e * e;
+                }
+            }
+        }
+
+        double totalCount = count.Sum();
+        double grandMean = sum.Sum() / totalCount;
+        double totalVariance = 0;
+        double totalError = errors.Sum();
+        double perNeuron = 0;
+        int scored = 0;
+        for (int j = 0; j < k; j++)
+        {
+            // Σ (y − ȳ)² = Σ y² − n ȳ², about the grand mean and about the neuron's own mean.
+            totalVariance += sumSquares[j] - 2 * grandMean * sum[j] + count[j] * grandMean * grandMean;
+            double own = sumSquares[j] - sum[j] * sum[j] / count[j];
+            if (own > 1e-12 * Math.Max(1, sumSquares[j]))
+            {
+                perNeuron += 1 - errors[j] / own;
+                scored++;
+            }
+        }
+
+        double global = totalVariance > 0 ? 1 - totalError / totalVariance : double.NaN;
+        return (global, scored > 0 ? perNeuron / scored : double.NaN);
+    }
+
+    private static TrajectoryFitResult Fit(
+        LintNetwork initial, int[] observed, Trial[] train, Trial[] held, ParameterGroups trainable,
+        TrajectoryFitOptions options, IProgressSink progress, CognitiveTask? scoreAccuracy)
+    {
+        if (options.Rank < 1 || options.Rank > initial.Spec.Units)
+        {
+            throw new InputException($"--rank must be between 1 and the number of units ({initial.Spec.Units}), got {options.Rank}.", "pass a smaller --rank.");
+        }
+
+        if (options.Epochs < 1)
+        {
+            throw new InputException($"--epochs must be at least 1, got {options.Epochs}.", "pass --epochs with a positive count.");
+        }
+
+        var bptt = new BpttOptions(options.Epochs, train.Length, options.LearningRate, 1.0, trainable, options.Seed, options.Threads);
+        (double[] theta, TrainingSummary summary) = BpttTrainer.Train(initial.Layout, initial.Theta, train, observed, bptt, null, progress);
+        var student = new LintNetwork(initial.Spec, theta);
+        (double r2, double r2PerNeuron) = Score(student, held, observed, options.Threads);
+        double? accuracy = scoreAccuracy is null
+            ? null
+            : TaskTrainer.Accuracy(student, scoreAccuracy, TaskTrainer.EvaluationTrialsOf(scoreAccuracy, options.EvaluationTrials), options.Threads);
+        return new TrajectoryFitResult(student, observed, r2, r2PerNeuron, accuracy, summary, train.Length, held.Length);
+    }
+
+    private static Trial[] TeacherTrials(LintNetwork teacher, Trial[] taskTrials, int[] observed, int threads)
+    {
+        int k = observed.Length;
+        var result = new Trial[taskTrials.Length];
+        RateNetworkRunner.Run(teacher.Layout, teacher.Theta, taskTrials, [], 0, 0, threads, (i, workspace) =>
+        {
+            Trial trial = taskTrials[i];
+            int n = teacher.Spec.Units;
+            var targets = new float[trial.Steps * k];
+            for (int t = 0; t < trial.Steps; t++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    targets[t * k + j] = workspace.States[(t + 1) * n + observed[j]];
+                }
+            }
+
+            var mask = new float[trial.Steps];
+            Array.Fill(mask, 1f);
+            result[i] = new Trial(trial.Steps, trial.InputCount, k, trial.Inputs, targets, mask);
+        });
+        return result;
+    }
+
+    private static int[] Permutation(int count, Rng rng)
+    {
+        int[] order = Enumerable.Range(0, count).ToArray();
+        for (int i = count - 1; i > 0; i--)
+        {
+            int j = rng.NextInt(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        return order;
+    }
+}

@@ -1,0 +1,113 @@
+using LowRank.Lint;
+using LowRank.Numerics;
+
+namespace LowRank.Tasks;
+
+/// <summary>
+/// A cognitive task for rate networks (DESIGN §6): trial generator with noisy inputs, targets and a
+/// mask that covers only the response period. Δt = 20 ms (α = Δt/τ = 0.2 with τ = 100 ms).
+/// </summary>
+/// <remarks>
+/// Trial <c>i</c> of seed <c>s</c> draws only from <c>Rng.Create(s, i)</c>: the same (seed, index)
+/// always gives the same trial. Accuracy of a trial: the sign of the network's mean output over the
+/// masked steps agrees with the sign of the target's mean over the same steps.
+/// </remarks>
+public abstract class CognitiveTask
+{
+    /// <summary>Time step, ms.</summary>
+    public const double StepMs = 20.0;
+
+    /// <summary>Unit time constant, ms.</summary>
+    public const double TauMs = 100.0;
+
+    /// <summary>α = Δt/τ.</summary>
+    public static double Alpha => StepMs / TauMs;
+
+    /// <summary>Short name used on the command line: cdi, dms, romo, rdm.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>U.</summary>
+    public abstract int Inputs { get; }
+
+    /// <summary>O (1 for every task here).</summary>
+    public int Outputs => 1;
+
+    /// <summary>The names accepted by <see cref="Create"/>.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["cdi", "dms", "romo", "rdm"];
+
+    /// <summary>The task called <paramref name="name"/>.</summary>
+    public static CognitiveTask Create(string name) => name switch
+    {
+        "cdi" => new ContextDependentIntegrationTask(),
+        "dms" => new DelayedMatchToSampleTask(),
+        "romo" => new ParametricWorkingMemoryTask(),
+        "rdm" => new RandomDotDecisionTask(),
+        _ => throw new InputException(
+            $"unknown task '{name}'.",
+            "use one of: " + string.Join(", ", Names) + "."),
+    };
+
+    /// <summary>Trial <paramref name="index"/> of <paramref name="seed"/>.</summary>
+    public abstract Trial Generate(long seed, long index);
+
+    /// <summary>Trials <paramref name="first"/> … first + count − 1.</summary>
+    public Trial[] GenerateMany(long seed, long first, int count)
+    {
+        var trials = new Trial[count];
+        for (int i = 0; i < count; i++)
+        {
+            trials[i] = Generate(seed, first + i);
+        }
+
+        return trials;
+    }
+
+    /// <summary>Number of steps of an epoch lasting <paramref name="ms"/> milliseconds.</summary>
+    public static int Steps(double ms) => (int)Math.Round(ms / StepMs, MidpointRounding.AwayFromZero);
+
+    /// <summary>Whether the mean of <paramref name="outputs"/> [T, O] (output 0) over the mask has the target's sign.</summary>
+    public static bool IsCorrect(Trial trial, ReadOnlySpan<float> outputs)
+    {
+        double output = 0;
+        double target = 0;
+        int o = trial.OutputCount;
+        for (int t = 0; t < trial.Steps; t++)
+        {
+            output += trial.Mask[t] * outputs[t * o];
+            target += trial.Mask[t] * trial.Targets[t * o];
+        }
+
+        return Math.Sign(output) == Math.Sign(target) && target != 0;
+    }
+
+    /// <summary>A trial builder: zero inputs and targets, and noise of standard deviation <paramref name="noiseStd"/> on every input.</summary>
+    protected static (float[] Inputs, float[] Targets, float[] Mask) Allocate(int steps, int inputs, double noiseStd, Rng rng)
+    {
+        var values = new float[steps * inputs];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(noiseStd * rng.NextGaussian());
+        }
+
+        return (values, new float[steps], new float[steps]);
+    }
+
+    /// <summary>Adds <paramref name="value"/> to input <paramref name="channel"/> on steps [from, to).</summary>
+    protected static void AddInput(float[] inputs, int channels, int channel, int from, int to, double value)
+    {
+        for (int t = from; t < to; t++)
+        {
+            inputs[t * channels + channel] += (float)value;
+        }
+    }
+
+    /// <summary>Target <paramref name="value"/> with mask 1 on steps [from, to).</summary>
+    protected static void SetResponse(float[] targets, float[] mask, int from, int to, double value)
+    {
+        for (int t = from; t < to; t++)
+        {
+            targets[t] = (float)value;
+            mask[t] = 1f;
+        }
+    }
+}

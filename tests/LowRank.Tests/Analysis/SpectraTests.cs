@@ -1,0 +1,26 @@
+using LowRank.Analysis;
+using LowRank.Numerics;
+
+namespace LowRank.Tests.Analysis;
+
+public sealed class SpectraTests
+{
+    [Theory]
+    [InlineData(0.04)]
+    [InlineData(0.1234)]
+    [InlineData(0.3)]
+    public void FindsTheFrequencyOfANoisySinusoid(double frequency)
+    {
+        const int steps = 4000;
+        Rng rng = Rng.Create(1);
+        var series = new double[steps * 2];
+        for (int t = 0; t < steps; t++)
+        {
+            series[2 * t] = Math.Cos(2 * Math.PI * frequency * t) + 0.3 * rng.NextGaussian();
+            series[2 * t + 1] = Math.Sin(2 * Math.PI * frequency * t + 0.4) + 0.3 * rng.NextGaussian();
+        }
+
+        // Bin width 1/256 ≈ 0.0039; interpolation must land well inside one bin.
+        Assert.Equal(frequency, Spectra.DominantFrequency(series, steps, 2), 0.002);
+    }
+}

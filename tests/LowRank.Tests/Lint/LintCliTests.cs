@@ -1,0 +1,217 @@
+using LowRank.Lint;
+using LowRank.Tests.Cli;
+
+namespace LowRank.Tests.Lint;
+
+public sealed class LintCliTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "lint-cli-" + Guid.NewGuid().ToString("N"));
+
+    public LintCliTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Out => Path.Combine(_dir, "out");
+
+    private void AssertInputError(CliResult result, string message, string hint)
+    {
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: {message}\n  hint: {hint}\n", result.Error.Replace("\r\n", "\n"));
+        Assert.False(Directory.Exists(Out));
+        Assert.False(File.Exists(Out));
+    }
+
+    [Fact]
+    public void TaskTrainRejectsZeroUnits() =>
+        AssertInputError(
+            CliHarness.Run("task", "train", "--task", "rdm", "--units", "0", "--out", Out),
+            "--units must be at least 1, got 0.", "pass --units with a value that is at least 1.");
+
+    [Fact]
+    public void TaskTrainRejectsRankAboveUnits() =>
+        AssertInputError(
+            CliHarness.Run("task", "train", "--task", "rdm", "--units", "4", "--rank", "5", "--out", Out),
+            "--rank must be between 1 and --units (4), got 5.", "pass --rank with a value that is between 1 and --units (4).");
+
+    [Fact]
+    public void TaskTrainRejectsUnknownTask()
+    {
+        CliResult result = CliHarness.Run("task", "train", "--task", "xor", "--out", Out);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: ", result.Error);
+        Assert.Contains("xor", result.Error);
+        Assert.False(Directory.Exists(Out));
+    }
+
+    [Fact]
+    public void TaskEvalRejectsMissingModel()
+    {
+        string missing = Path.Combine(_dir, "nope");
+        AssertInputError(
+            CliHarness.Run("task", "eval", "--model", missing),
+            $"model directory '{missing}' does not exist.", "pass the --out directory of 'lowrank task train' or 'lowrank lint fit'.");
+    }
+
+    [Fact]
+    public void LintFitNeedsExactlyOneSource() =>
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--rank", "1", "--out", Out),
+            "give exactly one of --data FILE.npz or --teacher DIR.", "fit recordings with --data, or a trained network with --teacher.");
+
+    [Fact]
+    public void LintFitNeedsARank()
+    {
+        string teacher = SmallTeacher();
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--teacher", teacher, "--out", Out),
+            "give exactly one of --rank R or --ranks LIST.", "e.g. --rank 1, or --ranks 1..5 for a sweep.");
+    }
+
+    [Fact]
+    public void LintFitRejectsBadRankList()
+    {
+        string teacher = SmallTeacher();
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--teacher", teacher, "--ranks", "3..1", "--out", Out),
+            "--ranks '3..1' is not a range of positive ranks.", "write a range like 1..5 or a list like 1,2,4 of positive ranks.");
+    }
+
+    [Fact]
+    public void LintFitRejectsSubsampleOutOfRange()
+    {
+        string teacher = SmallTeacher();
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--teacher", teacher, "--rank", "1", "--subsample", "1.5", "--out", Out),
+            "--subsample must lie in (0, 1], got 1.5.", "pass the observed fraction of units, e.g. --subsample 0.05.");
+    }
+
+    [Fact]
+    public void LintFitRejectsSubsampleWithData()
+    {
+        string data = Path.Combine(_dir, "y.npz");
+        File.WriteAllBytes(data, [1, 2, 3]);
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--data", data, "--rank", "1", "--subsample", "0.5", "--out", Out),
+            "--subsample applies to --teacher fits only.", "with --data every recorded neuron is fitted; drop --subsample.");
+    }
+
+    [Fact]
+    public void LintFitRejectsTrajectoriesOfWrongRank()
+    {
+        string data = Path.Combine(_dir, "y.npz");
+        LowRank.Data.Npz.Write(data, [KeyValuePair.Create("trajectories", new LowRank.Data.NdArray([3, 4], new double[12]))]);
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--data", data, "--rank", "1", "--out", Out),
+            $"'trajectories' in '{data}' has shape [3, 4]; expected [conditions, T, neurons].",
+            "save a 3-D array, e.g. np.savez(path, trajectories=y, inputs=u).");
+    }
+
+    [Fact]
+    public void LintFitRejectsNonFiniteTrajectories()
+    {
+        string data = Path.Combine(_dir, "y.npz");
+        var values = new double[2 * 3 * 2];
+        values[5] = double.NaN;
+        LowRank.Data.Npz.Write(data, [KeyValuePair.Create("trajectories", new LowRank.Data.NdArray([2, 3, 2], values))]);
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--data", data, "--rank", "1", "--init", "random", "--out", Out),
+            $"'trajectories' in '{data}' holds a non-finite value (NaN) at [0, 2, 1].",
+            "remove or interpolate NaN/Inf values before fitting.");
+    }
+
+    [Fact]
+    public void LintAnalyzeRejectsFullRankModel()
+    {
+        string teacher = SmallTeacher();
+        AssertInputError(
+            CliHarness.Run("lint", "analyze", "--model", teacher, "--out", Out),
+            "latent analysis needs a low-rank network; this model is full rank.",
+            "fit a low-rank network to it first with 'lowrank lint fit --teacher DIR --rank R'.");
+    }
+
+    [Fact]
+    public void TeacherFitSweepAndAnalysisRunEndToEnd()
+    {
+        string teacher = SmallTeacher();
+        string json = Path.Combine(_dir, "fit.json");
+        CliResult fit = CliHarness.Run(
+            "lint", "fit", "--teacher", teacher, "--ranks", "1..2", "--epochs", "5", "--train-trials", "4", "--held-out-trials", "4",
+            "--eval-trials", "8", "--subsample", "0.5", "--seed", "1", "--out", Out, "--json", json);
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.True(File.Exists(Path.Combine(Out, "r2_vs_rank.png")));
+        Assert.True(File.Exists(Path.Combine(Out, "rank_2", "params.npz")));
+        string text = File.ReadAllText(json);
+        Assert.Contains("\"r2\"", text);
+        Assert.Contains("\"r2_per_neuron\"", text);
+        Assert.Contains("\"accuracy\"", text);
+
+        string analysis = Path.Combine(_dir, "analysis");
+        CliResult analyze = CliHarness.Run("lint", "analyze", "--model", Path.Combine(Out, "rank_2"), "--trials", "3", "--out", analysis);
+        Assert.True(analyze.ExitCode == 0, analyze.Error);
+        Assert.True(File.Exists(Path.Combine(analysis, "flow_field.png")));
+        Assert.True(File.Exists(Path.Combine(analysis, "kappa.npz")));
+
+        CliResult eval = CliHarness.Run("task", "eval", "--model", Path.Combine(Out, "rank_1"), "--eval-trials", "8", "--json", json);
+        Assert.True(eval.ExitCode == 0, eval.Error);
+        Assert.Contains("\"accuracy\"", File.ReadAllText(json));
+    }
+
+    [Fact]
+    public void TaskEvalRejectsParamsThatDisagreeWithModelJson()
+    {
+        string teacher = SmallTeacher();
+        string npz = Path.Combine(teacher, "params.npz");
+        var arrays = LowRank.Data.Npz.Read(npz);
+        arrays["w_in"] = new LowRank.Data.NdArray([2, 10], new double[20]);
+        LowRank.Data.Npz.Write(npz, arrays);
+        CliResult result = CliHarness.Run("task", "eval", "--model", teacher, "--json", Out);
+        AssertInputError(
+            result,
+            $"array 'w_in' in '{npz}' has shape [2, 10] but model.json implies [1, 10].",
+            "model.json and params.npz disagree: retrain or refit the model.");
+    }
+
+    [Fact]
+    public void RecordingFitWritesModelAndScores()
+    {
+        // Trajectories of a rank-1 network on 6 conditions of the rdm task, observed on all 12 units.
+        LintNetwork teacher = TrajectoryFitterTests.RankOneTeacher(12, 4);
+        var task = new LowRank.Tasks.RandomDotDecisionTask();
+        Trial[] trials = task.GenerateMany(1, 0, 6);
+        int steps = trials[0].Steps;
+        var values = new double[6 * steps * 12];
+        var inputs = new double[6 * steps];
+        RateNetworkRunner.Run(teacher.Layout, teacher.Theta, trials, [], 0, 0, 1, (i, workspace) =>
+        {
+            for (int t = 0; t < steps; t++)
+            {
+                inputs[i * steps + t] = trials[i].Inputs[t];
+                for (int k = 0; k < 12; k++)
+                {
+                    values[(i * steps + t) * 12 + k] = workspace.States[(t + 1) * 12 + k];
+                }
+            }
+        });
+        string data = Path.Combine(_dir, "rec.npz");
+        LowRank.Data.Npz.Write(data, [
+            KeyValuePair.Create("trajectories", new LowRank.Data.NdArray([6, steps, 12], values)),
+            KeyValuePair.Create("inputs", new LowRank.Data.NdArray([6, steps, 1], inputs)),
+        ]);
+        string json = Path.Combine(_dir, "rec.json");
+        CliResult fit = CliHarness.Run("lint", "fit", "--data", data, "--rank", "1", "--init", "random", "--epochs", "20", "--seed", "2", "--out", Out, "--json", json);
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.True(File.Exists(Path.Combine(Out, "params.npz")));
+        string text = File.ReadAllText(json);
+        Assert.Contains("\"r2\"", text);
+        Assert.Contains("\"accuracy\": null", text);
+        Assert.Contains("\"held_out_conditions\": 2", text);
+    }
+
+    private string SmallTeacher()
+    {
+        string dir = Path.Combine(_dir, "teacher");
+        var spec = new RateNetworkSpec(10, 0, 1, 1, 0.2, 0.0, ReadoutKind.Tanh);
+        LintModelDirectory.Save(dir, LintNetwork.CreateRandom(spec, 1), "rdm", null);
+        return dir;
+    }
+}
