@@ -12,6 +12,9 @@ public static class ExitCodes
 
     /// <summary>Bad input the user can fix: one <c>error:</c> line and one <c>hint:</c> line.</summary>
     public const int BadInput = 2;
+
+    /// <summary>A fit stopped by Ctrl+C after writing its checkpoint (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 }
 
 /// <summary>What every command needs from its host: where to write, and whether output is a live terminal.</summary>

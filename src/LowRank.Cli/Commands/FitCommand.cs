@@ -27,9 +27,6 @@ internal static class FitCommand
 
     public const string CurveFile = "learning-curve.png";
 
-    /// <summary>Exit code of a fit stopped by Ctrl+C after writing its checkpoint (128 + SIGINT, as shells report it).</summary>
-    public const int Interrupted = 130;
-
     /// <summary>Test hook: behave as if Ctrl+C were pressed once this many epochs are complete.</summary>
     internal static int? InterruptAfterEpoch { get; set; }
 
@@ -144,7 +141,7 @@ internal static class FitCommand
             int epoch = TrainingCheckpoint.Read(checkpoint).Epoch;
             context.Error.WriteLine($"interrupted after epoch {epoch}: the checkpoint is in '{checkpoint}'.");
             context.Error.WriteLine("  continue with the same command and --resume.");
-            return Interrupted;
+            return ExitCodes.Interrupted;
         }
         finally
         {

@@ -1,3 +1,4 @@
+using LowRank.Cli;
 using System.Text.Json;
 using LowRank.Cli.Commands;
 using LowRank.Data;
@@ -130,7 +131,7 @@ public sealed class FitCommandTests : IDisposable
         FitCommand.InterruptAfterEpoch = 2;
         CliResult stopped = CliHarness.Run(Fit("resumed"));
         FitCommand.InterruptAfterEpoch = null;
-        Assert.Equal(FitCommand.Interrupted, stopped.ExitCode);
+        Assert.Equal(ExitCodes.Interrupted, stopped.ExitCode);
         string checkpoint = PathOf("resumed/checkpoint.lrck");
         Assert.EndsWith($"interrupted after epoch 2: the checkpoint is in '{checkpoint}'.\n  continue with the same command and --resume.\n", stopped.Error);
         Assert.True(File.Exists(checkpoint));
@@ -152,7 +153,7 @@ public sealed class FitCommandTests : IDisposable
     public void ResumeWithOtherSettingsIsAnInputError()
     {
         FitCommand.InterruptAfterEpoch = 1;
-        Assert.Equal(FitCommand.Interrupted, CliHarness.Run(Fit("m")).ExitCode);
+        Assert.Equal(ExitCodes.Interrupted, CliHarness.Run(Fit("m")).ExitCode);
         FitCommand.InterruptAfterEpoch = null;
         CliResult result = CliHarness.Run(Fit("m", "--resume", "--particles", "5"));
         Assert.Equal(2, result.ExitCode);
