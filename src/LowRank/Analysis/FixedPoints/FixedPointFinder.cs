@@ -63,19 +63,7 @@ public static class FixedPointFinder
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
             i =>
             {
-                var z = new double[rank];
-                if (options.StartPoints is { } points)
-                {
-                    points[i].CopyTo(z, 0);
-                }
-                else
-                {
-                    var rng = Rng.Create(options.Seed, i);
-                    for (int r = 0; r < rank; r++)
-                    {
-                        z[r] = spread * rng.NextGaussian();
-                    }
-                }
+                double[] z = StartPoint(options, i, rank, spread);
 
                 var pattern = new byte[hinges.Count];
                 var next = new byte[hinges.Count];
@@ -150,19 +138,7 @@ public static class FixedPointFinder
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
             i =>
             {
-                var z = new double[rank];
-                if (options.StartPoints is { } points)
-                {
-                    points[i].CopyTo(z, 0);
-                }
-                else
-                {
-                    var rng = Rng.Create(options.Seed, i);
-                    for (int r = 0; r < rank; r++)
-                    {
-                        z[r] = spread * rng.NextGaussian();
-                    }
-                }
+                double[] z = StartPoint(options, i, rank, spread);
 
                 var patterns = new byte[period * count];
                 var orbit = new double[period * rank];
@@ -316,6 +292,26 @@ public static class FixedPointFinder
 
         cycles.Sort((x, y) => CompareLexicographic(x.Points[0], y.Points[0]));
         return cycles;
+    }
+
+    /// <summary>Start i of a search: the given start point, or a draw from N(0, spread² I) on stream i of the seed.</summary>
+    private static double[] StartPoint(ApproximateSearchOptions options, int i, int rank, double spread)
+    {
+        var z = new double[rank];
+        if (options.StartPoints is { } points)
+        {
+            points[i].CopyTo(z, 0);
+        }
+        else
+        {
+            var rng = Rng.Create(options.Seed, i);
+            for (int r = 0; r < rank; r++)
+            {
+                z[r] = spread * rng.NextGaussian();
+            }
+        }
+
+        return z;
     }
 
     private static int CheckStarts(ApproximateSearchOptions options, int rank)
