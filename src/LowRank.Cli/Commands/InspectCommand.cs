@@ -1,3 +1,4 @@
+using LowRank.Numerics;
 using LowRank.Model;
 using System.CommandLine;
 using System.Globalization;
@@ -152,7 +153,7 @@ internal static class InspectCommand
         w.WriteLine($"  ‖m_r‖·‖n_r‖ per rank: {FormatVector(summary.ConnectivityNorms)}");
         if (summary.ObservationSd.Length > 0)
         {
-            w.WriteLine($"  observation sd: min {summary.ObservationSd.Min():G4}, median {Median(summary.ObservationSd):G4}, max {summary.ObservationSd.Max():G4}");
+            w.WriteLine($"  observation sd: min {summary.ObservationSd.Min():G4}, median {Statistics.Median(summary.ObservationSd):G4}, max {summary.ObservationSd.Max():G4}");
         }
 
         if (stored.Provenance is { } p)
@@ -170,10 +171,4 @@ internal static class InspectCommand
 
     private static string FormatVector(double[] values) =>
         "[" + string.Join(", ", values.Select(v => v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture))) + "]";
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = [.. values.Order()];
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
-    }
 }

@@ -7,33 +7,60 @@ public static class DenseMath
     public static double[] Cholesky(ReadOnlySpan<double> matrix, int size)
     {
         var l = new double[size * size];
-        for (int i = 0; i < size; i++)
+        if (!TryCholesky(matrix, size, l))
+        {
+            throw new ArgumentException("matrix is not positive definite.", nameof(matrix));
+        }
+
+        return l;
+    }
+
+    /// <summary>Writes the lower Cholesky factor of an SPD matrix into <paramref name="l"/>; false if a pivot is not positive.</summary>
+    public static bool TryCholesky(ReadOnlySpan<double> a, int n, Span<double> l)
+    {
+        l.Clear();
+        for (int i = 0; i < n; i++)
         {
             for (int j = 0; j <= i; j++)
             {
-                double sum = matrix[i * size + j];
+                double sum = a[i * n + j];
                 for (int k = 0; k < j; k++)
                 {
-                    sum -= l[i * size + k] * l[j * size + k];
+                    sum -= l[i * n + k] * l[j * n + k];
                 }
 
                 if (i == j)
                 {
                     if (!(sum > 0))
                     {
-                        throw new ArgumentException($"matrix is not positive definite (pivot {i} = {sum}).", nameof(matrix));
+                        return false;
                     }
 
-                    l[i * size + i] = Math.Sqrt(sum);
+                    l[i * n + i] = Math.Sqrt(sum);
                 }
                 else
                 {
-                    l[i * size + j] = sum / l[j * size + j];
+                    l[i * n + j] = sum / l[j * n + j];
                 }
             }
         }
 
-        return l;
+        return true;
+    }
+
+    /// <summary><c>target += scale · L x</c> for a lower-triangular L [n,n] (e.g. a Gaussian draw mean + L ε).</summary>
+    public static void AddLowerTimes(ReadOnlySpan<double> lower, ReadOnlySpan<double> x, double scale, Span<double> target, int n)
+    {
+        for (int a = 0; a < n; a++)
+        {
+            double sum = 0;
+            for (int b = 0; b <= a; b++)
+            {
+                sum += lower[a * n + b] * x[b];
+            }
+
+            target[a] += scale * sum;
+        }
     }
 
     /// <summary>Inverse of a symmetric positive-definite matrix via its Cholesky factor.</summary>
@@ -82,7 +109,7 @@ public static class DenseMath
         }
     }
 
-    /// <summary>C = A Bᵀ-free product: C [m,p] = A [m,k] · B [k,p].</summary>
+    /// <summary>Matrix product C [m,p] = A [m,k] · B [k,p].</summary>
     public static double[] Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int m, int k, int p)
     {
         var c = new double[m * p];

@@ -1,3 +1,4 @@
+using LowRank.Numerics;
 using LowRank.Lint;
 using LowRank.Tasks;
 
@@ -139,8 +140,8 @@ public static class PopulationEvaluator
             components,
             options.Units,
             accuracies,
-            Median(accuracies),
-            silenced.Select(Median).ToArray(),
+            Statistics.Median(accuracies),
+            silenced.Select(Statistics.Median).ToArray(),
             silenced,
             correct / (double)trials.Length,
             MeanFieldDynamics.RelativeRms(reducedKappa, networkKappa),
@@ -149,21 +150,6 @@ public static class PopulationEvaluator
             networkKappa,
             [.. reducedKappa],
             bootstrap,
-            bootstrap is null ? null : Median(bootstrap));
-    }
-
-    /// <summary>The median (mean of the two middle values for an even count).</summary>
-    public static double Median(IReadOnlyList<double> values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        double[] sorted = [.. values];
-        Array.Sort(sorted);
-        int middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : 0.5 * (sorted[middle - 1] + sorted[middle]);
+            bootstrap is null ? null : Statistics.Median(bootstrap));
     }
 }

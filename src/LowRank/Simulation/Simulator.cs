@@ -76,7 +76,7 @@ public static class Simulator
             if (options.Initial == InitialStateMode.PriorSample)
             {
                 rng.FillGaussian(noise);
-                AddLowerTimes(f.InitialCholesky, noise, 1.0, z, r);
+                DenseMath.AddLowerTimes(f.InitialCholesky, noise, 1.0, z, r);
             }
         }
 
@@ -127,7 +127,7 @@ public static class Simulator
             if (options.NoiseScale > 0)
             {
                 rng.FillGaussian(noise);
-                AddLowerTimes(f.TransitionCholesky, noise, options.NoiseScale, next, r);
+                DenseMath.AddLowerTimes(f.TransitionCholesky, noise, options.NoiseScale, next, r);
             }
 
             next.CopyTo(z, 0);
@@ -140,21 +140,6 @@ public static class Simulator
                     v[k] = f.Decay * v[k] + (1 - f.Decay) * (recorded ? ut[k] : 0);
                 }
             }
-        }
-    }
-
-    /// <summary>target += scale · L ε for lower-triangular L [R,R].</summary>
-    private static void AddLowerTimes(double[] lower, double[] epsilon, double scale, Span<double> target, int r)
-    {
-        for (int a = 0; a < r; a++)
-        {
-            double sum = 0;
-            for (int b = 0; b <= a; b++)
-            {
-                sum += lower[a * r + b] * epsilon[b];
-            }
-
-            target[a] += scale * sum;
         }
     }
 }

@@ -1,3 +1,4 @@
+using LowRank.Numerics;
 using System.Numerics;
 using LowRank.Model;
 
@@ -170,7 +171,7 @@ internal sealed class ModelView<TReal>
             }
         }
 
-        if (!SmallMatrix.TryCholesky(gram, r, factor))
+        if (!DenseMath.TryCholesky(gram, r, factor))
         {
             return false;
         }

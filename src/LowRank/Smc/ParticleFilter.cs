@@ -49,14 +49,7 @@ public sealed record InitialPosterior(double[] Mean, double[] Cholesky)
         var eps = new double[r];
         rng.FillGaussian(eps);
         var z = (double[])Mean.Clone();
-        for (int a = 0; a < r; a++)
-        {
-            for (int b = 0; b <= a; b++)
-            {
-                z[a] += Cholesky[a * r + b] * eps[b];
-            }
-        }
-
+        DenseMath.AddLowerTimes(Cholesky, eps, 1.0, z, r);
         return z;
     }
 }

@@ -1,3 +1,4 @@
+using LowRank.Numerics;
 using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -456,7 +457,7 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
                 _precision[i] = _priorInverse[i] + lambda[i];
             }
 
-            if (!SmallMatrix.TryCholesky(_precision, r, _scratch))
+            if (!DenseMath.TryCholesky(_precision, r, _scratch))
             {
                 return false;
             }
@@ -464,7 +465,7 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
             double logDetPrecision = 2 * SmallMatrix.LogDiagonalSum(_scratch, r);
             SmallMatrix.InverseLower(_scratch, r, _scratch2);
             SmallMatrix.TransposeTimesSelf(_scratch2, r, SigmaQ);
-            if (!SmallMatrix.TryCholesky(SigmaQ, r, Lq))
+            if (!DenseMath.TryCholesky(SigmaQ, r, Lq))
             {
                 return false;
             }

@@ -6,39 +6,6 @@ namespace LowRank.Smc;
 /// </summary>
 internal static class SmallMatrix
 {
-    /// <summary>Lower Cholesky factor of an SPD matrix; false if a pivot is not positive.</summary>
-    public static bool TryCholesky(ReadOnlySpan<double> a, int n, Span<double> l)
-    {
-        l.Clear();
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j <= i; j++)
-            {
-                double sum = a[i * n + j];
-                for (int k = 0; k < j; k++)
-                {
-                    sum -= l[i * n + k] * l[j * n + k];
-                }
-
-                if (i == j)
-                {
-                    if (!(sum > 0))
-                    {
-                        return false;
-                    }
-
-                    l[i * n + i] = Math.Sqrt(sum);
-                }
-                else
-                {
-                    l[i * n + j] = sum / l[j * n + j];
-                }
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>Inverse of a lower-triangular matrix (lower-triangular result).</summary>
     public static void InverseLower(ReadOnlySpan<double> l, int n, Span<double> inverse)
     {
