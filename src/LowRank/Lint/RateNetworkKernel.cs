@@ -44,7 +44,7 @@ public sealed class RateNetworkWorkspace<T>
     /// <summary>[T, N]: α ∂L/∂x_{t+1} of the last backward pass (full rank only).</summary>
     internal T[] ScaledGradients { get; private set; }
 
-    /// <summary>[T, O]: outputs (readout or observed units' states).</summary>
+    /// <summary>[T, O]: outputs (readout, or ψ of the observed units' states).</summary>
     public T[] Outputs { get; private set; }
 
     internal T[] Gx { get; }
@@ -82,9 +82,11 @@ public sealed class RateNetworkWorkspace<T>
 /// r_t     = φ(x_t + b)                                                  [N]
 /// κ_t     = Ñᵀ r_t / N                                                  [R]  (low rank; J is never formed)
 /// x_{t+1} = (1 − α) x_t + α (M κ_t  or  J r_t) + α W_inᵀ u_t + σ ξ_t      [N]
-/// o_t     = ψ(x_{t+1}) W_out / N    (readout)   or   x_{t+1}[observed]  (trajectory fitting)
+/// o_t     = ψ(x_{t+1}) W_out / N    (readout)   or   ψ(x_{t+1})[observed]  (trajectory fitting)
 /// L       = s Σ_t mask_t Σ_k (o_{t,k} − y_{t,k})²                        (s = loss scale)
 /// </code>
+/// ψ is the spec's readout non-linearity: identity when fitting recordings (states), tanh for a task
+/// network, whose observed units are then fitted by their rates φ(x) as in the published teacher fits.
 /// Backward, with g = ∂L/∂x_{t+1} (output term added first):
 /// <code>
 /// gW_in += α u_t gᵀ;  a = α g
@@ -202,6 +204,11 @@ public static class RateNetworkKernel<T>
                 {
                     output[k] = next[observed[k]];
                 }
+
+                if (spec.Readout == ReadoutKind.Tanh)
+                {
+                    TensorPrimitives.Tanh(output, output);
+                }
             }
             else
             {
@@ -294,9 +301,13 @@ public static class RateNetworkKernel<T>
                 T factor = two * lossScale * weight;
                 if (observed.Length > 0)
                 {
+                    // o = ψ(x): ∂o/∂x = 1 (identity) or 1 − o² (tanh)
+                    bool tanh = spec.Readout == ReadoutKind.Tanh;
                     for (int k = 0; k < o; k++)
                     {
-                        gx[observed[k]] += factor * (outputs[t * o + k] - T.CreateTruncating(trial.Targets[t * o + k]));
+                        T ok = outputs[t * o + k];
+                        T slope = tanh ? T.One - ok * ok : T.One;
+                        gx[observed[k]] += factor * (ok - T.CreateTruncating(trial.Targets[t * o + k])) * slope;
                     }
                 }
                 else

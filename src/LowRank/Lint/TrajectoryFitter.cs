@@ -60,14 +60,16 @@ public sealed record TrajectoryFitResult(
 
 /// <summary>
 /// LINT: fits a low-rank rate network to unit trajectories by BPTT on the masked mean squared error
-/// between the states x of the observed units and the targets (DESIGN §6).
+/// between ψ(x) of the observed units and the targets (DESIGN §6).
 /// </summary>
 /// <remarks>
-/// Conventions: the value fitted at step t is the state x_{t+1} reached after input u_t; x_0 = x0.
-/// Recordings: N = number of recorded neurons, all observed; m, ñ, W_in, b and x0 are trained, ψ = identity.
+/// Conventions: the value fitted at step t is ψ(x_{t+1}), reached after input u_t; x_0 = x0.
+/// Recordings: N = number of recorded neurons, all observed; m, ñ, W_in, b and x0 are trained, ψ = identity
+/// (the recorded activity is matched by the states).
 /// Teacher: the student has the teacher's N, W_in, W_out, b and x0; m, ñ and W_in are trained on the
-/// noise-free trajectories of a random fraction p of the teacher's units, and its task accuracy is
-/// measured through the teacher's readout.
+/// noise-free rates φ(x) = tanh(x) of a random fraction p of the teacher's units (ψ = tanh, the task
+/// readout's non-linearity; the published teacher fits match and score rates, not states), and its task
+/// accuracy is measured through the teacher's readout.
 /// </remarks>
 public static class TrajectoryFitter
 {
@@ -141,7 +143,7 @@ public static class TrajectoryFitter
         int count = Math.Max(1, (int)Math.Round(options.Subsample * n));
         int[] observed = Permutation(n, Rng.Create(options.Seed, 102)).Take(count).Order().ToArray();
 
-        // Targets: the teacher's noise-free trajectories of the observed units.
+        // Targets: the teacher's noise-free rates ψ(x) of the observed units (ψ = tanh for a task network).
         LintNetwork quietTeacher = teacher.WithSpec(teacherSpec with { NoiseStd = 0 });
         Trial[] train = TeacherTrials(quietTeacher, task.GenerateMany(options.Seed, 0, options.TrainTrials), observed, options.Threads);
         Trial[] held = TeacherTrials(quietTeacher, task.GenerateMany(options.Seed, HeldOutIndex, options.HeldOutTrials), observed, options.Threads);
@@ -183,7 +185,7 @@ public static class TrajectoryFitter
         }
     }
 
-    /// <summary>Held-out R²: (global, mean per neuron) of <paramref name="network"/>'s observed states against the trials' targets.</summary>
+    /// <summary>Held-out R²: (global, mean per neuron) of <paramref name="network"/>'s observed ψ(x) against the trials' targets.</summary>
     public static (double Global, double PerNeuron) Score(LintNetwork network, IReadOnlyList<Trial> trials, int[] observed, int threads)
     {
         int k = observed.Length;
@@ -272,12 +274,14 @@ public static class TrajectoryFitter
         {
             Trial trial = taskTrials[i];
             int n = teacher.Spec.Units;
+            bool rates = teacher.Spec.Readout == ReadoutKind.Tanh;
             var targets = new float[trial.Steps * k];
             for (int t = 0; t < trial.Steps; t++)
             {
                 for (int j = 0; j < k; j++)
                 {
-                    targets[t * k + j] = workspace.States[(t + 1) * n + observed[j]];
+                    float x = workspace.States[(t + 1) * n + observed[j]];
+                    targets[t * k + j] = rates ? MathF.Tanh(x) : x;
                 }
             }
 

@@ -62,8 +62,8 @@ public abstract class CognitiveTask
         return trials;
     }
 
-    /// <summary>Number of steps of an epoch lasting <paramref name="ms"/> milliseconds.</summary>
-    public static int Steps(double ms) => (int)Math.Round(ms / StepMs, MidpointRounding.AwayFromZero);
+    /// <summary>Number of whole steps of an epoch lasting <paramref name="ms"/> milliseconds (rounded down, as published: 350 ms → 17 steps).</summary>
+    public static int Steps(double ms) => (int)Math.Floor(ms / StepMs + 1e-9);
 
     /// <summary>Whether the mean of <paramref name="outputs"/> [T, O] (output 0) over the mask has the target's sign.</summary>
     public static bool IsCorrect(Trial trial, ReadOnlySpan<float> outputs)
@@ -80,13 +80,20 @@ public abstract class CognitiveTask
         return Math.Sign(output) == Math.Sign(target) && target != 0;
     }
 
-    /// <summary>A trial builder: zero inputs and targets, and noise of standard deviation <paramref name="noiseStd"/> on every input.</summary>
-    protected static (float[] Inputs, float[] Targets, float[] Mask) Allocate(int steps, int inputs, double noiseStd, Rng rng)
+    /// <summary>
+    /// A trial builder: zero inputs and targets, and noise of standard deviation <paramref name="noiseStd"/>
+    /// on the first <paramref name="noisyChannels"/> inputs (all of them by default).
+    /// </summary>
+    protected static (float[] Inputs, float[] Targets, float[] Mask) Allocate(int steps, int inputs, double noiseStd, Rng rng, int? noisyChannels = null)
     {
+        int noisy = noisyChannels ?? inputs;
         var values = new float[steps * inputs];
-        for (int i = 0; i < values.Length; i++)
+        for (int t = 0; t < steps; t++)
         {
-            values[i] = (float)(noiseStd * rng.NextGaussian());
+            for (int c = 0; c < noisy; c++)
+            {
+                values[t * inputs + c] = (float)(noiseStd * rng.NextGaussian());
+            }
         }
 
         return (values, new float[steps], new float[steps]);

@@ -9,8 +9,9 @@ namespace LowRank.Tasks;
 /// </summary>
 /// <remarks>
 /// Inputs (U = 4): 0, 1 sensory (coherence c_k ∈ {±1, ±2, ±4}·0.1 during the stimulus, noise sd 0.1 on
-/// every step), 2, 3 context (0.1 on the cued one from the end of fixation to the end of the trial).
-/// Epochs: fixation 100 ms, context only 350, stimulus 800, delay 100, response 20. Target sign(c_cued)
+/// every step), 2, 3 context (noise-free; 0.1 on the cued one from the end of fixation to the start of
+/// the response), as in the published task. Epochs: fixation 100 ms, context only 350, stimulus 800,
+/// delay 100, response 20, in whole steps of 20 ms (5, 17, 40, 5, 1: 68 steps). Target sign(c_cued)
 /// during the response, where the mask is 1.
 /// </remarks>
 public sealed class ContextDependentIntegrationTask : CognitiveTask
@@ -40,13 +41,13 @@ public sealed class ContextDependentIntegrationTask : CognitiveTask
         double coherence1 = Coherences[rng.NextInt(Coherences.Length)];
         int context = rng.NextInt(2);
         int steps = TotalSteps;
-        (float[] inputs, float[] targets, float[] mask) = Allocate(steps, Inputs, NoiseStd, rng);
+        (float[] inputs, float[] targets, float[] mask) = Allocate(steps, Inputs, NoiseStd, rng, noisyChannels: 2);
         int stimulusStart = FixationSteps + ContextSteps;
         int stimulusEnd = stimulusStart + StimulusSteps;
         int responseStart = stimulusEnd + DelaySteps;
         AddInput(inputs, Inputs, 0, stimulusStart, stimulusEnd, coherence0);
         AddInput(inputs, Inputs, 1, stimulusStart, stimulusEnd, coherence1);
-        AddInput(inputs, Inputs, 2 + context, FixationSteps, steps, ContextAmplitude);
+        AddInput(inputs, Inputs, 2 + context, FixationSteps, responseStart, ContextAmplitude);
         SetResponse(targets, mask, responseStart, steps, Math.Sign(context == 0 ? coherence0 : coherence1));
         return new Trial(steps, Inputs, Outputs, inputs, targets, mask);
     }

@@ -53,6 +53,47 @@ public sealed class TrajectoryFitterTests
         }
     }
 
+    [Theory]
+    [InlineData(ReadoutKind.Tanh)]
+    [InlineData(ReadoutKind.Identity)]
+    public void ObservedUnitsAreFittedByTheirRatesInATaskNetworkAndByTheirStatesOtherwise(ReadoutKind readout)
+    {
+        LintNetwork teacher = RankOneTeacher(12, 4);
+        teacher = teacher.WithSpec(teacher.Spec with { Readout = readout });
+        int[] observed = [1, 5, 11];
+        Trial[] trials = new RandomDotDecisionTask().GenerateMany(2, 0, 3)
+            .Select(t => new Trial(t.Steps, 1, 3, t.Inputs, new float[t.Steps * 3], Enumerable.Repeat(1f, t.Steps).ToArray()))
+            .ToArray();
+        int checkedValues = 0;
+        RateNetworkRunner.Run(teacher.Layout, teacher.Theta, trials, observed, 0, 0, 1, (i, workspace) =>
+        {
+            for (int t = 0; t < trials[i].Steps; t++)
+            {
+                for (int k = 0; k < observed.Length; k++)
+                {
+                    float x = workspace.States[(t + 1) * 12 + observed[k]];
+                    float expected = readout == ReadoutKind.Tanh ? MathF.Tanh(x) : x;
+                    Assert.Equal(expected, workspace.Outputs[t * observed.Length + k], 1e-6f);
+                    Interlocked.Increment(ref checkedValues);
+                }
+            }
+        });
+        Assert.Equal(trials.Sum(t => t.Steps) * observed.Length, checkedValues);
+    }
+
+    [Fact]
+    public void SvdStudentOfAnExactlyRankOneTeacherScoresOne()
+    {
+        // A student initialised from the SVD of an exactly rank-1 teacher reproduces it: its observed outputs
+        // and the targets are the same quantity (rates), so one step of a tiny learning rate keeps R² ≈ 1.
+        LintNetwork teacher = RankOneTeacher(30, 6);
+        var options = new TrajectoryFitOptions(
+            Rank: 1, Epochs: 1, LearningRate: 1e-9, Initialization: FitInitialization.Svd, Seed: 2, Threads: 1,
+            TrainTrials: 4, HeldOutTrials: 4, EvaluationTrials: 8);
+        TrajectoryFitResult result = TrajectoryFitter.FitTeacher(teacher, new RandomDotDecisionTask(), options, NullProgress.Instance);
+        Assert.True(result.R2 > 0.999999, $"R² {result.R2}");
+    }
+
     [Fact]
     public void PerfectPredictionScoresOne()
     {

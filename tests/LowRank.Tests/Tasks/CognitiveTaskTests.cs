@@ -69,13 +69,25 @@ public sealed class CognitiveTaskTests
             Assert.True(Math.Abs(mean - nearest) < 4 * 0.1 / Math.Sqrt(length));
             Assert.Equal(Math.Sign(nearest), Math.Sign(trial.Targets[^1]));
 
-            // Fixation: only noise on every channel.
+            // Fixation: only noise on the sensory channels.
             for (int t = 0; t < ContextDependentIntegrationTask.FixationSteps; t++)
             {
-                for (int c = 0; c < 4; c++)
+                for (int c = 0; c < 2; c++)
                 {
                     sumSquares += trial.Inputs[t * 4 + c] * trial.Inputs[t * 4 + c];
                     count++;
+                }
+            }
+
+            // Context channels are noise-free: 0.1 on the cued one from the end of fixation to the start
+            // of the response, 0 elsewhere.
+            int responseStart = trial.Steps - ContextDependentIntegrationTask.ResponseSteps;
+            for (int t = 0; t < trial.Steps; t++)
+            {
+                for (int c = 0; c < 2; c++)
+                {
+                    bool on = c == context && t >= cueFrom && t < responseStart;
+                    Assert.Equal(on ? 0.1f : 0f, trial.Inputs[t * 4 + 2 + c]);
                 }
             }
         }
@@ -85,6 +97,18 @@ public sealed class CognitiveTaskTests
         Assert.InRange(sd, 0.1 * (1 - 4 / Math.Sqrt(2.0 * count)), 0.1 * (1 + 4 / Math.Sqrt(2.0 * count)));
         // Context is a fair coin: 4 standard errors of a binomial proportion.
         Assert.InRange(contextOne / (double)trials, 0.5 - 4 * 0.5 / Math.Sqrt(trials), 0.5 + 4 * 0.5 / Math.Sqrt(trials));
+    }
+
+    [Fact]
+    public void CdiEpochsAreWholeStepsRoundedDownAsPublished()
+    {
+        // 100, 350, 800, 100, 20 ms at Δt = 20 ms: 5, 17 (350/20 = 17.5 rounded down), 40, 5, 1.
+        Assert.Equal(5, ContextDependentIntegrationTask.FixationSteps);
+        Assert.Equal(17, ContextDependentIntegrationTask.ContextSteps);
+        Assert.Equal(40, ContextDependentIntegrationTask.StimulusSteps);
+        Assert.Equal(5, ContextDependentIntegrationTask.DelaySteps);
+        Assert.Equal(1, ContextDependentIntegrationTask.ResponseSteps);
+        Assert.Equal(68, new ContextDependentIntegrationTask().Generate(1, 0).Steps);
     }
 
     [Fact]
