@@ -68,7 +68,7 @@ public static class LintModelDirectory
             IEnumerable<KeyValuePair<string, NdArray>> arrays = Arrays(network);
             if (observed is not null)
             {
-                // Units whose trajectories were fitted (teacher fits: the observed subset).
+                // Units whose trajectories were fitted (teacher fits: the teacher units that the student's units stand for).
                 arrays = arrays.Append(Pair("observed", [observed.Length], observed.Select(i => (double)i).ToArray()));
             }
 

@@ -41,7 +41,7 @@ public sealed record TrajectoryFitOptions(
 
 /// <summary>A fitted student and its scores.</summary>
 /// <param name="Student">The fitted low-rank network.</param>
-/// <param name="Observed">Units of the student (and teacher) whose trajectories were fitted.</param>
+/// <param name="Observed">Fitted units: the teacher units that student units 0…k−1 stand for (teacher fits), or every recorded neuron.</param>
 /// <param name="R2">Held-out R² over all observed values (one grand mean).</param>
 /// <param name="R2PerNeuron">Mean over observed neurons of each neuron's held-out R².</param>
 /// <param name="Accuracy">Task accuracy through the teacher's readout (teacher fits only).</param>
@@ -66,10 +66,12 @@ public sealed record TrajectoryFitResult(
 /// Conventions: the value fitted at step t is ψ(x_{t+1}), reached after input u_t; x_0 = x0.
 /// Recordings: N = number of recorded neurons, all observed; m, ñ, W_in, b and x0 are trained, ψ = identity
 /// (the recorded activity is matched by the states).
-/// Teacher: the student has the teacher's N, W_in, W_out, b and x0; m, ñ and W_in are trained on the
-/// noise-free rates φ(x) = tanh(x) of a random fraction p of the teacher's units (ψ = tanh, the task
-/// readout's non-linearity; the published teacher fits match and score rates, not states), and its task
-/// accuracy is measured through the teacher's readout.
+/// Teacher: a random fraction p of the teacher's units (k units) is observed; the student has one unit per
+/// observed unit, with their W_in, b and x0 and the teacher's readout restricted to them, as in the
+/// published subsampling fits (p = 1: the student has all N units). m, ñ and W_in are trained on the
+/// noise-free rates φ(x) = tanh(x) of the observed units (ψ = tanh, the task readout's non-linearity; the
+/// published teacher fits match and score rates, not states), and its task accuracy is measured through
+/// the restricted teacher readout.
 /// </remarks>
 public static class TrajectoryFitter
 {
@@ -148,21 +150,54 @@ public static class TrajectoryFitter
         Trial[] train = TeacherTrials(quietTeacher, task.GenerateMany(options.Seed, 0, options.TrainTrials), observed, options.Threads);
         Trial[] held = TeacherTrials(quietTeacher, task.GenerateMany(options.Seed, HeldOutIndex, options.HeldOutTrials), observed, options.Threads);
 
-        var spec = new RateNetworkSpec(n, options.Rank, teacherSpec.Inputs, teacherSpec.Outputs, teacherSpec.Alpha, 0.0, teacherSpec.Readout);
+        // The student has one unit per observed teacher unit (as in the published subsampling fits), with the
+        // teacher's W_in, b and x0 of those units and the teacher's readout restricted to them: W_out·k/N, so
+        // that its output Σ_{i∈S} ψ(x_i) W_out,i / N is the teacher's readout sum over the observed units.
+        var spec = new RateNetworkSpec(count, options.Rank, teacherSpec.Inputs, teacherSpec.Outputs, teacherSpec.Alpha, 0.0, teacherSpec.Readout);
         LintNetwork student = LintNetwork.CreateRandom(spec, options.Seed);
         RateNetworkLayout s = student.Layout;
         RateNetworkLayout t = teacher.Layout;
-        t.InputWeights.Of<double>(teacher.Theta).CopyTo(s.InputWeights.Of(student.Theta));
-        t.OutputWeights.Of<double>(teacher.Theta).CopyTo(s.OutputWeights.Of(student.Theta));
-        t.Bias.Of<double>(teacher.Theta).CopyTo(s.Bias.Of(student.Theta));
-        t.InitialState.Of<double>(teacher.Theta).CopyTo(s.InitialState.Of(student.Theta));
+        Restrict(t.InputWeights.Of<double>(teacher.Theta), n, observed, 1.0, s.InputWeights.Of(student.Theta));
+        Restrict(t.OutputWeights.Of<double>(teacher.Theta), n, observed, count / (double)n, s.OutputWeights.Of(student.Theta));
+        Restrict(t.Bias.Of<double>(teacher.Theta), n, observed, 1.0, s.Bias.Of(student.Theta));
+        Restrict(t.InitialState.Of<double>(teacher.Theta), n, observed, 1.0, s.InitialState.Of(student.Theta));
         if (options.Initialization == FitInitialization.Svd)
         {
-            InitializeFromSvd(student, teacher.RecurrentWeights());
+            // The teacher's connectivity among the observed units (all of J when every unit is observed).
+            double[,] j = teacher.RecurrentWeights();
+            var block = new double[count, count];
+            for (int a = 0; a < count; a++)
+            {
+                for (int c = 0; c < count; c++)
+                {
+                    block[a, c] = j[observed[a], observed[c]];
+                }
+            }
+
+            InitializeFromSvd(student, block);
         }
 
         ParameterGroups trainable = ParameterGroups.M | ParameterGroups.NTilde | ParameterGroups.InputWeights;
-        return Fit(student, observed, train, held, trainable, options, progress, task);
+        int[] studentUnits = Enumerable.Range(0, count).ToArray();
+        TrajectoryFitResult result = Fit(student, studentUnits, train, held, trainable, options, progress, task);
+        return result with { Observed = observed };
+    }
+
+    /// <summary>
+    /// Copies the observed units' entries of a per-unit parameter group [G, N] (G rows of N values) into
+    /// the student's [G, k], times <paramref name="scale"/>.
+    /// </summary>
+    private static void Restrict(ReadOnlySpan<double> teacher, int n, int[] observed, double scale, Span<double> student)
+    {
+        int k = observed.Length;
+        int rows = teacher.Length / n;
+        for (int g = 0; g < rows; g++)
+        {
+            for (int a = 0; a < k; a++)
+            {
+                student[g * k + a] = teacher[g * n + observed[a]] * scale;
+            }
+        }
     }
 
     /// <summary>m_r = u_r s_r √N, ñ_r = v_r √N from the SVD J = U S Vᵀ, so that M Ñᵀ / N is J's best rank-R approximation.</summary>

@@ -95,6 +95,34 @@ public sealed class TrajectoryFitterTests
     }
 
     [Fact]
+    public void SubsampledStudentHasOneUnitPerObservedUnitAndTheRestrictedTeacherReadout()
+    {
+        LintNetwork teacher = RankOneTeacher(20, 8);
+        var options = new TrajectoryFitOptions(
+            Rank: 1, Epochs: 1, LearningRate: 1e-9, Initialization: FitInitialization.Random, Seed: 4, Threads: 1,
+            Subsample: 0.25, TrainTrials: 4, HeldOutTrials: 4, EvaluationTrials: 8);
+        TrajectoryFitResult result = TrajectoryFitter.FitTeacher(teacher, new RandomDotDecisionTask(), options, NullProgress.Instance);
+        LintNetwork student = result.Student;
+        int[] observed = result.Observed;
+        Assert.Equal(5, observed.Length);
+        Assert.Equal(5, student.Spec.Units);
+        Assert.Equal(observed.Distinct().Order(), observed);
+        Assert.All(observed, i => Assert.InRange(i, 0, 19));
+        ReadOnlySpan<double> teacherOut = teacher.Layout.OutputWeights.Of<double>(teacher.Theta);
+        ReadOnlySpan<double> studentOut = student.Layout.OutputWeights.Of<double>(student.Theta);
+        ReadOnlySpan<double> teacherIn = teacher.Layout.InputWeights.Of<double>(teacher.Theta);
+        ReadOnlySpan<double> studentIn = student.Layout.InputWeights.Of<double>(student.Theta);
+        for (int a = 0; a < 5; a++)
+        {
+            // Readout: the teacher's weights of the observed units, times k/N, so that the student's
+            // Σ ψ(x) W_out / k equals the teacher's readout sum over those units.
+            Assert.Equal(teacherOut[observed[a]] * 5 / 20.0, studentOut[a], 1e-12);
+            // W_in starts from the teacher's and moves by at most about one Adam step of 1e-9.
+            Assert.Equal(teacherIn[observed[a]], studentIn[a], 1e-6);
+        }
+    }
+
+    [Fact]
     public void PerfectPredictionScoresOne()
     {
         LintNetwork teacher = RankOneTeacher(12, 2);
