@@ -16,6 +16,7 @@ namespace LowRank.Populations;
 /// <param name="LearningRate">Adam learning rate (gradient-norm clip 1).</param>
 /// <param name="NoiseStd">σ of the state noise during training and evaluation.</param>
 /// <param name="Overlap">ρ of the start L_p[n_r, m_r] (σ_{n_r m_r} = ρ).</param>
+/// <param name="Spread">Standard deviation of the start's other off-diagonal entries of L_p.</param>
 /// <param name="Seed">Seed of the start, trials, loadings draws and noise.</param>
 /// <param name="Threads">Worker threads (results do not depend on it).</param>
 /// <param name="EvaluationTrials">Trials of the accuracy estimate.</param>
@@ -30,6 +31,7 @@ public sealed record MixtureTrainingOptions(
     double LearningRate,
     double NoiseStd,
     double Overlap,
+    double Spread,
     long Seed,
     int Threads,
     int EvaluationTrials);
@@ -73,7 +75,7 @@ public static class MixtureNetworkTrainer
         int batch = Math.Min(options.BatchSize, train.Length);
         int stepsPerEpoch = (train.Length + batch - 1) / batch;
 
-        double[] phi = mixture.Initial(options.Overlap, Rng.Create(options.Seed, InitialStream));
+        double[] phi = mixture.Initial(options.Overlap, options.Spread, Rng.Create(options.Seed, InitialStream));
         var adam = new Adam(Enumerable.Repeat(1.0, mixture.Length).ToArray(), options.LearningRate, 1.0);
         var workspace = new MixtureWorkspace<float>(mixture, batch);
         var xi = new double[options.Units * mixture.Dimension];
@@ -211,6 +213,7 @@ public static class MixtureNetworkTrainer
         Require(options.TrainTrials >= 1, "--trials", options.TrainTrials, "at least 1");
         Require(options.LearningRate > 0, "--lr", options.LearningRate, "positive");
         Require(options.NoiseStd >= 0, "--noise", options.NoiseStd, "non-negative");
+        Require(options.Spread >= 0, "--init-spread", options.Spread, "non-negative");
         Require(options.Threads >= 1, "--threads", options.Threads, "at least 1");
         Require(options.EvaluationTrials >= 1, "--eval-trials", options.EvaluationTrials, "at least 1");
     }

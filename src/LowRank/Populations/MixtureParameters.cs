@@ -84,11 +84,11 @@ public sealed class MixtureParameters
     public int Factor(int p, int a, int b) => p * Stride + Dimension + a * (a + 1) / 2 + b;
 
     /// <summary>
-    /// The starting point: μ_p = 0, L_p = I with off-diagonal entries ~ N(0, 0.1²) from <paramref name="rng"/> (they break
-    /// the symmetry between populations), and L_p[n_r, m_r] = <paramref name="overlap"/> (σ_{n_r m_r} = ρ: slow latent
-    /// dynamics that can hold a memory).
+    /// The starting point: μ_p = 0, L_p = I with off-diagonal entries ~ N(0, <paramref name="spread"/>²) from <paramref name="rng"/>
+    /// (they break the symmetry between populations and give the inputs and readout a first hold on the latent variables),
+    /// and L_p[n_r, m_r] = <paramref name="overlap"/> (σ_{n_r m_r} = ρ: slow latent dynamics that can hold a memory).
     /// </summary>
-    public double[] Initial(double overlap, Rng rng)
+    public double[] Initial(double overlap, double spread, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
         int rank = Network.Spec.Rank;
@@ -99,7 +99,7 @@ public sealed class MixtureParameters
             {
                 for (int b = 0; b < a; b++)
                 {
-                    phi[Factor(p, a, b)] = 0.1 * rng.NextGaussian();
+                    phi[Factor(p, a, b)] = spread * rng.NextGaussian();
                 }
             }
 

@@ -94,7 +94,7 @@ public sealed class MixtureNetworkTrainerTests
         var mixture = new MixtureParameters(3, new RateNetworkLayout(spec));
         Assert.Equal([0, 0, 0, 0, 1, 1, 1, 2, 2, 2], mixture.Labels);
         Assert.Equal(["m1", "n1", "w_in1", "w_out1"], mixture.Names);
-        double[] phi = mixture.Initial(1.5, Rng.Create(1, 0));
+        double[] phi = mixture.Initial(1.5, 0.1, Rng.Create(1, 0));
         double[][] covariance = mixture.CovarianceOf(phi, 2);
         Assert.Equal(1.0, covariance[0][0], 12);
         Assert.Equal(1.5, covariance[1][0], 12); // σ_nm = ρ
@@ -107,7 +107,7 @@ public sealed class MixtureNetworkTrainerTests
         // A short run on the random-dot task: the trained mixture must clearly improve on its own start, and
         // one and two threads must give the same numbers.
         MixtureTrainingOptions Options(int epochs, int threads) =>
-            new("rdm", 1, 2, 96, epochs, 16, 64, 0.05, 0.05, 0.0, 3, threads, 128);
+            new("rdm", 1, 2, 96, epochs, 16, 64, 0.05, 0.05, 0.0, 0.1, 3, threads, 128);
 
         MixtureTrainingResult trained = MixtureNetworkTrainer.Train(Options(8, 1), NullProgress.Instance);
         MixtureTrainingResult start = MixtureNetworkTrainer.Train(Options(1, 1) with { LearningRate = 1e-12 }, NullProgress.Instance);
