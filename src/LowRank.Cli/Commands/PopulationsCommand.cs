@@ -86,6 +86,7 @@ internal static class PopulationsCommand
         var noise = new Option<double>("--noise") { Description = "State noise standard deviation during training and evaluation.", DefaultValueFactory = _ => 0.05 };
         var overlap = new Option<double>("--overlap") { Description = "Start with σ_{n_r m_r} = ρ in every population (ρ > 0 helps memory tasks such as dms).", DefaultValueFactory = _ => 0.0 };
         var spread = new Option<double>("--init-spread") { Description = "Standard deviation of the start's other off-diagonal covariance factors.", DefaultValueFactory = _ => 0.1 };
+        var init = new Option<string?>("--init") { Description = "Start from these populations (a 'populations fit' or 'populations train' directory): their proportions, means and covariances." };
         var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate.", DefaultValueFactory = _ => 512 };
         var seed = new Option<long>("--seed") { Description = "Seed of the start, trials, loadings draws and noise.", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -94,7 +95,7 @@ internal static class PopulationsCommand
         var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
         var command = new Command("train", "Train a low-rank network whose loadings are a P-population Gaussian mixture (fresh loadings at every step).")
         {
-            task, rank, components, units, epochs, batch, trials, lr, noise, overlap, spread, evalTrials, seed, threads, output, networkOut, json,
+            task, rank, components, units, epochs, batch, trials, lr, noise, overlap, spread, init, evalTrials, seed, threads, output, networkOut, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
@@ -112,7 +113,8 @@ internal static class PopulationsCommand
                 parse.GetValue(spread),
                 parse.GetValue(seed),
                 TaskCommand.CheckThreads(parse.GetValue(threads)),
-                parse.GetValue(evalTrials));
+                parse.GetValue(evalTrials),
+                parse.GetValue(init) is string initDir ? PopulationModel.Load(initDir) : null);
             MixtureTrainingResult result = MixtureNetworkTrainer.Train(options, context.CreateProgress());
             string outDir = parse.GetValue(output)!;
             string? networkDir = parse.GetValue(networkOut);

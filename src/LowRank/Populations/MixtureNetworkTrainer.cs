@@ -20,6 +20,7 @@ namespace LowRank.Populations;
 /// <param name="Seed">Seed of the start, trials, loadings draws and noise.</param>
 /// <param name="Threads">Worker threads (results do not depend on it).</param>
 /// <param name="EvaluationTrials">Trials of the accuracy estimate.</param>
+/// <param name="Start">Populations to start from (their P, proportions, means and covariances), or null for the generic start.</param>
 public sealed record MixtureTrainingOptions(
     string Task,
     int Rank,
@@ -34,7 +35,8 @@ public sealed record MixtureTrainingOptions(
     double Spread,
     long Seed,
     int Threads,
-    int EvaluationTrials);
+    int EvaluationTrials,
+    PopulationModel? Start = null);
 
 /// <summary>The trained mixture, a network of <c>Units</c> units resampled from it (stream 0 of the seed) and its accuracy.</summary>
 public sealed record MixtureTrainingResult(PopulationModel Populations, LintNetwork Network, TrainingSummary Summary, double Accuracy);
@@ -68,14 +70,16 @@ public static class MixtureNetworkTrainer
         CognitiveTask task = CognitiveTask.Create(options.Task);
         var spec = new RateNetworkSpec(options.Units, options.Rank, task.Inputs, task.Outputs, CognitiveTask.Alpha, options.NoiseStd, ReadoutKind.Tanh);
         var layout = new RateNetworkLayout(spec);
-        var mixture = new MixtureParameters(options.Components, layout);
+        var mixture = new MixtureParameters(options.Components, layout, options.Start?.Weights);
         Trial[] train = task.GenerateMany(options.Seed, 0, options.TrainTrials);
         Trial[] validation = task.GenerateMany(options.Seed, ValidationIndex, TaskTrainer.ValidationTrials);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
         int batch = Math.Min(options.BatchSize, train.Length);
         int stepsPerEpoch = (train.Length + batch - 1) / batch;
 
-        double[] phi = mixture.Initial(options.Overlap, options.Spread, Rng.Create(options.Seed, InitialStream));
+        double[] phi = options.Start is null
+            ? mixture.Initial(options.Overlap, options.Spread, Rng.Create(options.Seed, InitialStream))
+            : mixture.From(options.Start.ToMixture());
         var adam = new Adam(Enumerable.Repeat(1.0, mixture.Length).ToArray(), options.LearningRate, 1.0);
         var workspace = new MixtureWorkspace<float>(mixture, batch);
         var xi = new double[options.Units * mixture.Dimension];
@@ -182,7 +186,7 @@ public static class MixtureNetworkTrainer
             options.Units,
             mixture.Names,
             components,
-            Enumerable.Repeat(1.0 / components, components).ToArray(),
+            mixture.Proportions,
             Enumerable.Range(0, components).Select(p => mixture.MeanOf(phi, p)).ToArray(),
             Enumerable.Range(0, components).Select(p => mixture.CovarianceOf(phi, p)).ToArray(),
             0,
@@ -216,6 +220,17 @@ public static class MixtureNetworkTrainer
         Require(options.Spread >= 0, "--init-spread", options.Spread, "non-negative");
         Require(options.Threads >= 1, "--threads", options.Threads, "at least 1");
         Require(options.EvaluationTrials >= 1, "--eval-trials", options.EvaluationTrials, "at least 1");
+        if (options.Start is { } start)
+        {
+            CognitiveTask task = CognitiveTask.Create(options.Task);
+            string[] names = MixtureParameters.LoadingNames(options.Rank, task.Inputs, task.Outputs);
+            if (start.Components != options.Components || !start.LoadingNames.SequenceEqual(names))
+            {
+                throw new InputException(
+                    $"the --init populations have P = {start.Components} over loadings [{string.Join(", ", start.LoadingNames)}], but --task {options.Task} --rank {options.Rank} --components {options.Components} needs P = {options.Components} over [{string.Join(", ", names)}].",
+                    "pass --components and --rank matching the --init populations, fitted to a network of the same task without bias or initial state.");
+            }
+        }
     }
 }
 

@@ -16,14 +16,18 @@ namespace LowRank.Populations;
 /// L_p[a, a] = exp(s_p[a])  (diagonal stored as its log);  L_p[a, b] free for b &lt; a;  L_p[a, b] = 0 for b &gt; a
 /// Σ_p = L_p L_pᵀ
 /// </code>
-/// Population p(i) = ⌊i P / N⌋: a fixed assignment with equal proportions α_p = 1/P (sizes differ by at most 1).
+/// Population p(i) is fixed: the component whose interval of the cumulative proportions α holds (i + ½)/N (with
+/// equal proportions α_p = 1/P the sizes differ by at most 1).
 /// φ of population p, in order: μ_p [D], then the rows of L_p's lower triangle (a = 0 … D−1, b = 0 … a), with
 /// s_p[a] in place of L_p[a, a]. The loadings fill the first D·N entries of the LINT θ, which hold M [R, N],
 /// Ñ [R, N], W_in [U, N] and W_out [O, N] back to back: θ[d·N + i] = ℓ_i[d].
 /// </remarks>
 public sealed class MixtureParameters
 {
-    public MixtureParameters(int components, RateNetworkLayout network)
+    /// <param name="components">P.</param>
+    /// <param name="network">The LINT network whose loadings φ describes.</param>
+    /// <param name="proportions">α [P] (summing to 1), or null for 1/P each.</param>
+    public MixtureParameters(int components, RateNetworkLayout network, double[]? proportions = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         RateNetworkSpec spec = network.Spec;
@@ -42,12 +46,30 @@ public sealed class MixtureParameters
         Components = components;
         Dimension = dimension;
         Stride = dimension + dimension * (dimension + 1) / 2;
+        Proportions = proportions is null ? Enumerable.Repeat(1.0 / components, components).ToArray() : (double[])proportions.Clone();
+        if (Proportions.Length != components || Proportions.Any(a => !(a >= 0)) || Math.Abs(Proportions.Sum() - 1) > 1e-6)
+        {
+            throw new ArgumentException($"need {components} non-negative proportions summing to 1, got [{string.Join(", ", Proportions)}].", nameof(proportions));
+        }
+
         Labels = new int[spec.Units];
+        int population = 0;
+        double upper = Proportions[0];
         for (int i = 0; i < spec.Units; i++)
         {
-            Labels[i] = (int)((long)i * components / spec.Units);
+            double position = (i + 0.5) / spec.Units;
+            while (position >= upper && population < components - 1)
+            {
+                population++;
+                upper += Proportions[population];
+            }
+
+            Labels[i] = population;
         }
     }
+
+    /// <summary>α [P].</summary>
+    public double[] Proportions { get; }
 
     /// <summary>The LINT network the loadings parameterise.</summary>
     public RateNetworkLayout Network { get; }
@@ -68,14 +90,11 @@ public sealed class MixtureParameters
     public int[] Labels { get; }
 
     /// <summary>Loading names [D] in θ order (as <see cref="UnitLoadings"/> names them).</summary>
-    public string[] Names
-    {
-        get
-        {
-            RateNetworkSpec spec = Network.Spec;
-            return [.. Numbered("m", spec.Rank), .. Numbered("n", spec.Rank), .. Numbered("w_in", spec.Inputs), .. Numbered("w_out", spec.Outputs)];
-        }
-    }
+    public string[] Names => LoadingNames(Network.Spec.Rank, Network.Spec.Inputs, Network.Spec.Outputs);
+
+    /// <summary>m1…mR, n1…nR, w_in1…w_inU, w_out1…w_outO.</summary>
+    public static string[] LoadingNames(int rank, int inputs, int outputs) =>
+        [.. Numbered("m", rank), .. Numbered("n", rank), .. Numbered("w_in", inputs), .. Numbered("w_out", outputs)];
 
     /// <summary>Index of μ_p[d] in φ.</summary>
     public int Mean(int p, int d) => p * Stride + d;
@@ -106,6 +125,34 @@ public sealed class MixtureParameters
             for (int r = 0; r < rank; r++)
             {
                 phi[Factor(p, rank + r, r)] = overlap;
+            }
+        }
+
+        return phi;
+    }
+
+    /// <summary>φ of a given mixture (same P and D): μ_p and the Cholesky factor of Σ_p.</summary>
+    public double[] From(GaussianMixture mixture)
+    {
+        ArgumentNullException.ThrowIfNull(mixture);
+        if (mixture.Components != Components || mixture.Dimension != Dimension)
+        {
+            throw new ArgumentException($"the mixture has P = {mixture.Components}, D = {mixture.Dimension}; expected {Components}, {Dimension}.", nameof(mixture));
+        }
+
+        var phi = new double[Length];
+        for (int p = 0; p < Components; p++)
+        {
+            ReadOnlySpan<double> factor = mixture.CholeskyOf(p);
+            for (int a = 0; a < Dimension; a++)
+            {
+                phi[Mean(p, a)] = mixture.Means[p][a];
+                for (int b = 0; b < a; b++)
+                {
+                    phi[Factor(p, a, b)] = factor[a * Dimension + b];
+                }
+
+                phi[Factor(p, a, a)] = Math.Log(factor[a * Dimension + a]);
             }
         }
 

@@ -92,13 +92,23 @@ public sealed class MixtureNetworkTrainerTests
     {
         var spec = new RateNetworkSpec(10, 1, 1, 1, 0.2, 0, ReadoutKind.Tanh);
         var mixture = new MixtureParameters(3, new RateNetworkLayout(spec));
-        Assert.Equal([0, 0, 0, 0, 1, 1, 1, 2, 2, 2], mixture.Labels);
+        Assert.Equal([0, 0, 0, 1, 1, 1, 1, 2, 2, 2], mixture.Labels);
+        Assert.Equal([0, 0, 0, 0, 0, 0, 0, 0, 1, 1], new MixtureParameters(2, mixture.Network, [0.8, 0.2]).Labels);
         Assert.Equal(["m1", "n1", "w_in1", "w_out1"], mixture.Names);
         double[] phi = mixture.Initial(1.5, 0.1, Rng.Create(1, 0));
         double[][] covariance = mixture.CovarianceOf(phi, 2);
         Assert.Equal(1.0, covariance[0][0], 12);
         Assert.Equal(1.5, covariance[1][0], 12); // σ_nm = ρ
         Assert.Equal(1.0 + 1.5 * 1.5, covariance[1][1], 12);
+
+        // From() inverts the map to a mixture: μ_p and L_p L_pᵀ come back
+        double[][][] covariances = Enumerable.Range(0, 3).Select(p => mixture.CovarianceOf(phi, p)).ToArray();
+        var model = new GaussianMixture([0.3, 0.3, 0.4], [.. Enumerable.Range(0, 3).Select(p => mixture.MeanOf(phi, p))], [.. covariances.Select(c => c.SelectMany(r => r).ToArray())]);
+        double[] back = mixture.From(model);
+        for (int i = 0; i < phi.Length; i++)
+        {
+            Assert.Equal(phi[i], back[i], 10);
+        }
     }
 
     [Fact]
