@@ -71,6 +71,20 @@ public sealed class PopulationsCommandTests : IDisposable
         Assert.Contains($"accuracy median {accuracy}", reduce.Output);
     }
 
+    [Fact]
+    public void TrainRejectsStartPopulationsOfAnotherShape()
+    {
+        string model = SaveRandomNetwork("net");
+        Assert.Equal(0, CliHarness.Run("populations", "fit", "--model", model, "--components", "1", "--restarts", "1", "--out", PathOf("pop")).ExitCode);
+        CliResult result = CliHarness.Run("populations", "train", "--task", "cdi", "--components", "2", "--init", PathOf("pop"), "--out", PathOf("out"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            "error: the --init populations have P = 1 over loadings [m1, n1, w_in1, w_in2, w_in3, w_in4, w_out1], but --task cdi --rank 1 --components 2 needs P = 2 over [m1, n1, w_in1, w_in2, w_in3, w_in4, w_out1].\n"
+            + "  hint: pass --components and --rank matching the --init populations, fitted to a network of the same task without bias or initial state.\n",
+            result.Error.Replace("\r\n", "\n"));
+        Assert.False(Directory.Exists(PathOf("out")));
+    }
+
     public static TheoryData<string[], string> BadInputs() => new()
     {
         { ["populations", "fit", "--model", "MISSING", "--out", "OUT"], "error: model directory 'MISSING' does not exist or has no model.json.\n  hint: pass the --out directory of 'lowrank task train', 'lowrank lint fit' or 'lowrank fit'.\n" },
