@@ -23,7 +23,7 @@ internal static class FixedPointsCommand
         var restarts = new Option<int>("--restarts") { Description = "Random starts of the approximate and cycle searches.", DefaultValueFactory = _ => 200 };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var output = new Option<string>("--out") { Description = "Output JSON file.", Required = true };
+        var output = new Option<string>("--out", "--json") { Description = "Output JSON file with the fixed points, cycles and timings (--json is the same option).", Required = true };
         var plot = new Option<string?>("--plot") { Description = "Also draw the flow field with the fixed points to this PNG." };
         var command = new Command("fixed-points", "Find all fixed points (and cycles) of a relu / clipped-relu model at constant input, with their stability.")
         {

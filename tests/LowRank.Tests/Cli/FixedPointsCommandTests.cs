@@ -50,7 +50,7 @@ public sealed class FixedPointsCommandTests : IDisposable
     {
         string model = Teacher("random", "clipped_relu");
         Assert.Equal(0, CliHarness.Run("fixed-points", "--model", model, "--out", PathOf("exact.json")).ExitCode);
-        Assert.Equal(0, CliHarness.Run("fixed-points", "--model", model, "--method", "approximate", "--out", PathOf("approx.json")).ExitCode);
+        Assert.Equal(0, CliHarness.Run("fixed-points", "--model", model, "--method", "approximate", "--json", PathOf("approx.json")).ExitCode);
         double[][] exact = Points(PathOf("exact.json"));
         Assert.NotEmpty(Points(PathOf("approx.json")));
         foreach (double[] z in Points(PathOf("approx.json")))
