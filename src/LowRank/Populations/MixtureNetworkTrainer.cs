@@ -201,25 +201,17 @@ public static class MixtureNetworkTrainer
 
     private static void Validate(MixtureTrainingOptions options)
     {
-        void Require(bool ok, string option, object value, string expected)
-        {
-            if (!ok)
-            {
-                throw new InputException($"{option} must be {expected}, got {value}.", $"pass {option} with a value that is {expected}.");
-            }
-        }
-
-        Require(options.Units >= 1, "--units", options.Units, "at least 1");
-        Require(options.Rank >= 1, "--rank", options.Rank, "at least 1");
-        Require(options.Components >= 1 && options.Components <= options.Units, "--components", options.Components, $"between 1 and --units ({options.Units})");
-        Require(options.Epochs >= 1, "--epochs", options.Epochs, "at least 1");
-        Require(options.BatchSize >= 1, "--batch", options.BatchSize, "at least 1");
-        Require(options.TrainTrials >= 1, "--trials", options.TrainTrials, "at least 1");
-        Require(options.LearningRate > 0, "--lr", options.LearningRate, "positive");
-        Require(options.NoiseStd >= 0, "--noise", options.NoiseStd, "non-negative");
-        Require(options.Spread >= 0, "--init-spread", options.Spread, "non-negative");
-        Require(options.Threads >= 1, "--threads", options.Threads, "at least 1");
-        Require(options.EvaluationTrials >= 1, "--eval-trials", options.EvaluationTrials, "at least 1");
+        InputException.RequireOption(options.Units >= 1, "--units", options.Units, "at least 1");
+        InputException.RequireOption(options.Rank >= 1, "--rank", options.Rank, "at least 1");
+        InputException.RequireOption(options.Components >= 1 && options.Components <= options.Units, "--components", options.Components, $"between 1 and --units ({options.Units})");
+        InputException.RequireOption(options.Epochs >= 1, "--epochs", options.Epochs, "at least 1");
+        InputException.RequireOption(options.BatchSize >= 1, "--batch", options.BatchSize, "at least 1");
+        InputException.RequireOption(options.TrainTrials >= 1, "--trials", options.TrainTrials, "at least 1");
+        InputException.RequireOption(options.LearningRate > 0, "--lr", options.LearningRate, "positive");
+        InputException.RequireOption(options.NoiseStd >= 0, "--noise", options.NoiseStd, "non-negative");
+        InputException.RequireOption(options.Spread >= 0, "--init-spread", options.Spread, "non-negative");
+        InputException.RequireOption(options.Threads >= 1, "--threads", options.Threads, "at least 1");
+        InputException.RequireOption(options.EvaluationTrials >= 1, "--eval-trials", options.EvaluationTrials, "at least 1");
         if (options.Start is { } start)
         {
             CognitiveTask task = CognitiveTask.Create(options.Task);
