@@ -21,4 +21,16 @@ public sealed class InputException : Exception
 
     /// <summary>One sentence that says how to fix the problem.</summary>
     public string Hint { get; }
+
+    /// <summary>
+    /// Throws <c>{option} must be {expected}, got {value}.</c> with the hint <c>pass {option} with a value that is {expected}.</c>
+    /// unless <paramref name="ok"/>.
+    /// </summary>
+    public static void RequireOption(bool ok, string option, object value, string expected)
+    {
+        if (!ok)
+        {
+            throw new InputException($"{option} must be {expected}, got {value}.", $"pass {option} with a value that is {expected}.");
+        }
+    }
 }

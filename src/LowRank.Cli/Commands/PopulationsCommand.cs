@@ -15,6 +15,7 @@ internal static class PopulationsCommand
     {
         var command = new Command("populations", "Fit Gaussian-mixture populations to a low-rank network's loadings, resample networks, reduce to mean field.");
         command.Add(CreateFit(context));
+        command.Add(CreateTrain(context));
         command.Add(CreateResample(context));
         command.Add(CreateEval(context));
         return command;
@@ -64,6 +65,76 @@ internal static class PopulationsCommand
             if (parse.GetValue(json) is string jsonPath)
             {
                 JsonFile.Write(jsonPath, new FitReport(populations.Components, populations.Weights, populations.PopulationSizes, populations.LogLikelihood, populations.Bic, populations.BicPerComponents, outDir));
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command CreateTrain(CliContext context)
+    {
+        var task = new Option<string>("--task") { Description = "Task: cdi, dms, romo or rdm.", Required = true };
+        task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
+        var rank = new Option<int>("--rank") { Description = "Rank R of the network.", DefaultValueFactory = _ => 1 };
+        var components = new Option<int>("--components") { Description = "Number of populations P (equal proportions).", DefaultValueFactory = _ => 1 };
+        var units = new Option<int>("--units") { Description = "N of the network drawn from the mixture at every step.", DefaultValueFactory = _ => 512 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training trials.", DefaultValueFactory = _ => 20 };
+        var batch = new Option<int>("--batch") { Description = "Trials per gradient step (each step draws new loadings).", DefaultValueFactory = _ => 32 };
+        var trials = new Option<int>("--trials") { Description = "Distinct training trials.", DefaultValueFactory = _ => 256 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-2 };
+        var noise = new Option<double>("--noise") { Description = "State noise standard deviation during training and evaluation.", DefaultValueFactory = _ => 0.05 };
+        var overlap = new Option<double>("--overlap") { Description = "Start with σ_{n_r m_r} = ρ in every population (ρ > 0 helps memory tasks such as dms).", DefaultValueFactory = _ => 0.0 };
+        var spread = new Option<double>("--init-spread") { Description = "Standard deviation of the start's other off-diagonal covariance factors.", DefaultValueFactory = _ => 0.1 };
+        var init = new Option<string?>("--init") { Description = "Start from these populations (a 'populations fit' or 'populations train' directory): their proportions, means and covariances." };
+        var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate.", DefaultValueFactory = _ => 512 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the start, trials, loadings draws and noise.", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var output = new Option<string>("--out") { Description = "Directory to write populations.json to (read by 'populations resample' and 'populations eval').", Required = true };
+        var networkOut = new Option<string?>("--network-out") { Description = "Also write the network of --units units resampled from the mixture (seed --seed) as a LINT model directory." };
+        var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
+        var command = new Command("train", "Train a low-rank network whose loadings are a P-population Gaussian mixture (fresh loadings at every step).")
+        {
+            task, rank, components, units, epochs, batch, trials, lr, noise, overlap, spread, init, evalTrials, seed, threads, output, networkOut, json,
+        };
+        command.SetAction(parse => context.Execute(() =>
+        {
+            var options = new MixtureTrainingOptions(
+                parse.GetValue(task)!,
+                parse.GetValue(rank),
+                parse.GetValue(components),
+                parse.GetValue(units),
+                parse.GetValue(epochs),
+                parse.GetValue(batch),
+                parse.GetValue(trials),
+                parse.GetValue(lr),
+                parse.GetValue(noise),
+                parse.GetValue(overlap),
+                parse.GetValue(spread),
+                parse.GetValue(seed),
+                TaskCommand.CheckThreads(parse.GetValue(threads)),
+                parse.GetValue(evalTrials),
+                parse.GetValue(init) is string initDir ? PopulationModel.Load(initDir) : null);
+            MixtureTrainingResult result = MixtureNetworkTrainer.Train(options, context.CreateProgress());
+            string outDir = parse.GetValue(output)!;
+            string? networkDir = parse.GetValue(networkOut);
+            PopulationModel populations = networkDir is null ? result.Populations : result.Populations with { SourceModel = networkDir };
+            populations.Save(outDir);
+            if (networkDir is not null)
+            {
+                NetworkResampler.Save(networkDir, result.Network, populations);
+            }
+
+            TrainingSummary s = result.Summary;
+            context.Output.WriteLine($"task {options.Task}  rank {options.Rank}  P={options.Components}  N={options.Units}");
+            context.Output.WriteLine($"validation loss {s.InitialLoss:G4} -> {s.BestLoss:G4} (best epoch {s.BestEpoch})");
+            context.Output.WriteLine($"resampled network (N={options.Units}, seed {options.Seed}): accuracy {result.Accuracy:F4} on {options.EvaluationTrials} trials");
+            context.Output.WriteLine($"time {s.Seconds:F1} s  written {outDir}" + (networkDir is null ? "" : $" and {networkDir}"));
+            if (parse.GetValue(json) is string jsonPath)
+            {
+                JsonFile.Write(jsonPath, new TrainReport(
+                    options.Task, options.Rank, options.Components, options.Units, result.Accuracy, options.EvaluationTrials,
+                    s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds, populations.Means, populations.Covariances, outDir, networkDir));
             }
 
             return ExitCodes.Success;
@@ -181,6 +252,22 @@ internal static class PopulationsCommand
         ridge > 0 && double.IsFinite(ridge) ? ridge : throw new InputException($"--ridge must be positive, got {ridge}.", "pass --ridge with a small positive value, e.g. 1e-6.");
 
     private static string Join(IEnumerable<double> values) => string.Join(" ", values.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)));
+
+    private sealed record TrainReport(
+        string Task,
+        int Rank,
+        int Components,
+        int Units,
+        double Accuracy,
+        int EvaluationTrials,
+        double InitialLoss,
+        double BestLoss,
+        int BestEpoch,
+        double Seconds,
+        double[][] Means,
+        double[][][] Covariances,
+        string Out,
+        string? NetworkOut);
 
     private sealed record FitReport(int Components, double[] Weights, int[] PopulationSizes, double LogLikelihood, double Bic, IReadOnlyList<BicEntry>? BicPerComponents, string Out);
 }

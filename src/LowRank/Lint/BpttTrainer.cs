@@ -74,7 +74,6 @@ public static class BpttTrainer
         bool fullBatch = batch == trials.Count;
         int stepsPerEpoch = (trials.Count + batch - 1) / batch;
         int outputs = observed.Length > 0 ? observed.Length : layout.Spec.Outputs;
-        int maxSteps = RateNetworkRunner.MaxSteps(trials);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads) };
 
         double[] theta = (double[])initialTheta.Clone();
@@ -86,7 +85,6 @@ public static class BpttTrainer
             buffers[s] = new float[parameters];
         }
 
-        var batchLosses = new double[batch];
         var gradient = new double[parameters];
         int[] order = Enumerable.Range(0, trials.Count).ToArray();
         var thetaF = new float[parameters];
@@ -109,43 +107,15 @@ public static class BpttTrainer
             {
                 int start = step * batch;
                 int count = Math.Min(batch, trials.Count - start);
-                double maskSum = 0;
-                for (int s = 0; s < count; s++)
-                {
-                    maskSum += trials[order[start + s]].MaskSum();
-                }
-
-                float scale = maskSum > 0 ? (float)(1.0 / (maskSum * outputs)) : 0f;
                 for (int i = 0; i < parameters; i++)
                 {
                     thetaF[i] = (float)theta[i];
                 }
 
-                Parallel.For(
-                    0,
-                    count,
-                    parallel,
-                    () => new RateNetworkWorkspace<float>(layout.Spec, observed.Length, maxSteps),
-                    (s, _, workspace) =>
-                    {
-                        int index = order[start + s];
-                        Rng? noise = layout.Spec.NoiseStd > 0
-                            ? Rng.Create(options.Seed, NoiseStreamBase + (long)epoch * trials.Count + index)
-                            : null;
-                        Array.Clear(buffers[s]);
-                        batchLosses[s] = RateNetworkKernel<float>.Forward(layout, thetaF, trials[index], observed, noise, workspace, scale);
-                        RateNetworkKernel<float>.Backward(layout, thetaF, trials[index], observed, workspace, scale, buffers[s]);
-                        return workspace;
-                    },
-                    _ => { });
-
-                double loss = 0;
-                for (int s = 0; s < count; s++)
-                {
-                    loss += batchLosses[s];
-                }
-
-                SumBuffers(buffers, count, gradient, parallel);
+                float scale = (float)LossScale(trials, order.AsSpan(start, count), outputs);
+                double loss = BatchGradient(
+                    layout, thetaF, trials, order.AsMemory(start, count), observed, scale,
+                    options.Seed, NoiseStreamBase + (long)epoch * trials.Count, buffers, gradient, parallel);
                 if (validation is null && fullBatch)
                 {
                     if (epoch == 1)
@@ -216,6 +186,82 @@ public static class BpttTrainer
         return (best, summary);
     }
 
+    /// <summary>
+    /// Loss and gradient ∂L/∂θ of one batch, <paramref name="batch"/> holding trial indices; returns the batch loss.
+    /// </summary>
+    /// <remarks>
+    /// Trial <c>s</c> of the batch runs forward and backward into its own buffer <c>buffers[s]</c> (noise from stream
+    /// <c>noiseStream + index</c> of <paramref name="noiseSeed"/>); buffers are summed in batch order into
+    /// <paramref name="gradient"/>, so the result is bit-identical for any thread count.
+    /// </remarks>
+    /// <typeparam name="T">float for training, double for gradient checks.</typeparam>
+    public static double BatchGradient<T>(
+        RateNetworkLayout layout,
+        T[] theta,
+        IReadOnlyList<Trial> trials,
+        ReadOnlyMemory<int> batch,
+        int[] observed,
+        T lossScale,
+        long noiseSeed,
+        long noiseStream,
+        T[][] buffers,
+        double[] gradient,
+        ParallelOptions parallel)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        int count = batch.Length;
+        if (buffers.Length < count || gradient.Length != layout.Length)
+        {
+            throw new ArgumentException($"need {count} buffers and a gradient of length {layout.Length}; got {buffers.Length} and {gradient.Length}.", nameof(buffers));
+        }
+
+        int maxSteps = 1;
+        ReadOnlySpan<int> indices = batch.Span;
+        for (int s = 0; s < count; s++)
+        {
+            maxSteps = Math.Max(maxSteps, trials[indices[s]].Steps);
+        }
+
+        var losses = new double[count];
+        Parallel.For(
+            0,
+            count,
+            parallel,
+            () => new RateNetworkWorkspace<T>(layout.Spec, observed.Length, maxSteps),
+            (s, _, workspace) =>
+            {
+                int index = batch.Span[s];
+                Rng? noise = layout.Spec.NoiseStd > 0 ? Rng.Create(noiseSeed, noiseStream + index) : null;
+                Array.Clear(buffers[s]);
+                losses[s] = double.CreateTruncating(RateNetworkKernel<T>.Forward(layout, theta, trials[index], observed, noise, workspace, lossScale));
+                RateNetworkKernel<T>.Backward(layout, theta, trials[index], observed, workspace, lossScale, buffers[s]);
+                return workspace;
+            },
+            _ => { });
+
+        SumBuffers(buffers, count, gradient, parallel);
+        double loss = 0;
+        for (int s = 0; s < count; s++)
+        {
+            loss += losses[s];
+        }
+
+        return loss;
+    }
+
+    /// <summary>s = 1 / (O · Σ_batch Σ_t mask_t), the factor that makes a batch's summed squared error its mean (0 without masked steps).</summary>
+    public static double LossScale(IReadOnlyList<Trial> trials, ReadOnlySpan<int> batch, int outputs)
+    {
+        double maskSum = 0;
+        foreach (int index in batch)
+        {
+            maskSum += trials[index].MaskSum();
+        }
+
+        return maskSum > 0 ? 1.0 / (maskSum * outputs) : 0;
+    }
+
     /// <summary>Masked mean squared error of <paramref name="trials"/> (forward only, noise from the epoch's streams).</summary>
     public static double FullLoss(RateNetworkLayout layout, double[] theta, IReadOnlyList<Trial> trials, int[] observed, BpttOptions options, int epoch)
     {
@@ -235,7 +281,8 @@ public static class BpttTrainer
     private static double ValidationLoss(RateNetworkLayout layout, double[] theta, IReadOnlyList<Trial> validation, int[] observed, BpttOptions options) =>
         FullLoss(layout, theta, validation, observed, options with { Seed = options.Seed ^ 0x5EED }, 0);
 
-    private static void SumBuffers(float[][] buffers, int count, double[] destination, ParallelOptions parallel)
+    private static void SumBuffers<T>(T[][] buffers, int count, double[] destination, ParallelOptions parallel)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         const int chunk = 8192;
         int chunks = (destination.Length + chunk - 1) / chunk;
@@ -246,16 +293,17 @@ public static class BpttTrainer
             Array.Clear(destination, from, to - from);
             for (int s = 0; s < count; s++)
             {
-                float[] buffer = buffers[s];
+                T[] buffer = buffers[s];
                 for (int i = from; i < to; i++)
                 {
-                    destination[i] += buffer[i];
+                    destination[i] += double.CreateTruncating(buffer[i]);
                 }
             }
         });
     }
 
-    private static void Shuffle(int[] order, Rng rng)
+    /// <summary>Fisher–Yates shuffle of <paramref name="order"/> in place.</summary>
+    public static void Shuffle(int[] order, Rng rng)
     {
         for (int i = order.Length - 1; i > 0; i--)
         {

@@ -99,22 +99,14 @@ public static class TaskTrainer
 
     private static void Validate(TaskTrainingOptions options)
     {
-        void Require(bool ok, string option, object value, string expected)
-        {
-            if (!ok)
-            {
-                throw new InputException($"{option} must be {expected}, got {value}.", $"pass {option} with a value that is {expected}.");
-            }
-        }
-
-        Require(options.Units >= 1, "--units", options.Units, "at least 1");
-        Require(options.Rank >= 0 && options.Rank <= options.Units, "--rank", options.Rank, $"between 1 and --units ({options.Units})");
-        Require(options.Epochs >= 1, "--epochs", options.Epochs, "at least 1");
-        Require(options.BatchSize >= 1, "--batch", options.BatchSize, "at least 1");
-        Require(options.TrainTrials >= 1, "--trials", options.TrainTrials, "at least 1");
-        Require(options.LearningRate > 0, "--lr", options.LearningRate, "positive");
-        Require(options.NoiseStd >= 0, "--noise", options.NoiseStd, "non-negative");
-        Require(options.Gain >= 0, "--gain", options.Gain, "non-negative");
-        Require(options.EvaluationTrials >= 1, "--eval-trials", options.EvaluationTrials, "at least 1");
+        InputException.RequireOption(options.Units >= 1, "--units", options.Units, "at least 1");
+        InputException.RequireOption(options.Rank >= 0 && options.Rank <= options.Units, "--rank", options.Rank, $"between 1 and --units ({options.Units})");
+        InputException.RequireOption(options.Epochs >= 1, "--epochs", options.Epochs, "at least 1");
+        InputException.RequireOption(options.BatchSize >= 1, "--batch", options.BatchSize, "at least 1");
+        InputException.RequireOption(options.TrainTrials >= 1, "--trials", options.TrainTrials, "at least 1");
+        InputException.RequireOption(options.LearningRate > 0, "--lr", options.LearningRate, "positive");
+        InputException.RequireOption(options.NoiseStd >= 0, "--noise", options.NoiseStd, "non-negative");
+        InputException.RequireOption(options.Gain >= 0, "--gain", options.Gain, "non-negative");
+        InputException.RequireOption(options.EvaluationTrials >= 1, "--eval-trials", options.EvaluationTrials, "at least 1");
     }
 }

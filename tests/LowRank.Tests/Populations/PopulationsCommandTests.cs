@@ -45,12 +45,57 @@ public sealed class PopulationsCommandTests : IDisposable
         Assert.True(File.Exists(PathOf("eval.json")));
     }
 
+    [Fact]
+    public void TrainWritesPopulationsThatResampleAndEvalRead()
+    {
+        CliResult train = CliHarness.Run(
+            "populations", "train", "--task", "rdm", "--components", "2", "--units", "64", "--epochs", "2", "--trials", "16", "--batch", "8",
+            "--eval-trials", "16", "--threads", "1", "--seed", "4", "--out", PathOf("pop"), "--network-out", PathOf("net"), "--json", PathOf("train.json"));
+        Assert.Equal(0, train.ExitCode);
+        Assert.DoesNotContain("error", train.Error);
+        PopulationModel populations = PopulationModel.Load(PathOf("pop"));
+        Assert.Equal(["m1", "n1", "w_in1", "w_out1"], populations.LoadingNames);
+        Assert.Equal([0.5, 0.5], populations.Weights);
+        Assert.Equal(MixtureNetworkTrainer.SourceKind, populations.SourceKind);
+        Assert.Equal(PathOf("net"), populations.SourceModel);
+        string json = File.ReadAllText(PathOf("train.json"));
+        Assert.Contains("\"accuracy\":", json);
+        Assert.Contains("\"covariances\":", json);
+
+        // the written network is resample 0 of the same seed, so 'task eval' and 'populations eval' agree on it
+        CliResult eval = CliHarness.Run("task", "eval", "--model", PathOf("net"), "--eval-trials", "16", "--json", PathOf("eval.json"));
+        Assert.Equal(0, eval.ExitCode);
+        CliResult reduce = CliHarness.Run("populations", "eval", "--populations", PathOf("pop"), "--units", "64", "--resamples", "1", "--seed", "4", "--eval-trials", "16", "--kappa-trials", "2", "--threads", "1");
+        Assert.Equal(0, reduce.ExitCode);
+        string accuracy = eval.Output.Split('\n').Single(l => l.StartsWith("accuracy", StringComparison.Ordinal)).Split(' ')[1];
+        Assert.Contains($"accuracy median {accuracy}", reduce.Output);
+    }
+
+    [Fact]
+    public void TrainRejectsStartPopulationsOfAnotherShape()
+    {
+        string model = SaveRandomNetwork("net");
+        Assert.Equal(0, CliHarness.Run("populations", "fit", "--model", model, "--components", "1", "--restarts", "1", "--out", PathOf("pop")).ExitCode);
+        CliResult result = CliHarness.Run("populations", "train", "--task", "cdi", "--components", "2", "--init", PathOf("pop"), "--out", PathOf("out"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            "error: the --init populations have P = 1 over loadings [m1, n1, w_in1, w_in2, w_in3, w_in4, w_out1], but --task cdi --rank 1 --components 2 needs P = 2 over [m1, n1, w_in1, w_in2, w_in3, w_in4, w_out1].\n"
+            + "  hint: pass --components and --rank matching the --init populations, fitted to a network of the same task without bias or initial state.\n",
+            result.Error.Replace("\r\n", "\n"));
+        Assert.False(Directory.Exists(PathOf("out")));
+    }
+
     public static TheoryData<string[], string> BadInputs() => new()
     {
         { ["populations", "fit", "--model", "MISSING", "--out", "OUT"], "error: model directory 'MISSING' does not exist or has no model.json.\n  hint: pass the --out directory of 'lowrank task train', 'lowrank lint fit' or 'lowrank fit'.\n" },
         { ["populations", "fit", "--model", "NET", "--components", "0", "--out", "OUT"], "error: --components must be a positive count or 'auto', got '0'.\n  hint: pass --components 1, 2, … or auto.\n" },
         { ["populations", "fit", "--model", "NET", "--components", "500", "--out", "OUT"], "error: --components 500 exceeds the 120 units of 'NET'.\n  hint: pass fewer components.\n" },
         { ["populations", "fit", "--model", "NET", "--ridge", "0", "--out", "OUT"], "error: --ridge must be positive, got 0.\n  hint: pass --ridge with a small positive value, e.g. 1e-6.\n" },
+        { ["populations", "train", "--task", "cdi", "--components", "0", "--out", "OUT"], "error: --components must be between 1 and --units (512), got 0.\n  hint: pass --components with a value that is between 1 and --units (512).\n" },
+        { ["populations", "train", "--task", "cdi", "--units", "4", "--components", "5", "--out", "OUT"], "error: --components must be between 1 and --units (4), got 5.\n  hint: pass --components with a value that is between 1 and --units (4).\n" },
+        { ["populations", "train", "--task", "dms", "--rank", "0", "--out", "OUT"], "error: --rank must be at least 1, got 0.\n  hint: pass --rank with a value that is at least 1.\n" },
+        { ["populations", "train", "--task", "cdi", "--lr", "0", "--out", "OUT"], "error: --lr must be positive, got 0.\n  hint: pass --lr with a value that is positive.\n" },
+        { ["populations", "train", "--task", "cdi", "--threads", "0", "--out", "OUT"], "error: --threads must be at least 1, got 0.\n  hint: pass --threads with a positive count.\n" },
         { ["populations", "resample", "--populations", "MISSING", "--units", "10", "--out", "OUT"], "error: 'MISSING' has no populations.json.\n  hint: pass the --out directory of 'lowrank populations fit'.\n" },
     };
 
