@@ -244,26 +244,11 @@ public static class GaussianMixtureFitter
     /// <summary>k-means++ seeding on standardised data, then the nearest centre of every point.</summary>
     internal static int[] KMeansPlusPlus(double[] data, int count, int dimension, int components, Rng rng)
     {
+        double[] variances = ColumnVariances(data, count, dimension);
         var scale = new double[dimension];
-        var centre = new double[dimension];
         for (int d = 0; d < dimension; d++)
         {
-            double mean = 0;
-            for (int i = 0; i < count; i++)
-            {
-                mean += data[i * dimension + d];
-            }
-
-            mean /= count;
-            double variance = 0;
-            for (int i = 0; i < count; i++)
-            {
-                double v = data[i * dimension + d] - mean;
-                variance += v * v;
-            }
-
-            variance /= count;
-            scale[d] = variance > 0 ? 1 / Math.Sqrt(variance) : 1;
+            scale[d] = variances[d] > 0 ? 1 / Math.Sqrt(variances[d]) : 1;
         }
 
         double Distance(int i, int j)
@@ -362,7 +347,14 @@ public static class GaussianMixtureFitter
 
     private static double MeanVariance(double[] data, int count, int dimension)
     {
-        double total = 0;
+        double result = ColumnVariances(data, count, dimension).Average();
+        return result > 0 ? result : 1.0;
+    }
+
+    /// <summary>Population variance of each of the D columns of <paramref name="data"/> [count, D].</summary>
+    private static double[] ColumnVariances(double[] data, int count, int dimension)
+    {
+        var variances = new double[dimension];
         for (int d = 0; d < dimension; d++)
         {
             double mean = 0;
@@ -379,11 +371,10 @@ public static class GaussianMixtureFitter
                 variance += v * v;
             }
 
-            total += variance / count;
+            variances[d] = variance / count;
         }
 
-        double result = total / dimension;
-        return result > 0 ? result : 1.0;
+        return variances;
     }
 
     private static int CheckShape(double[] data, int dimension)
