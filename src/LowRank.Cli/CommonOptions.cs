@@ -14,7 +14,7 @@ internal static class CommonOptions
 
     public static Option<int> Threads() => new("--threads")
     {
-        Description = "Worker threads (default: all cores).",
+        Description = "Worker threads (default: all cores); results do not depend on it.",
         DefaultValueFactory = _ => Environment.ProcessorCount,
     };
 

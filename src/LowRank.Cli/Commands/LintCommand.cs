@@ -35,9 +35,9 @@ internal static class LintCommand
         var heldOutFraction = new Option<double>("--held-out") { Description = "Fraction of the recorded conditions held out for R².", DefaultValueFactory = _ => 0.25 };
         var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate (teacher only).", DefaultValueFactory = _ => 512 };
         var seed = new Option<long>("--seed") { Description = "Seed of the split, unit subset, initialisation and trials.", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = CommonOptions.Threads();
         var output = new Option<string>("--out") { Description = "Output directory (a model directory; with --ranks one per rank).", Required = true };
-        var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
+        var json = CommonOptions.Json();
         var command = new Command("fit", "Fit a low-rank network to recorded trajectories or to a teacher network's units; report held-out R².")
         {
             data, teacher, rank, ranks, subsample, init, epochs, lr, trainTrials, heldOutTrials, heldOutFraction, evalTrials, seed, threads, output, json,
@@ -175,7 +175,7 @@ internal static class LintCommand
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
         var trials = new Option<int>("--trials") { Description = "Trials whose κ(t) is computed and plotted.", DefaultValueFactory = _ => 8 };
         var extent = new Option<double?>("--extent") { Description = "Half-width of the κ grid of the flow field (default: 1.2 × the largest |κ| of the trials)." };
-        var threads = new Option<int>("--threads") { Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = CommonOptions.Threads();
         var output = new Option<string>("--out") { Description = "Output directory: kappa.npz, kappa.png, flow_field.png (rank 2), analysis.json.", Required = true };
         var json = new Option<string?>("--json") { Description = "Also write the overlaps to this JSON file." };
         var command = new Command("analyze", "Latent analysis of a low-rank network: κ(t), connectivity overlaps σ_nm, σ_nI and, for rank 2, the flow field.")

@@ -29,7 +29,7 @@ internal static class PopulationsCommand
         var restarts = new Option<int>("--restarts") { Description = "EM restarts (k-means++ initialisations) per P.", DefaultValueFactory = _ => 8 };
         var ridge = new Option<double>("--ridge") { Description = "Covariance ridge, relative to the mean loading variance.", DefaultValueFactory = _ => 1e-6 };
         var seed = new Option<long>("--seed") { Description = "Seed of the EM restarts.", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = CommonOptions.Threads();
         var output = new Option<string>("--out") { Description = "Directory to write (populations.json and loadings.png).", Required = true };
         var json = new Option<string?>("--json") { Description = "Also write the summary figures to this JSON file." };
         var command = new Command("fit", "Fit a Gaussian mixture over per-unit loadings (m, n, w_in, w_out); plot loadings by population.")
@@ -89,10 +89,10 @@ internal static class PopulationsCommand
         var init = new Option<string?>("--init") { Description = "Start from these populations (a 'populations fit' or 'populations train' directory): their proportions, means and covariances." };
         var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate.", DefaultValueFactory = _ => 512 };
         var seed = new Option<long>("--seed") { Description = "Seed of the start, trials, loadings draws and noise.", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = CommonOptions.Threads();
         var output = new Option<string>("--out") { Description = "Directory to write populations.json to (read by 'populations resample' and 'populations eval').", Required = true };
         var networkOut = new Option<string?>("--network-out") { Description = "Also write the network of --units units resampled from the mixture (seed --seed) as a LINT model directory." };
-        var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
+        var json = CommonOptions.Json();
         var command = new Command("train", "Train a low-rank network whose loadings are a P-population Gaussian mixture (fresh loadings at every step).")
         {
             task, rank, components, units, epochs, batch, trials, lr, noise, overlap, spread, init, evalTrials, seed, threads, output, networkOut, json,
@@ -182,10 +182,10 @@ internal static class PopulationsCommand
         var kappaUnits = new Option<int?>("--kappa-units") { Description = "N of the resampled network whose κ(t) the mean field is compared with (default: --units)." };
         var task = new Option<string?>("--task") { Description = "Task (default: the source network's)." };
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
-        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = CommonOptions.Threads();
         var bootstrap = new Option<bool>("--bootstrap") { Description = "Also evaluate networks whose units are drawn with replacement from the source model's loadings (a reference)." };
         var plot = new Option<string?>("--plot") { Description = "Write the κ(t) comparison (network vs mean field) to this PNG." };
-        var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
+        var json = CommonOptions.Json();
         var command = new Command("eval", "Accuracy of resampled networks, with each population silenced, and of the mean-field reduction (κ RMS).")
         {
             populationsDir, units, resamples, seed, evalTrials, kappaTrials, kappaUnits, task, threads, bootstrap, plot, json,

@@ -31,9 +31,9 @@ internal static class TaskCommand
         var gain = new Option<double>("--gain") { Description = "Gain g of the initial full-rank J ~ N(0, g²/N).", DefaultValueFactory = _ => 0.6 };
         var overlap = new Option<double>("--overlap") { Description = "Low rank: initial ñ_r = ρ m_r + noise (σ_nm ≈ ρ); 0 = independent.", DefaultValueFactory = _ => 0.0 };
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation, trials and noise.", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = CommonOptions.Threads();
         var output = new Option<string>("--out") { Description = "Model directory to write.", Required = true };
-        var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
+        var json = CommonOptions.Json();
         var command = new Command("train", "Train a full-rank (default) or low-rank network on a task; print its accuracy.")
         {
             task, units, rank, epochs, batch, trials, lr, noise, evalTrials, gain, overlap, seed, threads, output, json,
@@ -76,8 +76,8 @@ internal static class TaskCommand
         var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate.", DefaultValueFactory = _ => 512 };
         var task = new Option<string?>("--task") { Description = "Task to evaluate on (default: the task recorded in model.json)." };
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
-        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file." };
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json();
         var command = new Command("eval", "Measure a trained network's task accuracy on the fixed evaluation trials.")
         {
             model, evalTrials, task, threads, json,
