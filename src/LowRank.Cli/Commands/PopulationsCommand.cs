@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using LowRank.IO;
 using LowRank.Lint;
+using LowRank.Model;
 using LowRank.Plotting;
 using LowRank.Populations;
 using LowRank.Tasks;
@@ -86,6 +87,9 @@ internal static class PopulationsCommand
         var noise = new Option<double>("--noise") { Description = "State noise standard deviation during training and evaluation.", DefaultValueFactory = _ => 0.05 };
         var overlap = new Option<double>("--overlap") { Description = "Start with σ_{n_r m_r} = ρ in every population (ρ > 0 helps memory tasks such as dms).", DefaultValueFactory = _ => 0.0 };
         var spread = new Option<double>("--init-spread") { Description = "Standard deviation of the start's other off-diagonal covariance factors.", DefaultValueFactory = _ => 0.1 };
+        var objective = CommonOptions.Choice("--objective", "What training minimises: the loss of a network of --units units drawn afresh at every step (sampled), or that of the mean-field limit N → ∞ (mean_field: deterministic, exact gradient, much faster).", MixtureObjective.Sampled);
+        var start = new Option<string>("--start") { Description = "Built-in start when --init is not given: generic (random factors, σ_nm = --overlap) or dms-gating (rank-2, two-population delayed match-to-sample by input-gated populations; see docs/populations.md).", DefaultValueFactory = _ => DesignedStarts.Generic };
+        start.AcceptOnlyFromAmong([.. DesignedStarts.Names]);
         var init = new Option<string?>("--init") { Description = "Start from these populations (a 'populations fit' or 'populations train' directory): their proportions, means and covariances." };
         var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate.", DefaultValueFactory = _ => 512 };
         var seed = new Option<long>("--seed") { Description = "Seed of the start, trials, loadings draws and noise.", DefaultValueFactory = _ => 0 };
@@ -95,10 +99,20 @@ internal static class PopulationsCommand
         var json = CommonOptions.Json();
         var command = new Command("train", "Train a low-rank network whose loadings are a P-population Gaussian mixture (fresh loadings at every step).")
         {
-            task, rank, components, units, epochs, batch, trials, lr, noise, overlap, spread, init, evalTrials, seed, threads, output, networkOut, json,
+            task, rank, components, units, epochs, batch, trials, lr, noise, overlap, spread, objective, start, init, evalTrials, seed, threads, output, networkOut, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
+            string startName = parse.GetValue(start)!;
+            string? initDir = parse.GetValue(init);
+            if (initDir is not null && startName != DesignedStarts.Generic)
+            {
+                throw new InputException($"--init and --start {startName} both choose the start.", "pass one of them.");
+            }
+
+            PopulationModel? startPopulations = initDir is not null
+                ? PopulationModel.Load(initDir)
+                : DesignedStarts.Create(startName, parse.GetValue(task)!, parse.GetValue(rank), parse.GetValue(components));
             var options = new MixtureTrainingOptions(
                 parse.GetValue(task)!,
                 parse.GetValue(rank),
@@ -114,7 +128,8 @@ internal static class PopulationsCommand
                 parse.GetValue(seed),
                 TaskCommand.CheckThreads(parse.GetValue(threads)),
                 parse.GetValue(evalTrials),
-                parse.GetValue(init) is string initDir ? PopulationModel.Load(initDir) : null);
+                startPopulations,
+                ModelNames.Parse<MixtureObjective>(parse.GetValue(objective)!, "objective"));
             MixtureTrainingResult result = MixtureNetworkTrainer.Train(options, context.CreateProgress());
             string outDir = parse.GetValue(output)!;
             string? networkDir = parse.GetValue(networkOut);
@@ -128,12 +143,12 @@ internal static class PopulationsCommand
             TrainingSummary s = result.Summary;
             context.Output.WriteLine($"task {options.Task}  rank {options.Rank}  P={options.Components}  N={options.Units}");
             context.Output.WriteLine($"validation loss {s.InitialLoss:G4} -> {s.BestLoss:G4} (best epoch {s.BestEpoch})");
-            context.Output.WriteLine($"resampled network (N={options.Units}, seed {options.Seed}): accuracy {result.Accuracy:F4} on {options.EvaluationTrials} trials");
+            context.Output.WriteLine($"resampled network (N={options.Units}, seed {options.Seed}): accuracy {result.Accuracy:F4} on {options.EvaluationTrials} trials; mean field {result.MeanFieldAccuracy:F4}");
             context.Output.WriteLine($"time {s.Seconds:F1} s  written {outDir}" + (networkDir is null ? "" : $" and {networkDir}"));
             if (parse.GetValue(json) is string jsonPath)
             {
                 JsonFile.Write(jsonPath, new TrainReport(
-                    options.Task, options.Rank, options.Components, options.Units, result.Accuracy, options.EvaluationTrials,
+                    options.Task, options.Rank, options.Components, options.Units, ModelNames.Of(options.Objective), result.Accuracy, result.MeanFieldAccuracy, options.EvaluationTrials,
                     s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds, populations.Means, populations.Covariances, outDir, networkDir));
             }
 
@@ -258,7 +273,9 @@ internal static class PopulationsCommand
         int Rank,
         int Components,
         int Units,
+        string Objective,
         double Accuracy,
+        double MeanFieldAccuracy,
         int EvaluationTrials,
         double InitialLoss,
         double BestLoss,

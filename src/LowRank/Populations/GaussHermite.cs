@@ -100,6 +100,120 @@ public sealed class GaussHermite
         return (value, gain);
     }
 
+    /// <summary>
+    /// E[φ(μ + Δ ξ)] and E[φ'(μ + Δ ξ)] for φ = tanh with their partial derivatives in μ and Δ, as the mean-field
+    /// trainer's backward pass needs them: the exact derivatives of the discretised integrals, so that a finite
+    /// difference of the returned values reproduces them.
+    /// </summary>
+    /// <remarks>
+    /// Gauss–Hermite regime (Δ ≤ <see cref="WideStd"/>), with t_k = tanh(μ + Δ x_k), φ' = 1 − t², φ'' = −2 t (1 − t²):
+    /// <code>
+    /// ∂E[φ]/∂μ = Σ w_k φ'(·),   ∂E[φ]/∂Δ = Σ w_k x_k φ'(·),   ∂E[φ']/∂μ = Σ w_k φ''(·),   ∂E[φ']/∂Δ = Σ w_k x_k φ''(·)
+    /// </code>
+    /// Wide regime: the x-space integrals ∫ f(x) g(x; μ, Δ) dx of <see cref="TanhMoments"/> on a fixed, coarser grid (step 0.04 on
+    /// [−20, 20]), differentiated through the density, u = (x − μ)/Δ:
+    /// <code>
+    /// ∂g/∂μ = g u / Δ,   ∂g/∂Δ = g (u² − 1) / Δ,   ∂ erf(μ/(Δ√2))/∂μ = 2 g(0),   ∂ erf(μ/(Δ√2))/∂Δ = −2 g(0) μ / Δ
+    /// </code>
+    /// </remarks>
+    public TanhMomentSlopes TanhMomentsWithSlopes(double mean, double std)
+    {
+        if (std > WideStd)
+        {
+            return WideTanhMomentsWithSlopes(mean, std);
+        }
+
+        double value = 0, gain = 0, valueByStd = 0, curvature = 0, gainByStd = 0;
+        for (int k = 0; k < Nodes.Length; k++)
+        {
+            double x = Nodes[k];
+            double w = Weights[k];
+            double t = Math.Tanh(mean + std * x);
+            double slope = 1 - t * t;
+            double second = -2 * t * slope;
+            value += w * t;
+            gain += w * slope;
+            valueByStd += w * x * slope;
+            curvature += w * second;
+            gainByStd += w * x * second;
+        }
+
+        return new TanhMomentSlopes(value, gain, gain, valueByStd, curvature, gainByStd);
+    }
+
+    private static TanhMomentSlopes WideTanhMomentsWithSlopes(double mean, double std)
+    {
+        WideGrid grid = WideGrid.Instance;
+        double normaliser = 1.0 / (std * Math.Sqrt(2 * Math.PI));
+        double inverseStd = 1 / std;
+        double gain = 0, gainByMean = 0, gainByStd = 0;
+        double correction = 0, correctionByMean = 0, correctionByStd = 0;
+        for (int i = 0; i < grid.X.Length; i++)
+        {
+            double u = (grid.X[i] - mean) * inverseStd;
+            double density = grid.Weight[i] * normaliser * Math.Exp(-0.5 * u * u);
+            double byMean = density * u * inverseStd;
+            double byStd = density * (u * u - 1) * inverseStd;
+            double slope = grid.Slope[i];
+            double jump = grid.Jump[i];
+            gain += slope * density;
+            gainByMean += slope * byMean;
+            gainByStd += slope * byStd;
+            correction += jump * density;
+            correctionByMean += jump * byMean;
+            correctionByStd += jump * byStd;
+        }
+
+        double sign = MathNet.Numerics.SpecialFunctions.Erf(mean / (std * Math.Sqrt(2)));
+        double atZero = 2 * normaliser * Math.Exp(-0.5 * mean * mean / (std * std));
+        return new TanhMomentSlopes(
+            sign + correction, gain, atZero + correctionByMean, -atZero * mean / std + correctionByStd, gainByMean, gainByStd);
+    }
+
+    /// <summary>
+    /// The fixed x grid of <see cref="WideTanhMomentsWithSlopes"/>: Simpson's rule with step 0.04 on [−20, 0] and [0, 20]
+    /// (the point 0 appears twice, once per side, because tanh x − sign x jumps there), with φ' = sech² x and
+    /// tanh x − sign x tabulated once.
+    /// </summary>
+    private sealed class WideGrid
+    {
+        private const double Limit = 20.0;
+        private const int Intervals = 500; // per side, even
+
+        private WideGrid()
+        {
+            const double h = Limit / Intervals;
+            int points = 2 * (Intervals + 1);
+            X = new double[points];
+            Weight = new double[points];
+            Slope = new double[points];
+            Jump = new double[points];
+            int k = 0;
+            for (int side = -1; side <= 1; side += 2)
+            {
+                for (int i = 0; i <= Intervals; i++, k++)
+                {
+                    double x = side * i * h;
+                    double t = Math.Tanh(x);
+                    X[k] = x;
+                    Weight[k] = (i == 0 || i == Intervals ? 1 : (i % 2 == 1 ? 4 : 2)) * h / 3;
+                    Slope[k] = 1 - t * t;
+                    Jump[k] = t - side;
+                }
+            }
+        }
+
+        public static WideGrid Instance { get; } = new();
+
+        public double[] X { get; }
+
+        public double[] Weight { get; }
+
+        public double[] Slope { get; }
+
+        public double[] Jump { get; }
+    }
+
     private static (double Mean, double Gain) WideTanhMoments(double mean, double std)
     {
         const double limit = 20.0;
@@ -141,3 +255,6 @@ public sealed class GaussHermite
         return (current, previous);
     }
 }
+
+/// <summary>⟨φ⟩ and ⟨φ'⟩ of a Gaussian pre-activation N(μ, Δ²) and their partial derivatives in μ and Δ.</summary>
+public readonly record struct TanhMomentSlopes(double Mean, double Gain, double MeanByMu, double MeanByStd, double GainByMu, double GainByStd);

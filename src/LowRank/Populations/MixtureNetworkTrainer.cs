@@ -21,6 +21,7 @@ namespace LowRank.Populations;
 /// <param name="Threads">Worker threads (results do not depend on it).</param>
 /// <param name="EvaluationTrials">Trials of the accuracy estimate.</param>
 /// <param name="Start">Populations to start from (their P, proportions, means and covariances), or null for the generic start.</param>
+/// <param name="Objective">What the gradient steps minimise: the loss of a freshly sampled network of <c>Units</c> units, or that of the mean-field limit.</param>
 public sealed record MixtureTrainingOptions(
     string Task,
     int Rank,
@@ -36,10 +37,21 @@ public sealed record MixtureTrainingOptions(
     long Seed,
     int Threads,
     int EvaluationTrials,
-    PopulationModel? Start = null);
+    PopulationModel? Start = null,
+    MixtureObjective Objective = MixtureObjective.Sampled);
 
-/// <summary>The trained mixture, a network of <c>Units</c> units resampled from it (stream 0 of the seed) and its accuracy.</summary>
-public sealed record MixtureTrainingResult(PopulationModel Populations, LintNetwork Network, TrainingSummary Summary, double Accuracy);
+/// <summary>What <see cref="MixtureNetworkTrainer"/> minimises.</summary>
+public enum MixtureObjective
+{
+    /// <summary>E_ξ[L] of networks of N units sampled from the mixture, one draw per step (stochastic gradient).</summary>
+    Sampled,
+
+    /// <summary>L of the mean-field (N → ∞) network (<see cref="MeanFieldObjective"/>), deterministic.</summary>
+    MeanField,
+}
+
+/// <summary>The trained mixture, a network of <c>Units</c> units resampled from it (stream 0 of the seed), its accuracy and that of the mean-field limit.</summary>
+public sealed record MixtureTrainingResult(PopulationModel Populations, LintNetwork Network, TrainingSummary Summary, double Accuracy, double MeanFieldAccuracy);
 
 /// <summary>
 /// Trains a low-rank network whose loadings are a Gaussian mixture (<see cref="MixtureParameters"/>): the
@@ -47,10 +59,13 @@ public sealed record MixtureTrainingResult(PopulationModel Populations, LintNetw
 /// ξ, so the network cannot rely on one finite realisation.
 /// </summary>
 /// <remarks>
-/// Step k draws ξ [N, D] from stream 2⁵⁰ + k of the seed, builds θ, runs the LINT BPTT kernel on the batch
-/// (<see cref="BpttTrainer.BatchGradient"/>) and chains ∂L/∂θ to ∂L/∂φ (<see cref="MixtureParameters.Backward"/>):
-/// a stochastic gradient of E_ξ[L]. Adam with gradient-norm clip 1. Keep-best criterion: the loss on 128
-/// validation trials of one fixed draw (stream 2⁵¹ + 1). Trial streams are those of <see cref="TaskTrainer"/>.
+/// Sampled objective: step k draws ξ [N, D] from stream 2⁵⁰ + k of the seed, builds θ, runs the LINT BPTT kernel on
+/// the batch (<see cref="BpttTrainer.BatchGradient"/>) and chains ∂L/∂θ to ∂L/∂φ (<see cref="MixtureParameters.Backward"/>):
+/// a stochastic gradient of E_ξ[L]; keep-best criterion: the loss on 128 validation trials of one fixed draw
+/// (stream 2⁵¹ + 1). Mean-field objective: the exact gradient of the N → ∞ loss (<see cref="MeanFieldObjective"/>);
+/// keep-best on the mean-field loss of the validation trials. The mean field ignores finite-size effects, so a
+/// mixture tuned on it alone can be fragile at N = 4096; the sampled objective at the target N trains that out.
+/// Both: Adam with gradient-norm clip 1; trial streams are those of <see cref="TaskTrainer"/>.
 /// </remarks>
 public static class MixtureNetworkTrainer
 {
@@ -80,42 +95,32 @@ public static class MixtureNetworkTrainer
         double[] phi = options.Start is null
             ? mixture.Initial(options.Overlap, options.Spread, Rng.Create(options.Seed, InitialStream))
             : mixture.From(options.Start.ToMixture());
-        var adam = new Adam(Enumerable.Repeat(1.0, mixture.Length).ToArray(), options.LearningRate, 1.0);
-        var workspace = new MixtureWorkspace<float>(mixture, batch);
-        var xi = new double[options.Units * mixture.Dimension];
-        var gPhi = new double[mixture.Length];
-        var validationXi = new double[xi.Length];
-        Rng.Create(options.Seed, ValidationDrawStream).FillGaussian(validationXi);
-        var validationOptions = new BpttOptions(0, 0, 0, 0, ParameterGroups.None, options.Seed ^ 0x5EED, options.Threads);
-        double ValidationLoss()
-        {
-            var theta = new double[layout.Length];
-            mixture.Loadings<double>(phi, validationXi, theta);
-            return BpttTrainer.FullLoss(layout, theta, validation, [], validationOptions, 0);
-        }
+        (BatchStep step, Func<double[], double> validationLoss) = options.Objective == MixtureObjective.MeanField
+            ? MeanFieldSteps(mixture, train, validation, parallel)
+            : SampledSteps(mixture, train, validation, batch, options, parallel);
 
-        double bestLoss = ValidationLoss();
+        double bestLoss = validationLoss(phi);
         double initialLoss = bestLoss;
         double[] best = (double[])phi.Clone();
         int bestEpoch = 0;
         int order = 0;
+        var adam = new Adam(Enumerable.Repeat(1.0, mixture.Length).ToArray(), options.LearningRate, 1.0);
+        var gPhi = new double[mixture.Length];
         int[] trialOrder = Enumerable.Range(0, train.Length).ToArray();
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             BpttTrainer.Shuffle(trialOrder, Rng.Create(options.Seed, epoch));
             double epochLoss = 0;
-            for (int step = 0; step < stepsPerEpoch; step++, order++)
+            for (int k = 0; k < stepsPerEpoch; k++, order++)
             {
-                int start = step * batch;
+                int start = k * batch;
                 int count = Math.Min(batch, train.Length - start);
-                Rng.Create(options.Seed, DrawStreamBase + order).FillGaussian(xi);
-                double loss = BatchGradient(
-                    mixture, phi, xi, train, trialOrder.AsMemory(start, count), options.Seed, NoiseStreamBase + (long)epoch * train.Length, workspace, gPhi, parallel);
+                double loss = step(phi, trialOrder.AsMemory(start, count), order, epoch, gPhi);
                 adam.Step(phi, gPhi);
                 epochLoss += loss * count;
             }
 
-            double value = ValidationLoss();
+            double value = validationLoss(phi);
             if (value < bestLoss)
             {
                 bestLoss = value;
@@ -136,8 +141,10 @@ public static class MixtureNetworkTrainer
             LogLikelihood = logLikelihood,
             Bic = -2 * logLikelihood + parameters * Math.Log(options.Units),
         };
-        double accuracy = TaskTrainer.Accuracy(network, task, TaskTrainer.EvaluationTrialsOf(task, options.EvaluationTrials), options.Threads);
-        return new MixtureTrainingResult(populations, network, summary with { Seconds = clock.Elapsed.TotalSeconds }, accuracy);
+        Trial[] evaluation = TaskTrainer.EvaluationTrialsOf(task, options.EvaluationTrials);
+        double accuracy = TaskTrainer.Accuracy(network, task, evaluation, options.Threads);
+        double meanFieldAccuracy = MeanFieldAccuracy(new MeanFieldObjective(mixture, GaussHermite.Create(MeanFieldDynamics.DefaultOrder)), best, evaluation, parallel);
+        return new MixtureTrainingResult(populations, network, summary with { Seconds = clock.Elapsed.TotalSeconds }, accuracy, meanFieldAccuracy);
     }
 
     /// <summary>
@@ -167,6 +174,95 @@ public static class MixtureNetworkTrainer
         double loss = BpttTrainer.BatchGradient(layout, workspace.Theta, trials, batch, [], scale, seed, noiseStream, workspace.Buffers, workspace.GTheta, parallel);
         mixture.Backward(phi, xi, workspace.GTheta, gPhi);
         return loss;
+    }
+
+    /// <summary>One gradient step's loss at φ on the batch (trial indices), ∂L/∂φ into the last argument.</summary>
+    private delegate double BatchStep(double[] phi, ReadOnlyMemory<int> batch, int order, int epoch, double[] gPhi);
+
+    /// <summary>Sampled objective: step <c>order</c> draws ξ from stream 2⁵⁰ + order; validation uses one fixed draw.</summary>
+    private static (BatchStep Step, Func<double[], double> Validation) SampledSteps(
+        MixtureParameters mixture, Trial[] train, Trial[] validation, int batch, MixtureTrainingOptions options, ParallelOptions parallel)
+    {
+        RateNetworkLayout layout = mixture.Network;
+        var workspace = new MixtureWorkspace<float>(mixture, batch);
+        var xi = new double[options.Units * mixture.Dimension];
+        var validationXi = new double[xi.Length];
+        Rng.Create(options.Seed, ValidationDrawStream).FillGaussian(validationXi);
+        var validationOptions = new BpttOptions(0, 0, 0, 0, ParameterGroups.None, options.Seed ^ 0x5EED, options.Threads);
+        double Step(double[] phi, ReadOnlyMemory<int> trials, int order, int epoch, double[] gPhi)
+        {
+            Rng.Create(options.Seed, DrawStreamBase + order).FillGaussian(xi);
+            return BatchGradient(mixture, phi, xi, train, trials, options.Seed, NoiseStreamBase + (long)epoch * train.Length, workspace, gPhi, parallel);
+        }
+
+        double Validation(double[] phi)
+        {
+            var theta = new double[layout.Length];
+            mixture.Loadings<double>(phi, validationXi, theta);
+            return BpttTrainer.FullLoss(layout, theta, validation, [], validationOptions, 0);
+        }
+
+        return (Step, Validation);
+    }
+
+    /// <summary>Mean-field objective: exact gradient of the N → ∞ loss, trials in parallel, summed in trial order.</summary>
+    private static (BatchStep Step, Func<double[], double> Validation) MeanFieldSteps(
+        MixtureParameters mixture, Trial[] train, Trial[] validation, ParallelOptions parallel)
+    {
+        var objective = new MeanFieldObjective(mixture, GaussHermite.Create(MeanFieldDynamics.DefaultOrder));
+        int outputs = mixture.Network.Spec.Outputs;
+        double Step(double[] phi, ReadOnlyMemory<int> trials, int order, int epoch, double[] gPhi)
+        {
+            objective.Prepare(phi);
+            int count = trials.Length;
+            double scale = BpttTrainer.LossScale(train, trials.Span, outputs);
+            var gradients = new double[count][];
+            var losses = new double[count];
+            Parallel.For(0, count, parallel, k =>
+            {
+                gradients[k] = new double[objective.GradientLength];
+                losses[k] = objective.Gradient(train[trials.Span[k]], scale, gradients[k]);
+            });
+            var total = new double[objective.GradientLength];
+            for (int k = 0; k < count; k++)
+            {
+                for (int i = 0; i < total.Length; i++)
+                {
+                    total[i] += gradients[k][i];
+                }
+            }
+
+            objective.ChainToPhi(total, gPhi);
+            return losses.Sum();
+        }
+
+        double Validation(double[] phi) => MeanFieldLoss(objective, phi, validation, parallel);
+
+        return (Step, Validation);
+    }
+
+    /// <summary>Fraction of <paramref name="trials"/> the mean-field network of φ answers correctly.</summary>
+    public static double MeanFieldAccuracy(MeanFieldObjective objective, double[] phi, IReadOnlyList<Trial> trials, ParallelOptions parallel)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        ArgumentNullException.ThrowIfNull(trials);
+        objective.Prepare(phi);
+        var correct = new bool[trials.Count];
+        Parallel.For(0, trials.Count, parallel, i => correct[i] = objective.IsCorrect(trials[i]));
+        return trials.Count == 0 ? 0 : correct.Count(c => c) / (double)trials.Count;
+    }
+
+    /// <summary>Masked mean squared error of the mean-field network of φ on <paramref name="trials"/>.</summary>
+    public static double MeanFieldLoss(MeanFieldObjective objective, double[] phi, IReadOnlyList<Trial> trials, ParallelOptions parallel)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        ArgumentNullException.ThrowIfNull(trials);
+        objective.Prepare(phi);
+        int[] all = Enumerable.Range(0, trials.Count).ToArray();
+        double scale = BpttTrainer.LossScale(trials, all, objective.Mixture.Network.Spec.Outputs);
+        var losses = new double[trials.Count];
+        Parallel.For(0, trials.Count, parallel, i => losses[i] = objective.Loss(trials[i], scale));
+        return losses.Sum();
     }
 
     private static PopulationModel ToPopulations(MixtureParameters mixture, double[] phi, MixtureTrainingOptions options, CognitiveTask task)

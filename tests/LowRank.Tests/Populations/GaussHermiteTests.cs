@@ -81,4 +81,31 @@ public sealed class GaussHermiteTests
         Assert.InRange(value - refValue, -tolerance, tolerance);
         Assert.InRange(gain - refGain, -tolerance, tolerance);
     }
+
+    [Theory]
+    [InlineData(0.0, 0.3)]
+    [InlineData(0.4, 1.2)]
+    [InlineData(-1.1, 0.05)]
+    [InlineData(0.3, 2.5)]
+    [InlineData(-2.0, 7.0)]
+    [InlineData(4.8, 45.6)]
+    public void MomentSlopesMatchCentralDifferencesOfTheMoments(double mean, double std)
+    {
+        GaussHermite rule = GaussHermite.Create(MeanFieldDynamics.DefaultOrder);
+        TanhMomentSlopes at = rule.TanhMomentsWithSlopes(mean, std);
+        (double value, double gain) = rule.TanhMoments(mean, std);
+        Assert.Equal(value, at.Mean, 6);
+        Assert.Equal(gain, at.Gain, 6);
+
+        const double h = 1e-5;
+        TanhMomentSlopes up = rule.TanhMomentsWithSlopes(mean + h, std), down = rule.TanhMomentsWithSlopes(mean - h, std);
+        TanhMomentSlopes wider = rule.TanhMomentsWithSlopes(mean, std + h), narrower = rule.TanhMomentsWithSlopes(mean, std - h);
+        AssertClose(at.MeanByMu, (up.Mean - down.Mean) / (2 * h), "∂⟨φ⟩/∂μ");
+        AssertClose(at.GainByMu, (up.Gain - down.Gain) / (2 * h), "∂⟨φ'⟩/∂μ");
+        AssertClose(at.MeanByStd, (wider.Mean - narrower.Mean) / (2 * h), "∂⟨φ⟩/∂Δ");
+        AssertClose(at.GainByStd, (wider.Gain - narrower.Gain) / (2 * h), "∂⟨φ'⟩/∂Δ");
+
+        static void AssertClose(double analytic, double numeric, string name) =>
+            Assert.True(Math.Abs(analytic - numeric) <= 1e-7 * Math.Max(1, Math.Abs(numeric)), $"{name}: analytic {analytic:R}, numeric {numeric:R}");
+    }
 }

@@ -129,4 +129,23 @@ public sealed class MixtureNetworkTrainerTests
         Assert.Equal(trained.Populations.Covariances, twoThreads.Populations.Covariances);
         Assert.Equal(trained.Accuracy, twoThreads.Accuracy);
     }
+
+    [Fact]
+    public void MeanFieldTrainingBeatsTheStartAndDoesNotDependOnThreads()
+    {
+        // The deterministic mean-field objective on the random-dot task: the loss must fall well below the start,
+        // the mean field and a resampled network must both answer most trials, and threads must not matter.
+        MixtureTrainingOptions Options(int epochs, int threads) =>
+            new("rdm", 1, 2, 256, epochs, 16, 64, 0.05, 0.05, 0.0, 0.1, 3, threads, 128, null, MixtureObjective.MeanField);
+
+        MixtureTrainingResult trained = MixtureNetworkTrainer.Train(Options(8, 1), NullProgress.Instance);
+        Assert.True(trained.Summary.BestLoss < 0.5 * trained.Summary.InitialLoss, $"validation loss {trained.Summary.InitialLoss} -> {trained.Summary.BestLoss}");
+        Assert.True(trained.MeanFieldAccuracy >= 0.9, $"mean-field accuracy {trained.MeanFieldAccuracy}");
+        Assert.True(trained.Accuracy >= 0.8, $"resampled accuracy {trained.Accuracy}");
+
+        MixtureTrainingResult twoThreads = MixtureNetworkTrainer.Train(Options(8, 2), NullProgress.Instance);
+        Assert.Equal(trained.Populations.Means, twoThreads.Populations.Means);
+        Assert.Equal(trained.Populations.Covariances, twoThreads.Populations.Covariances);
+        Assert.Equal(trained.MeanFieldAccuracy, twoThreads.MeanFieldAccuracy);
+    }
 }

@@ -72,6 +72,25 @@ public sealed class PopulationsCommandTests : IDisposable
     }
 
     [Fact]
+    public void TrainOnTheMeanFieldObjectiveReportsBothAccuracies()
+    {
+        CliResult train = CliHarness.Run(
+            "populations", "train", "--task", "rdm", "--components", "1", "--units", "64", "--epochs", "2", "--trials", "16", "--batch", "8",
+            "--objective", "mean_field", "--eval-trials", "16", "--threads", "1", "--seed", "4", "--out", PathOf("pop"), "--json", PathOf("train.json"));
+        Assert.Equal(0, train.ExitCode);
+        Assert.Contains("; mean field ", train.Output);
+        string json = File.ReadAllText(PathOf("train.json"));
+        Assert.Contains("\"objective\": \"mean_field\"", json);
+        Assert.Contains("\"mean_field_accuracy\":", json);
+        Assert.Equal(MixtureNetworkTrainer.SourceKind, PopulationModel.Load(PathOf("pop")).SourceKind);
+
+        CliResult bad = CliHarness.Run("populations", "train", "--task", "rdm", "--objective", "exact", "--out", PathOf("bad"));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("mean_field", bad.Error);
+        Assert.False(Directory.Exists(PathOf("bad")));
+    }
+
+    [Fact]
     public void TrainRejectsStartPopulationsOfAnotherShape()
     {
         string model = SaveRandomNetwork("net");
@@ -96,6 +115,8 @@ public sealed class PopulationsCommandTests : IDisposable
         { ["populations", "train", "--task", "dms", "--rank", "0", "--out", "OUT"], "error: --rank must be at least 1, got 0.\n  hint: pass --rank with a value that is at least 1.\n" },
         { ["populations", "train", "--task", "cdi", "--lr", "0", "--out", "OUT"], "error: --lr must be positive, got 0.\n  hint: pass --lr with a value that is positive.\n" },
         { ["populations", "train", "--task", "cdi", "--threads", "0", "--out", "OUT"], "error: --threads must be at least 1, got 0.\n  hint: pass --threads with a positive count.\n" },
+        { ["populations", "train", "--task", "cdi", "--start", "dms-gating", "--out", "OUT"], "error: --start dms-gating is a rank-2, two-population start for the dms task, not --task cdi --rank 1 --components 1.\n  hint: pass --task dms --rank 2 --components 2 with it, or use --start generic.\n" },
+        { ["populations", "train", "--task", "dms", "--rank", "2", "--components", "2", "--start", "dms-gating", "--init", "MISSING", "--out", "OUT"], "error: --init and --start dms-gating both choose the start.\n  hint: pass one of them.\n" },
         { ["populations", "resample", "--populations", "MISSING", "--units", "10", "--out", "OUT"], "error: 'MISSING' has no populations.json.\n  hint: pass the --out directory of 'lowrank populations fit'.\n" },
     };
 
