@@ -78,14 +78,16 @@ public sealed class GaussHermite
     /// E[φ'(X)] = ∫_{−L}^{L} sech²(x) g(x) dx
     /// E[φ(X)]  = E[sign X] + ∫ (tanh x − sign x) g(x) dx,   E[sign X] = erf(μ / (Δ√2))
     /// </code>
-    /// (both integrands vanish like e^{−2|x|}, so L = 20 leaves &lt; 1e−17), by Simpson's rule with step 0.01 on
-    /// [−L, 0] and [0, L] separately because tanh x − sign x jumps at 0.
+    /// (both integrands vanish like e^{−2|x|}, so L = 20 leaves &lt; 1e−17), by Simpson's rule with step 0.02 on
+    /// [−L, 0] and [0, L] separately because tanh x − sign x jumps at 0 (the tabulated grid of
+    /// <see cref="TanhMomentsWithSlopes"/>).
     /// </remarks>
     public (double Mean, double Gain) TanhMoments(double mean, double std)
     {
         if (std > WideStd)
         {
-            return WideTanhMoments(mean, std);
+            TanhMomentSlopes wide = WideTanhMomentsWithSlopes(mean, std);
+            return (wide.Mean, wide.Gain);
         }
 
         double value = 0;
@@ -110,7 +112,7 @@ public sealed class GaussHermite
     /// <code>
     /// ∂E[φ]/∂μ = Σ w_k φ'(·),   ∂E[φ]/∂Δ = Σ w_k x_k φ'(·),   ∂E[φ']/∂μ = Σ w_k φ''(·),   ∂E[φ']/∂Δ = Σ w_k x_k φ''(·)
     /// </code>
-    /// Wide regime: the x-space integrals ∫ f(x) g(x; μ, Δ) dx of <see cref="TanhMoments"/> on a fixed, coarser grid (step 0.04 on
+    /// Wide regime: the x-space integrals ∫ f(x) g(x; μ, Δ) dx of <see cref="TanhMoments"/> on a fixed grid (step 0.02 on
     /// [−20, 20]), differentiated through the density, u = (x − μ)/Δ:
     /// <code>
     /// ∂g/∂μ = g u / Δ,   ∂g/∂Δ = g (u² − 1) / Δ,   ∂ erf(μ/(Δ√2))/∂μ = 2 g(0),   ∂ erf(μ/(Δ√2))/∂Δ = −2 g(0) μ / Δ
@@ -171,14 +173,14 @@ public sealed class GaussHermite
     }
 
     /// <summary>
-    /// The fixed x grid of <see cref="WideTanhMomentsWithSlopes"/>: Simpson's rule with step 0.04 on [−20, 0] and [0, 20]
+    /// The fixed x grid of <see cref="WideTanhMomentsWithSlopes"/>: Simpson's rule with step 0.02 on [−20, 0] and [0, 20]
     /// (the point 0 appears twice, once per side, because tanh x − sign x jumps there), with φ' = sech² x and
     /// tanh x − sign x tabulated once.
     /// </summary>
     private sealed class WideGrid
     {
         private const double Limit = 20.0;
-        private const int Intervals = 500; // per side, even
+        private const int Intervals = 1000; // per side, even
 
         private WideGrid()
         {
@@ -212,32 +214,6 @@ public sealed class GaussHermite
         public double[] Slope { get; }
 
         public double[] Jump { get; }
-    }
-
-    private static (double Mean, double Gain) WideTanhMoments(double mean, double std)
-    {
-        const double limit = 20.0;
-        const int intervals = 2000; // per side, even (Simpson)
-        const double h = limit / intervals;
-        double normaliser = 1.0 / (std * Math.Sqrt(2 * Math.PI));
-        double gain = 0;
-        double correction = 0;
-        for (int side = -1; side <= 1; side += 2)
-        {
-            for (int i = 0; i <= intervals; i++)
-            {
-                double x = side * i * h;
-                double simpson = (i == 0 || i == intervals ? 1 : (i % 2 == 1 ? 4 : 2)) * h / 3;
-                double u = (x - mean) / std;
-                double density = normaliser * Math.Exp(-0.5 * u * u);
-                double t = Math.Tanh(x);
-                gain += simpson * (1 - t * t) * density;
-                correction += simpson * (t - side) * density;
-            }
-        }
-
-        double sign = MathNet.Numerics.SpecialFunctions.Erf(mean / (std * Math.Sqrt(2)));
-        return (sign + correction, gain);
     }
 
     /// <summary>(h_K(x), h_{K−1}(x)) of the orthonormal probabilists' Hermite polynomials.</summary>
