@@ -250,9 +250,12 @@ public static class MeanFieldDynamics
     }
 
     /// <summary>σC = Σ_p c; returns cᵀ Σ_p c.</summary>
-    private static double Covariance(GaussianMixture mixture, int p, double[] c, double[] sigmaC)
+    private static double Covariance(GaussianMixture mixture, int p, double[] c, double[] sigmaC) =>
+        QuadraticForm(mixture.Covariances[p], c, sigmaC);
+
+    /// <summary>σC = Σ c for a row-major [D, D] Σ; returns cᵀ Σ c.</summary>
+    internal static double QuadraticForm(ReadOnlySpan<double> covariance, ReadOnlySpan<double> c, Span<double> sigmaC)
     {
-        double[] covariance = mixture.Covariances[p];
         int dimension = c.Length;
         double quadratic = 0;
         for (int a = 0; a < dimension; a++)

@@ -344,21 +344,11 @@ public sealed class MeanFieldObjective
     /// <summary>s = Σ_p c, Δ = √(cᵀ s) and the moments at (μ_pᵀ c, Δ).</summary>
     private TanhMomentSlopes Moments(int p, ReadOnlySpan<double> c, Span<double> s, out double std)
     {
-        int dimension = Mixture.Dimension;
-        double[] covariance = _covariances[p];
+        double variance = MeanFieldDynamics.QuadraticForm(_covariances[p], c, s);
         double[] mean = _means[p];
         double a = 0;
-        double variance = 0;
-        for (int i = 0; i < dimension; i++)
+        for (int i = 0; i < c.Length; i++)
         {
-            double sum = 0;
-            for (int j = 0; j < dimension; j++)
-            {
-                sum += covariance[i * dimension + j] * c[j];
-            }
-
-            s[i] = sum;
-            variance += c[i] * sum;
             a += mean[i] * c[i];
         }
 
