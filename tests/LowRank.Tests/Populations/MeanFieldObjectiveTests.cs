@@ -47,29 +47,9 @@ public sealed class MeanFieldObjectiveTests
         objective.ChainToPhi(raw, gPhi);
         Assert.Equal(Loss(phi), loss, 12);
 
-        int dimension = mixture.Dimension;
-        foreach (string group in new[] { "means", "off-diagonal L", "log-diagonal L" })
+        foreach (string group in MixtureNetworkTrainerTests.ParameterGroups)
         {
-            var direction = new double[mixture.Length];
-            for (int p = 0; p < components; p++)
-            {
-                for (int a = 0; a < dimension; a++)
-                {
-                    if (group == "means")
-                    {
-                        direction[mixture.Mean(p, a)] = rng.NextGaussian();
-                    }
-
-                    for (int b = 0; b <= a; b++)
-                    {
-                        if ((group == "off-diagonal L" && b < a) || (group == "log-diagonal L" && b == a))
-                        {
-                            direction[mixture.Factor(p, a, b)] = rng.NextGaussian();
-                        }
-                    }
-                }
-            }
-
+            double[] direction = MixtureNetworkTrainerTests.GroupDirection(mixture, group, rng);
             double analytic = direction.Select((d, i) => d * gPhi[i]).Sum();
             const double h = 1e-5;
             double[] Shifted(double step) => phi.Select((v, i) => v + step * direction[i]).ToArray();

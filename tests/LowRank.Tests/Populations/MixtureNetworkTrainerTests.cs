@@ -43,35 +43,9 @@ public sealed class MixtureNetworkTrainerTests
             MixtureNetworkTrainer.BatchGradient(mixture, at, xi, trials, batch, 5, 100, workspace, new double[mixture.Length], parallel);
 
         // Means, off-diagonal factors and log-diagonals each along their own random direction, so a wrong group cannot hide.
-        int dimension = mixture.Dimension;
-        var groups = new Dictionary<string, Func<int, int, int, bool>>
+        foreach (string name in ParameterGroups)
         {
-            ["means"] = (p, a, b) => false,
-            ["off-diagonal L"] = (p, a, b) => b < a,
-            ["log-diagonal L"] = (p, a, b) => b == a,
-        };
-        foreach ((string name, Func<int, int, int, bool> inGroup) in groups)
-        {
-            var direction = new double[mixture.Length];
-            for (int p = 0; p < components; p++)
-            {
-                for (int a = 0; a < dimension; a++)
-                {
-                    if (name == "means")
-                    {
-                        direction[mixture.Mean(p, a)] = rng.NextGaussian();
-                    }
-
-                    for (int b = 0; b <= a; b++)
-                    {
-                        if (inGroup(p, a, b))
-                        {
-                            direction[mixture.Factor(p, a, b)] = rng.NextGaussian();
-                        }
-                    }
-                }
-            }
-
+            double[] direction = GroupDirection(mixture, name, rng);
             double analytic = 0;
             for (int i = 0; i < direction.Length; i++)
             {
@@ -147,5 +121,34 @@ public sealed class MixtureNetworkTrainerTests
         Assert.Equal(trained.Populations.Means, twoThreads.Populations.Means);
         Assert.Equal(trained.Populations.Covariances, twoThreads.Populations.Covariances);
         Assert.Equal(trained.MeanFieldAccuracy, twoThreads.MeanFieldAccuracy);
+    }
+
+    /// <summary>The φ groups that gradient checks probe separately, so that a wrong group cannot hide.</summary>
+    internal static readonly string[] ParameterGroups = ["means", "off-diagonal L", "log-diagonal L"];
+
+    /// <summary>A random direction in φ that is non-zero only on one group's entries.</summary>
+    internal static double[] GroupDirection(MixtureParameters mixture, string group, Rng rng)
+    {
+        var direction = new double[mixture.Length];
+        for (int p = 0; p < mixture.Components; p++)
+        {
+            for (int a = 0; a < mixture.Dimension; a++)
+            {
+                if (group == "means")
+                {
+                    direction[mixture.Mean(p, a)] = rng.NextGaussian();
+                }
+
+                for (int b = 0; b <= a; b++)
+                {
+                    if ((group == "off-diagonal L" && b < a) || (group == "log-diagonal L" && b == a))
+                    {
+                        direction[mixture.Factor(p, a, b)] = rng.NextGaussian();
+                    }
+                }
+            }
+        }
+
+        return direction;
     }
 }
