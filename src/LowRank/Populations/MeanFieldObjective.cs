@@ -53,10 +53,9 @@ public sealed class MeanFieldObjective
         _n = Enumerable.Range(rank, rank).ToArray();
         _in = Enumerable.Range(2 * rank, spec.Inputs).ToArray();
         _out = Enumerable.Range(2 * rank + spec.Inputs, spec.Outputs).ToArray();
-        int dimension = mixture.Dimension;
-        _means = Enumerable.Range(0, mixture.Components).Select(_ => new double[dimension]).ToArray();
-        _covariances = Enumerable.Range(0, mixture.Components).Select(_ => new double[dimension * dimension]).ToArray();
-        _factors = Enumerable.Range(0, mixture.Components).Select(_ => new double[dimension * dimension]).ToArray();
+        _means = new double[mixture.Components][];
+        _covariances = new double[mixture.Components][];
+        _factors = new double[mixture.Components][];
     }
 
     public MixtureParameters Mixture { get; }
@@ -74,36 +73,11 @@ public sealed class MeanFieldObjective
             throw new ArgumentException($"φ has length {phi.Length}, expected {Mixture.Length}.", nameof(phi));
         }
 
-        int dimension = Mixture.Dimension;
         for (int p = 0; p < Mixture.Components; p++)
         {
-            double[] factor = _factors[p];
-            Array.Clear(factor);
-            for (int a = 0; a < dimension; a++)
-            {
-                _means[p][a] = phi[Mixture.Mean(p, a)];
-                for (int b = 0; b < a; b++)
-                {
-                    factor[a * dimension + b] = phi[Mixture.Factor(p, a, b)];
-                }
-
-                factor[a * dimension + a] = Math.Exp(phi[Mixture.Factor(p, a, a)]);
-            }
-
-            double[] covariance = _covariances[p];
-            for (int a = 0; a < dimension; a++)
-            {
-                for (int b = 0; b < dimension; b++)
-                {
-                    double sum = 0;
-                    for (int k = 0; k <= Math.Min(a, b); k++)
-                    {
-                        sum += factor[a * dimension + k] * factor[b * dimension + k];
-                    }
-
-                    covariance[a * dimension + b] = sum;
-                }
-            }
+            _means[p] = Mixture.MeanOf(phi, p);
+            _factors[p] = Mixture.FactorOf(phi, p);
+            _covariances[p] = [.. Mixture.CovarianceOf(phi, p).SelectMany(row => row)];
         }
     }
 

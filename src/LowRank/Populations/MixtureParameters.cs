@@ -234,8 +234,8 @@ public sealed class MixtureParameters
     /// <summary>μ_p [D].</summary>
     public double[] MeanOf(ReadOnlySpan<double> phi, int p) => phi.Slice(Mean(p, 0), Dimension).ToArray();
 
-    /// <summary>Σ_p = L_p L_pᵀ as [D][D].</summary>
-    public double[][] CovarianceOf(ReadOnlySpan<double> phi, int p)
+    /// <summary>L_p as a row-major [D, D] lower-triangular matrix (diagonal exp(s_p)).</summary>
+    public double[] FactorOf(ReadOnlySpan<double> phi, int p)
     {
         int dimension = Dimension;
         var factor = new double[dimension * dimension];
@@ -249,6 +249,14 @@ public sealed class MixtureParameters
             factor[a * dimension + a] = Math.Exp(phi[Factor(p, a, a)]);
         }
 
+        return factor;
+    }
+
+    /// <summary>Σ_p = L_p L_pᵀ as [D][D].</summary>
+    public double[][] CovarianceOf(ReadOnlySpan<double> phi, int p)
+    {
+        int dimension = Dimension;
+        double[] factor = FactorOf(phi, p);
         var covariance = new double[dimension][];
         for (int a = 0; a < dimension; a++)
         {
