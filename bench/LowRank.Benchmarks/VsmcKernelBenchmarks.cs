@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using LowRank.Data;
 using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Smc;
@@ -27,13 +28,14 @@ public class VsmcKernelBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        ModelOptions model = VsmcBenchmark.EegModel(64);
-        VsmcOptions filter = VsmcBenchmark.EegFilter(threads: 1);
+        FitRecipe eeg = FitPresets.Eeg;
+        ModelOptions model = eeg.Model with { Channels = 64 };
+        VsmcOptions filter = eeg.Objective with { Threads = 1 };
         _theta = ModelInitializer.Create(model, 1).Theta;
         _gradient = new double[_theta.Length];
-        var y = new double[VsmcBenchmark.Sequences * VsmcBenchmark.Steps * 64];
+        var y = new double[eeg.Trainer.BatchSize * eeg.Trainer.WindowLength * 64];
         Rng.Create(2).FillGaussian(y);
-        _batch = new SequenceBatch(VsmcBenchmark.Sequences, VsmcBenchmark.Steps, 64, y);
+        _batch = new SequenceBatch(eeg.Trainer.BatchSize, eeg.Trainer.WindowLength, 64, y);
         _engine = new VsmcEngine<float>(model, filter);
         _engine.Evaluate(_theta, _batch, 1, _gradient, true, null);
         _sequence = _engine.Sequences[0];

@@ -1,6 +1,8 @@
-using LowRank;
+using LowRank.Data;
 using LowRank.Lint;
+using LowRank.RateNetworks;
 using LowRank.Tasks;
+using LowRank;
 
 // Trains a rank-2 delayed-match-to-sample network for docs/benchmarks-populations.md with the LINT trainer
 // (BpttTrainer), starting from a "memory prior": Ñ = g M + Ñ₀ (σ_nm ≈ g I), so each κ_r can hold the first
@@ -22,7 +24,7 @@ double learningRate = args.Length > 5 ? double.Parse(args[5], System.Globalizati
 
 var task = new DelayedMatchToSampleTask();
 var spec = new RateNetworkSpec(units, 2, task.Inputs, task.Outputs, CognitiveTask.Alpha, 0.05, ReadoutKind.Tanh);
-LintNetwork network = LintNetwork.CreateRandom(spec, seed);
+RateNetwork network = RateNetwork.CreateRandom(spec, seed);
 Span<double> m = network.Layout.M.Of<double>(network.Theta);
 Span<double> n = network.Layout.NTilde.Of<double>(network.Theta);
 for (int i = 0; i < m.Length; i++)
@@ -37,10 +39,10 @@ var options = new BpttOptions(
     ParameterGroups.M | ParameterGroups.NTilde | ParameterGroups.InputWeights | ParameterGroups.OutputWeights,
     seed, 1);
 (double[] theta, TrainingSummary summary) = BpttTrainer.Train(network.Layout, network.Theta, train, [], options, validation, new ConsoleLines());
-var trained = new LintNetwork(spec, theta);
+var trained = new RateNetwork(spec, theta);
 double accuracy = TaskTrainer.Accuracy(trained, task, TaskTrainer.EvaluationTrialsOf(task, 256), 1);
 Console.WriteLine($"loss {summary.InitialLoss:G4} -> {summary.BestLoss:G4} (best epoch {summary.BestEpoch})  accuracy {accuracy:F4} on 256 trials  {summary.Seconds:F0} s");
-LintModelDirectory.Save(outDir, trained, task.Name, new LintTrainingRecord(
+RateNetworkStore.Save(outDir, trained, task.Name, new RateNetworkTrainingRecord(
     "task", summary.Epochs, summary.Steps, 32, learningRate, summary.InitialLoss, summary.BestLoss, summary.BestEpoch, summary.Seconds, accuracy, null, null, seed));
 return 0;
 

@@ -1,4 +1,4 @@
-using LowRank.IO;
+using LowRank.Formats;
 using ScottPlot;
 using SkiaSharp;
 

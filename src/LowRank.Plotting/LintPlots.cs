@@ -1,4 +1,5 @@
 using System.Numerics;
+using LowRank.Analysis;
 using LowRank.Lint;
 using ScottPlot;
 

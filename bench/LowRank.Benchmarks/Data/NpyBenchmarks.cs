@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using LowRank.Data;
+using LowRank.Formats;
 
 namespace LowRank.Benchmarks.Data;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LowRank.Analysis.FixedPoints;
-using LowRank.IO;
+using LowRank.Cli.Benchmarks;
+using LowRank.Formats;
 using LowRank.Model;
 
 namespace LowRank.Cli.Commands;

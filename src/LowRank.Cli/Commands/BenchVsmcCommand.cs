@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using LowRank.Cli.Benchmarks;
 using LowRank.Data;
-using LowRank.IO;
+using LowRank.Formats;
 using LowRank.Smc;
 
 namespace LowRank.Cli.Commands;

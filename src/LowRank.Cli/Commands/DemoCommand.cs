@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
-using LowRank.Analysis;
 using LowRank.Analysis.FixedPoints;
+using LowRank.Analysis;
+using LowRank.Data;
 using LowRank.Model;
 using LowRank.Plotting;
 using LowRank.Simulation;
@@ -113,7 +114,7 @@ internal static class DemoCommand
 
         if (jsonPath is not null)
         {
-            IO.JsonFile.Write(jsonPath, comparison);
+            Formats.JsonFile.Write(jsonPath, comparison);
         }
 
         log.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s; outputs in {options.Out}/ (data.npz, teacher/, student/, *.png)");

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using LowRank.Data;
-using LowRank.Evaluation;
-using LowRank.IO;
+using LowRank.Metrics;
+using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Training;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using LowRank.Data;
-using LowRank.IO;
+using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Plotting;
 using LowRank.Smc;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
 using LowRank.Analysis.FixedPoints;
-using LowRank.IO;
+using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Plotting;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LowRank.Data;
+using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Simulation;

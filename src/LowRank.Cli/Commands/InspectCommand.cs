@@ -4,7 +4,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using LowRank.Data;
-using LowRank.IO;
+using LowRank.Formats;
 
 namespace LowRank.Cli.Commands;
 

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using LowRank.Analysis;
 using LowRank.Data;
-using LowRank.IO;
+using LowRank.Formats;
 using LowRank.Lint;
 using LowRank.Plotting;
+using LowRank.RateNetworks;
 using LowRank.Tasks;
 
 namespace LowRank.Cli.Commands;
@@ -96,7 +98,7 @@ internal static class LintCommand
             string source;
             if (teacherDir is not null)
             {
-                (LintNetwork teacherNetwork, LintModelInfo info) = LintModelDirectory.Load(teacherDir);
+                (RateNetwork teacherNetwork, RateNetworkDocument info) = RateNetworkStore.Load(teacherDir);
                 taskName = info.Task ?? throw new InputException($"teacher '{teacherDir}' records no task.", "pass a model trained with 'lowrank task train'.");
                 CognitiveTask task = CognitiveTask.Create(taskName);
                 foreach (int r in rankList)
@@ -187,7 +189,7 @@ internal static class LintCommand
             string modelDir = parse.GetValue(model)!;
             int count = parse.GetValue(trials);
             RequirePositive("--trials", count);
-            (LintNetwork network, LintModelInfo info) = LintModelDirectory.Load(modelDir);
+            (RateNetwork network, RateNetworkDocument info) = RateNetworkStore.Load(modelDir);
             string? taskName = parse.GetValue(task) ?? info.Task;
             if (taskName is null)
             {
@@ -302,10 +304,10 @@ internal static class LintCommand
     private static void SaveFit(string directory, TrajectoryFitResult result, string? task, string source, TrajectoryFitOptions options)
     {
         TrainingSummary s = result.Summary;
-        var record = new LintTrainingRecord(
+        var record = new RateNetworkTrainingRecord(
             source, s.Epochs, s.Steps, result.TrainConditions, options.LearningRate, s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds,
             result.Accuracy, result.R2, result.R2PerNeuron, options.Seed);
-        LintModelDirectory.Save(directory, result.Student, task, record, result.Observed);
+        RateNetworkStore.Save(directory, result.Student, task, record, result.Observed);
     }
 
     private sealed record RecordedTrajectories(double[] Values, int Conditions, int Steps, int Neurons, double[] Inputs, int InputCount);

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
-using LowRank.IO;
+using LowRank.Formats;
 using LowRank.Lint;
 using LowRank.Model;
 using LowRank.Plotting;
 using LowRank.Populations;
+using LowRank.RateNetworks;
+using LowRank.Smc;
 using LowRank.Tasks;
 
 namespace LowRank.Cli.Commands;
@@ -170,7 +172,7 @@ internal static class PopulationsCommand
         command.SetAction(parse => context.Execute(() =>
         {
             PopulationModel populations = PopulationModel.Load(parse.GetValue(populationsDir)!);
-            (LintNetwork network, int[] labels) = NetworkResampler.Resample(populations, parse.GetValue(units), parse.GetValue(seed));
+            (RateNetwork network, int[] labels) = NetworkResampler.Resample(populations, parse.GetValue(units), parse.GetValue(seed));
             string outDir = parse.GetValue(output)!;
             NetworkResampler.Save(outDir, network, populations);
             var sizes = new int[populations.Components];

@@ -1,6 +1,7 @@
 using System.CommandLine;
-using LowRank.IO;
+using LowRank.Formats;
 using LowRank.Lint;
+using LowRank.RateNetworks;
 using LowRank.Tasks;
 
 namespace LowRank.Cli.Commands;
@@ -56,12 +57,12 @@ internal static class TaskCommand
                 parse.GetValue(overlap));
             TaskTrainingResult result = TaskTrainer.Train(options, context.CreateProgress());
             TrainingSummary s = result.Summary;
-            var record = new LintTrainingRecord(
+            var record = new RateNetworkTrainingRecord(
                 "task", s.Epochs, s.Steps, options.BatchSize, options.LearningRate, s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds,
                 result.Accuracy, null, null, options.Seed);
             string outDir = parse.GetValue(output)!;
-            LintModelDirectory.Save(outDir, result.Network, options.Task, record);
-            var report = new TaskReport(options.Task, result.Network.Spec.IsFullRank ? LintModelDirectory.KindFullRank : LintModelDirectory.KindLowRank,
+            RateNetworkStore.Save(outDir, result.Network, options.Task, record);
+            var report = new TaskReport(options.Task, result.Network.Spec.IsFullRank ? RateNetworkStore.KindFullRank : RateNetworkStore.KindLowRank,
                 options.Units, options.Rank, result.Accuracy, options.EvaluationTrials, s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds, outDir);
             Print(context, report);
             WriteJson(parse.GetValue(json), report);
@@ -91,7 +92,7 @@ internal static class TaskCommand
                 throw new InputException($"--eval-trials must be at least 1, got {count}.", "pass --eval-trials with a positive count.");
             }
 
-            (LintNetwork network, LintModelInfo info) = LintModelDirectory.Load(modelDir);
+            (RateNetwork network, RateNetworkDocument info) = RateNetworkStore.Load(modelDir);
             string? taskName = parse.GetValue(task) ?? info.Task;
             if (taskName is null)
             {

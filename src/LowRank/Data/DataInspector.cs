@@ -1,3 +1,4 @@
+using LowRank.Formats;
 namespace LowRank.Data;
 
 /// <summary>Summary statistics of a set of values; NaN and ±Inf are counted and left out of the others.</summary>

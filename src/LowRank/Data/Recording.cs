@@ -1,3 +1,4 @@
+using LowRank.Formats;
 namespace LowRank.Data;
 
 /// <summary>

@@ -1,4 +1,6 @@
+using LowRank.Data;
 using LowRank.Numerics;
+using LowRank.RateNetworks;
 using LowRank.Tasks;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -49,7 +51,7 @@ public sealed record TrajectoryFitOptions(
 /// <param name="TrainConditions">Conditions (trials) fitted.</param>
 /// <param name="HeldOutConditions">Conditions (trials) scored.</param>
 public sealed record TrajectoryFitResult(
-    LintNetwork Student,
+    RateNetwork Student,
     int[] Observed,
     double R2,
     double R2PerNeuron,
@@ -118,7 +120,7 @@ public static class TrajectoryFitter
         Trial[] train = order.Skip(heldOut).Order().Select(i => trials[i]).ToArray();
 
         var spec = new RateNetworkSpec(neurons, options.Rank, inputCount, 0, CognitiveTask.Alpha, 0.0, ReadoutKind.Identity);
-        LintNetwork initial = LintNetwork.CreateRandom(spec, options.Seed);
+        RateNetwork initial = RateNetwork.CreateRandom(spec, options.Seed);
         int[] observed = Enumerable.Range(0, neurons).ToArray();
         ParameterGroups trainable = ParameterGroups.M | ParameterGroups.NTilde | ParameterGroups.InputWeights
             | ParameterGroups.Bias | ParameterGroups.InitialState;
@@ -126,7 +128,7 @@ public static class TrajectoryFitter
     }
 
     /// <summary>Fits a student of rank R to the trajectories of <paramref name="teacher"/> on <paramref name="task"/>.</summary>
-    public static TrajectoryFitResult FitTeacher(LintNetwork teacher, CognitiveTask task, TrajectoryFitOptions options, IProgressSink progress)
+    public static TrajectoryFitResult FitTeacher(RateNetwork teacher, CognitiveTask task, TrajectoryFitOptions options, IProgressSink progress)
     {
         RateNetworkSpec teacherSpec = teacher.Spec;
         int n = teacherSpec.Units;
@@ -146,7 +148,7 @@ public static class TrajectoryFitter
         int[] observed = Permutation(n, Rng.Create(options.Seed, 102)).Take(count).Order().ToArray();
 
         // Targets: the teacher's noise-free rates ψ(x) of the observed units (ψ = tanh for a task network).
-        LintNetwork quietTeacher = teacher.WithSpec(teacherSpec with { NoiseStd = 0 });
+        RateNetwork quietTeacher = teacher.WithSpec(teacherSpec with { NoiseStd = 0 });
         Trial[] train = TeacherTrials(quietTeacher, task.GenerateMany(options.Seed, 0, options.TrainTrials), observed, options.Threads);
         Trial[] held = TeacherTrials(quietTeacher, task.GenerateMany(options.Seed, HeldOutIndex, options.HeldOutTrials), observed, options.Threads);
 
@@ -154,7 +156,7 @@ public static class TrajectoryFitter
         // teacher's W_in, b and x0 of those units and the teacher's readout restricted to them: W_out·k/N, so
         // that its output Σ_{i∈S} ψ(x_i) W_out,i / N is the teacher's readout sum over the observed units.
         var spec = new RateNetworkSpec(count, options.Rank, teacherSpec.Inputs, teacherSpec.Outputs, teacherSpec.Alpha, 0.0, teacherSpec.Readout);
-        LintNetwork student = LintNetwork.CreateRandom(spec, options.Seed);
+        RateNetwork student = RateNetwork.CreateRandom(spec, options.Seed);
         RateNetworkLayout s = student.Layout;
         RateNetworkLayout t = teacher.Layout;
         Restrict(t.InputWeights.Of<double>(teacher.Theta), n, observed, 1.0, s.InputWeights.Of(student.Theta));
@@ -201,7 +203,7 @@ public static class TrajectoryFitter
     }
 
     /// <summary>m_r = u_r s_r √N, ñ_r = v_r √N from the SVD J = U S Vᵀ, so that M Ñᵀ / N is J's best rank-R approximation.</summary>
-    public static void InitializeFromSvd(LintNetwork student, double[,] teacherJ)
+    public static void InitializeFromSvd(RateNetwork student, double[,] teacherJ)
     {
         int n = student.Spec.Units;
         int rank = student.Spec.Rank;
@@ -221,7 +223,7 @@ public static class TrajectoryFitter
     }
 
     /// <summary>Held-out R²: (global, mean per neuron) of <paramref name="network"/>'s observed ψ(x) against the trials' targets.</summary>
-    public static (double Global, double PerNeuron) Score(LintNetwork network, IReadOnlyList<Trial> trials, int[] observed, int threads)
+    public static (double Global, double PerNeuron) Score(RateNetwork network, IReadOnlyList<Trial> trials, int[] observed, int threads)
     {
         int k = observed.Length;
         var predictions = new float[trials.Count][];
@@ -278,7 +280,7 @@ public static class TrajectoryFitter
     }
 
     private static TrajectoryFitResult Fit(
-        LintNetwork initial, int[] observed, Trial[] train, Trial[] held, ParameterGroups trainable,
+        RateNetwork initial, int[] observed, Trial[] train, Trial[] held, ParameterGroups trainable,
         TrajectoryFitOptions options, IProgressSink progress, CognitiveTask? scoreAccuracy)
     {
         if (options.Rank < 1 || options.Rank > initial.Spec.Units)
@@ -293,7 +295,7 @@ public static class TrajectoryFitter
 
         var bptt = new BpttOptions(options.Epochs, train.Length, options.LearningRate, 1.0, trainable, options.Seed, options.Threads);
         (double[] theta, TrainingSummary summary) = BpttTrainer.Train(initial.Layout, initial.Theta, train, observed, bptt, null, progress);
-        var student = new LintNetwork(initial.Spec, theta);
+        var student = new RateNetwork(initial.Spec, theta);
         (double r2, double r2PerNeuron) = Score(student, held, observed, options.Threads);
         double? accuracy = scoreAccuracy is null
             ? null
@@ -301,7 +303,7 @@ public static class TrajectoryFitter
         return new TrajectoryFitResult(student, observed, r2, r2PerNeuron, accuracy, summary, train.Length, held.Length);
     }
 
-    private static Trial[] TeacherTrials(LintNetwork teacher, Trial[] taskTrials, int[] observed, int threads)
+    private static Trial[] TeacherTrials(RateNetwork teacher, Trial[] taskTrials, int[] observed, int threads)
     {
         int k = observed.Length;
         var result = new Trial[taskTrials.Length];

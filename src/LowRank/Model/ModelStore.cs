@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LowRank.Data;
-using LowRank.IO;
+using LowRank.Formats;
 
 namespace LowRank.Model;
 

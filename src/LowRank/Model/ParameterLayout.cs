@@ -1,3 +1,4 @@
+using LowRank.RateNetworks;
 namespace LowRank.Model;
 
 /// <summary>One named slice of the flat parameter vector θ.</summary>

@@ -1,4 +1,5 @@
 using LowRank.Lint;
+using LowRank.RateNetworks;
 using LowRank.Tasks;
 
 namespace LowRank.Populations;

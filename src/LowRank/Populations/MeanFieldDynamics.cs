@@ -1,5 +1,7 @@
+using LowRank.Data;
 using LowRank.Lint;
 using LowRank.Numerics;
+using LowRank.RateNetworks;
 
 namespace LowRank.Populations;
 
@@ -127,7 +129,7 @@ public static class MeanFieldDynamics
     /// κ_0 … κ_T [T + 1, R] of a noise-free run of <paramref name="network"/> on each trial: the least-squares
     /// coefficients of x_t on the columns [M | W_inᵀ | x0] (x0 only when non-zero), first R of them.
     /// </summary>
-    public static double[][] NetworkKappa(LintNetwork network, IReadOnlyList<Trial> trials, int threads)
+    public static double[][] NetworkKappa(RateNetwork network, IReadOnlyList<Trial> trials, int threads)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(trials);
@@ -168,7 +170,7 @@ public static class MeanFieldDynamics
         }
 
         double[] inverse = DenseMath.InverseSymmetricPositiveDefinite(gram, basis);
-        LintNetwork quiet = network.WithSpec(spec with { NoiseStd = 0 });
+        RateNetwork quiet = network.WithSpec(spec with { NoiseStd = 0 });
         var result = new double[trials.Count][];
         RateNetworkRunner.Run(quiet.Layout, quiet.Theta, trials, [], 0, 0, threads, (i, workspace) =>
         {

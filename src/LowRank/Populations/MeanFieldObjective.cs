@@ -1,4 +1,6 @@
+using LowRank.Data;
 using LowRank.Lint;
+using LowRank.RateNetworks;
 
 namespace LowRank.Populations;
 

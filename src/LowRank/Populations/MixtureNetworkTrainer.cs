@@ -1,7 +1,11 @@
 using System.Numerics;
+using LowRank.Data;
 using LowRank.Lint;
 using LowRank.Numerics;
+using LowRank.RateNetworks;
 using LowRank.Tasks;
+using LowRank.Training;
+using TrainingSummary = LowRank.RateNetworks.TrainingSummary;
 
 namespace LowRank.Populations;
 
@@ -51,7 +55,7 @@ public enum MixtureObjective
 }
 
 /// <summary>The trained mixture, a network of <c>Units</c> units resampled from it (stream 0 of the seed), its accuracy and that of the mean-field limit.</summary>
-public sealed record MixtureTrainingResult(PopulationModel Populations, LintNetwork Network, TrainingSummary Summary, double Accuracy, double MeanFieldAccuracy);
+public sealed record MixtureTrainingResult(PopulationModel Populations, RateNetwork Network, TrainingSummary Summary, double Accuracy, double MeanFieldAccuracy);
 
 /// <summary>
 /// Trains a low-rank network whose loadings are a Gaussian mixture (<see cref="MixtureParameters"/>): the
@@ -133,7 +137,7 @@ public static class MixtureNetworkTrainer
 
         var summary = new TrainingSummary(options.Epochs, order, initialLoss, bestLoss, bestEpoch, 0);
         PopulationModel populations = ToPopulations(mixture, best, options, task);
-        (LintNetwork network, _) = NetworkResampler.Resample(populations, options.Units, options.Seed);
+        (RateNetwork network, _) = NetworkResampler.Resample(populations, options.Units, options.Seed);
         double logLikelihood = populations.ToMixture().LogLikelihood(UnitLoadings.FromLint(network, task.Name).Values);
         int parameters = GaussianMixtureFitter.ParameterCount(options.Components, mixture.Dimension);
         populations = populations with

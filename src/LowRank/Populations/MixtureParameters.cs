@@ -1,6 +1,7 @@
 using System.Numerics;
 using LowRank.Lint;
 using LowRank.Numerics;
+using LowRank.RateNetworks;
 
 namespace LowRank.Populations;
 

@@ -1,5 +1,6 @@
 using LowRank.Lint;
 using LowRank.Numerics;
+using LowRank.RateNetworks;
 
 namespace LowRank.Populations;
 
@@ -12,7 +13,7 @@ namespace LowRank.Populations;
 public static class NetworkResampler
 {
     /// <summary>Resample <paramref name="stream"/> of <paramref name="seed"/>: the network and each unit's population [N].</summary>
-    public static (LintNetwork Network, int[] Labels) Resample(PopulationModel populations, int units, long seed, long stream = 0)
+    public static (RateNetwork Network, int[] Labels) Resample(PopulationModel populations, int units, long seed, long stream = 0)
     {
         ArgumentNullException.ThrowIfNull(populations);
         if (units < 1)
@@ -30,7 +31,7 @@ public static class NetworkResampler
     /// vectors (stream <paramref name="stream"/> of <paramref name="seed"/>). Its large-N accuracy bounds what any
     /// i.i.d. description of the loadings can reach; if it is low, the source relies on its finite-size realisation.
     /// </summary>
-    public static LintNetwork Bootstrap(UnitLoadings loadings, int units, long seed, long stream = 0)
+    public static RateNetwork Bootstrap(UnitLoadings loadings, int units, long seed, long stream = 0)
     {
         ArgumentNullException.ThrowIfNull(loadings);
         LintSourceNetwork source = loadings.Lint ?? throw new InputException(
@@ -54,10 +55,10 @@ public static class NetworkResampler
     }
 
     /// <summary>Writes <paramref name="network"/> as a LINT model directory that <c>lowrank task eval</c> reads.</summary>
-    public static void Save(string directory, LintNetwork network, PopulationModel populations)
+    public static void Save(string directory, RateNetwork network, PopulationModel populations)
     {
         ArgumentNullException.ThrowIfNull(populations);
-        LintModelDirectory.Save(directory, network, MeanFieldDynamics.RequireLint(populations).Task, null);
+        RateNetworkStore.Save(directory, network, MeanFieldDynamics.RequireLint(populations).Task, null);
     }
 }
 
@@ -65,7 +66,7 @@ public static class NetworkResampler
 public static class PopulationInactivation
 {
     /// <summary>A copy of <paramref name="network"/> with ñ_i = 0 and w_out,i = 0 for every unit i of population <paramref name="population"/>.</summary>
-    public static LintNetwork Silence(LintNetwork network, IReadOnlyList<int> labels, int population)
+    public static RateNetwork Silence(RateNetwork network, IReadOnlyList<int> labels, int population)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(labels);
@@ -75,7 +76,7 @@ public static class PopulationInactivation
             throw new ArgumentException($"labels has {labels.Count} entries, the network {n} units.", nameof(labels));
         }
 
-        LintNetwork copy = network.WithSpec(network.Spec);
+        RateNetwork copy = network.WithSpec(network.Spec);
         RateNetworkLayout layout = copy.Layout;
         Span<double> nTilde = layout.NTilde.Of<double>(copy.Theta); // [R, N]
         Span<double> wOut = layout.OutputWeights.Of<double>(copy.Theta); // [O, N]

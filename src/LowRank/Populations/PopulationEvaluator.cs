@@ -1,5 +1,7 @@
-using LowRank.Numerics;
+using LowRank.Data;
 using LowRank.Lint;
+using LowRank.Numerics;
+using LowRank.RateNetworks;
 using LowRank.Tasks;
 
 namespace LowRank.Populations;
@@ -87,12 +89,12 @@ public static class PopulationEvaluator
             silenced[p] = new double[options.Resamples];
         }
 
-        LintNetwork? first = null;
+        RateNetwork? first = null;
         int total = options.Resamples * (components + 1) + 1;
         int done = 0;
         for (int k = 0; k < options.Resamples; k++)
         {
-            (LintNetwork network, int[] labels) = NetworkResampler.Resample(populations, options.Units, options.Seed, k);
+            (RateNetwork network, int[] labels) = NetworkResampler.Resample(populations, options.Units, options.Seed, k);
             first ??= network;
             accuracies[k] = TaskTrainer.Accuracy(network, task, trials, options.Threads);
             progress.Report(new ProgressUpdate("resampled networks", ++done, total, ""));
@@ -111,7 +113,7 @@ public static class PopulationEvaluator
             for (int k = 0; k < options.Resamples; k++)
             {
                 // stream offset 2³² keeps bootstrap draws apart from the mixture resamples
-                LintNetwork network = NetworkResampler.Bootstrap(loadings, options.Units, options.Seed, (1L << 32) + k);
+                RateNetwork network = NetworkResampler.Bootstrap(loadings, options.Units, options.Seed, (1L << 32) + k);
                 bootstrap[k] = TaskTrainer.Accuracy(network, task, trials, options.Threads);
             }
         }
@@ -130,7 +132,7 @@ public static class PopulationEvaluator
             }
         }
 
-        LintNetwork kappaNetwork = options.KappaUnits == options.Units
+        RateNetwork kappaNetwork = options.KappaUnits == options.Units
             ? first!
             : NetworkResampler.Resample(populations, options.KappaUnits, options.Seed, 0).Network;
         double[][] networkKappa = MeanFieldDynamics.NetworkKappa(kappaNetwork, trials[..kappaTrials], options.Threads);

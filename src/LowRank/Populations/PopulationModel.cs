@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LowRank.IO;
+using LowRank.Formats;
 
 namespace LowRank.Populations;
 

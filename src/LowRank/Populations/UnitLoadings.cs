@@ -1,7 +1,8 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using LowRank.Lint;
 using LowRank.Model;
+using LowRank.RateNetworks;
 
 namespace LowRank.Populations;
 
@@ -66,10 +67,10 @@ public sealed record UnitLoadings(string[] Names, int Units, double[] Values, st
 
         switch (kind)
         {
-            case LintModelDirectory.KindLowRank:
-                (LintNetwork network, LintModelInfo info) = LintModelDirectory.Load(directory);
+            case RateNetworkStore.KindLowRank:
+                (RateNetwork network, RateNetworkDocument info) = RateNetworkStore.Load(directory);
                 return FromLint(network, info.Task);
-            case LintModelDirectory.KindFullRank:
+            case RateNetworkStore.KindFullRank:
                 throw new InputException(
                     $"model '{directory}' is a full-rank LINT network; populations are defined over low-rank loadings.",
                     "fit a low-rank network to it first: 'lowrank lint fit --teacher DIR --rank R', or train with --rank R.");
@@ -78,12 +79,12 @@ public sealed record UnitLoadings(string[] Names, int Units, double[] Values, st
             default:
                 throw new InputException(
                     $"model '{directory}' has kind '{kind}', which has no per-unit loadings.",
-                    $"pass a {LintModelDirectory.KindLowRank} or {ModelStore.Kind} model directory.");
+                    $"pass a {RateNetworkStore.KindLowRank} or {ModelStore.Kind} model directory.");
         }
     }
 
     /// <summary>Loadings of a low-rank LINT network.</summary>
-    public static UnitLoadings FromLint(LintNetwork network, string? task)
+    public static UnitLoadings FromLint(RateNetwork network, string? task)
     {
         ArgumentNullException.ThrowIfNull(network);
         RateNetworkSpec spec = network.Spec;
@@ -112,7 +113,7 @@ public sealed record UnitLoadings(string[] Names, int Units, double[] Values, st
         }
 
         var source = new LintSourceNetwork(task, spec.Rank, spec.Inputs, spec.Outputs, spec.Alpha, spec.NoiseStd, spec.Readout);
-        return Assemble(columns, n, LintModelDirectory.KindLowRank, source);
+        return Assemble(columns, n, RateNetworkStore.KindLowRank, source);
     }
 
     /// <summary>Loadings m, n, w_in of a stochastic low-rank RNN.</summary>
@@ -151,7 +152,7 @@ public sealed record UnitLoadings(string[] Names, int Units, double[] Values, st
     }
 
     /// <summary>A low-rank LINT network whose unit i has loadings row i of <paramref name="values"/> [N, D] (names as <see cref="Names"/>).</summary>
-    public static LintNetwork BuildNetwork(LintSourceNetwork source, string[] names, double[] values, int units)
+    public static RateNetwork BuildNetwork(LintSourceNetwork source, string[] names, double[] values, int units)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(names);
@@ -163,9 +164,9 @@ public sealed record UnitLoadings(string[] Names, int Units, double[] Values, st
         }
 
         var spec = new RateNetworkSpec(units, source.Rank, source.Inputs, source.Outputs, source.Alpha, source.NoiseStd, source.Readout);
-        var network = new LintNetwork(spec, new double[new RateNetworkLayout(spec).Length]);
+        var network = new RateNetwork(spec, new double[new RateNetworkLayout(spec).Length]);
         RateNetworkLayout layout = network.Layout;
-        void Fill(LowRank.Lint.ParameterSlice slice, string prefix, bool single)
+        void Fill(LowRank.RateNetworks.ParameterSlice slice, string prefix, bool single)
         {
             Span<double> target = slice.Of<double>(network.Theta);
             for (int row = 0; row < slice.Rows; row++)

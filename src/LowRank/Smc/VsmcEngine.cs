@@ -1,5 +1,6 @@
-using System.Runtime.CompilerServices;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using LowRank.Data;
 using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Training;

@@ -1,4 +1,5 @@
-using LowRank.Lint;
+using LowRank.Data;
+using LowRank.RateNetworks;
 
 namespace LowRank.Tasks;
 
@@ -32,7 +33,7 @@ public sealed record TaskTrainingOptions(
     double Overlap = 0.0);
 
 /// <summary>A trained network with its training summary and accuracy on the evaluation trials.</summary>
-public sealed record TaskTrainingResult(LintNetwork Network, TrainingSummary Summary, double Accuracy);
+public sealed record TaskTrainingResult(RateNetwork Network, TrainingSummary Summary, double Accuracy);
 
 /// <summary>
 /// Trains full-rank or low-rank rate networks on a <see cref="CognitiveTask"/> and measures accuracy.
@@ -56,7 +57,7 @@ public static class TaskTrainer
         Validate(options);
         CognitiveTask task = CognitiveTask.Create(options.Task);
         var spec = new RateNetworkSpec(options.Units, options.Rank, task.Inputs, task.Outputs, CognitiveTask.Alpha, options.NoiseStd, ReadoutKind.Tanh);
-        LintNetwork initial = LintNetwork.CreateRandom(spec, options.Seed, options.Gain);
+        RateNetwork initial = RateNetwork.CreateRandom(spec, options.Seed, options.Gain);
         if (options.Overlap != 0 && !spec.IsFullRank)
         {
             Span<double> m = initial.Layout.M.Of(initial.Theta);
@@ -72,7 +73,7 @@ public static class TaskTrainer
             | ParameterGroups.InputWeights | ParameterGroups.OutputWeights;
         var bptt = new BpttOptions(options.Epochs, options.BatchSize, options.LearningRate, 1.0, trainable, options.Seed, options.Threads, 1.0 / Math.Sqrt(options.Units));
         (double[] theta, TrainingSummary summary) = BpttTrainer.Train(initial.Layout, initial.Theta, train, [], bptt, validation, progress);
-        var network = new LintNetwork(spec, theta);
+        var network = new RateNetwork(spec, theta);
         double accuracy = Accuracy(network, task, EvaluationTrialsOf(task, options.EvaluationTrials), options.Threads);
         return new TaskTrainingResult(network, summary, accuracy);
     }
@@ -82,7 +83,7 @@ public static class TaskTrainer
         task.GenerateMany(EvaluationSeed, EvaluationIndex, count);
 
     /// <summary>Fraction of <paramref name="trials"/> where the network's output has the target's sign.</summary>
-    public static double Accuracy(LintNetwork network, CognitiveTask task, IReadOnlyList<Trial> trials, int threads)
+    public static double Accuracy(RateNetwork network, CognitiveTask task, IReadOnlyList<Trial> trials, int threads)
     {
         if (network.Spec.Inputs != task.Inputs || network.Spec.Outputs != task.Outputs)
         {

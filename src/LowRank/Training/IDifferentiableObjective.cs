@@ -1,3 +1,4 @@
+using LowRank.Data;
 namespace LowRank.Training;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using LowRank.Data;
 using LowRank.Numerics;
+using LowRank.RateNetworks;
 
 namespace LowRank.Training;
 

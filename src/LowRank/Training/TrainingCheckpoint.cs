@@ -1,5 +1,6 @@
 using System.Text;
-using LowRank.IO;
+using LowRank.Formats;
+using LowRank.RateNetworks;
 
 namespace LowRank.Training;
 

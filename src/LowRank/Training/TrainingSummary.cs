@@ -1,3 +1,4 @@
+using LowRank.RateNetworks;
 namespace LowRank.Training;
 
 /// <summary>One evaluation during training.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LowRank.Data;
+using LowRank.Formats;
 
 namespace LowRank.Tests.Cli;
 

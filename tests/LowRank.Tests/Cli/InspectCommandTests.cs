@@ -1,7 +1,9 @@
 using System.IO.Compression;
 using System.Text.Json;
 using LowRank.Data;
+using LowRank.Formats;
 using LowRank.Tests.Data;
+using LowRank.Tests.Formats;
 
 namespace LowRank.Tests.Cli;
 

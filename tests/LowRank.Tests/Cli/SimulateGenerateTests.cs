@@ -1,4 +1,5 @@
 using LowRank.Data;
+using LowRank.Formats;
 using LowRank.Model;
 
 namespace LowRank.Tests.Cli;

@@ -1,4 +1,5 @@
 using LowRank.Data;
+using LowRank.Formats;
 
 namespace LowRank.Tests.Data;
 

@@ -1,4 +1,6 @@
 using LowRank.Data;
+using LowRank.Formats;
+using LowRank.Tests.Formats;
 
 namespace LowRank.Tests.Data;
 

@@ -1,4 +1,6 @@
+using LowRank.Data;
 using LowRank.Lint;
+using LowRank.RateNetworks;
 using LowRank.Tests.Cli;
 
 namespace LowRank.Tests.Lint;
@@ -99,7 +101,7 @@ public sealed class LintCliTests : IDisposable
     public void LintFitRejectsTrajectoriesOfWrongRank()
     {
         string data = Path.Combine(_dir, "y.npz");
-        LowRank.Data.Npz.Write(data, [KeyValuePair.Create("trajectories", new LowRank.Data.NdArray([3, 4], new double[12]))]);
+        LowRank.Formats.Npz.Write(data, [KeyValuePair.Create("trajectories", new LowRank.Formats.NdArray([3, 4], new double[12]))]);
         AssertInputError(
             CliHarness.Run("lint", "fit", "--data", data, "--rank", "1", "--out", Out),
             $"'trajectories' in '{data}' has shape [3, 4]; expected [conditions, T, neurons].",
@@ -112,7 +114,7 @@ public sealed class LintCliTests : IDisposable
         string data = Path.Combine(_dir, "y.npz");
         var values = new double[2 * 3 * 2];
         values[5] = double.NaN;
-        LowRank.Data.Npz.Write(data, [KeyValuePair.Create("trajectories", new LowRank.Data.NdArray([2, 3, 2], values))]);
+        LowRank.Formats.Npz.Write(data, [KeyValuePair.Create("trajectories", new LowRank.Formats.NdArray([2, 3, 2], values))]);
         AssertInputError(
             CliHarness.Run("lint", "fit", "--data", data, "--rank", "1", "--init", "random", "--out", Out),
             $"'trajectories' in '{data}' holds a non-finite value (NaN) at [0, 2, 1].",
@@ -161,9 +163,9 @@ public sealed class LintCliTests : IDisposable
     {
         string teacher = SmallTeacher();
         string npz = Path.Combine(teacher, "params.npz");
-        var arrays = LowRank.Data.Npz.Read(npz);
-        arrays["w_in"] = new LowRank.Data.NdArray([2, 10], new double[20]);
-        LowRank.Data.Npz.Write(npz, arrays);
+        var arrays = LowRank.Formats.Npz.Read(npz);
+        arrays["w_in"] = new LowRank.Formats.NdArray([2, 10], new double[20]);
+        LowRank.Formats.Npz.Write(npz, arrays);
         CliResult result = CliHarness.Run("task", "eval", "--model", teacher, "--json", Out);
         AssertInputError(
             result,
@@ -175,7 +177,7 @@ public sealed class LintCliTests : IDisposable
     public void RecordingFitWritesModelAndScores()
     {
         // Trajectories of a rank-1 network on 6 conditions of the rdm task, observed on all 12 units.
-        LintNetwork teacher = TrajectoryFitterTests.RankOneTeacher(12, 4);
+        RateNetwork teacher = TrajectoryFitterTests.RankOneTeacher(12, 4);
         var task = new LowRank.Tasks.RandomDotDecisionTask();
         Trial[] trials = task.GenerateMany(1, 0, 6);
         int steps = trials[0].Steps;
@@ -193,9 +195,9 @@ public sealed class LintCliTests : IDisposable
             }
         });
         string data = Path.Combine(_dir, "rec.npz");
-        LowRank.Data.Npz.Write(data, [
-            KeyValuePair.Create("trajectories", new LowRank.Data.NdArray([6, steps, 12], values)),
-            KeyValuePair.Create("inputs", new LowRank.Data.NdArray([6, steps, 1], inputs)),
+        LowRank.Formats.Npz.Write(data, [
+            KeyValuePair.Create("trajectories", new LowRank.Formats.NdArray([6, steps, 12], values)),
+            KeyValuePair.Create("inputs", new LowRank.Formats.NdArray([6, steps, 1], inputs)),
         ]);
         string json = Path.Combine(_dir, "rec.json");
         CliResult fit = CliHarness.Run("lint", "fit", "--data", data, "--rank", "1", "--init", "random", "--epochs", "20", "--seed", "2", "--out", Out, "--json", json);
@@ -211,7 +213,7 @@ public sealed class LintCliTests : IDisposable
     {
         string dir = Path.Combine(_dir, "teacher");
         var spec = new RateNetworkSpec(10, 0, 1, 1, 0.2, 0.0, ReadoutKind.Tanh);
-        LintModelDirectory.Save(dir, LintNetwork.CreateRandom(spec, 1), "rdm", null);
+        RateNetworkStore.Save(dir, RateNetwork.CreateRandom(spec, 1), "rdm", null);
         return dir;
     }
 }

@@ -1,4 +1,6 @@
+using LowRank.Data;
 using LowRank.Lint;
+using LowRank.RateNetworks;
 using LowRank.Tasks;
 
 namespace LowRank.Tests.Lint;
@@ -6,10 +8,10 @@ namespace LowRank.Tests.Lint;
 public sealed class TrajectoryFitterTests
 {
     /// <summary>A random rank-1 teacher with strong recurrence (σ_nm = 1.6 gives bistable latent dynamics).</summary>
-    internal static LintNetwork RankOneTeacher(int units, long seed)
+    internal static RateNetwork RankOneTeacher(int units, long seed)
     {
         var spec = new RateNetworkSpec(units, 1, 1, 1, CognitiveTask.Alpha, 0.0, ReadoutKind.Tanh);
-        LintNetwork teacher = LintNetwork.CreateRandom(spec, seed);
+        RateNetwork teacher = RateNetwork.CreateRandom(spec, seed);
         Span<double> m = teacher.Layout.M.Of(teacher.Theta);
         Span<double> n = teacher.Layout.NTilde.Of(teacher.Theta);
         Span<double> w = teacher.Layout.InputWeights.Of(teacher.Theta);
@@ -26,7 +28,7 @@ public sealed class TrajectoryFitterTests
     [Fact]
     public void RankOneTeacherIsRecoveredFromRandomInitialisation()
     {
-        LintNetwork teacher = RankOneTeacher(40, 5);
+        RateNetwork teacher = RankOneTeacher(40, 5);
         var task = new RandomDotDecisionTask();
         var options = new TrajectoryFitOptions(
             Rank: 1, Epochs: 300, LearningRate: 0.02, Initialization: FitInitialization.Random, Seed: 3, Threads: 2,
@@ -39,8 +41,8 @@ public sealed class TrajectoryFitterTests
     [Fact]
     public void SvdInitialisationReproducesALowRankTeacherExactly()
     {
-        LintNetwork teacher = RankOneTeacher(24, 9);
-        var student = LintNetwork.CreateRandom(teacher.Spec, 1);
+        RateNetwork teacher = RankOneTeacher(24, 9);
+        var student = RateNetwork.CreateRandom(teacher.Spec, 1);
         TrajectoryFitter.InitializeFromSvd(student, teacher.RecurrentWeights());
         double[,] a = teacher.RecurrentWeights();
         double[,] b = student.RecurrentWeights();
@@ -58,7 +60,7 @@ public sealed class TrajectoryFitterTests
     [InlineData(ReadoutKind.Identity)]
     public void ObservedUnitsAreFittedByTheirRatesInATaskNetworkAndByTheirStatesOtherwise(ReadoutKind readout)
     {
-        LintNetwork teacher = RankOneTeacher(12, 4);
+        RateNetwork teacher = RankOneTeacher(12, 4);
         teacher = teacher.WithSpec(teacher.Spec with { Readout = readout });
         int[] observed = [1, 5, 11];
         Trial[] trials = new RandomDotDecisionTask().GenerateMany(2, 0, 3)
@@ -86,7 +88,7 @@ public sealed class TrajectoryFitterTests
     {
         // A student initialised from the SVD of an exactly rank-1 teacher reproduces it: its observed outputs
         // and the targets are the same quantity (rates), so one step of a tiny learning rate keeps R² ≈ 1.
-        LintNetwork teacher = RankOneTeacher(30, 6);
+        RateNetwork teacher = RankOneTeacher(30, 6);
         var options = new TrajectoryFitOptions(
             Rank: 1, Epochs: 1, LearningRate: 1e-9, Initialization: FitInitialization.Svd, Seed: 2, Threads: 1,
             TrainTrials: 4, HeldOutTrials: 4, EvaluationTrials: 8);
@@ -97,12 +99,12 @@ public sealed class TrajectoryFitterTests
     [Fact]
     public void SubsampledStudentHasOneUnitPerObservedUnitAndTheRestrictedTeacherReadout()
     {
-        LintNetwork teacher = RankOneTeacher(20, 8);
+        RateNetwork teacher = RankOneTeacher(20, 8);
         var options = new TrajectoryFitOptions(
             Rank: 1, Epochs: 1, LearningRate: 1e-9, Initialization: FitInitialization.Random, Seed: 4, Threads: 1,
             Subsample: 0.25, TrainTrials: 4, HeldOutTrials: 4, EvaluationTrials: 8);
         TrajectoryFitResult result = TrajectoryFitter.FitTeacher(teacher, new RandomDotDecisionTask(), options, NullProgress.Instance);
-        LintNetwork student = result.Student;
+        RateNetwork student = result.Student;
         int[] observed = result.Observed;
         Assert.Equal(5, observed.Length);
         Assert.Equal(5, student.Spec.Units);
@@ -125,7 +127,7 @@ public sealed class TrajectoryFitterTests
     [Fact]
     public void PerfectPredictionScoresOne()
     {
-        LintNetwork teacher = RankOneTeacher(12, 2);
+        RateNetwork teacher = RankOneTeacher(12, 2);
         var task = new RandomDotDecisionTask();
         int[] observed = [0, 3, 7];
         Trial[] trials = task.GenerateMany(1, 0, 6)

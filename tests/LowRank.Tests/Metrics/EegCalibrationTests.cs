@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using LowRank.Data;
+using LowRank.Formats;
 using LowRank.Metrics;
 using LowRank.Numerics;
 using Xunit.Abstractions;

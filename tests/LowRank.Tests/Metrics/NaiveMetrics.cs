@@ -1,3 +1,4 @@
+using LowRank.Metrics;
 namespace LowRank.Tests.Metrics;
 
 /// <summary>

@@ -1,5 +1,7 @@
+using LowRank.Data;
 using LowRank.Lint;
 using LowRank.Populations;
+using LowRank.RateNetworks;
 using LowRank.Tasks;
 
 namespace LowRank.Tests.Populations;

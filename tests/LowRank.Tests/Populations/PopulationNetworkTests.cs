@@ -1,5 +1,7 @@
+using LowRank.Data;
 using LowRank.Lint;
 using LowRank.Populations;
+using LowRank.RateNetworks;
 
 namespace LowRank.Tests.Populations;
 
@@ -20,7 +22,7 @@ public sealed class PopulationNetworkTests : IDisposable
             [[1.0, 0.4, 0.8, -0.3], [0.4, 1.0, 0.0, 0.0], [0.8, 0.0, 1.0, 0.0], [-0.3, 0.0, 0.0, 1.0]],
         ];
         return new PopulationModel(
-            PopulationModel.CurrentFormatVersion, "synthetic", LintModelDirectory.KindLowRank, 1000, Names, 2,
+            PopulationModel.CurrentFormatVersion, "synthetic", RateNetworkStore.KindLowRank, 1000, Names, 2,
             [0.6, 0.4], [[0.0, 0.2, 0.0, 0.0], [0.3, 0.0, 0.0, 0.5]], covariances, 0, 0, null, [600, 400], 0, 1, 1e-6,
             new LintSourceNetwork("rdm", 1, 1, 1, 0.2, 0.0, readout));
     }
@@ -48,7 +50,7 @@ public sealed class PopulationNetworkTests : IDisposable
         // At N = 160 000 the bound 0.03 is ≈ 3 × the largest C/√N seen; a wrong gain or overlap term gives ≥ 0.1.
         PopulationModel populations = TwoPopulations();
         Trial[] trials = [StepTrial(60, 1.5), StepTrial(60, -0.8)];
-        (LintNetwork network, _) = NetworkResampler.Resample(populations, 160_000, seed: 4);
+        (RateNetwork network, _) = NetworkResampler.Resample(populations, 160_000, seed: 4);
         double[][] networkKappa = MeanFieldDynamics.NetworkKappa(network, trials, 2);
         GaussHermite rule = GaussHermite.Create(MeanFieldDynamics.DefaultOrder);
         double[][] reduced = trials.Select(t => MeanFieldDynamics.Simulate(populations, t, rule).Kappa).ToArray();
@@ -86,17 +88,17 @@ public sealed class PopulationNetworkTests : IDisposable
     public void ResampledNetworkRoundTripsThroughTheLintModelDirectory()
     {
         PopulationModel populations = TwoPopulations();
-        (LintNetwork network, int[] labels) = NetworkResampler.Resample(populations, 300, seed: 8);
+        (RateNetwork network, int[] labels) = NetworkResampler.Resample(populations, 300, seed: 8);
         Assert.Equal(300, labels.Length);
         NetworkResampler.Save(Path.Combine(_dir, "net"), network, populations);
-        (LintNetwork loaded, LintModelInfo info) = LintModelDirectory.Load(Path.Combine(_dir, "net"));
+        (RateNetwork loaded, RateNetworkDocument info) = RateNetworkStore.Load(Path.Combine(_dir, "net"));
         Assert.Equal("rdm", info.Task);
         Assert.Equal(network.Theta, loaded.Theta);
 
         // loadings → network → loadings is the identity
         UnitLoadings loadings = UnitLoadings.FromLint(loaded, "rdm");
         Assert.Equal(Names, loadings.Names);
-        LintNetwork rebuilt = UnitLoadings.BuildNetwork(loadings.Lint!, loadings.Names, loadings.Values, 300);
+        RateNetwork rebuilt = UnitLoadings.BuildNetwork(loadings.Lint!, loadings.Names, loadings.Values, 300);
         Assert.Equal(network.Theta, rebuilt.Theta);
 
         // same seed → same network; another seed → another
@@ -109,7 +111,7 @@ public sealed class PopulationNetworkTests : IDisposable
     {
         PopulationModel populations = TwoPopulations();
         const int units = 20_000;
-        (LintNetwork network, _) = NetworkResampler.Resample(populations, units, seed: 3);
+        (RateNetwork network, _) = NetworkResampler.Resample(populations, units, seed: 3);
         UnitLoadings loadings = UnitLoadings.FromLint(network, null);
         // mixture mean of m1: Σ π_p μ_p = 0.4·0.3 = 0.12; total variance = Σ π (σ² + μ²) − mean² = 1 + 0.036 − 0.0144
         double mean = 0, square = 0;
@@ -131,8 +133,8 @@ public sealed class PopulationNetworkTests : IDisposable
     public void SilencingZeroesOnlyTheChosenPopulationsOutputs()
     {
         PopulationModel populations = TwoPopulations();
-        (LintNetwork network, int[] labels) = NetworkResampler.Resample(populations, 200, seed: 1);
-        LintNetwork silenced = PopulationInactivation.Silence(network, labels, 1);
+        (RateNetwork network, int[] labels) = NetworkResampler.Resample(populations, 200, seed: 1);
+        RateNetwork silenced = PopulationInactivation.Silence(network, labels, 1);
         double[,] nBefore = network.RightVectors(), nAfter = silenced.RightVectors();
         double[,] outBefore = network.OutputWeights(), outAfter = silenced.OutputWeights();
         Assert.Equal(network.LeftVectors(), silenced.LeftVectors());
@@ -150,9 +152,9 @@ public sealed class PopulationNetworkTests : IDisposable
     public void BootstrapNetworksReuseTheSourcesLoadingVectors()
     {
         PopulationModel populations = TwoPopulations();
-        (LintNetwork source, _) = NetworkResampler.Resample(populations, 50, seed: 2);
+        (RateNetwork source, _) = NetworkResampler.Resample(populations, 50, seed: 2);
         UnitLoadings loadings = UnitLoadings.FromLint(source, "rdm");
-        LintNetwork boot = NetworkResampler.Bootstrap(loadings, 400, seed: 1);
+        RateNetwork boot = NetworkResampler.Bootstrap(loadings, 400, seed: 1);
         UnitLoadings drawn = UnitLoadings.FromLint(boot, "rdm");
         var rows = Enumerable.Range(0, 50).Select(i => string.Join(",", loadings.Values.AsSpan(i * 4, 4).ToArray())).ToHashSet();
         for (int i = 0; i < 400; i++)

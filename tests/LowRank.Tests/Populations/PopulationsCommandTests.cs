@@ -1,5 +1,6 @@
 using LowRank.Lint;
 using LowRank.Populations;
+using LowRank.RateNetworks;
 using LowRank.Tests.Cli;
 
 namespace LowRank.Tests.Populations;
@@ -15,7 +16,7 @@ public sealed class PopulationsCommandTests : IDisposable
     private string SaveRandomNetwork(string name, int rank = 1)
     {
         var spec = new RateNetworkSpec(120, rank, 4, 1, 0.2, 0.05, ReadoutKind.Tanh);
-        LintModelDirectory.Save(PathOf(name), LintNetwork.CreateRandom(spec, 7), "cdi", null);
+        RateNetworkStore.Save(PathOf(name), RateNetwork.CreateRandom(spec, 7), "cdi", null);
         return PathOf(name);
     }
 

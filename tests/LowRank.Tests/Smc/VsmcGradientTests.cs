@@ -1,3 +1,4 @@
+using LowRank.Data;
 using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Smc;

@@ -1,0 +1,164 @@
+using LowRank.Data;
+using LowRank.RateNetworks;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace LowRank.Analysis;
+
+/// <summary>Connectivity overlaps of a low-rank network (DESIGN §6).</summary>
+/// <param name="NM">σ_nm [R, R]: σ_nm[r, s] = ñ_r · m_s / N.</param>
+/// <param name="NI">σ_nI [R, U]: σ_nI[r, c] = ñ_r · w_in,c / N.</param>
+/// <param name="MI">σ_mI [R, U]: σ_mI[r, c] = m_r · w_in,c / N.</param>
+/// <param name="MW">σ_mw [R, O]: σ_mw[r, k] = m_r · w_out,k / N.</param>
+public sealed record ConnectivityOverlaps(double[][] NM, double[][] NI, double[][] MI, double[][] MW);
+
+/// <summary>A flow field of the latent dynamics on a grid of κ (R = 2).</summary>
+/// <param name="Kappa1">Grid coordinates along κ_1 [G].</param>
+/// <param name="Kappa2">Grid coordinates along κ_2 [G].</param>
+/// <param name="Velocity1">dκ_1/dt (per τ) at grid point [i, j] = (Kappa1[i], Kappa2[j]), flattened [G·G].</param>
+/// <param name="Velocity2">dκ_2/dt, flattened [G·G].</param>
+public sealed record FlowField(double[] Kappa1, double[] Kappa2, double[] Velocity1, double[] Velocity2);
+
+/// <summary>
+/// Latent analysis of a low-rank rate network: κ(t), connectivity overlaps and the flow field in κ space.
+/// </summary>
+/// <remarks>
+/// Decomposing x = M κ + W_inᵀ u (+ the part orthogonal to M), the latent dynamics with constant input u are
+/// <code>τ dκ/dt = −κ + Ñᵀ φ(M κ + W_inᵀ u + b) / N</code>
+/// and κ(t) of a simulated trial is the least-squares projection of x_t on M: κ = (MᵀM)⁻¹ Mᵀ x_t.
+/// </remarks>
+public static class LatentAnalysis
+{
+    public static ConnectivityOverlaps Overlaps(RateNetwork network)
+    {
+        RequireLowRank(network);
+        RateNetworkSpec spec = network.Spec;
+        RateNetworkLayout layout = network.Layout;
+        ReadOnlySpan<double> m = layout.M.Of<double>(network.Theta);
+        ReadOnlySpan<double> nt = layout.NTilde.Of<double>(network.Theta);
+        ReadOnlySpan<double> wIn = layout.InputWeights.Of<double>(network.Theta);
+        ReadOnlySpan<double> wOut = layout.OutputWeights.Of<double>(network.Theta);
+        return new ConnectivityOverlaps(
+            Overlap(nt, m, spec.Rank, spec.Rank, spec.Units),
+            Overlap(nt, wIn, spec.Rank, spec.Inputs, spec.Units),
+            Overlap(m, wIn, spec.Rank, spec.Inputs, spec.Units),
+            Overlap(m, wOut, spec.Rank, spec.Outputs, spec.Units));
+    }
+
+    /// <summary>κ(t) [T + 1, R] of each trial's states x_0 … x_T (noise-free simulation).</summary>
+    public static double[][] Kappa(RateNetwork network, IReadOnlyList<Trial> trials, int threads)
+    {
+        RequireLowRank(network);
+        int n = network.Spec.Units;
+        int rank = network.Spec.Rank;
+        double[,] loadings = network.LeftVectors(); // [N, R]
+        Matrix<double> mMat = Matrix<double>.Build.DenseOfArray(loadings);
+        Matrix<double> projector = (mMat.TransposeThisAndMultiply(mMat)).Inverse() * mMat.Transpose(); // [R, N]
+        var result = new double[trials.Count][];
+        RateNetwork quiet = network.WithSpec(network.Spec with { NoiseStd = 0 });
+        RateNetworkRunner.Run(quiet.Layout, quiet.Theta, trials, [], 0, 0, threads, (i, workspace) =>
+        {
+            int steps = trials[i].Steps + 1;
+            var kappa = new double[steps * rank];
+            for (int t = 0; t < steps; t++)
+            {
+                for (int r = 0; r < rank; r++)
+                {
+                    double sum = 0;
+                    for (int k = 0; k < n; k++)
+                    {
+                        sum += projector[r, k] * workspace.States[t * n + k];
+                    }
+
+                    kappa[t * rank + r] = sum;
+                }
+            }
+
+            result[i] = kappa;
+        });
+        return result;
+    }
+
+    /// <summary>dκ/dt on a <paramref name="gridSize"/>² grid over [−extent, extent]² with constant input <paramref name="input"/> [U] (R = 2 only).</summary>
+    public static FlowField Flow(RateNetwork network, double[] input, double extent, int gridSize)
+    {
+        RequireLowRank(network);
+        RateNetworkSpec spec = network.Spec;
+        if (spec.Rank != 2)
+        {
+            throw new ArgumentException($"a flow field needs rank 2, the network has rank {spec.Rank}.", nameof(network));
+        }
+
+        int n = spec.Units;
+        RateNetworkLayout layout = network.Layout;
+        ReadOnlySpan<double> m = layout.M.Of<double>(network.Theta);
+        ReadOnlySpan<double> nt = layout.NTilde.Of<double>(network.Theta);
+        ReadOnlySpan<double> wIn = layout.InputWeights.Of<double>(network.Theta);
+        ReadOnlySpan<double> b = layout.Bias.Of<double>(network.Theta);
+        var axis = new double[gridSize];
+        for (int i = 0; i < gridSize; i++)
+        {
+            axis[i] = gridSize == 1 ? 0 : -extent + 2 * extent * i / (gridSize - 1);
+        }
+
+        var v1 = new double[gridSize * gridSize];
+        var v2 = new double[gridSize * gridSize];
+        for (int i = 0; i < gridSize; i++)
+        {
+            for (int j = 0; j < gridSize; j++)
+            {
+                double k1 = axis[i];
+                double k2 = axis[j];
+                double s1 = 0;
+                double s2 = 0;
+                for (int unit = 0; unit < n; unit++)
+                {
+                    double x = m[unit] * k1 + m[n + unit] * k2 + b[unit];
+                    for (int c = 0; c < spec.Inputs; c++)
+                    {
+                        x += wIn[c * n + unit] * input[c];
+                    }
+
+                    double r = Math.Tanh(x);
+                    s1 += nt[unit] * r;
+                    s2 += nt[n + unit] * r;
+                }
+
+                v1[i * gridSize + j] = -k1 + s1 / n;
+                v2[i * gridSize + j] = -k2 + s2 / n;
+            }
+        }
+
+        return new FlowField(axis, (double[])axis.Clone(), v1, v2);
+    }
+
+    private static double[][] Overlap(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int rowsA, int rowsB, int n)
+    {
+        var result = new double[rowsA][];
+        for (int r = 0; r < rowsA; r++)
+        {
+            result[r] = new double[rowsB];
+            for (int s = 0; s < rowsB; s++)
+            {
+                double sum = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    sum += a[r * n + i] * b[s * n + i];
+                }
+
+                result[r][s] = sum / n;
+            }
+        }
+
+        return result;
+    }
+
+    private static void RequireLowRank(RateNetwork network)
+    {
+        if (network.Spec.IsFullRank)
+        {
+            throw new InputException(
+                "latent analysis needs a low-rank network; this model is full rank.",
+                "fit a low-rank network to it first with 'lowrank lint fit --teacher DIR --rank R'.");
+        }
+    }
+}

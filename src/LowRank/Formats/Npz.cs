@@ -1,0 +1,137 @@
+using System.IO.Compression;
+using LowRank.Formats;
+
+namespace LowRank.Formats;
+
+/// <summary>
+/// Reads and writes NumPy <c>.npz</c> archives: a zip file holding one <c>NAME.npy</c> member per
+/// array, stored (<c>np.savez</c>) or deflated (<c>np.savez_compressed</c>).
+/// </summary>
+public static class Npz
+{
+    private const string MemberSuffix = ".npy";
+
+    /// <summary>Fixed member timestamp so the same arrays always give the same bytes.</summary>
+    private static readonly DateTimeOffset MemberTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Reads every array of the archive at <paramref name="path"/>, in archive order, keyed by name without <c>.npy</c>.</summary>
+    public static OrderedDictionary<string, NdArray> Read(string path)
+    {
+        using FileStream stream = DataFile.OpenRead(path);
+        return Read(stream, path);
+    }
+
+    /// <summary>Reads every array of the archive in <paramref name="stream"/> (seekable); <paramref name="name"/> identifies it in error messages.</summary>
+    public static OrderedDictionary<string, NdArray> Read(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var arrays = new OrderedDictionary<string, NdArray>(StringComparer.Ordinal);
+        using ZipArchive archive = OpenArchive(stream, name);
+        foreach (ZipArchiveEntry entry in archive.Entries)
+        {
+            if (entry.FullName.EndsWith('/') && entry.Length == 0)
+            {
+                continue; // a folder entry
+            }
+
+            if (!entry.FullName.EndsWith(MemberSuffix, StringComparison.Ordinal))
+            {
+                throw new InputException(
+                    $"npz '{name}' contains '{entry.FullName}', which is not an .npy member.",
+                    "an npz archive holds only NAME.npy members, as np.savez writes them; rebuild it with np.savez.");
+            }
+
+            string arrayName = entry.FullName[..^MemberSuffix.Length];
+            if (!arrays.TryAdd(arrayName, ReadMember(entry, name)))
+            {
+                throw new InputException(
+                    $"npz '{name}' contains the array '{arrayName}' twice.",
+                    "rebuild the archive with np.savez, which writes each name once.");
+            }
+        }
+
+        return arrays;
+    }
+
+    /// <summary>The array called <paramref name="name"/>, or an input error that lists the arrays the archive has.</summary>
+    public static NdArray RequireArray(IReadOnlyDictionary<string, NdArray> arrays, string name, string path)
+    {
+        ArgumentNullException.ThrowIfNull(arrays);
+        if (arrays.TryGetValue(name, out NdArray? array))
+        {
+            return array;
+        }
+
+        string present = arrays.Count == 0 ? "none" : string.Join(", ", arrays.Keys);
+        throw new InputException(
+            $"npz '{path}' has no array '{name}' (it has: {present}).",
+            $"save the array under that name, e.g. np.savez(path, {name}=a).");
+    }
+
+    /// <summary>
+    /// Writes <paramref name="arrays"/> atomically to <paramref name="path"/>, each as <c>NAME.npy</c> of
+    /// <paramref name="type"/>; deflated like <c>np.savez_compressed</c> or stored like <c>np.savez</c>.
+    /// </summary>
+    public static void Write(
+        string path, IEnumerable<KeyValuePair<string, NdArray>> arrays, DType type = DType.Float64, bool compressed = true)
+    {
+        ArgumentNullException.ThrowIfNull(arrays);
+        KeyValuePair<string, NdArray>[] list = [.. arrays];
+        AtomicFile.Write(path, stream => Write(stream, list, type, compressed));
+    }
+
+    /// <summary>Writes <paramref name="arrays"/> as an npz archive to <paramref name="stream"/>.</summary>
+    public static void Write(
+        Stream stream, IEnumerable<KeyValuePair<string, NdArray>> arrays, DType type = DType.Float64, bool compressed = true)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(arrays);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+        foreach ((string name, NdArray array) in arrays)
+        {
+            if (string.IsNullOrEmpty(name) || name.StartsWith('/') || name.Contains('\\') || !names.Add(name))
+            {
+                throw new ArgumentException($"array name '{name}' is empty, absolute, contains '\\' or repeats.", nameof(arrays));
+            }
+
+            ZipArchiveEntry entry = archive.CreateEntry(
+                name + MemberSuffix, compressed ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
+            entry.LastWriteTime = MemberTime;
+            using Stream member = entry.Open();
+            Npy.Write(member, array, type);
+        }
+    }
+
+    private static ZipArchive OpenArchive(Stream stream, string name)
+    {
+        try
+        {
+            return new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InputException(
+                $"npz '{name}' is not a valid zip archive ({ex.Message.TrimEnd('.')}).",
+                "the file is damaged or not an npz; save it again with np.savez or np.savez_compressed.",
+                ex);
+        }
+    }
+
+    private static NdArray ReadMember(ZipArchiveEntry entry, string name)
+    {
+        string source = $"member '{entry.FullName}' of npz '{name}'";
+        try
+        {
+            using Stream member = entry.Open();
+            return Npy.ReadFrom(member, source);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InputException(
+                $"{source} cannot be decompressed ({ex.Message.TrimEnd('.')}).",
+                "the archive is damaged; save it again with np.savez or np.savez_compressed.",
+                ex);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.IO.Compression;
+using LowRank.Data;
+using LowRank.Formats;
+
+namespace LowRank.Tests.Formats;
+
+public sealed class NpzTests : IDisposable
+{
+    private readonly TempDir _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData("recording_stored.npz", DType.Float64)]
+    [InlineData("recording_compressed.npz", DType.Float32)]
+    public void ReadsArchivesWrittenByNumPy(string fixture, DType dataType)
+    {
+        OrderedDictionary<string, NdArray> arrays = Npz.Read(Fixtures.Npz(fixture));
+        Assert.Equal(["data", "inputs", "trial_ids"], arrays.Keys);
+        NdArray data = arrays["data"];
+        Assert.Equal([2, 50, 3], data.Shape);
+        Assert.Equal(dataType, data.SourceType);
+        for (int k = 0; k < data.Length; k++)
+        {
+            double expected = Math.Sin(k / 10.0);
+            Assert.Equal(dataType == DType.Float32 ? (float)expected : expected, data.Data[k], 1e-15);
+        }
+
+        Assert.Equal([2, 50, 1], arrays["inputs"].Shape);
+        Assert.Equal(Math.Cos(51 / 5.0), arrays["inputs"][1, 1, 0], 1e-15);
+        Assert.Equal([7.0, 9.0], arrays["trial_ids"].Data);
+        Assert.Equal(DType.Int64, arrays["trial_ids"].SourceType);
+    }
+
+    [Fact]
+    public void ReadsScalarsIntegersAndFortranMembers()
+    {
+        OrderedDictionary<string, NdArray> arrays = Npz.Read(Fixtures.Npz("mixed_stored.npz"));
+        Assert.Equal([1.5], arrays["scalar"].Data);
+        Assert.Empty(arrays["scalar"].Shape);
+        Assert.Equal([0.0, 1, 2, 3], arrays["ints"].Data);
+        Assert.Equal([0.0, 1, 2, 3, 4, 5], arrays["fortran"].Data);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void RoundTripsNamedArrays(bool compressed)
+    {
+        string path = _temp.File("params.npz");
+        var arrays = new OrderedDictionary<string, NdArray>
+        {
+            ["m"] = new NdArray([4, 2], Fixtures.Sevenths(8)),
+            ["decay"] = NdArray.Scalar(0.9),
+            ["encoder/w"] = new NdArray([3], [1.0, -2.0, 0.25]),
+        };
+        Npz.Write(path, arrays, DType.Float64, compressed);
+
+        using (ZipArchive zip = ZipFile.OpenRead(path))
+        {
+            Assert.Equal(["m.npy", "decay.npy", "encoder/w.npy"], zip.Entries.Select(e => e.FullName));
+            Assert.All(zip.Entries, e => Assert.Equal(compressed, e.CompressedLength < e.Length));
+        }
+
+        OrderedDictionary<string, NdArray> back = Npz.Read(path);
+        Assert.Equal(arrays.Keys, back.Keys);
+        foreach ((string name, NdArray array) in arrays)
+        {
+            Assert.Equal(array.Shape, back[name].Shape);
+            Assert.Equal(array.Data, back[name].Data);
+        }
+    }
+
+    [Fact]
+    public void SameArraysGiveSameBytes()
+    {
+        var arrays = new[] { KeyValuePair.Create("a", new NdArray([2, 2], [1.0, 2, 3, 4])) };
+        string first = _temp.File("a.npz");
+        string second = _temp.File("b.npz");
+        Npz.Write(first, arrays);
+        Npz.Write(second, arrays);
+        Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
+    }
+
+    [Fact]
+    public void RequireArrayNamesWhatTheArchiveHas()
+    {
+        OrderedDictionary<string, NdArray> arrays = Npz.Read(Fixtures.Npz("mixed_stored.npz"));
+        Assert.Same(arrays["ints"], Npz.RequireArray(arrays, "ints", "x.npz"));
+        var error = Assert.Throws<InputException>(() => Npz.RequireArray(arrays, "data", "x.npz"));
+        Assert.Equal("npz 'x.npz' has no array 'data' (it has: scalar, ints, fortran).", error.Message);
+        Assert.Equal("save the array under that name, e.g. np.savez(path, data=a).", error.Hint);
+    }
+
+    [Fact]
+    public void RejectsMembersThatAreNotNpy()
+    {
+        string path = _temp.File("notes.npz");
+        using (ZipArchive zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        {
+            using var writer = new StreamWriter(zip.CreateEntry("notes.txt").Open());
+            writer.Write("hello");
+        }
+
+        var error = Assert.Throws<InputException>(() => Npz.Read(path));
+        Assert.Equal($"npz '{path}' contains 'notes.txt', which is not an .npy member.", error.Message);
+    }
+
+    [Fact]
+    public void NamesTheMemberWhoseNpyIsBroken()
+    {
+        string path = _temp.File("cut.npz");
+        using (ZipArchive zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        {
+            using Stream member = zip.CreateEntry("data.npy").Open();
+            member.Write(NpyTests.NpyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", new byte[8]));
+        }
+
+        var error = Assert.Throws<InputException>(() => Npz.Read(path));
+        Assert.Equal(
+            $"member 'data.npy' of npz '{path}' is truncated: shape [4] of <f8 needs 32 data bytes but only 8 follow the header.",
+            error.Message);
+    }
+
+    [Fact]
+    public void CorruptedDeflateDataIsAnInputError()
+    {
+        byte[] bytes = File.ReadAllBytes(Fixtures.Npz("recording_compressed.npz"));
+        for (int i = 300; i < 360; i++)
+        {
+            bytes[i] ^= 0x5A; // inside the deflated data of the first member
+        }
+
+        string path = _temp.File("corrupt.npz");
+        File.WriteAllBytes(path, bytes);
+        var error = Assert.Throws<InputException>(() => Npz.Read(path));
+        Assert.StartsWith($"member 'data.npy' of npz '{path}' ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RejectsFilesThatAreNotZip()
+    {
+        string path = _temp.File("garbage.npz");
+        File.WriteAllBytes(path, new byte[100]);
+        var error = Assert.Throws<InputException>(() => Npz.Read(path));
+        Assert.StartsWith($"npz '{path}' is not a valid zip archive (", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,87 @@
+using LowRank.Data;
+using LowRank.Lint;
+using LowRank.RateNetworks;
+using LowRank.Tasks;
+
+namespace LowRank.Tests.RateNetworks;
+
+public sealed class BpttTrainerTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void OneAndTwoThreadsGiveBitIdenticalParameters(int rank)
+    {
+        var task = new ContextDependentIntegrationTask();
+        var spec = new RateNetworkSpec(17, rank, task.Inputs, 1, CognitiveTask.Alpha, 0.05, ReadoutKind.Tanh);
+        RateNetwork network = RateNetwork.CreateRandom(spec, 4);
+        Trial[] trials = task.GenerateMany(4, 0, 12);
+        Trial[] validation = task.GenerateMany(4, 100, 4);
+        double[] Train(int threads)
+        {
+            var options = new BpttOptions(3, 5, 0.01, 1.0, ParameterGroups.All, 7, threads, 0.5);
+            return BpttTrainer.Train(network.Layout, network.Theta, trials, [], options, validation, NullProgress.Instance).Theta;
+        }
+
+        double[] one = Train(1);
+        double[] two = Train(2);
+        Assert.Equal(one, two);
+        Assert.NotEqual(network.Theta, one);
+    }
+
+    [Fact]
+    public void KeepBestNeverReturnsWorseThanTheStart()
+    {
+        var task = new RandomDotDecisionTask();
+        var spec = new RateNetworkSpec(8, 1, 1, 1, CognitiveTask.Alpha, 0, ReadoutKind.Tanh);
+        RateNetwork network = RateNetwork.CreateRandom(spec, 2);
+        Trial[] trials = task.GenerateMany(2, 0, 6);
+        // A huge learning rate makes training diverge; keep-best must return the initial parameters' loss or better.
+        var options = new BpttOptions(5, 6, 50.0, 0, ParameterGroups.All, 1, 2);
+        (double[] theta, TrainingSummary summary) = BpttTrainer.Train(network.Layout, network.Theta, trials, [], options, null, NullProgress.Instance);
+        double final = BpttTrainer.FullLoss(network.Layout, theta, trials, [], options, 0);
+        Assert.True(summary.BestLoss <= summary.InitialLoss);
+        Assert.Equal(summary.BestLoss, final, 1e-6);
+    }
+
+    [Fact]
+    public void FrozenGroupsDoNotMove()
+    {
+        var task = new RandomDotDecisionTask();
+        var spec = new RateNetworkSpec(8, 2, 1, 1, CognitiveTask.Alpha, 0, ReadoutKind.Tanh);
+        RateNetwork network = RateNetwork.CreateRandom(spec, 2);
+        Trial[] trials = task.GenerateMany(2, 0, 4);
+        var options = new BpttOptions(3, 4, 0.01, 1, ParameterGroups.M, 1, 1);
+        (double[] theta, _) = BpttTrainer.Train(network.Layout, network.Theta, trials, [], options, null, NullProgress.Instance);
+        RateNetworkLayout layout = network.Layout;
+        Assert.Equal(layout.NTilde.Of(network.Theta).ToArray(), layout.NTilde.Of(theta).ToArray());
+        Assert.Equal(layout.InputWeights.Of(network.Theta).ToArray(), layout.InputWeights.Of(theta).ToArray());
+        Assert.NotEqual(layout.M.Of(network.Theta).ToArray(), layout.M.Of(theta).ToArray());
+    }
+
+    [Fact]
+    public void ModelDirectoryRoundTripsEveryGroup()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "lint-roundtrip-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            foreach (int rank in new[] { 0, 2 })
+            {
+                var spec = new RateNetworkSpec(5, rank, 3, 2, 0.2, 0.01, ReadoutKind.Tanh);
+                RateNetwork network = RateNetwork.CreateRandom(spec, 8);
+                RateNetworkStore.Save(dir, network, "cdi", null);
+                (RateNetwork loaded, RateNetworkDocument info) = RateNetworkStore.Load(dir);
+                Assert.Equal(network.Theta, loaded.Theta);
+                Assert.Equal(rank == 0 ? RateNetworkStore.KindFullRank : RateNetworkStore.KindLowRank, info.Kind);
+                Assert.Equal("cdi", info.Task);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using LowRank.Data;
+using LowRank.Lint;
+using LowRank.Numerics;
+using LowRank.RateNetworks;
+
+namespace LowRank.Tests.RateNetworks;
+
+public sealed class RateNetworkGradientTests
+{
+    public static TheoryData<int, int, int, int, int, ReadoutKind, bool> Cases => new()
+    {
+        // units, rank (0 = full), inputs, outputs (0 = observe units), steps, readout, observe units
+        { 1, 1, 1, 1, 1, ReadoutKind.Tanh, false },
+        { 7, 1, 2, 1, 9, ReadoutKind.Tanh, false },
+        { 13, 3, 3, 2, 6, ReadoutKind.Identity, false },
+        { 9, 2, 1, 1, 8, ReadoutKind.Tanh, true },
+        { 5, 0, 2, 1, 7, ReadoutKind.Tanh, false },
+        { 11, 0, 1, 2, 5, ReadoutKind.Identity, true },
+        { 1, 0, 1, 1, 3, ReadoutKind.Tanh, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BackwardMatchesCentralDifferencesAlongRandomDirections(int units, int rank, int inputs, int outputs, int steps, ReadoutKind readout, bool observeUnits)
+    {
+        var spec = new RateNetworkSpec(units, rank, inputs, outputs, 0.2, 0.0, readout);
+        var layout = new RateNetworkLayout(spec);
+        Rng rng = Rng.Create(11, units * 100 + rank * 10 + steps);
+        var theta = new double[layout.Length];
+        rng.FillGaussian(theta);
+        int[] observed = observeUnits ? [0, units - 1] : [];
+        if (observeUnits && units == 1)
+        {
+            observed = [0];
+        }
+
+        int o = observeUnits ? observed.Length : outputs;
+        Trial trial = RandomTrial(rng, steps, inputs, o);
+        var workspace = new RateNetworkWorkspace<double>(spec, observed.Length, steps);
+        const double scale = 0.37;
+
+        var gradient = new double[layout.Length];
+        RateNetworkKernel<double>.Forward(layout, theta, trial, observed, null, workspace, scale);
+        RateNetworkKernel<double>.Backward(layout, theta, trial, observed, workspace, scale, gradient);
+
+        // Check each parameter group separately along a random direction, so a wrong group cannot hide.
+        foreach ((ParameterGroups group, ParameterSlice slice) in layout.Groups())
+        {
+            if (slice.Length == 0)
+            {
+                continue;
+            }
+
+            var direction = new double[layout.Length];
+            rng.FillGaussian(direction.AsSpan(slice.Offset, slice.Length));
+            double analytic = 0;
+            for (int i = 0; i < direction.Length; i++)
+            {
+                analytic += direction[i] * gradient[i];
+            }
+
+            const double h = 1e-5;
+            double Loss(double step)
+            {
+                var shifted = new double[theta.Length];
+                for (int i = 0; i < theta.Length; i++)
+                {
+                    shifted[i] = theta[i] + step * direction[i];
+                }
+
+                return RateNetworkKernel<double>.Forward(layout, shifted, trial, observed, null, workspace, scale);
+            }
+
+            double numeric = (Loss(h) - Loss(-h)) / (2 * h);
+            double tolerance = 1e-6 * Math.Max(1.0, Math.Abs(numeric));
+            Assert.True(
+                Math.Abs(analytic - numeric) <= tolerance,
+                $"{group}: analytic {analytic:R} vs numeric {numeric:R}");
+        }
+    }
+
+    [Fact]
+    public void WarmForwardBackwardAllocatesNothing()
+    {
+        var spec = new RateNetworkSpec(16, 2, 2, 1, 0.2, 0.1, ReadoutKind.Tanh);
+        var layout = new RateNetworkLayout(spec);
+        Rng rng = Rng.Create(3, 0);
+        var theta = new float[layout.Length];
+        rng.FillGaussian(theta);
+        Trial trial = RandomTrial(rng, 20, 2, 1);
+        var workspace = new RateNetworkWorkspace<float>(spec, 0, 20);
+        var gradient = new float[layout.Length];
+        Rng noise = Rng.Create(3, 1);
+        RateNetworkKernel<float>.Forward(layout, theta, trial, [], noise, workspace, 1f);
+        RateNetworkKernel<float>.Backward(layout, theta, trial, [], workspace, 1f, gradient);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        RateNetworkKernel<float>.Forward(layout, theta, trial, [], noise, workspace, 1f);
+        RateNetworkKernel<float>.Backward(layout, theta, trial, [], workspace, 1f, gradient);
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    internal static Trial RandomTrial(Rng rng, int steps, int inputs, int outputs)
+    {
+        var u = new float[steps * inputs];
+        var y = new float[steps * outputs];
+        var mask = new float[steps];
+        rng.FillGaussian(u);
+        rng.FillGaussian(y);
+        for (int t = 0; t < steps; t++)
+        {
+            mask[t] = (float)rng.NextDouble();
+        }
+
+        return new Trial(steps, inputs, outputs, u, y, mask);
+    }
+}
