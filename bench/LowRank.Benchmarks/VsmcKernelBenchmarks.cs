@@ -28,7 +28,7 @@ public class VsmcKernelBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        FitRecipe eeg = FitPresets.Eeg;
+        FitSettings eeg = FitPresets.Eeg;
         ModelOptions model = eeg.Model with { Channels = 64 };
         VsmcOptions filter = eeg.Objective with { Threads = 1 };
         _theta = ModelInitializer.Create(model, 1).Theta;

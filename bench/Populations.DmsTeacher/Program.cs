@@ -2,6 +2,7 @@ using LowRank.Data;
 using LowRank.Lint;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
+using LowRank.Training;
 using LowRank;
 
 // Trains a rank-2 delayed-match-to-sample network for docs/benchmarks-populations.md with the LINT trainer
@@ -38,7 +39,7 @@ var options = new BpttOptions(
     epochs, 32, learningRate, 1.0,
     ParameterGroups.M | ParameterGroups.NTilde | ParameterGroups.InputWeights | ParameterGroups.OutputWeights,
     seed, 1);
-(double[] theta, TrainingSummary summary) = BpttTrainer.Train(network.Layout, network.Theta, train, [], options, validation, new ConsoleLines());
+(double[] theta, TrainingSummary summary, _) = RateNetworkTraining.Train(network.Layout, network.Theta, train, [], options, validation, new ConsoleLines());
 var trained = new RateNetwork(spec, theta);
 double accuracy = TaskTrainer.Accuracy(trained, task, TaskTrainer.EvaluationTrialsOf(task, 256), 1);
 Console.WriteLine($"loss {summary.InitialLoss:G4} -> {summary.BestLoss:G4} (best epoch {summary.BestEpoch})  accuracy {accuracy:F4} on 256 trials  {summary.Seconds:F0} s");

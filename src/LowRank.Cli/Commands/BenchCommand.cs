@@ -13,5 +13,6 @@ internal static class BenchCommand
         {
             BenchVsmcCommand.Create(context),
             BenchFixedPointsCommand.Create(context),
+            BenchLintCommand.Create(context),
         };
 }

@@ -75,16 +75,16 @@ internal static class DemoCommand
         log.WriteLine($"1/4 teacher: rank-2 clipped-relu oscillator, N = {teacherOptions.Units}, X = {teacherOptions.Channels}, latent noise sd {teacherOptions.LatentNoise}; {DataSteps} steps → {dataPath}");
 
         // 2. Student fitted with VSMC on random windows of the recording.
-        var recipe = new FitRecipe(
-            null,
-            new ModelOptions { Rank = 2, Units = 128, Activation = Activation.ClippedRelu, InitTransitionNoiseScale = 0.1, InitObservationScale = 0.3 },
-            new VsmcOptions { Particles = 10, Proposal = ProposalKind.Optimal, Threads = options.Threads },
-            new TrainerOptions { Epochs = options.Epochs, BatchSize = 10, WindowLength = 50, WindowsPerEpoch = 100, LearningRate = 1e-2, FinalLearningRate = 1e-4, CheckpointEvery = 50, Seed = options.Seed + 2 });
+        var recipe = new FitSettings
+        {
+            Model = new ModelOptions { Rank = 2, Units = 128, Activation = Activation.ClippedRelu, InitTransitionNoiseScale = 0.1, InitObservationScale = 0.3 },
+            Objective = new VsmcOptions { Particles = 10, Proposal = ProposalKind.Optimal, Threads = options.Threads },
+            Trainer = new FitTrainerSettings { Epochs = options.Epochs, BatchSize = 10, WindowLength = 50, WindowsPerEpoch = 100, LearningRate = 1e-2, FinalLearningRate = 1e-4, CheckpointEvery = 50, Seed = options.Seed + 2 },
+        };
         log.WriteLine($"2/4 fitting a rank-2 student (N = {recipe.Model.Units}) with VSMC: {recipe.Objective.Particles} particles, optimal proposal, {options.Epochs} epochs");
         FitResult fit = ModelFitter.Fit(
             TrainingData.Continuous(data.Samples, DataSteps, teacherOptions.Channels),
-            new FitRequest { Model = recipe.Model, Trainer = recipe.Trainer },
-            model => new VsmcObjective(model, recipe.Objective),
+            recipe,
             progress: context.CreateProgress());
         LowRankRnn student = fit.Model;
         ModelStore.Save(Path.Combine(options.Out, "student"), student, CliProvenance.Create(dataPath, options.Seed + 2));

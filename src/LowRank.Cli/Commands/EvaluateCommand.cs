@@ -49,7 +49,7 @@ internal static class EvaluateCommand
     private static int Run(CliContext context, EvaluateOptions options)
     {
         options.Request.Validate();
-        StoredModel stored = ModelStore.Load(options.ModelDirectory);
+        var stored = ModelStore.Load(options.ModelDirectory);
         Recording recording = RecordingLoader.Load(options.DataPath);
         EvaluationResult result = ProtocolEvaluator.Evaluate(stored.Model, TrainingData.FromRecording(recording), options.Request);
         var report = new EvaluationReport(

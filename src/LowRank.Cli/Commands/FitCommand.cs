@@ -12,7 +12,7 @@ using LowRank.Training;
 namespace LowRank.Cli.Commands;
 
 /// <summary>What <c>lowrank fit</c> was asked to do: the resolved recipe (preset, then explicit options) and the files.</summary>
-internal sealed record FitOptions(string DataPath, string Out, FitRecipe Recipe, double? Holdout, bool Resume, string? JsonPath);
+internal sealed record FitOptions(string DataPath, string Out, FitSettings Settings, bool Resume, string? JsonPath);
 
 /// <summary>
 /// <c>lowrank fit --data FILE --out DIR</c>: fits a stochastic low-rank RNN by variational SMC and writes
@@ -32,7 +32,7 @@ internal static class FitCommand
 
     public static Command Create(CliContext context)
     {
-        FitRecipe d = FitPresets.Default;
+        FitSettings d = FitPresets.Default;
         var data = new Option<string>("--data") { Description = "Recording to fit (.npy, .npz, .csv, .edf): [T, X] continuous, or [trials, T, X].", Required = true };
         var output = new Option<string>("--out") { Description = "Model directory to write (replaced when the fit ends).", Required = true };
         var preset = new Option<string?>("--preset") { Description = "Start from a named recipe (eeg: the published EEG fit); explicit options override it." };
@@ -65,7 +65,7 @@ internal static class FitCommand
         };
         command.SetAction(parse => context.Execute(() =>
         {
-            FitRecipe baseRecipe = parse.GetValue(preset) is string name ? FitPresets.Get(name) : FitPresets.Default;
+            FitSettings baseRecipe = parse.GetValue(preset) is string name ? FitPresets.Get(name) : FitPresets.Default;
             NoiseShape? noiseShape = Parse<NoiseShape>(parse.GetValue(noise), "noise shape");
             ModelOptions model = baseRecipe.Model with
             {
@@ -82,7 +82,7 @@ internal static class FitCommand
                 Resampling = Parse<ResamplingScheme>(parse.GetValue(resampling), "resampling scheme") ?? baseRecipe.Objective.Resampling,
                 Threads = parse.GetValue(threads),
             };
-            TrainerOptions trainer = baseRecipe.Trainer with
+            FitTrainerSettings trainer = baseRecipe.Trainer with
             {
                 Epochs = parse.GetValue(epochs) ?? baseRecipe.Trainer.Epochs,
                 BatchSize = parse.GetValue(batch) ?? baseRecipe.Trainer.BatchSize,
@@ -98,8 +98,7 @@ internal static class FitCommand
             return Run(context, new FitOptions(
                 parse.GetValue(data)!,
                 parse.GetValue(output)!,
-                new FitRecipe(baseRecipe.Name, model, objective, trainer),
-                parse.GetValue(holdout),
+                baseRecipe with { Model = model, Objective = objective, Trainer = trainer, Holdout = parse.GetValue(holdout) },
                 parse.GetValue(resume),
                 parse.GetValue(json)));
         }));
@@ -108,21 +107,13 @@ internal static class FitCommand
 
     private static int Run(CliContext context, FitOptions options)
     {
-        FitRecipe recipe = options.Recipe;
+        FitSettings settings = options.Settings;
         ValidateSettings(options);
         string checkpoint = Path.Combine(options.Out, CheckpointFile);
         GuardOutput(options.Out, options.Resume);
         TrainingCheckpoint? resume = options.Resume ? TrainingCheckpoint.Read(checkpoint) : null;
         Recording recording = RecordingLoader.Load(options.DataPath);
         TrainingData data = TrainingData.FromRecording(recording);
-        var objectiveRecord = ObjectiveRecord.From(recipe.Objective);
-        var request = new FitRequest
-        {
-            Model = recipe.Model,
-            Trainer = recipe.Trainer,
-            Holdout = options.Holdout,
-            ObjectiveSettings = JsonFile.Serialize(objectiveRecord, indented: false),
-        };
         using var interrupt = new CancellationTokenSource();
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {
@@ -134,7 +125,7 @@ internal static class FitCommand
         try
         {
             var progress = new InterruptingProgress(context.CreateProgress(), InterruptAfterEpoch, interrupt);
-            fit = ModelFitter.Fit(data, request, model => new VsmcObjective(model, recipe.Objective), checkpoint, resume, progress, interrupt.Token);
+            fit = ModelFitter.Fit(data, settings, checkpoint, resume, progress, interrupt.Token);
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
@@ -149,33 +140,14 @@ internal static class FitCommand
         }
 
         TrainingSummary summary = fit.Training.Summary;
-        var section = new Dictionary<string, JsonNode?>
-        {
-            ["training"] = JsonSerializer.SerializeToNode(
-                new TrainingRecord(
-                    recipe.Name,
-                    objectiveRecord,
-                    TrainerRecord.From(recipe.Trainer),
-                    fit.Split,
-                    summary.Epochs,
-                    summary.Objective.Count > 0 ? summary.Objective[^1] : double.NaN,
-                    summary.TotalWallSeconds,
-                    recipe.Objective.Threads,
-                    fit.Training.ResumedFromEpoch,
-                    summary.Rollbacks,
-                    summary.Objective,
-                    SummaryFile,
-                    CurveFile),
-                JsonFile.Options),
-        };
         ModelStore.Save(
             options.Out,
             fit.Model,
-            CliProvenance.Create(options.DataPath, recipe.Trainer.Seed),
-            section,
+            CliProvenance.Create(options.DataPath, settings.Trainer.Seed),
+            FitRecord.From(settings, fit, SummaryFile, CurveFile),
             temp =>
             {
-                File.WriteAllText(Path.Combine(temp, SummaryFile), JsonFile.Serialize(SummaryDocument.From(summary, fit.Training.ResumedFromEpoch)) + "\n");
+                JsonFile.Write(Path.Combine(temp, SummaryFile), TrainingSummaryDocument.From(summary, fit.Training.ResumedFromEpoch));
                 TrainingPlots.SaveLearningCurve(Path.Combine(temp, CurveFile), summary, $"fit of {Path.GetFileName(options.DataPath)}");
             });
 
@@ -200,7 +172,7 @@ internal static class FitCommand
 
     private static void ValidateSettings(FitOptions options)
     {
-        FitRecipe recipe = options.Recipe;
+        FitSettings recipe = options.Settings;
         CommonOptions.RequirePositive(recipe.Trainer.Epochs, "--epochs");
         CommonOptions.RequirePositive(recipe.Trainer.BatchSize, "--batch");
         CommonOptions.RequirePositive(recipe.Trainer.WindowLength, "--window");
@@ -217,7 +189,7 @@ internal static class FitCommand
             throw new InputException($"--clip must be positive (got {clip}).", "pass a positive gradient-norm bound such as --clip 10, or leave it out.");
         }
 
-        if (options.Holdout is double holdout && !(holdout > 0 && holdout < 1))
+        if (recipe.Holdout is double holdout && !(holdout > 0 && holdout < 1))
         {
             throw new InputException($"the held-out fraction must lie strictly between 0 and 1 (got {holdout}).", "pass a fraction such as --holdout 0.2.");
         }
@@ -270,51 +242,6 @@ internal static class FitCommand
                 interrupt.Cancel();
             }
         }
-    }
-
-    /// <summary>The VSMC settings recorded in model.json.</summary>
-    private sealed record ObjectiveRecord(int Particles, string Proposal, string Resampling, string Precision)
-    {
-        public static ObjectiveRecord From(VsmcOptions o) =>
-            new(o.Particles, ModelNames.Of(o.Proposal), ModelNames.Of(o.Resampling), ModelNames.Of(o.Precision));
-    }
-
-    /// <summary>The trainer settings recorded in model.json.</summary>
-    private sealed record TrainerRecord(int Epochs, int BatchSize, int WindowLength, int WindowsPerEpoch, double LearningRate, double FinalLearningRate, double? ClipNorm, int EvaluateEvery, int CheckpointEvery, long Seed)
-    {
-        public static TrainerRecord From(TrainerOptions o) =>
-            new(o.Epochs, o.BatchSize, o.WindowLength, o.WindowsPerEpoch, o.LearningRate, o.FinalLearningRate, o.ClipNorm, o.EvaluateEvery, o.CheckpointEvery, o.Seed);
-    }
-
-    /// <summary>The "training" section of model.json.</summary>
-    private sealed record TrainingRecord(
-        string? Preset,
-        ObjectiveRecord Objective,
-        TrainerRecord Trainer,
-        HeldOutSplit? Holdout,
-        int EpochsCompleted,
-        double FinalObjective,
-        double WallSeconds,
-        int Threads,
-        int ResumedFromEpoch,
-        IReadOnlyList<RollbackEvent> Rollbacks,
-        IReadOnlyList<double> ObjectivePerEpoch,
-        string SummaryFile,
-        string LearningCurve);
-
-    /// <summary>training-summary.json.</summary>
-    private sealed record SummaryDocument(
-        int Epochs,
-        double TotalWallSeconds,
-        int ResumedFromEpoch,
-        IReadOnlyList<double> Objective,
-        IReadOnlyList<double> LearningRate,
-        IReadOnlyList<double> WallSeconds,
-        IReadOnlyList<EvaluationPoint> Evaluations,
-        IReadOnlyList<RollbackEvent> Rollbacks)
-    {
-        public static SummaryDocument From(TrainingSummary s, int resumedFrom) =>
-            new(s.Epochs, s.TotalWallSeconds, resumedFrom, s.Objective, s.LearningRate, s.WallSeconds, s.Evaluations, s.Rollbacks);
     }
 
     /// <summary>What <c>--json</c> receives.</summary>

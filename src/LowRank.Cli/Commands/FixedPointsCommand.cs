@@ -60,7 +60,7 @@ internal static class FixedPointsCommand
         }
 
         CommonOptions.RequirePositive(options.Analysis.Restarts, "--restarts");
-        StoredModel stored = ModelStore.Load(options.Model);
+        var stored = ModelStore.Load(options.Model);
         FixedPointReport report = FixedPointAnalysis.Run(stored.Model, options.Analysis);
         JsonFile.Write(options.Out, ToDocument(report, options.Analysis));
         IReadOnlyList<FixedPoint> points = report.FixedPoints.FixedPoints;

@@ -140,7 +140,7 @@ internal static class InspectCommand
                 "pass a .npy, .npz, .csv, .edf or .nwb file, or a model directory written by lowrank.");
         }
 
-        StoredModel stored = ModelStore.Load(options.Path);
+        var stored = ModelStore.Load(options.Path);
         ModelSummary summary = ModelSummary.Of(stored.Model);
         ModelOptions o = summary.Options;
         TextWriter w = context.Output;

@@ -7,6 +7,7 @@ using LowRank.Lint;
 using LowRank.Plotting;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
+using LowRank.Training;
 
 namespace LowRank.Cli.Commands;
 

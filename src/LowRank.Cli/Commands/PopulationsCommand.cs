@@ -8,6 +8,7 @@ using LowRank.Populations;
 using LowRank.RateNetworks;
 using LowRank.Smc;
 using LowRank.Tasks;
+using LowRank.Training;
 
 namespace LowRank.Cli.Commands;
 

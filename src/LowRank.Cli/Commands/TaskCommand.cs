@@ -3,6 +3,7 @@ using LowRank.Formats;
 using LowRank.Lint;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
+using LowRank.Training;
 
 namespace LowRank.Cli.Commands;
 

@@ -2,6 +2,7 @@ using LowRank.Data;
 using LowRank.Numerics;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
+using LowRank.Training;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace LowRank.Lint;
@@ -60,6 +61,25 @@ public sealed record TrajectoryFitResult(
     int TrainConditions,
     int HeldOutConditions);
 
+/// <summary>What a LINT fit trains and scores: the student's start, its observed units, the trials and what learns.</summary>
+/// <param name="Initial">The student before training.</param>
+/// <param name="Observed">The student units whose ψ(x) is fitted.</param>
+/// <param name="Reported">The units reported as observed: the teacher units the student's units stand for, or every recorded neuron.</param>
+/// <param name="Train">Trials fitted.</param>
+/// <param name="HeldOut">Trials scored.</param>
+/// <param name="Trainable">Parameter groups that learn.</param>
+/// <param name="Task">The teacher's task, whose accuracy the student is scored on (teacher fits only).</param>
+public sealed record TrajectoryFitProblem(
+    RateNetwork Initial, int[] Observed, int[] Reported, Trial[] Train, Trial[] HeldOut, ParameterGroups Trainable, CognitiveTask? Task)
+{
+    /// <summary>The BPTT settings of the fit: full batch, Adam at the fit's rate, gradient-norm clip 1.</summary>
+    public BpttOptions Training(TrajectoryFitOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new BpttOptions(options.Epochs, Train.Length, options.LearningRate, 1.0, Trainable, options.Seed, options.Threads);
+    }
+}
+
 /// <summary>
 /// LINT: fits a low-rank rate network to unit trajectories by BPTT on the masked mean squared error
 /// between ψ(x) of the observed units and the targets (DESIGN §6).
@@ -115,7 +135,7 @@ public static class TrajectoryFitter
 
         // Held-out conditions: a seeded random subset, at least one, at most C − 1.
         int heldOut = Math.Clamp((int)Math.Round(options.HeldOutFraction * conditions), 1, conditions - 1);
-        int[] order = Permutation(conditions, Rng.Create(options.Seed, 101));
+        int[] order = Rng.Create(options.Seed, 101).Permutation(conditions);
         Trial[] held = order.Take(heldOut).Order().Select(i => trials[i]).ToArray();
         Trial[] train = order.Skip(heldOut).Order().Select(i => trials[i]).ToArray();
 
@@ -124,12 +144,19 @@ public static class TrajectoryFitter
         int[] observed = Enumerable.Range(0, neurons).ToArray();
         ParameterGroups trainable = ParameterGroups.M | ParameterGroups.NTilde | ParameterGroups.InputWeights
             | ParameterGroups.Bias | ParameterGroups.InitialState;
-        return Fit(initial, observed, train, held, trainable, options, progress, scoreAccuracy: null);
+        return Fit(new TrajectoryFitProblem(initial, observed, observed, train, held, trainable, null), options, progress);
     }
 
     /// <summary>Fits a student of rank R to the trajectories of <paramref name="teacher"/> on <paramref name="task"/>.</summary>
-    public static TrajectoryFitResult FitTeacher(RateNetwork teacher, CognitiveTask task, TrajectoryFitOptions options, IProgressSink progress)
+    public static TrajectoryFitResult FitTeacher(RateNetwork teacher, CognitiveTask task, TrajectoryFitOptions options, IProgressSink progress) =>
+        Fit(PrepareTeacher(teacher, task, options), options, progress);
+
+    /// <summary>The student of rank R, its trials and what learns, for a fit to <paramref name="teacher"/> on <paramref name="task"/>.</summary>
+    public static TrajectoryFitProblem PrepareTeacher(RateNetwork teacher, CognitiveTask task, TrajectoryFitOptions options)
     {
+        ArgumentNullException.ThrowIfNull(teacher);
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(options);
         RateNetworkSpec teacherSpec = teacher.Spec;
         int n = teacherSpec.Units;
         if (teacherSpec.Inputs != task.Inputs || teacherSpec.Outputs != task.Outputs)
@@ -145,7 +172,7 @@ public static class TrajectoryFitter
         }
 
         int count = Math.Max(1, (int)Math.Round(options.Subsample * n));
-        int[] observed = Permutation(n, Rng.Create(options.Seed, 102)).Take(count).Order().ToArray();
+        int[] observed = Rng.Create(options.Seed, 102).Permutation(n).Take(count).Order().ToArray();
 
         // Targets: the teacher's noise-free rates ψ(x) of the observed units (ψ = tanh for a task network).
         RateNetwork quietTeacher = teacher.WithSpec(teacherSpec with { NoiseStd = 0 });
@@ -181,8 +208,7 @@ public static class TrajectoryFitter
 
         ParameterGroups trainable = ParameterGroups.M | ParameterGroups.NTilde | ParameterGroups.InputWeights;
         int[] studentUnits = Enumerable.Range(0, count).ToArray();
-        TrajectoryFitResult result = Fit(student, studentUnits, train, held, trainable, options, progress, task);
-        return result with { Observed = observed };
+        return new TrajectoryFitProblem(student, studentUnits, observed, train, held, trainable, task);
     }
 
     /// <summary>
@@ -279,10 +305,12 @@ public static class TrajectoryFitter
         return (global, scored > 0 ? perNeuron / scored : double.NaN);
     }
 
-    private static TrajectoryFitResult Fit(
-        RateNetwork initial, int[] observed, Trial[] train, Trial[] held, ParameterGroups trainable,
-        TrajectoryFitOptions options, IProgressSink progress, CognitiveTask? scoreAccuracy)
+    /// <summary>Trains the problem's student (full-batch BPTT, keep-best) and scores it on the held-out trials.</summary>
+    public static TrajectoryFitResult Fit(TrajectoryFitProblem problem, TrajectoryFitOptions options, IProgressSink progress)
     {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(options);
+        (RateNetwork initial, int[] observed, _, Trial[] train, Trial[] held, _, CognitiveTask? scoreAccuracy) = problem;
         if (options.Rank < 1 || options.Rank > initial.Spec.Units)
         {
             throw new InputException($"--rank must be between 1 and the number of units ({initial.Spec.Units}), got {options.Rank}.", "pass a smaller --rank.");
@@ -293,14 +321,13 @@ public static class TrajectoryFitter
             throw new InputException($"--epochs must be at least 1, got {options.Epochs}.", "pass --epochs with a positive count.");
         }
 
-        var bptt = new BpttOptions(options.Epochs, train.Length, options.LearningRate, 1.0, trainable, options.Seed, options.Threads);
-        (double[] theta, TrainingSummary summary) = BpttTrainer.Train(initial.Layout, initial.Theta, train, observed, bptt, null, progress);
+        (double[] theta, TrainingSummary summary, _) = RateNetworkTraining.Train(initial.Layout, initial.Theta, train, observed, problem.Training(options), null, progress);
         var student = new RateNetwork(initial.Spec, theta);
         (double r2, double r2PerNeuron) = Score(student, held, observed, options.Threads);
         double? accuracy = scoreAccuracy is null
             ? null
             : TaskTrainer.Accuracy(student, scoreAccuracy, TaskTrainer.EvaluationTrialsOf(scoreAccuracy, options.EvaluationTrials), options.Threads);
-        return new TrajectoryFitResult(student, observed, r2, r2PerNeuron, accuracy, summary, train.Length, held.Length);
+        return new TrajectoryFitResult(student, problem.Reported, r2, r2PerNeuron, accuracy, summary, train.Length, held.Length);
     }
 
     private static Trial[] TeacherTrials(RateNetwork teacher, Trial[] taskTrials, int[] observed, int threads)
@@ -327,17 +354,5 @@ public static class TrajectoryFitter
             result[i] = new Trial(trial.Steps, trial.InputCount, k, trial.Inputs, targets, mask);
         });
         return result;
-    }
-
-    private static int[] Permutation(int count, Rng rng)
-    {
-        int[] order = Enumerable.Range(0, count).ToArray();
-        for (int i = count - 1; i > 0; i--)
-        {
-            int j = rng.NextInt(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-
-        return order;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using LowRank.Data;
 using LowRank.Formats;
 
@@ -14,8 +15,26 @@ namespace LowRank.Model;
 /// <param name="Seed">The seed used.</param>
 public sealed record ModelProvenance(string Created, string Tool, string? Command = null, string? Data = null, string? DataSha256 = null, long? Seed = null);
 
-/// <summary>A model read back from its directory, with the extra sections of its model.json.</summary>
-public sealed record StoredModel(LowRankRnn Model, ModelProvenance? Provenance, JsonObject Document);
+/// <summary>
+/// The <c>model.json</c> of a stochastic low-rank RNN: format version, kind, options, provenance and, for a
+/// fitted model, the record of how it was trained (its type belongs to the fitter, e.g. the VSMC fit record).
+/// </summary>
+/// <typeparam name="TTraining">The training section's record (<see cref="JsonObject"/> reads any as raw JSON).</typeparam>
+public sealed record ModelDocument<TTraining>(
+    int FormatVersion,
+    string Kind,
+    ModelOptions Options,
+    ModelProvenance? Provenance,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TTraining? Training)
+    where TTraining : class;
+
+/// <summary>A model read back from its directory, with its model.json.</summary>
+public sealed record StoredModel<TTraining>(LowRankRnn Model, ModelDocument<TTraining> Document)
+    where TTraining : class
+{
+    /// <summary>Where the model came from, when recorded.</summary>
+    public ModelProvenance? Provenance => Document.Provenance;
+}
 
 /// <summary>
 /// Saves and loads a stochastic low-rank RNN as a directory (DESIGN §7): <c>model.json</c> (format
@@ -34,43 +53,38 @@ public static class ModelStore
     /// <summary>Whether <paramref name="path"/> is a directory with a model.json.</summary>
     public static bool IsModelDirectory(string path) => Directory.Exists(path) && File.Exists(Path.Combine(path, ModelFile));
 
+    /// <summary>Writes the model directory of an untrained model (a teacher, an initialisation) atomically.</summary>
+    public static void Save(string directory, LowRankRnn model, ModelProvenance? provenance = null) =>
+        Save<JsonObject>(directory, model, provenance, null);
+
     /// <summary>
-    /// Writes the model directory atomically. <paramref name="sections"/> adds top-level model.json entries
-    /// (e.g. "training"); <paramref name="extraFiles"/> may write more files into the temporary directory.
+    /// Writes the model directory atomically: model.json with <paramref name="training"/> as its training section
+    /// (left out when null) and params.npz; <paramref name="extraFiles"/> may write more files into the temporary directory.
     /// </summary>
-    public static void Save(
+    public static void Save<TTraining>(
         string directory,
         LowRankRnn model,
-        ModelProvenance? provenance = null,
-        IReadOnlyDictionary<string, JsonNode?>? sections = null,
+        ModelProvenance? provenance,
+        TTraining? training,
         Action<string>? extraFiles = null)
+        where TTraining : class
     {
         ArgumentNullException.ThrowIfNull(model);
-        var document = new JsonObject
-        {
-            ["format_version"] = FormatVersion,
-            ["kind"] = Kind,
-            ["options"] = JsonSerializer.SerializeToNode(model.Options, JsonFile.Options),
-            ["provenance"] = provenance is null ? null : JsonSerializer.SerializeToNode(provenance, JsonFile.Options),
-        };
-        if (sections is not null)
-        {
-            foreach ((string key, JsonNode? value) in sections)
-            {
-                document[key] = value?.DeepClone();
-            }
-        }
-
+        var document = new ModelDocument<TTraining>(FormatVersion, Kind, model.Options, provenance, training);
         AtomicFile.WriteDirectory(directory, temp =>
         {
-            File.WriteAllText(Path.Combine(temp, ModelFile), document.ToJsonString(JsonFile.Options) + "\n");
+            File.WriteAllText(Path.Combine(temp, ModelFile), JsonFile.Serialize(document) + "\n");
             Npz.Write(Path.Combine(temp, ParametersFile), ToArrays(model));
             extraFiles?.Invoke(temp);
         });
     }
 
-    /// <summary>Reads a model directory; every inconsistency is an <see cref="InputException"/>.</summary>
-    public static StoredModel Load(string directory)
+    /// <summary>Reads a model directory, its training section as raw JSON; every inconsistency is an <see cref="InputException"/>.</summary>
+    public static StoredModel<JsonObject> Load(string directory) => Load<JsonObject>(directory);
+
+    /// <summary>Reads a model directory with its training section as <typeparamref name="TTraining"/>; every inconsistency is an <see cref="InputException"/>.</summary>
+    public static StoredModel<TTraining> Load<TTraining>(string directory)
+        where TTraining : class
     {
         string jsonPath = Path.Combine(directory, ModelFile);
         string paramsPath = Path.Combine(directory, ParametersFile);
@@ -101,11 +115,13 @@ public static class ModelStore
 
         ModelOptions options;
         ModelProvenance? provenance;
+        TTraining? training;
         try
         {
             options = document["options"].Deserialize<ModelOptions>(JsonFile.Options)
                 ?? throw new InputException($"{jsonPath} has no 'options' section.", "restore model.json from the fit that wrote params.npz.");
             provenance = document["provenance"].Deserialize<ModelProvenance>(JsonFile.Options);
+            training = document["training"].Deserialize<TTraining>(JsonFile.Options);
         }
         catch (JsonException ex)
         {
@@ -120,7 +136,7 @@ public static class ModelStore
 
         OrderedDictionary<string, NdArray> arrays = Npz.Read(paramsPath);
         LowRankRnn model = FromArrays(options, arrays, paramsPath);
-        return new StoredModel(model, provenance, document);
+        return new StoredModel<TTraining>(model, new ModelDocument<TTraining>(version, Kind, options, provenance, training));
     }
 
     /// <summary>The named arrays of params.npz for <paramref name="model"/>.</summary>

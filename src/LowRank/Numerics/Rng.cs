@@ -106,6 +106,30 @@ public sealed class Rng
         }
     }
 
+    /// <summary>Shuffles <paramref name="values"/> in place (Fisher–Yates, from the last entry down).</summary>
+    /// <remarks>Effectively: for i = n − 1 … 1, swap entry i with entry <c>NextInt(i + 1)</c>.</remarks>
+    public void Shuffle(Span<int> values)
+    {
+        for (int i = values.Length - 1; i > 0; i--)
+        {
+            int j = NextInt(i + 1);
+            (values[i], values[j]) = (values[j], values[i]);
+        }
+    }
+
+    /// <summary>0 … <paramref name="count"/> − 1 in the order of <see cref="Shuffle"/>.</summary>
+    public int[] Permutation(int count)
+    {
+        var order = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            order[i] = i;
+        }
+
+        Shuffle(order);
+        return order;
+    }
+
     /// <summary>Poisson draw with mean <paramref name="lambda"/> (inversion for small means, PTRS-free normal-corrected rejection for large).</summary>
     public int NextPoisson(double lambda)
     {

@@ -1,4 +1,5 @@
 using LowRank.Data;
+using LowRank.Training;
 using LowRank.Lint;
 using LowRank.RateNetworks;
 
@@ -33,8 +34,10 @@ namespace LowRank.Populations;
 /// diagonal times L_p[a, a] for its log. The moments and their slopes come from <see cref="GaussHermite.TanhMomentsWithSlopes"/>,
 /// exact derivatives of the discretised integrals.
 /// </remarks>
-public sealed class MeanFieldObjective
+public sealed class MeanFieldObjective : IDifferentiableObjective<TrialBatch>
 {
+    private readonly IReadOnlyList<Trial> _trials;
+    private readonly ParallelOptions _parallel;
     private readonly double[][] _means;
     private readonly double[][] _covariances;
     private readonly double[][] _factors;
@@ -43,12 +46,18 @@ public sealed class MeanFieldObjective
     private readonly int[] _out;
     private readonly int[] _in;
 
-    public MeanFieldObjective(MixtureParameters mixture, GaussHermite rule)
+    /// <param name="mixture">The layout of φ.</param>
+    /// <param name="rule">Quadrature of the population moments.</param>
+    /// <param name="trials">Training trials that <see cref="Evaluate"/> batches index into (none: the objective only scores given trials).</param>
+    /// <param name="threads">Worker threads of <see cref="Evaluate"/> (results do not depend on it).</param>
+    public MeanFieldObjective(MixtureParameters mixture, GaussHermite rule, IReadOnlyList<Trial>? trials = null, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(mixture);
         ArgumentNullException.ThrowIfNull(rule);
         Mixture = mixture;
         Rule = rule;
+        _trials = trials ?? [];
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
         RateNetworkSpec spec = mixture.Network.Spec;
         int rank = spec.Rank;
         _m = Enumerable.Range(0, rank).ToArray();
@@ -64,8 +73,41 @@ public sealed class MeanFieldObjective
 
     public GaussHermite Rule { get; }
 
+    /// <summary>Length of φ.</summary>
+    public int ParameterCount => Mixture.Length;
+
     /// <summary>Length of the gradient buffers of <see cref="Gradient"/>: P·D means then P·D·D covariance entries.</summary>
     public int GradientLength => Mixture.Components * Mixture.Dimension * (1 + Mixture.Dimension);
+
+    /// <summary>
+    /// The masked mean squared error of the batch's training trials at φ, and ∂L/∂φ: trials in parallel, their
+    /// (∂μ, ∂Σ) summed in batch order, then chained to φ (<see cref="ChainToPhi"/>).
+    /// </summary>
+    public double Evaluate(ReadOnlySpan<double> phi, TrialBatch batch, Span<double> gPhi)
+    {
+        Prepare(phi);
+        ReadOnlyMemory<int> trials = batch.Trials;
+        int count = trials.Length;
+        double scale = BpttObjective.LossScale(_trials, trials.Span, Mixture.Network.Spec.Outputs);
+        var gradients = new double[count][];
+        var losses = new double[count];
+        Parallel.For(0, count, _parallel, k =>
+        {
+            gradients[k] = new double[GradientLength];
+            losses[k] = Gradient(_trials[trials.Span[k]], scale, gradients[k]);
+        });
+        var total = new double[GradientLength];
+        for (int k = 0; k < count; k++)
+        {
+            for (int i = 0; i < total.Length; i++)
+            {
+                total[i] += gradients[k][i];
+            }
+        }
+
+        ChainToPhi(total, gPhi);
+        return losses.Sum();
+    }
 
     /// <summary>Sets μ_p, L_p and Σ_p = L_p L_pᵀ from φ; call before <see cref="Loss"/> and <see cref="Gradient"/>.</summary>
     public void Prepare(ReadOnlySpan<double> phi)

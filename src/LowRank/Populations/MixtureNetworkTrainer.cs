@@ -5,7 +5,6 @@ using LowRank.Numerics;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
 using LowRank.Training;
-using TrainingSummary = LowRank.RateNetworks.TrainingSummary;
 
 namespace LowRank.Populations;
 
@@ -63,19 +62,17 @@ public sealed record MixtureTrainingResult(PopulationModel Populations, RateNetw
 /// ξ, so the network cannot rely on one finite realisation.
 /// </summary>
 /// <remarks>
-/// Sampled objective: step k draws ξ [N, D] from stream 2⁵⁰ + k of the seed, builds θ, runs the LINT BPTT kernel on
-/// the batch (<see cref="BpttTrainer.BatchGradient"/>) and chains ∂L/∂θ to ∂L/∂φ (<see cref="MixtureParameters.Backward"/>):
-/// a stochastic gradient of E_ξ[L]; keep-best criterion: the loss on 128 validation trials of one fixed draw
-/// (stream 2⁵¹ + 1). Mean-field objective: the exact gradient of the N → ∞ loss (<see cref="MeanFieldObjective"/>);
+/// One of two objectives in the one training loop. Sampled (<see cref="SampledMixtureObjective"/>): a stochastic
+/// gradient of E_ξ[L] over fresh loadings draws; keep-best criterion: the loss on 128 validation trials of one fixed
+/// draw (stream 2⁵¹ + 1). Mean field (<see cref="MeanFieldObjective"/>): the exact gradient of the N → ∞ loss;
 /// keep-best on the mean-field loss of the validation trials. The mean field ignores finite-size effects, so a
 /// mixture tuned on it alone can be fragile at N = 4096; the sampled objective at the target N trains that out.
-/// Both: Adam with gradient-norm clip 1; trial streams are those of <see cref="TaskTrainer"/>.
+/// Both: Adam with gradient-norm clip 1, trials shuffled every epoch (<see cref="TrialSampler"/>); trial streams
+/// are those of <see cref="TaskTrainer"/>.
 /// </remarks>
 public static class MixtureNetworkTrainer
 {
     public const string SourceKind = "trained_mixture";
-    private const long NoiseStreamBase = 1L << 40;
-    private const long DrawStreamBase = 1L << 50;
     private const long InitialStream = 1L << 51;
     private const long ValidationDrawStream = InitialStream + 1;
     private const long ValidationIndex = 1L << 32;
@@ -93,49 +90,42 @@ public static class MixtureNetworkTrainer
         Trial[] train = task.GenerateMany(options.Seed, 0, options.TrainTrials);
         Trial[] validation = task.GenerateMany(options.Seed, ValidationIndex, TaskTrainer.ValidationTrials);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
-        int batch = Math.Min(options.BatchSize, train.Length);
-        int stepsPerEpoch = (train.Length + batch - 1) / batch;
+        var sampler = new TrialSampler(train.Length, options.BatchSize, options.Seed, shuffleFullBatch: true);
 
         double[] phi = options.Start is null
             ? mixture.Initial(options.Overlap, options.Spread, Rng.Create(options.Seed, InitialStream))
             : mixture.From(options.Start.ToMixture());
-        (BatchStep step, Func<double[], double> validationLoss) = options.Objective == MixtureObjective.MeanField
-            ? MeanFieldSteps(mixture, train, validation, parallel)
-            : SampledSteps(mixture, train, validation, batch, options, parallel);
-
-        double bestLoss = validationLoss(phi);
-        double initialLoss = bestLoss;
-        double[] best = (double[])phi.Clone();
-        int bestEpoch = 0;
-        int order = 0;
-        var adam = new Adam(Enumerable.Repeat(1.0, mixture.Length).ToArray(), options.LearningRate, 1.0);
-        var gPhi = new double[mixture.Length];
-        int[] trialOrder = Enumerable.Range(0, train.Length).ToArray();
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        IDifferentiableObjective<TrialBatch> objective;
+        Func<double[], double> validationLoss;
+        if (options.Objective == MixtureObjective.MeanField)
         {
-            BpttTrainer.Shuffle(trialOrder, Rng.Create(options.Seed, epoch));
-            double epochLoss = 0;
-            for (int k = 0; k < stepsPerEpoch; k++, order++)
+            var meanField = new MeanFieldObjective(mixture, GaussHermite.Create(MeanFieldDynamics.DefaultOrder), train, options.Threads);
+            objective = meanField;
+            validationLoss = at => MeanFieldLoss(meanField, at, validation, parallel);
+        }
+        else
+        {
+            objective = new SampledMixtureObjective(mixture, train, sampler.BatchSize, options.Seed, options.Threads);
+            var validationXi = new double[options.Units * mixture.Dimension];
+            Rng.Create(options.Seed, ValidationDrawStream).FillGaussian(validationXi);
+            validationLoss = at =>
             {
-                int start = k * batch;
-                int count = Math.Min(batch, train.Length - start);
-                double loss = step(phi, trialOrder.AsMemory(start, count), order, epoch, gPhi);
-                adam.Step(phi, gPhi);
-                epochLoss += loss * count;
-            }
-
-            double value = validationLoss(phi);
-            if (value < bestLoss)
-            {
-                bestLoss = value;
-                bestEpoch = epoch;
-                Array.Copy(phi, best, phi.Length);
-            }
-
-            progress.Report(new ProgressUpdate("epoch", epoch, options.Epochs, $"loss {epochLoss / train.Length:0.#####e+0}  validation {value:0.#####e+0}  best {bestLoss:0.#####e+0}"));
+                var theta = new double[layout.Length];
+                mixture.Loadings<double>(at, validationXi, theta);
+                return BpttObjective.Loss(layout, theta, validation, [], options.Seed ^ 0x5EED, BpttObjective.NoiseStreamBase, options.Threads);
+            };
         }
 
-        var summary = new TrainingSummary(options.Epochs, order, initialLoss, bestLoss, bestEpoch, 0);
+        var trainer = new Trainer<TrialBatch>(
+            objective,
+            sampler,
+            new Adam(mixture.Length),
+            new TrainerOptions { Epochs = options.Epochs, LearningRate = options.LearningRate, ClipNorm = 1.0, Describe = DescribeValidation },
+            KeepBest.OnValidation(validationLoss),
+            progress);
+        TrainingResult result = trainer.Train(phi);
+        double[] best = result.Theta;
+        TrainingSummary summary = result.Summary;
         PopulationModel populations = ToPopulations(mixture, best, options, task);
         (RateNetwork network, _) = NetworkResampler.Resample(populations, options.Units, options.Seed);
         double logLikelihood = populations.ToMixture().LogLikelihood(UnitLoadings.FromLint(network, task.Name).Values);
@@ -148,102 +138,13 @@ public static class MixtureNetworkTrainer
         Trial[] evaluation = TaskTrainer.EvaluationTrialsOf(task, options.EvaluationTrials);
         double accuracy = TaskTrainer.Accuracy(network, task, evaluation, options.Threads);
         double meanFieldAccuracy = MeanFieldAccuracy(new MeanFieldObjective(mixture, GaussHermite.Create(MeanFieldDynamics.DefaultOrder)), best, evaluation, parallel);
-        return new MixtureTrainingResult(populations, network, summary with { Seconds = clock.Elapsed.TotalSeconds }, accuracy, meanFieldAccuracy);
+        summary.Seconds = clock.Elapsed.TotalSeconds;
+        return new MixtureTrainingResult(populations, network, summary, accuracy, meanFieldAccuracy);
     }
 
-    /// <summary>
-    /// Loss of one batch at φ with loadings drawn from ξ [N, D], and ∂L/∂φ into <paramref name="gPhi"/>. The loss is the
-    /// masked mean squared error of <see cref="BpttTrainer"/>; trial <c>index</c> draws its state noise from stream
-    /// <c>noiseStream + index</c> of <paramref name="seed"/>.
-    /// </summary>
-    /// <typeparam name="T">float for training, double for gradient checks.</typeparam>
-    public static double BatchGradient<T>(
-        MixtureParameters mixture,
-        double[] phi,
-        double[] xi,
-        IReadOnlyList<Trial> trials,
-        ReadOnlyMemory<int> batch,
-        long seed,
-        long noiseStream,
-        MixtureWorkspace<T> workspace,
-        double[] gPhi,
-        ParallelOptions parallel)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(mixture);
-        ArgumentNullException.ThrowIfNull(workspace);
-        RateNetworkLayout layout = mixture.Network;
-        mixture.Loadings<T>(phi, xi, workspace.Theta);
-        T scale = T.CreateTruncating(BpttTrainer.LossScale(trials, batch.Span, layout.Spec.Outputs));
-        double loss = BpttTrainer.BatchGradient(layout, workspace.Theta, trials, batch, [], scale, seed, noiseStream, workspace.Buffers, workspace.GTheta, parallel);
-        mixture.Backward(phi, xi, workspace.GTheta, gPhi);
-        return loss;
-    }
-
-    /// <summary>One gradient step's loss at φ on the batch (trial indices), ∂L/∂φ into the last argument.</summary>
-    private delegate double BatchStep(double[] phi, ReadOnlyMemory<int> batch, int order, int epoch, double[] gPhi);
-
-    /// <summary>Sampled objective: step <c>order</c> draws ξ from stream 2⁵⁰ + order; validation uses one fixed draw.</summary>
-    private static (BatchStep Step, Func<double[], double> Validation) SampledSteps(
-        MixtureParameters mixture, Trial[] train, Trial[] validation, int batch, MixtureTrainingOptions options, ParallelOptions parallel)
-    {
-        RateNetworkLayout layout = mixture.Network;
-        var workspace = new MixtureWorkspace<float>(mixture, batch);
-        var xi = new double[options.Units * mixture.Dimension];
-        var validationXi = new double[xi.Length];
-        Rng.Create(options.Seed, ValidationDrawStream).FillGaussian(validationXi);
-        var validationOptions = new BpttOptions(0, 0, 0, 0, ParameterGroups.None, options.Seed ^ 0x5EED, options.Threads);
-        double Step(double[] phi, ReadOnlyMemory<int> trials, int order, int epoch, double[] gPhi)
-        {
-            Rng.Create(options.Seed, DrawStreamBase + order).FillGaussian(xi);
-            return BatchGradient(mixture, phi, xi, train, trials, options.Seed, NoiseStreamBase + (long)epoch * train.Length, workspace, gPhi, parallel);
-        }
-
-        double Validation(double[] phi)
-        {
-            var theta = new double[layout.Length];
-            mixture.Loadings<double>(phi, validationXi, theta);
-            return BpttTrainer.FullLoss(layout, theta, validation, [], validationOptions, 0);
-        }
-
-        return (Step, Validation);
-    }
-
-    /// <summary>Mean-field objective: exact gradient of the N → ∞ loss, trials in parallel, summed in trial order.</summary>
-    private static (BatchStep Step, Func<double[], double> Validation) MeanFieldSteps(
-        MixtureParameters mixture, Trial[] train, Trial[] validation, ParallelOptions parallel)
-    {
-        var objective = new MeanFieldObjective(mixture, GaussHermite.Create(MeanFieldDynamics.DefaultOrder));
-        int outputs = mixture.Network.Spec.Outputs;
-        double Step(double[] phi, ReadOnlyMemory<int> trials, int order, int epoch, double[] gPhi)
-        {
-            objective.Prepare(phi);
-            int count = trials.Length;
-            double scale = BpttTrainer.LossScale(train, trials.Span, outputs);
-            var gradients = new double[count][];
-            var losses = new double[count];
-            Parallel.For(0, count, parallel, k =>
-            {
-                gradients[k] = new double[objective.GradientLength];
-                losses[k] = objective.Gradient(train[trials.Span[k]], scale, gradients[k]);
-            });
-            var total = new double[objective.GradientLength];
-            for (int k = 0; k < count; k++)
-            {
-                for (int i = 0; i < total.Length; i++)
-                {
-                    total[i] += gradients[k][i];
-                }
-            }
-
-            objective.ChainToPhi(total, gPhi);
-            return losses.Sum();
-        }
-
-        double Validation(double[] phi) => MeanFieldLoss(objective, phi, validation, parallel);
-
-        return (Step, Validation);
-    }
+    /// <summary>The progress message: the epoch's mean loss, the validation loss after it and the best so far.</summary>
+    private static string DescribeValidation(EpochStatus status) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"loss {status.Value:0.#####e+0}  validation {status.Criterion:0.#####e+0}  best {status.BestLoss:0.#####e+0}");
 
     /// <summary>Fraction of <paramref name="trials"/> the mean-field network of φ answers correctly.</summary>
     public static double MeanFieldAccuracy(MeanFieldObjective objective, double[] phi, IReadOnlyList<Trial> trials, ParallelOptions parallel)
@@ -263,7 +164,7 @@ public static class MixtureNetworkTrainer
         ArgumentNullException.ThrowIfNull(trials);
         objective.Prepare(phi);
         int[] all = Enumerable.Range(0, trials.Count).ToArray();
-        double scale = BpttTrainer.LossScale(trials, all, objective.Mixture.Network.Spec.Outputs);
+        double scale = BpttObjective.LossScale(trials, all, objective.Mixture.Network.Spec.Outputs);
         var losses = new double[trials.Count];
         Parallel.For(0, trials.Count, parallel, i => losses[i] = objective.Loss(trials[i], scale));
         return losses.Sum();
@@ -324,28 +225,4 @@ public static class MixtureNetworkTrainer
             }
         }
     }
-}
-
-/// <summary>Buffers of <see cref="MixtureNetworkTrainer.BatchGradient"/>: θ, one gradient buffer per batch trial and ∂L/∂θ.</summary>
-/// <typeparam name="T">float for training, double for gradient checks.</typeparam>
-public sealed class MixtureWorkspace<T>
-    where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public MixtureWorkspace(MixtureParameters mixture, int batch)
-    {
-        ArgumentNullException.ThrowIfNull(mixture);
-        int length = mixture.Network.Length;
-        Theta = new T[length];
-        Buffers = Enumerable.Range(0, Math.Max(1, batch)).Select(_ => new T[length]).ToArray();
-        GTheta = new double[length];
-    }
-
-    /// <summary>θ of the current draw (b = x0 = 0).</summary>
-    public T[] Theta { get; }
-
-    /// <summary>[batch][θ length].</summary>
-    public T[][] Buffers { get; }
-
-    /// <summary>∂L/∂θ of the last batch.</summary>
-    public double[] GTheta { get; }
 }

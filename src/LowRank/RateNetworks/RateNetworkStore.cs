@@ -8,7 +8,7 @@ namespace LowRank.RateNetworks;
 public sealed record RateNetworkTrainingRecord(
     string Source,
     int Epochs,
-    int Steps,
+    long Steps,
     int BatchSize,
     double LearningRate,
     double InitialLoss,

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LowRank.Data;
 using LowRank.Formats;
 using LowRank.Model;
@@ -6,25 +5,6 @@ using LowRank.Numerics;
 using LowRank.Training;
 
 namespace LowRank.Smc;
-
-/// <summary>What to fit, besides the data and the objective.</summary>
-public sealed record FitRequest
-{
-    /// <summary>Model structure and initial scales; channels and inputs are taken from the data.</summary>
-    public ModelOptions Model { get; init; } = new();
-
-    /// <summary>Trainer settings (their seed also initialises the model).</summary>
-    public TrainerOptions Trainer { get; init; } = new();
-
-    /// <summary>Fraction held out at the end of the data (null: train on all of it).</summary>
-    public double? Holdout { get; init; }
-
-    /// <summary>Describes the objective's settings (e.g. particles, proposal); a resume must match it.</summary>
-    public string ObjectiveSettings { get; init; } = "";
-
-    /// <summary>Windows (continuous data) or at most this many trials scored by each evaluation.</summary>
-    public int EvaluationWindows { get; init; } = 50;
-}
 
 /// <summary>Where a held-out split fell.</summary>
 /// <param name="Holdout">Fraction held out.</param>
@@ -37,74 +17,121 @@ public sealed record HeldOutSplit(double Holdout, string Unit, int Count, int Tr
 public sealed record FitResult(LowRankRnn Model, TrainingResult Training, HeldOutSplit? Split, ModelOptions Options);
 
 /// <summary>
-/// Fits a stochastic low-rank RNN: initialises it as published (stream 0 of the seed), trains it with
-/// <see cref="Trainer"/> on the data (or on its first part, with a held-out split), and evaluates the
-/// objective periodically on fixed windows of the held-out part (or of the training data).
+/// Fits a stochastic low-rank RNN: initialises it as published (stream 0 of the seed) and maximises the VSMC
+/// objective in the one training loop (<see cref="Trainer{TBatch}"/>: RAdam, exponential learning-rate decay,
+/// optional clipping, rollback on non-finite values, checkpoints) on random windows or trials of the data (or of
+/// its first part, with a held-out split), evaluating the objective periodically on fixed windows of the
+/// held-out part (or of the training data).
 /// </summary>
 public static class ModelFitter
 {
+    /// <summary>Rollbacks allowed before a fit is declared divergent.</summary>
+    public const int MaxRollbacks = 10;
+
     /// <summary>Seed offset of the evaluation windows and of the evaluation objective (fixed for the whole fit).</summary>
     private const long EvaluationStream = 2L << 48;
 
     /// <summary>
-    /// Runs the fit. <paramref name="createObjective"/> builds the objective for the final model options;
-    /// <paramref name="checkpointPath"/> receives checkpoints; <paramref name="resume"/> continues one.
+    /// Runs the fit described by <paramref name="settings"/>. <paramref name="checkpointPath"/> receives checkpoints;
+    /// <paramref name="resume"/> continues one. <paramref name="createObjective"/> replaces the VSMC objective of the
+    /// settings (a test hook: any objective on the same parameter layout).
     /// </summary>
     public static FitResult Fit(
         TrainingData data,
-        FitRequest request,
-        Func<ModelOptions, IDifferentiableObjective> createObjective,
+        FitSettings settings,
         string? checkpointPath = null,
         TrainingCheckpoint? resume = null,
         IProgressSink? progress = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default,
+        Func<ModelOptions, IDifferentiableObjective<SeededBatch>>? createObjective = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(createObjective);
-        ModelOptions options = request.Model with { Channels = data.Channels, Inputs = data.Inputs };
+        ArgumentNullException.ThrowIfNull(settings);
+        ModelOptions options = settings.Model with { Channels = data.Channels, Inputs = data.Inputs };
         options.Validate();
 
         TrainingData train = data, evaluation = data;
         HeldOutSplit? split = null;
-        if (request.Holdout is double holdout)
+        if (settings.Holdout is double holdout)
         {
             (train, evaluation, int end) = data.Split(holdout);
             split = new HeldOutSplit(holdout, data.IsContinuous ? "steps" : "trials", data.IsContinuous ? data.Steps : data.Trials, end);
         }
 
-        IDifferentiableObjective objective = createObjective(options);
-        LowRankRnn initial = ModelInitializer.Create(options, request.Trainer.Seed);
+        IDifferentiableObjective<SeededBatch> objective = createObjective?.Invoke(options) ?? new VsmcObjective(options, settings.Objective);
+        LowRankRnn initial = ModelInitializer.Create(options, settings.Trainer.Seed);
         if (objective.ParameterCount != initial.Theta.Length)
         {
             throw new ArgumentException($"the objective expects {objective.ParameterCount} parameters but the model has {initial.Theta.Length}.", nameof(createObjective));
         }
 
-        TrainerOptions trainerOptions = request.Trainer with
-        {
-            Configuration = JsonFile.Serialize(new { options, objective = request.ObjectiveSettings, request.Holdout, data.Trials, data.Steps, data.Channels, data.Inputs }, indented: false),
-        };
-        var trainer = new Trainer(objective, train, trainerOptions, progress);
-        Func<double[], double>? evaluate = trainerOptions.EvaluateEvery > 0
-            ? CreateEvaluation(objective, evaluation, trainerOptions, request.EvaluationWindows)
+        FitTrainerSettings t = settings.Trainer;
+        var sampler = new SequenceSampler(train, t.BatchSize, t.WindowLength, t.WindowsPerEpoch, t.Seed);
+        Trainer<SeededBatch> trainer = CreateTrainer(settings.Trainer, objective, sampler, Configuration(settings, data), progress);
+        Func<double[], double>? evaluate = t.EvaluateEvery > 0
+            ? CreateEvaluation(objective, evaluation, t, settings.EvaluationWindows)
             : null;
         TrainingResult result = trainer.Train(initial.Theta, resume, checkpointPath, evaluate, cancellation);
         return new FitResult(new LowRankRnn(options, result.Theta), result, split, options);
     }
 
     /// <summary>
+    /// The training loop of a fit: RAdam maximising <paramref name="objective"/> on the sampler's batches, with the
+    /// settings' exponential learning-rate decay, clipping, evaluation and checkpoint intervals, and rollback on
+    /// non-finite values (<see cref="MaxRollbacks"/>). <see cref="Fit"/> runs it; benchmarks time its steps.
+    /// </summary>
+    public static Trainer<SeededBatch> CreateTrainer(
+        FitTrainerSettings settings,
+        IDifferentiableObjective<SeededBatch> objective,
+        IBatchSampler<SeededBatch> sampler,
+        string configuration = "",
+        IProgressSink? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(objective);
+        return new Trainer<SeededBatch>(
+            objective,
+            sampler,
+            new RAdam(objective.ParameterCount),
+            new TrainerOptions
+            {
+                Epochs = settings.Epochs,
+                Goal = Goal.Maximise,
+                LearningRate = settings.LearningRate,
+                FinalLearningRate = settings.FinalLearningRate,
+                ClipNorm = settings.ClipNorm,
+                MaxRollbacks = MaxRollbacks,
+                EvaluateEvery = settings.EvaluateEvery,
+                CheckpointEvery = settings.CheckpointEvery,
+                Configuration = configuration,
+            },
+            progress: progress);
+    }
+
+    /// <summary>
+    /// What a checkpoint of this fit must match besides θ's length, epochs, rates and clip: the settings record
+    /// itself (threads excluded: results do not depend on them) and the shape of the data.
+    /// </summary>
+    public static string Configuration(FitSettings settings, TrainingData data)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(data);
+        return JsonFile.Serialize(new { settings, data = new { data.Trials, data.Steps, data.Channels, data.Inputs } }, indented: false);
+    }
+
+    /// <summary>
     /// The mean objective over fixed windows (drawn once from a fixed stream) with a fixed objective
     /// seed, so successive evaluations differ only through θ.
     /// </summary>
-    private static Func<double[], double> CreateEvaluation(IDifferentiableObjective objective, TrainingData data, TrainerOptions options, int windows)
+    private static Func<double[], double> CreateEvaluation(IDifferentiableObjective<SeededBatch> objective, TrainingData data, FitTrainerSettings options, int windows)
     {
         int windowLength = Math.Min(options.WindowLength, data.Steps);
-        var sampler = new BatchSampler(data, options.BatchSize, windowLength, Math.Max(1, windows));
+        var sampler = new SequenceSampler(data, options.BatchSize, windowLength, Math.Max(1, windows));
         int[] plan = sampler.DrawEpoch(Rng.Create(options.Seed, EvaluationStream));
         if (!data.IsContinuous && plan.Length > windows)
         {
             plan = plan[..windows];
-            sampler = new BatchSampler(TrainingData.FromTrials(Gather(data, plan), plan.Length, data.Steps, data.Channels, GatherInputs(data, plan), data.Inputs), options.BatchSize, windowLength, windows);
+            sampler = new SequenceSampler(TrainingData.FromTrials(Gather(data, plan), plan.Length, data.Steps, data.Channels, GatherInputs(data, plan), data.Inputs), options.BatchSize, windowLength, windows);
             plan = [.. Enumerable.Range(0, plan.Length)];
         }
 
@@ -116,7 +143,7 @@ public static class ModelFitter
             for (int b = 0; b < sampler.BatchesPerEpoch; b++)
             {
                 SequenceBatch batch = sampler.Batch(plan, b);
-                sum += objective.Evaluate(theta, batch, (options.Seed ^ EvaluationStream) + b, gradient) * batch.Sequences;
+                sum += objective.Evaluate(theta, new SeededBatch(batch, (options.Seed ^ EvaluationStream) + b), gradient) * batch.Sequences;
                 sequences += batch.Sequences;
             }
 

@@ -17,7 +17,7 @@ namespace LowRank.Smc;
 /// both cases the gradient is filled with NaN so the trainer can roll back. Not thread-safe: one
 /// evaluation at a time per instance.
 /// </remarks>
-public sealed class VsmcObjective : IDifferentiableObjective
+public sealed class VsmcObjective : IDifferentiableObjective<SeededBatch>
 {
     private readonly VsmcEngine<float>? _single;
     private readonly VsmcEngine<double>? _double;
@@ -47,6 +47,14 @@ public sealed class VsmcObjective : IDifferentiableObjective
 
     public int ParameterCount { get; }
 
+    /// <summary>The objective on the batch's sequences with the batch's seed, and its gradient.</summary>
+    public double Evaluate(ReadOnlySpan<double> theta, SeededBatch batch, Span<double> gradient) =>
+        Evaluate(theta, batch.Sequences, batch.Seed, gradient);
+
+    /// <summary>
+    /// The objective averaged over the batch, and ∂objective/∂θ into <paramref name="gradient"/> (overwritten).
+    /// Sequence b draws from stream b of <paramref name="seed"/>.
+    /// </summary>
     public double Evaluate(ReadOnlySpan<double> theta, SequenceBatch batch, long seed, Span<double> gradient)
     {
         Check(theta, batch, gradient.Length);

@@ -45,7 +45,8 @@ public sealed record VsmcOptions
 
     public KernelPrecision Precision { get; init; } = KernelPrecision.Single;
 
-    /// <summary>Worker threads over the sequences of a batch (results do not depend on it).</summary>
+    /// <summary>Worker threads over the sequences of a batch (results do not depend on it, so it is not part of a fit's settings on file).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int Threads { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Checks the settings against the model; throws <see cref="InputException"/> with a fix.</summary>

@@ -1,5 +1,6 @@
 using LowRank.Data;
 using LowRank.RateNetworks;
+using LowRank.Training;
 
 namespace LowRank.Tasks;
 
@@ -72,7 +73,7 @@ public static class TaskTrainer
         ParameterGroups trainable = (spec.IsFullRank ? ParameterGroups.J : ParameterGroups.M | ParameterGroups.NTilde)
             | ParameterGroups.InputWeights | ParameterGroups.OutputWeights;
         var bptt = new BpttOptions(options.Epochs, options.BatchSize, options.LearningRate, 1.0, trainable, options.Seed, options.Threads, 1.0 / Math.Sqrt(options.Units));
-        (double[] theta, TrainingSummary summary) = BpttTrainer.Train(initial.Layout, initial.Theta, train, [], bptt, validation, progress);
+        (double[] theta, TrainingSummary summary, _) = RateNetworkTraining.Train(initial.Layout, initial.Theta, train, [], bptt, validation, progress);
         var network = new RateNetwork(spec, theta);
         double accuracy = Accuracy(network, task, EvaluationTrialsOf(task, options.EvaluationTrials), options.Threads);
         return new TaskTrainingResult(network, summary, accuracy);

@@ -1,39 +1,44 @@
 namespace LowRank.Training;
 
 /// <summary>
-/// Adam on a flat parameter vector, with gradient-norm clipping and a per-parameter learning-rate
-/// scale (0 freezes a parameter).
+/// Adam on the flat parameter vector θ, with a per-parameter learning-rate scale (0 freezes a parameter).
 /// </summary>
 /// <remarks>
+/// With step count t (from 1), gradient g (already clipped by the trainer) and learning rate η:
 /// <code>
-/// g ← g · min(1, c / ‖g‖)                     (clip, when c &gt; 0; frozen entries are zeroed first)
 /// m ← β1 m + (1 − β1) g;   v ← β2 v + (1 − β2) g²
-/// θ ← θ − lr · scale_i · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε)
+/// θ ← θ − η · scale_i · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε)      (entries with scale_i = 0 are skipped)
 /// </code>
 /// </remarks>
-public sealed class Adam
+public sealed class Adam : IOptimizer
 {
-    private readonly double[] _m;
-    private readonly double[] _v;
     private readonly double[] _rateScale;
-    private int _step;
 
-    public Adam(double[] rateScale, double learningRate, double clipNorm, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    /// <param name="rateScale">Learning-rate factor per parameter (0: frozen).</param>
+    /// <param name="beta1">β1, decay of the first moment.</param>
+    /// <param name="beta2">β2, decay of the second moment.</param>
+    /// <param name="epsilon">ε added to the root of the second moment.</param>
+    public Adam(double[] rateScale, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
         ArgumentNullException.ThrowIfNull(rateScale);
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 > 0 && beta2 < 1) || !(epsilon >= 0))
+        {
+            throw new ArgumentException($"need 0 ≤ β1 < 1, 0 < β2 < 1 and ε ≥ 0 (got β1 = {beta1}, β2 = {beta2}, ε = {epsilon}).");
+        }
+
         _rateScale = rateScale;
-        _m = new double[rateScale.Length];
-        _v = new double[rateScale.Length];
-        LearningRate = learningRate;
-        ClipNorm = clipNorm;
+        FirstMoment = new double[rateScale.Length];
+        SecondMoment = new double[rateScale.Length];
         Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
     }
 
-    public double LearningRate { get; set; }
-
-    public double ClipNorm { get; }
+    /// <summary>Adam with the same rate on all <paramref name="parameterCount"/> parameters.</summary>
+    public Adam(int parameterCount)
+        : this(Enumerable.Repeat(1.0, parameterCount).ToArray())
+    {
+    }
 
     public double Beta1 { get; }
 
@@ -41,43 +46,47 @@ public sealed class Adam
 
     public double Epsilon { get; }
 
-    /// <summary>Masks, clips and applies <paramref name="gradient"/> (modified in place); returns the gradient norm before clipping.</summary>
-    public double Step(Span<double> theta, Span<double> gradient)
+    public long StepCount { get; private set; }
+
+    public double[] FirstMoment { get; }
+
+    public double[] SecondMoment { get; }
+
+    public void Step(Span<double> theta, ReadOnlySpan<double> lossGradient, double learningRate)
     {
-        if (theta.Length != _m.Length || gradient.Length != _m.Length)
+        int count = FirstMoment.Length;
+        if (theta.Length != count || lossGradient.Length != count)
         {
-            throw new ArgumentException($"expected vectors of length {_m.Length}, got θ {theta.Length} and g {gradient.Length}.");
+            throw new ArgumentException($"expected vectors of length {count}, got θ {theta.Length} and g {lossGradient.Length}.");
         }
 
-        double squared = 0;
-        for (int i = 0; i < gradient.Length; i++)
-        {
-            if (_rateScale[i] == 0)
-            {
-                gradient[i] = 0;
-            }
-
-            squared += gradient[i] * gradient[i];
-        }
-
-        double norm = Math.Sqrt(squared);
-        double scale = ClipNorm > 0 && norm > ClipNorm ? ClipNorm / norm : 1.0;
-        _step++;
-        double correction1 = 1 - Math.Pow(Beta1, _step);
-        double correction2 = 1 - Math.Pow(Beta2, _step);
-        for (int i = 0; i < theta.Length; i++)
+        long t = ++StepCount;
+        double correction1 = 1 - Math.Pow(Beta1, t);
+        double correction2 = 1 - Math.Pow(Beta2, t);
+        Span<double> m = FirstMoment, v = SecondMoment;
+        for (int i = 0; i < count; i++)
         {
             if (_rateScale[i] == 0)
             {
                 continue;
             }
 
-            double g = gradient[i] * scale;
-            _m[i] = Beta1 * _m[i] + (1 - Beta1) * g;
-            _v[i] = Beta2 * _v[i] + (1 - Beta2) * g * g;
-            theta[i] -= LearningRate * _rateScale[i] * (_m[i] / correction1) / (Math.Sqrt(_v[i] / correction2) + Epsilon);
+            double g = lossGradient[i];
+            m[i] = Beta1 * m[i] + (1 - Beta1) * g;
+            v[i] = Beta2 * v[i] + (1 - Beta2) * g * g;
+            theta[i] -= learningRate * _rateScale[i] * (m[i] / correction1) / (Math.Sqrt(v[i] / correction2) + Epsilon);
+        }
+    }
+
+    public void Restore(long stepCount, ReadOnlySpan<double> firstMoment, ReadOnlySpan<double> secondMoment)
+    {
+        if (stepCount < 0 || firstMoment.Length != FirstMoment.Length || secondMoment.Length != SecondMoment.Length)
+        {
+            throw new ArgumentException($"a saved state needs a step count ≥ 0 and {FirstMoment.Length} entries per moment (got {stepCount}, {firstMoment.Length}, {secondMoment.Length}).");
         }
 
-        return norm;
+        StepCount = stepCount;
+        firstMoment.CopyTo(FirstMoment);
+        secondMoment.CopyTo(SecondMoment);
     }
 }

@@ -1,19 +1,23 @@
-using LowRank.Data;
 namespace LowRank.Training;
 
 /// <summary>
-/// An objective to maximise over the flat parameter vector θ, with its exact gradient. The trainer
-/// sees only this; the VSMC evidence lower bound implements it.
+/// An objective over the flat parameter vector θ with its exact gradient: all a model family brings to the
+/// one training loop, <see cref="Trainer{TBatch}"/>. The VSMC evidence lower bound, the BPTT task loss and
+/// the two Gaussian-mixture losses implement it.
 /// </summary>
-public interface IDifferentiableObjective
+/// <typeparam name="TBatch">
+/// What one gradient step sees: sequences with the seed of their randomness, or trial indices with the
+/// epoch and step they belong to. All randomness is derived from it, so a value is a function of θ and the
+/// batch alone and does not depend on the thread count.
+/// </typeparam>
+public interface IDifferentiableObjective<in TBatch>
 {
     /// <summary>Length of θ.</summary>
     int ParameterCount { get; }
 
     /// <summary>
-    /// Evaluates the objective averaged over the batch and writes ∂objective/∂θ into
-    /// <paramref name="gradient"/> (overwritten). All randomness comes from <paramref name="seed"/>
-    /// (sequence b uses stream b), so the result does not depend on the thread count.
+    /// Evaluates the objective on <paramref name="batch"/> (a mean over its sequences or trials) and writes
+    /// ∂objective/∂θ into <paramref name="gradient"/> (overwritten).
     /// </summary>
-    double Evaluate(ReadOnlySpan<double> theta, SequenceBatch batch, long seed, Span<double> gradient);
+    double Evaluate(ReadOnlySpan<double> theta, TBatch batch, Span<double> gradient);
 }

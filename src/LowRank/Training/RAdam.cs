@@ -24,7 +24,7 @@ namespace LowRank.Training;
 /// which the published fits used (the paper's algorithm box states ρt &gt; 4; the two differ only for
 /// β2 where some integer t has 4 &lt; ρt ≤ 5). No weight decay.
 /// </remarks>
-public sealed class RAdam
+public sealed class RAdam : IOptimizer
 {
     public RAdam(int parameterCount, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {

@@ -1,89 +1,122 @@
 using System.Diagnostics;
 using System.Globalization;
-using LowRank.Data;
-using LowRank.Numerics;
-using LowRank.RateNetworks;
+using System.Numerics.Tensors;
 
 namespace LowRank.Training;
 
-/// <summary>How a <see cref="Trainer"/> runs (DESIGN §3 training defaults).</summary>
+/// <summary>Whether a <see cref="Trainer{TBatch}"/> lowers or raises its objective.</summary>
+public enum Goal
+{
+    /// <summary>The objective is a loss.</summary>
+    Minimise,
+
+    /// <summary>The objective is a score (e.g. an evidence lower bound); the optimiser steps against its negation.</summary>
+    Maximise,
+}
+
+/// <summary>Where an epoch stands, for the progress line.</summary>
+/// <param name="Epoch">Epochs completed.</param>
+/// <param name="Epochs">Epochs in all.</param>
+/// <param name="Value">Mean objective over the epoch's sequences or trials.</param>
+/// <param name="LearningRate">The epoch's learning rate.</param>
+/// <param name="BestLoss">Lowest keep-best criterion so far (NaN without keep-best).</param>
+/// <param name="Criterion">The keep-best criterion scored after this epoch (NaN when none was).</param>
+public readonly record struct EpochStatus(int Epoch, int Epochs, double Value, double LearningRate, double BestLoss, double Criterion);
+
+/// <summary>How a <see cref="Trainer{TBatch}"/> runs: epochs, learning-rate schedule, clipping and its epoch policies.</summary>
 public sealed record TrainerOptions
 {
-    /// <summary>E: passes over an epoch's windows (or trials).</summary>
-    public int Epochs { get; init; } = 1500;
+    /// <summary>E: passes over the sampler's epochs.</summary>
+    public int Epochs { get; init; } = 1;
 
-    /// <summary>B: sequences per gradient step.</summary>
-    public int BatchSize { get; init; } = 10;
-
-    /// <summary>T: window length cut from a continuous recording (trials are used whole).</summary>
-    public int WindowLength { get; init; } = 50;
-
-    /// <summary>Windows drawn per epoch from a continuous recording.</summary>
-    public int WindowsPerEpoch { get; init; } = 500;
+    public Goal Goal { get; init; } = Goal.Minimise;
 
     /// <summary>η_0.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>η_end, reached by exponential decay over the epochs.</summary>
-    public double FinalLearningRate { get; init; } = 1e-6;
+    /// <summary>η_end, reached by exponential decay over the epochs (null: a constant rate).</summary>
+    public double? FinalLearningRate { get; init; }
 
     /// <summary>Maximum gradient norm (no clipping when null).</summary>
     public double? ClipNorm { get; init; }
+
+    /// <summary>
+    /// Rollbacks allowed before the run is declared divergent; null turns the check off (non-finite values then
+    /// flow into the parameters, and keep-best decides what is returned).
+    /// </summary>
+    public int? MaxRollbacks { get; init; }
 
     /// <summary>Run the evaluation every this many epochs (and after the last); 0 = never.</summary>
     public int EvaluateEvery { get; init; }
 
     /// <summary>Write the checkpoint every this many epochs (and after the last).</summary>
-    public int CheckpointEvery { get; init; } = 10;
+    public int CheckpointEvery { get; init; } = 1;
 
-    /// <summary>Seed of the epoch streams (window draws and the objective's seeds).</summary>
-    public long Seed { get; init; }
-
-    /// <summary>Rollbacks allowed before the fit is declared divergent.</summary>
-    public int MaxRollbacks { get; init; } = 10;
-
-    /// <summary>What else defines the fit (model, objective and data settings); part of <see cref="Fingerprint"/>.</summary>
+    /// <summary>What else defines the run (model, objective, data, sampling); part of the checkpoint fingerprint.</summary>
     public string Configuration { get; init; } = "";
 
-    /// <summary>Describes the trainer configuration; a checkpoint can only be resumed under the same one.</summary>
+    /// <summary>The message of each epoch's progress report (default: objective and learning rate).</summary>
+    public Func<EpochStatus, string>? Describe { get; init; }
+
+    /// <summary>The learning rate of every epoch.</summary>
+    public LearningRateSchedule Schedule() => new(LearningRate, FinalLearningRate ?? LearningRate, Epochs);
+
+    /// <summary>Describes the run; a checkpoint can only be resumed under the same one.</summary>
     public string Fingerprint(int parameterCount) => string.Create(
         CultureInfo.InvariantCulture,
-        $"theta={parameterCount};epochs={Epochs};batch={BatchSize};window={WindowLength};windows={WindowsPerEpoch};lr={LearningRate:R};lr_end={FinalLearningRate:R};clip={ClipNorm:R};seed={Seed};{Configuration}");
+        $"theta={parameterCount};epochs={Epochs};lr={LearningRate:R};lr_end={FinalLearningRate ?? LearningRate:R};clip={ClipNorm:R};{Configuration}");
 }
 
-/// <summary>The outcome of <see cref="Trainer.Train"/>.</summary>
-/// <param name="Theta">θ after the last epoch.</param>
-/// <param name="Summary">Objective per epoch, wall times, evaluations, rollbacks.</param>
-/// <param name="ResumedFromEpoch">Epochs already completed when this run started (0 for a fresh fit).</param>
+/// <summary>The outcome of <see cref="Trainer{TBatch}.Train"/>.</summary>
+/// <param name="Theta">θ returned: after the last epoch, or the best by the keep-best criterion.</param>
+/// <param name="Summary">Objective per epoch, wall times, evaluations, rollbacks, steps and keep-best losses.</param>
+/// <param name="ResumedFromEpoch">Epochs already completed when this run started (0 for a fresh run).</param>
 public sealed record TrainingResult(double[] Theta, TrainingSummary Summary, int ResumedFromEpoch);
 
 /// <summary>
-/// Maximises an <see cref="IDifferentiableObjective"/> with RAdam over epochs of random batches, with
-/// exponential learning-rate decay, optional gradient clipping, periodic evaluation, atomic checkpoints
-/// and bit-identical resume, and rollback on non-finite values.
+/// The one training loop: optimises an <see cref="IDifferentiableObjective{TBatch}"/> over epochs of batches
+/// from an <see cref="IBatchSampler{TBatch}"/> with a pluggable <see cref="IOptimizer"/>, and the epoch
+/// policies every model family shares: an exponential learning-rate schedule, gradient-norm clipping,
+/// keep-best (<see cref="KeepBest"/>), rollback on non-finite values, periodic evaluation, atomic
+/// checkpoints and bit-identical resume.
 /// </summary>
 /// <remarks>
-/// Randomness: epoch e draws its windows and the objective's per-batch seeds from
-/// <c>Rng.Create(seed, 2⁴⁸ + rollbacks · 2³² + e)</c> (clear of the low streams used to initialise the model), so a run is a function of the seed and the epoch alone
-/// and a resumed run replays exactly what an uninterrupted one would have done. The objective is
-/// responsible for thread-count independence (sequence b of a batch uses stream b of the batch seed).
+/// One step: g = ∂objective/∂θ on the batch; negate it when maximising (the optimiser lowers a loss);
+/// clip ‖g‖₂ to <see cref="TrainerOptions.ClipNorm"/>; <see cref="IOptimizer.Step"/> at the epoch's rate
+/// η_e · s, where s halves at every rollback.
 ///
-/// Rollback: if the objective, the gradient or θ after a step is NaN or ±∞, the trainer restores the
-/// state at the end of the last good epoch, halves the learning rate for the rest of the fit, reports
-/// it through the progress sink (stage <c>rollback</c>) and the summary, and redraws the epoch.
+/// Rollback (when <see cref="TrainerOptions.MaxRollbacks"/> is set): if the objective, the gradient or θ after
+/// a step is NaN or ±∞, the trainer restores the state at the end of the last good epoch, halves the
+/// learning rate for the rest of the run, reports it (progress stage <c>rollback</c>) and in the summary,
+/// and redraws the epoch (the sampler sees the rollback count).
+///
+/// Randomness belongs to the sampler and the objective; the trainer draws none, so a run is a function of
+/// its inputs and a resumed run replays exactly what an uninterrupted one would have done. Keep-best state
+/// is not part of a checkpoint, so a keep-best run cannot write one.
 /// </remarks>
-public sealed class Trainer
+/// <typeparam name="TBatch">What the objective evaluates at each step.</typeparam>
+public sealed class Trainer<TBatch>
 {
-    private readonly IDifferentiableObjective _objective;
-    private readonly BatchSampler _sampler;
+    private readonly IDifferentiableObjective<TBatch> _objective;
+    private readonly IBatchSampler<TBatch> _sampler;
+    private readonly IOptimizer _optimizer;
     private readonly TrainerOptions _options;
     private readonly LearningRateSchedule _schedule;
+    private readonly KeepBest _keepBest;
     private readonly IProgressSink _progress;
+    private readonly double[] _gradient;
 
-    public Trainer(IDifferentiableObjective objective, TrainingData data, TrainerOptions options, IProgressSink? progress = null)
+    public Trainer(
+        IDifferentiableObjective<TBatch> objective,
+        IBatchSampler<TBatch> sampler,
+        IOptimizer optimizer,
+        TrainerOptions options,
+        KeepBest? keepBest = null,
+        IProgressSink? progress = null)
     {
         ArgumentNullException.ThrowIfNull(objective);
-        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(sampler);
+        ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(options);
         if (options.ClipNorm is double clip && !(clip > 0))
         {
@@ -95,27 +128,48 @@ public sealed class Trainer
             throw new ArgumentException($"need CheckpointEvery ≥ 1, EvaluateEvery ≥ 0 and MaxRollbacks ≥ 0 (got {options.CheckpointEvery}, {options.EvaluateEvery}, {options.MaxRollbacks}).", nameof(options));
         }
 
-        _objective = objective;
-        _options = options;
-        _schedule = new LearningRateSchedule(options.LearningRate, options.FinalLearningRate, options.Epochs);
-        _sampler = new BatchSampler(data, options.BatchSize, options.WindowLength, options.WindowsPerEpoch);
-        _progress = progress ?? NullProgress.Instance;
-    }
+        if (optimizer.FirstMoment.Length != objective.ParameterCount)
+        {
+            throw new ArgumentException($"the optimiser holds {optimizer.FirstMoment.Length} parameters but the objective has {objective.ParameterCount}.", nameof(optimizer));
+        }
 
-    /// <summary>Batches per epoch.</summary>
-    public int BatchesPerEpoch => _sampler.BatchesPerEpoch;
+        _objective = objective;
+        _sampler = sampler;
+        _optimizer = optimizer;
+        _options = options;
+        _schedule = options.Schedule();
+        _keepBest = keepBest ?? KeepBest.Last();
+        _progress = progress ?? NullProgress.Instance;
+        _gradient = new double[objective.ParameterCount];
+    }
 
     /// <summary>The fingerprint a checkpoint of this trainer carries.</summary>
     public string Fingerprint => _options.Fingerprint(_objective.ParameterCount);
 
     /// <summary>
-    /// Trains from <paramref name="initialTheta"/> (not modified), or continues from
-    /// <paramref name="resume"/>. Writes a checkpoint to <paramref name="checkpointPath"/> when given.
-    /// <paramref name="evaluate"/> runs every <see cref="TrainerOptions.EvaluateEvery"/> epochs on the current θ.
-    /// When <paramref name="cancellation"/> fires, the trainer finishes the epoch, writes the checkpoint
-    /// and throws <see cref="OperationCanceledException"/>.
+    /// Takes one gradient step on <paramref name="batch"/> at <paramref name="learningRate"/> (objective,
+    /// gradient, sign, clipping, optimiser) and returns the objective; the step the loop takes, for benchmarks.
     /// </summary>
-    public TrainingResult Train(double[] initialTheta, TrainingCheckpoint? resume = null, string? checkpointPath = null, Func<double[], double>? evaluate = null, CancellationToken cancellation = default)
+    public double Step(double[] theta, TBatch batch, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(theta);
+        double value = _objective.Evaluate(theta, batch, _gradient);
+        Apply(theta, learningRate);
+        return value;
+    }
+
+    /// <summary>
+    /// Trains from <paramref name="initialTheta"/> (not modified), or continues from <paramref name="resume"/>.
+    /// Writes a checkpoint to <paramref name="checkpointPath"/> when given. <paramref name="evaluate"/> runs every
+    /// <see cref="TrainerOptions.EvaluateEvery"/> epochs on the current θ. When <paramref name="cancellation"/>
+    /// fires, the trainer finishes the epoch, writes the checkpoint and throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public TrainingResult Train(
+        double[] initialTheta,
+        TrainingCheckpoint? resume = null,
+        string? checkpointPath = null,
+        Func<double[], double>? evaluate = null,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(initialTheta);
         int count = _objective.ParameterCount;
@@ -124,7 +178,12 @@ public sealed class Trainer
             throw new ArgumentException($"θ has {initialTheta.Length} entries but the objective needs {count}.", nameof(initialTheta));
         }
 
-        var optimizer = new RAdam(count);
+        if (!_keepBest.ReturnsLast && (checkpointPath is not null || resume is not null))
+        {
+            throw new ArgumentException("a keep-best run cannot write or resume a checkpoint (its best parameters are not part of one).", nameof(checkpointPath));
+        }
+
+        var clock = Stopwatch.StartNew();
         double[] theta = (double[])initialTheta.Clone();
         var summary = new TrainingSummary();
         int epoch = 0, rollbacks = 0;
@@ -139,7 +198,7 @@ public sealed class Trainer
             }
 
             resume.Theta.CopyTo(theta, 0);
-            optimizer.Restore(resume.StepCount, resume.FirstMoment, resume.SecondMoment);
+            _optimizer.Restore(resume.StepCount, resume.FirstMoment, resume.SecondMoment);
             summary = resume.Summary.Clone();
             epoch = resume.Epoch;
             rollbacks = resume.Rollbacks;
@@ -147,38 +206,32 @@ public sealed class Trainer
         }
 
         int resumedFrom = epoch;
-        TrainingCheckpoint lastGood = Snapshot(epoch, rollbacks, scale, optimizer, theta, summary);
-        var gradient = new double[count];
+        bool checksFinite = _options.MaxRollbacks is not null;
+        bool snapshots = checksFinite || checkpointPath is not null;
+        TrainingCheckpoint? lastGood = snapshots ? Snapshot(epoch, rollbacks, scale, theta, summary) : null;
+        _keepBest.Start(theta);
         double previousWall = summary.TotalWallSeconds;
-        var clock = Stopwatch.StartNew();
         while (epoch < _options.Epochs)
         {
             double learningRate = _schedule.At(epoch) * scale;
-            Rng rng = Rng.Create(_options.Seed, EpochStream(epoch, rollbacks));
-            int[] plan = _sampler.DrawEpoch(rng);
+            _sampler.BeginEpoch(epoch, rollbacks);
             double weightedSum = 0;
             string? failure = null;
             int failedBatch = 0;
             for (int b = 0; b < _sampler.BatchesPerEpoch && failure is null; b++)
             {
-                SequenceBatch batch = _sampler.Batch(plan, b);
-                long batchSeed = (long)rng.NextUInt64();
-                double value = _objective.Evaluate(theta, batch, batchSeed, gradient);
-                failure = !double.IsFinite(value) ? $"objective {value.ToString(CultureInfo.InvariantCulture)}"
-                    : !AllFinite(gradient) ? "gradient not finite"
+                TBatch batch = _sampler.Batch(b);
+                double value = _objective.Evaluate(theta, batch, _gradient);
+                failure = !checksFinite ? null
+                    : !double.IsFinite(value) ? $"objective {value.ToString(CultureInfo.InvariantCulture)}"
+                    : !AllFinite(_gradient) ? "gradient not finite"
                     : null;
                 if (failure is null)
                 {
-                    // Maximise the objective: step against the loss −L, whose gradient is −∂L/∂θ.
-                    System.Numerics.Tensors.TensorPrimitives.Negate(gradient, gradient);
-                    if (_options.ClipNorm is double clip)
-                    {
-                        GradientClipping.ClipNorm(gradient, clip);
-                    }
-
-                    optimizer.Step(theta, gradient, learningRate);
-                    weightedSum += value * batch.Sequences;
-                    if (!AllFinite(theta))
+                    _keepBest.BeforeStep(theta, value, epoch);
+                    Apply(theta, learningRate);
+                    weightedSum += value * _sampler.ItemsIn(b);
+                    if (checksFinite && !AllFinite(theta))
                     {
                         failure = "parameters not finite after the step";
                     }
@@ -198,61 +251,88 @@ public sealed class Trainer
                 }
 
                 scale /= 2;
-                theta = (double[])lastGood.Theta.Clone();
-                optimizer.Restore(lastGood.StepCount, lastGood.FirstMoment, lastGood.SecondMoment);
-                summary = lastGood.Summary.Clone();
-                var rollback = new RollbackEvent(epoch, failedBatch, lastGood.Epoch, scale, failure);
+                TrainingCheckpoint good = lastGood!;
+                theta = (double[])good.Theta.Clone();
+                _optimizer.Restore(good.StepCount, good.FirstMoment, good.SecondMoment);
+                summary = good.Summary.Clone();
+                var rollback = new RollbackEvent(epoch, failedBatch, good.Epoch, scale, failure);
                 summary.Rollbacks.Add(rollback);
-                epoch = lastGood.Epoch;
+                epoch = good.Epoch;
                 _progress.Report(new ProgressUpdate(
                     "rollback",
                     epoch,
                     _options.Epochs,
                     string.Create(CultureInfo.InvariantCulture, $"{failure} at epoch {rollback.Epoch + 1}, batch {failedBatch + 1}: rolled back to epoch {epoch}, learning rate halved to {_schedule.At(epoch) * scale:0.0#e+00}")));
-                lastGood = Snapshot(epoch, rollbacks, scale, optimizer, theta, summary);
+                lastGood = Snapshot(epoch, rollbacks, scale, theta, summary);
                 continue;
             }
 
-            summary.Objective.Add(weightedSum / _sampler.SequencesPerEpoch);
+            double epochValue = weightedSum / _sampler.ItemsPerEpoch;
+            summary.Objective.Add(epochValue);
             summary.LearningRate.Add(learningRate);
             summary.WallSeconds.Add(previousWall + clock.Elapsed.TotalSeconds);
             epoch++;
             bool last = epoch == _options.Epochs;
+            _keepBest.AfterEpoch(theta, epochValue, epoch);
             if (evaluate is not null && _options.EvaluateEvery > 0 && (epoch % _options.EvaluateEvery == 0 || last))
             {
                 summary.Evaluations.Add(new EvaluationPoint(epoch, evaluate(theta)));
             }
 
-            lastGood = Snapshot(epoch, rollbacks, scale, optimizer, theta, summary);
-            if (checkpointPath is not null && (epoch % _options.CheckpointEvery == 0 || last))
+            if (snapshots)
             {
-                lastGood.Write(checkpointPath);
+                lastGood = Snapshot(epoch, rollbacks, scale, theta, summary);
+                if (checkpointPath is not null && (epoch % _options.CheckpointEvery == 0 || last))
+                {
+                    lastGood.Write(checkpointPath);
+                }
             }
 
-            _progress.Report(new ProgressUpdate(
-                "epoch",
-                epoch,
-                _options.Epochs,
-                string.Create(CultureInfo.InvariantCulture, $"objective {summary.Objective[^1]:0.0000}  lr {learningRate:0.0#e+00}")));
+            var status = new EpochStatus(epoch, _options.Epochs, epochValue, learningRate, _keepBest.BestLoss, _keepBest.LastCriterion);
+            _progress.Report(new ProgressUpdate("epoch", epoch, _options.Epochs, (_options.Describe ?? DescribeObjective)(status)));
             if (cancellation.IsCancellationRequested && !last)
             {
                 if (checkpointPath is not null)
                 {
-                    lastGood.Write(checkpointPath);
+                    lastGood!.Write(checkpointPath);
                 }
 
                 cancellation.ThrowIfCancellationRequested();
             }
         }
 
-        return new TrainingResult(theta, summary, resumedFrom);
+        _keepBest.Finish(theta, epoch);
+        summary.Steps = _optimizer.StepCount;
+        summary.InitialLoss = _keepBest.InitialLoss;
+        summary.BestLoss = _keepBest.BestLoss;
+        summary.BestEpoch = _keepBest.BestEpoch;
+        summary.Seconds = previousWall + clock.Elapsed.TotalSeconds;
+        return new TrainingResult(_keepBest.Best is { } best ? (double[])best.Clone() : theta, summary, resumedFrom);
     }
 
-    /// <summary>The random stream of epoch <paramref name="epoch"/> after <paramref name="rollbacks"/> rollbacks.</summary>
-    public static long EpochStream(int epoch, int rollbacks) => (1L << 48) + ((long)rollbacks << 32) + epoch;
+    /// <summary>The default progress message: the epoch's objective and learning rate.</summary>
+    public static string DescribeObjective(EpochStatus status) =>
+        string.Create(CultureInfo.InvariantCulture, $"objective {status.Value:0.0000}  lr {status.LearningRate:0.0#e+00}");
 
-    private TrainingCheckpoint Snapshot(int epoch, int rollbacks, double scale, RAdam optimizer, double[] theta, TrainingSummary summary) =>
-        new(Fingerprint, epoch, rollbacks, scale, optimizer.StepCount, (double[])theta.Clone(), (double[])optimizer.FirstMoment.Clone(), (double[])optimizer.SecondMoment.Clone(), summary.Clone());
+    /// <summary>Sign, clipping and the optimiser step on the gradient of the last evaluation.</summary>
+    private void Apply(double[] theta, double learningRate)
+    {
+        if (_options.Goal == Goal.Maximise)
+        {
+            // Maximise the objective: step against the loss −L, whose gradient is −∂L/∂θ.
+            TensorPrimitives.Negate(_gradient, _gradient);
+        }
+
+        if (_options.ClipNorm is double clip)
+        {
+            GradientClipping.ClipNorm(_gradient, clip);
+        }
+
+        _optimizer.Step(theta, _gradient, learningRate);
+    }
+
+    private TrainingCheckpoint Snapshot(int epoch, int rollbacks, double scale, double[] theta, TrainingSummary summary) =>
+        new(Fingerprint, epoch, rollbacks, scale, _optimizer.StepCount, (double[])theta.Clone(), (double[])_optimizer.FirstMoment.Clone(), (double[])_optimizer.SecondMoment.Clone(), summary.Clone());
 
     private static bool AllFinite(ReadOnlySpan<double> values)
     {

@@ -14,10 +14,13 @@ public readonly record struct EvaluationPoint(int Epoch, double Value);
 /// <param name="Reason">What was not finite.</param>
 public sealed record RollbackEvent(int Epoch, int Batch, int RestoredEpoch, double LearningRateScale, string Reason);
 
-/// <summary>What happened during training: objective, learning rate and wall time per epoch, evaluations and rollbacks.</summary>
+/// <summary>
+/// What happened during training: objective, learning rate and wall time per epoch, evaluations, rollbacks,
+/// gradient steps and, when the run keeps the best parameters, the losses that chose them.
+/// </summary>
 public sealed class TrainingSummary
 {
-    /// <summary>Mean objective over the epoch's sequences, one entry per completed epoch.</summary>
+    /// <summary>Mean objective (or loss) over the epoch's sequences or trials, one entry per completed epoch.</summary>
     public List<double> Objective { get; } = [];
 
     /// <summary>Learning rate used in each completed epoch.</summary>
@@ -38,6 +41,21 @@ public sealed class TrainingSummary
     /// <summary>Wall time in seconds of all completed epochs.</summary>
     public double TotalWallSeconds => WallSeconds.Count > 0 ? WallSeconds[^1] : 0;
 
+    /// <summary>Gradient steps taken in this run.</summary>
+    public long Steps { get; set; }
+
+    /// <summary>Keep-best criterion of the starting parameters (NaN when the run returns its last parameters).</summary>
+    public double InitialLoss { get; set; } = double.NaN;
+
+    /// <summary>Lowest keep-best criterion: that of the returned parameters (NaN without keep-best).</summary>
+    public double BestLoss { get; set; } = double.NaN;
+
+    /// <summary>Epochs completed when the returned parameters were reached (0: the start; −1 without keep-best).</summary>
+    public int BestEpoch { get; set; } = -1;
+
+    /// <summary>Wall time of the whole run in seconds, set by whoever ran it (for a fit: training and final scoring).</summary>
+    public double Seconds { get; set; }
+
     /// <summary>A deep copy.</summary>
     public TrainingSummary Clone()
     {
@@ -47,6 +65,11 @@ public sealed class TrainingSummary
         copy.WallSeconds.AddRange(WallSeconds);
         copy.Evaluations.AddRange(Evaluations);
         copy.Rollbacks.AddRange(Rollbacks);
+        copy.Steps = Steps;
+        copy.InitialLoss = InitialLoss;
+        copy.BestLoss = BestLoss;
+        copy.BestEpoch = BestEpoch;
+        copy.Seconds = Seconds;
         return copy;
     }
 }

@@ -89,13 +89,13 @@ public sealed class FitCommandTests : IDisposable
 
         string[] files = Directory.GetFiles(PathOf("model")).Select(Path.GetFileName).Order().ToArray()!;
         Assert.Equal(["learning-curve.png", "model.json", "params.npz", "training-summary.json"], files);
-        StoredModel stored = ModelStore.Load(PathOf("model"));
+        var stored = ModelStore.Load(PathOf("model"));
         Assert.Equal(3, stored.Model.Channels);
         Assert.Equal(9, stored.Model.Units);
         Assert.Equal(5, stored.Provenance!.Seed);
         Assert.Equal(64, stored.Provenance.DataSha256!.Length);
 
-        JsonElement training = JsonDocument.Parse(stored.Document["training"]!.ToJsonString()).RootElement;
+        JsonElement training = JsonDocument.Parse(stored.Document.Training!.ToJsonString()).RootElement;
         Assert.Equal(JsonValueKind.Null, training.GetProperty("preset").ValueKind);
         Assert.Equal(4, training.GetProperty("epochs_completed").GetInt32());
         Assert.Equal(4, training.GetProperty("objective_per_epoch").GetArrayLength());
@@ -146,7 +146,7 @@ public sealed class FitCommandTests : IDisposable
             Assert.Equal(a[key], b[key]);
         }
 
-        JsonElement training = JsonDocument.Parse(ModelStore.Load(PathOf("resumed")).Document["training"]!.ToJsonString()).RootElement;
+        JsonElement training = JsonDocument.Parse(ModelStore.Load(PathOf("resumed")).Document.Training!.ToJsonString()).RootElement;
         Assert.Equal(2, training.GetProperty("resumed_from_epoch").GetInt32());
     }
 
@@ -168,12 +168,12 @@ public sealed class FitCommandTests : IDisposable
         CliResult result = CliHarness.Run(
             "fit", "--data", PathOf("data.npy"), "--out", PathOf("eeg"), "--preset", "eeg", "--units", "7", "--epochs", "1", "--windows", "10", "--threads", "1");
         Assert.Equal(0, result.ExitCode);
-        StoredModel stored = ModelStore.Load(PathOf("eeg"));
+        var stored = ModelStore.Load(PathOf("eeg"));
         Assert.Equal(3, stored.Model.Rank);
         Assert.Equal(7, stored.Model.Units);
         Assert.Equal(Activation.ClippedRelu, stored.Model.Options.Activation);
         Assert.Equal(NoiseShape.Full, stored.Model.Options.TransitionNoise);
-        JsonElement training = JsonDocument.Parse(stored.Document["training"]!.ToJsonString()).RootElement;
+        JsonElement training = JsonDocument.Parse(stored.Document.Training!.ToJsonString()).RootElement;
         Assert.Equal("eeg", training.GetProperty("preset").GetString());
         Assert.Equal(10, training.GetProperty("objective").GetProperty("particles").GetInt32());
         Assert.Equal("systematic", training.GetProperty("objective").GetProperty("resampling").GetString());
@@ -190,7 +190,7 @@ public sealed class FitCommandTests : IDisposable
         CliResult result = CliHarness.Run(Fit("held", "--holdout", "0.2"));
         Assert.Equal(0, result.ExitCode);
         Assert.StartsWith($"fitted a rank-2 network of 9 units to 3 channels of '{PathOf("data.npy")}' (first 240 of 300 steps; the last 60 held out)", result.Output);
-        JsonElement holdout = JsonDocument.Parse(ModelStore.Load(PathOf("held")).Document["training"]!["holdout"]!.ToJsonString()).RootElement;
+        JsonElement holdout = JsonDocument.Parse(ModelStore.Load(PathOf("held")).Document.Training!["holdout"]!.ToJsonString()).RootElement;
         Assert.Equal(0.2, holdout.GetProperty("holdout").GetDouble());
         Assert.Equal(240, holdout.GetProperty("train_end").GetInt32());
         Assert.Equal("steps", holdout.GetProperty("unit").GetString());

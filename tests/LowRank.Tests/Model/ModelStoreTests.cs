@@ -25,7 +25,7 @@ public sealed class ModelStoreTests : IDisposable
         LowRankRnn model = ModelInitializer.Create(options, seed: 9);
         string path = Path.Combine(_dir, "model");
         ModelStore.Save(path, model);
-        StoredModel loaded = ModelStore.Load(path);
+        var loaded = ModelStore.Load(path);
         Assert.Equal(options, loaded.Model.Options);
         Assert.Equal(model.Theta.Length, loaded.Model.Theta.Length);
         for (int i = 0; i < model.Theta.Length; i++)

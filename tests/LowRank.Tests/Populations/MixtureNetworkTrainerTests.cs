@@ -40,10 +40,10 @@ public sealed class MixtureNetworkTrainerTests
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 1 };
         ReadOnlyMemory<int> batch = new[] { 0, 1 };
         var gPhi = new double[mixture.Length];
-        MixtureNetworkTrainer.BatchGradient(mixture, phi, xi, trials, batch, 5, 100, workspace, gPhi, parallel);
+        SampledMixtureObjective.BatchGradient(mixture, phi, xi, trials, batch, 5, 100, workspace, gPhi, parallel);
 
         double Loss(double[] at) =>
-            MixtureNetworkTrainer.BatchGradient(mixture, at, xi, trials, batch, 5, 100, workspace, new double[mixture.Length], parallel);
+            SampledMixtureObjective.BatchGradient(mixture, at, xi, trials, batch, 5, 100, workspace, new double[mixture.Length], parallel);
 
         // Means, off-diagonal factors and log-diagonals each along their own random direction, so a wrong group cannot hide.
         foreach (string name in ParameterGroups)

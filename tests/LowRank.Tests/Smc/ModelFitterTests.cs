@@ -10,14 +10,15 @@ namespace LowRank.Tests.Smc;
 /// A stand-in for the VSMC objective on the real parameter layout: L = −(1/BT) Σ ½ (y − d)², maximised
 /// at d = the channel means of the data it sees; every other parameter has zero gradient.
 /// </summary>
-internal sealed class ReadoutBiasObjective(ModelOptions options) : IDifferentiableObjective
+internal sealed class ReadoutBiasObjective(ModelOptions options) : IDifferentiableObjective<SeededBatch>
 {
     private readonly ParameterSlice _bias = new ParameterLayout(options)[ParameterNames.ReadoutBias];
 
     public int ParameterCount { get; } = new ParameterLayout(options).Length;
 
-    public double Evaluate(ReadOnlySpan<double> theta, SequenceBatch batch, long seed, Span<double> gradient)
+    public double Evaluate(ReadOnlySpan<double> theta, SeededBatch seeded, Span<double> gradient)
     {
+        SequenceBatch batch = seeded.Sequences;
         gradient.Clear();
         ReadOnlySpan<double> d = _bias.Of(theta);
         Span<double> gD = _bias.Of(gradient);
@@ -56,10 +57,10 @@ public sealed class ModelFitterTests
         return TrainingData.Continuous(values, steps, channels);
     }
 
-    private static FitRequest Request(double? holdout) => new()
+    private static FitSettings Request(double? holdout) => new()
     {
         Model = new ModelOptions { Rank = 2, Units = 6 },
-        Trainer = new TrainerOptions { Epochs = 40, BatchSize = 5, WindowLength = 20, WindowsPerEpoch = 20, LearningRate = 0.5, FinalLearningRate = 0.05, EvaluateEvery = 10, Seed = 3 },
+        Trainer = new FitTrainerSettings { Epochs = 40, BatchSize = 5, WindowLength = 20, WindowsPerEpoch = 20, LearningRate = 0.5, FinalLearningRate = 0.05, EvaluateEvery = 10, Seed = 3 },
         Holdout = holdout,
         EvaluationWindows = 10,
     };
@@ -68,7 +69,7 @@ public sealed class ModelFitterTests
     public void HoldoutTrainsOnTheFirstPartAndEvaluatesOnTheRest()
     {
         TrainingData data = Recording(out double[] first, out double[] last);
-        FitResult fit = ModelFitter.Fit(data, Request(0.2), o => new ReadoutBiasObjective(o));
+        FitResult fit = ModelFitter.Fit(data, Request(0.2), createObjective: o => new ReadoutBiasObjective(o));
         Assert.Equal(new HeldOutSplit(0.2, "steps", 500, 400), fit.Split);
         Assert.Equal(2, fit.Model.Channels);
         ReadOnlySpan<double> d = fit.Model.D;
@@ -85,7 +86,7 @@ public sealed class ModelFitterTests
     public void WithoutHoldoutEvaluationUsesTrainingData()
     {
         TrainingData data = Recording(out _, out _);
-        FitResult fit = ModelFitter.Fit(data, Request(null), o => new ReadoutBiasObjective(o));
+        FitResult fit = ModelFitter.Fit(data, Request(null), createObjective: o => new ReadoutBiasObjective(o));
         Assert.Null(fit.Split);
         Assert.Equal(fit.Training.Summary.Objective[^1], fit.Training.Summary.Evaluations[^1].Value, 3.0);
     }
@@ -94,7 +95,7 @@ public sealed class ModelFitterTests
     public void ChannelsAndInputsComeFromTheData()
     {
         TrainingData data = Recording(out _, out _);
-        FitResult fit = ModelFitter.Fit(data, Request(null) with { Model = new ModelOptions { Rank = 2, Units = 6, Channels = 99 } }, o => new ReadoutBiasObjective(o));
+        FitResult fit = ModelFitter.Fit(data, Request(null) with { Model = new ModelOptions { Rank = 2, Units = 6, Channels = 99 } }, createObjective: o => new ReadoutBiasObjective(o));
         Assert.Equal(2, fit.Options.Channels);
         Assert.Equal(0, fit.Options.Inputs);
     }

@@ -9,14 +9,15 @@ namespace LowRank.Tests.Training;
 /// the batch seed: maximised near the channel means; depends on the data and on the seed, as VSMC does.
 /// Returns NaN on the calls listed in <c>nanCalls</c>.
 /// </summary>
-internal sealed class ChannelMeanObjective(int channels, params int[] nanCalls) : IDifferentiableObjective
+internal sealed class ChannelMeanObjective(int channels, params int[] nanCalls) : IDifferentiableObjective<SeededBatch>
 {
     public int Calls { get; private set; }
 
     public int ParameterCount => channels;
 
-    public double Evaluate(ReadOnlySpan<double> theta, SequenceBatch batch, long seed, Span<double> gradient)
+    public double Evaluate(ReadOnlySpan<double> theta, SeededBatch seeded, Span<double> gradient)
     {
+        (SequenceBatch batch, long seed) = seeded;
         int call = Calls++;
         gradient.Clear();
         double value = 0;
@@ -81,21 +82,23 @@ public sealed class TrainerTests : IDisposable
     private static TrainerOptions Options(int epochs) => new()
     {
         Epochs = epochs,
-        BatchSize = 4,
-        WindowLength = 10,
-        WindowsPerEpoch = 20,
+        Goal = Goal.Maximise,
         LearningRate = 0.05,
         FinalLearningRate = 0.005,
-        Seed = 9,
+        MaxRollbacks = 10,
         CheckpointEvery = 1,
     };
+
+    /// <summary>RAdam on batches of 4 windows of 10 steps, 20 windows per epoch, seed 9.</summary>
+    private static Trainer<SeededBatch> NewTrainer(IDifferentiableObjective<SeededBatch> objective, TrainerOptions options, IProgressSink? progress = null) =>
+        new(objective, new SequenceSampler(Data(), 4, 10, 20, 9), new RAdam(objective.ParameterCount), options, progress: progress);
 
     [Fact]
     public void ConvergesToTheMaximum()
     {
         var objective = new ChannelMeanObjective(3);
         // RAdam's rectification keeps early steps small, hence the large initial rate.
-        var trainer = new Trainer(objective, Data(), Options(60) with { LearningRate = 0.5, FinalLearningRate = 0.05 });
+        var trainer = NewTrainer(objective, Options(60) with { LearningRate = 0.5, FinalLearningRate = 0.05 });
         TrainingResult result = trainer.Train([0, 0, 0]);
         Assert.Equal(60, result.Summary.Epochs);
         Assert.Equal(60 * 5, objective.Calls);
@@ -114,7 +117,7 @@ public sealed class TrainerTests : IDisposable
     {
         const int k = 7;
         string straightPath = Path.Combine(_dir, "straight.lrck");
-        TrainingResult straight = new Trainer(new ChannelMeanObjective(3), Data(), Options(2 * k)).Train([0, 0, 0], checkpointPath: straightPath);
+        TrainingResult straight = NewTrainer(new ChannelMeanObjective(3), Options(2 * k)).Train([0, 0, 0], checkpointPath: straightPath);
 
         // Interrupt after k epochs (the trainer checkpoints and stops), then resume from the file.
         string path = Path.Combine(_dir, "interrupted.lrck");
@@ -127,11 +130,11 @@ public sealed class TrainerTests : IDisposable
             }
         });
         Assert.Throws<OperationCanceledException>(() =>
-            new Trainer(new ChannelMeanObjective(3), Data(), Options(2 * k), progress).Train([0, 0, 0], checkpointPath: path, cancellation: cancel.Token));
+            NewTrainer(new ChannelMeanObjective(3), Options(2 * k), progress).Train([0, 0, 0], checkpointPath: path, cancellation: cancel.Token));
         TrainingCheckpoint checkpoint = TrainingCheckpoint.Read(path);
         Assert.Equal(k, checkpoint.Epoch);
 
-        TrainingResult resumed = new Trainer(new ChannelMeanObjective(3), Data(), Options(2 * k)).Train([0, 0, 0], checkpoint, path);
+        TrainingResult resumed = NewTrainer(new ChannelMeanObjective(3), Options(2 * k)).Train([0, 0, 0], checkpoint, path);
         Assert.Equal(k, resumed.ResumedFromEpoch);
         Assert.Equal(ToBytes(straight.Theta), ToBytes(resumed.Theta));
         Assert.Equal(straight.Summary.Objective, resumed.Summary.Objective);
@@ -147,7 +150,7 @@ public sealed class TrainerTests : IDisposable
         // Call 12 is batch 3 of epoch 3 (5 batches per epoch).
         var objective = new ChannelMeanObjective(3, 12);
         var progress = new RecordingProgress();
-        TrainingResult result = new Trainer(objective, Data(), Options(6), progress).Train([0, 0, 0]);
+        TrainingResult result = NewTrainer(objective, Options(6), progress).Train([0, 0, 0]);
 
         RollbackEvent rollback = Assert.Single(result.Summary.Rollbacks);
         Assert.Equal(new RollbackEvent(2, 2, 2, 0.5, "objective NaN"), rollback);
@@ -167,7 +170,7 @@ public sealed class TrainerTests : IDisposable
     public void PersistentNaNIsReportedAsDivergence()
     {
         var objective = new ChannelMeanObjective(3, Enumerable.Range(5, 100).ToArray());
-        var trainer = new Trainer(objective, Data(), Options(4) with { MaxRollbacks = 3 });
+        var trainer = NewTrainer(objective, Options(4) with { MaxRollbacks = 3 });
         InputException error = Assert.Throws<InputException>(() => trainer.Train([0, 0, 0]));
         Assert.Equal("training diverged: objective NaN at epoch 2, batch 1, after 3 rollbacks that each halved the learning rate.", error.Message);
     }
@@ -175,7 +178,7 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public void EvaluationRunsEveryNEpochsAndAfterTheLast()
     {
-        var trainer = new Trainer(new ChannelMeanObjective(3), Data(), Options(7) with { EvaluateEvery = 3 });
+        var trainer = NewTrainer(new ChannelMeanObjective(3), Options(7) with { EvaluateEvery = 3 });
         int calls = 0;
         TrainingResult result = trainer.Train([0, 0, 0], evaluate: theta => ++calls);
         Assert.Equal([new EvaluationPoint(3, 1), new EvaluationPoint(6, 2), new EvaluationPoint(7, 3)], result.Summary.Evaluations);
@@ -185,8 +188,8 @@ public sealed class TrainerTests : IDisposable
     public void ResumeWithOtherSettingsIsAnInputError()
     {
         string path = Path.Combine(_dir, "a.lrck");
-        new Trainer(new ChannelMeanObjective(3), Data(), Options(2)).Train([0, 0, 0], checkpointPath: path);
-        var other = new Trainer(new ChannelMeanObjective(3), Data(), Options(3));
+        NewTrainer(new ChannelMeanObjective(3), Options(2)).Train([0, 0, 0], checkpointPath: path);
+        var other = NewTrainer(new ChannelMeanObjective(3), Options(3));
         InputException error = Assert.Throws<InputException>(() => other.Train([0, 0, 0], TrainingCheckpoint.Read(path)));
         Assert.StartsWith("the checkpoint was written by a fit with different settings (theta=3;epochs=2;", error.Message);
     }
@@ -195,7 +198,7 @@ public sealed class TrainerTests : IDisposable
     public void TruncatedCheckpointIsAnInputError()
     {
         string path = Path.Combine(_dir, "b.lrck");
-        new Trainer(new ChannelMeanObjective(3), Data(), Options(2)).Train([0, 0, 0], checkpointPath: path);
+        NewTrainer(new ChannelMeanObjective(3), Options(2)).Train([0, 0, 0], checkpointPath: path);
         byte[] bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
         InputException error = Assert.Throws<InputException>(() => TrainingCheckpoint.Read(path));

@@ -2,10 +2,11 @@ using LowRank.Data;
 using LowRank.Lint;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
+using LowRank.Training;
 
 namespace LowRank.Tests.RateNetworks;
 
-public sealed class BpttTrainerTests
+public sealed class RateNetworkTrainingTests
 {
     [Theory]
     [InlineData(0)]
@@ -20,7 +21,7 @@ public sealed class BpttTrainerTests
         double[] Train(int threads)
         {
             var options = new BpttOptions(3, 5, 0.01, 1.0, ParameterGroups.All, 7, threads, 0.5);
-            return BpttTrainer.Train(network.Layout, network.Theta, trials, [], options, validation, NullProgress.Instance).Theta;
+            return RateNetworkTraining.Train(network.Layout, network.Theta, trials, [], options, validation, NullProgress.Instance).Theta;
         }
 
         double[] one = Train(1);
@@ -38,8 +39,8 @@ public sealed class BpttTrainerTests
         Trial[] trials = task.GenerateMany(2, 0, 6);
         // A huge learning rate makes training diverge; keep-best must return the initial parameters' loss or better.
         var options = new BpttOptions(5, 6, 50.0, 0, ParameterGroups.All, 1, 2);
-        (double[] theta, TrainingSummary summary) = BpttTrainer.Train(network.Layout, network.Theta, trials, [], options, null, NullProgress.Instance);
-        double final = BpttTrainer.FullLoss(network.Layout, theta, trials, [], options, 0);
+        (double[] theta, TrainingSummary summary, _) = RateNetworkTraining.Train(network.Layout, network.Theta, trials, [], options, null, NullProgress.Instance);
+        double final = BpttObjective.Loss(network.Layout, theta, trials, [], options.Seed, BpttObjective.NoiseStreamBase, options.Threads);
         Assert.True(summary.BestLoss <= summary.InitialLoss);
         Assert.Equal(summary.BestLoss, final, 1e-6);
     }
@@ -52,7 +53,7 @@ public sealed class BpttTrainerTests
         RateNetwork network = RateNetwork.CreateRandom(spec, 2);
         Trial[] trials = task.GenerateMany(2, 0, 4);
         var options = new BpttOptions(3, 4, 0.01, 1, ParameterGroups.M, 1, 1);
-        (double[] theta, _) = BpttTrainer.Train(network.Layout, network.Theta, trials, [], options, null, NullProgress.Instance);
+        (double[] theta, _, _) = RateNetworkTraining.Train(network.Layout, network.Theta, trials, [], options, null, NullProgress.Instance);
         RateNetworkLayout layout = network.Layout;
         Assert.Equal(layout.NTilde.Of(network.Theta).ToArray(), layout.NTilde.Of(theta).ToArray());
         Assert.Equal(layout.InputWeights.Of(network.Theta).ToArray(), layout.InputWeights.Of(theta).ToArray());

@@ -3,28 +3,45 @@ using LowRank.Numerics;
 
 namespace LowRank.Training;
 
+/// <summary>A batch of equal-length sequences with the seed of the objective's randomness on it.</summary>
+/// <param name="Sequences">Observations [B, T, X] and inputs [B, T, U] (a buffer the sampler reuses).</param>
+/// <param name="Seed">Seed of the objective's draws; sequence b uses stream b of it.</param>
+public readonly record struct SeededBatch(SequenceBatch Sequences, long Seed);
+
 /// <summary>
 /// Cuts an epoch of <see cref="SequenceBatch"/>es from <see cref="TrainingData"/>: random windows of
-/// length T from a continuous recording, or the trials in random order.
+/// length T from a continuous recording, or the trials in random order; each batch carries a seed.
 /// </summary>
 /// <remarks>
 /// Continuous: an epoch is <c>windowsPerEpoch</c> window starts drawn uniformly from
 /// <c>[0, T_total − T]</c>, grouped into batches of B in draw order. Trials: an epoch is one pass over
 /// all trials in a uniformly random order (Fisher–Yates), grouped into batches of B. The last batch is
-/// smaller when B does not divide the count. All draws come from the epoch's generator, so an epoch
-/// is a function of (seed, epoch) alone.
+/// smaller when B does not divide the count. As an <see cref="IBatchSampler{TBatch}"/>, epoch e after r
+/// rollbacks draws its plan and then, batch by batch, each batch's seed from
+/// <c>Rng.Create(seed, 2⁴⁸ + r · 2³² + e)</c> (clear of the low streams used to initialise a model), so an
+/// epoch is a function of (seed, epoch, rollbacks) alone.
 /// </remarks>
-public sealed class BatchSampler
+public sealed class SequenceSampler : IBatchSampler<SeededBatch>
 {
     private readonly TrainingData _data;
     private readonly int _batchSize;
     private readonly SequenceBatch _full;
     private readonly SequenceBatch? _last;
 
-    public BatchSampler(TrainingData data, int batchSize, int windowLength, int windowsPerEpoch)
+    private readonly long _seed;
+    private Rng? _epochRng;
+    private int[] _plan = [];
+
+    /// <param name="data">What is sampled.</param>
+    /// <param name="batchSize">B.</param>
+    /// <param name="windowLength">T of the windows cut from a continuous recording (trials are used whole).</param>
+    /// <param name="windowsPerEpoch">Windows per epoch from a continuous recording.</param>
+    /// <param name="seed">Seed of the epochs' plans and batch seeds.</param>
+    public SequenceSampler(TrainingData data, int batchSize, int windowLength, int windowsPerEpoch, long seed = 0)
     {
         ArgumentNullException.ThrowIfNull(data);
         _data = data;
+        _seed = seed;
         if (batchSize < 1)
         {
             throw new InputException($"the batch size must be at least 1 (got {batchSize}).", "pass --batch 1 or more.");
@@ -69,6 +86,27 @@ public sealed class BatchSampler
     /// <summary>Batches per epoch (the last one may be smaller).</summary>
     public int BatchesPerEpoch { get; }
 
+    int IBatchSampler<SeededBatch>.ItemsPerEpoch => SequencesPerEpoch;
+
+    /// <summary>The random stream of epoch <paramref name="epoch"/> after <paramref name="rollbacks"/> rollbacks.</summary>
+    public static long EpochStream(int epoch, int rollbacks) => (1L << 48) + ((long)rollbacks << 32) + epoch;
+
+    public void BeginEpoch(int epoch, int attempt)
+    {
+        _epochRng = Rng.Create(_seed, EpochStream(epoch, attempt));
+        _plan = DrawEpoch(_epochRng);
+    }
+
+    /// <summary>Batch <paramref name="index"/> of the current epoch and its seed, the next draw of the epoch's generator (take the batches in order).</summary>
+    public SeededBatch Batch(int index)
+    {
+        Rng rng = _epochRng ?? throw new InvalidOperationException("call BeginEpoch before taking batches.");
+        SequenceBatch batch = Batch(_plan, index);
+        return new SeededBatch(batch, (long)rng.NextUInt64());
+    }
+
+    public int ItemsIn(int index) => Math.Min(_batchSize, SequencesPerEpoch - index * _batchSize);
+
     /// <summary>The epoch's plan: window starts, or the trial order, one entry per sequence.</summary>
     public int[] DrawEpoch(Rng rng)
     {
@@ -89,11 +127,7 @@ public sealed class BatchSampler
                 plan[i] = i;
             }
 
-            for (int i = plan.Length - 1; i > 0; i--)
-            {
-                int j = rng.NextInt(i + 1);
-                (plan[i], plan[j]) = (plan[j], plan[i]);
-            }
+            rng.Shuffle(plan);
         }
 
         return plan;

@@ -4,7 +4,7 @@ using LowRank.Training;
 
 namespace LowRank.Tests.Training;
 
-public sealed class BatchSamplerTests
+public sealed class SequenceSamplerTests
 {
     private static double[] Ramp(int steps, int channels)
     {
@@ -25,7 +25,7 @@ public sealed class BatchSamplerTests
     public void WindowsAreContiguousSlicesAtTheDrawnStarts()
     {
         var data = TrainingData.Continuous(Ramp(200, 3), 200, 3, Ramp(200, 2), 2);
-        var sampler = new BatchSampler(data, batchSize: 4, windowLength: 7, windowsPerEpoch: 10);
+        var sampler = new SequenceSampler(data, batchSize: 4, windowLength: 7, windowsPerEpoch: 10);
         Assert.Equal(3, sampler.BatchesPerEpoch);
         int[] plan = sampler.DrawEpoch(Rng.Create(5, 0));
         Assert.Equal(10, plan.Length);
@@ -53,7 +53,7 @@ public sealed class BatchSamplerTests
     {
         // 4 possible starts; 40 000 draws; each count within 5 standard errors of 10 000.
         var data = TrainingData.Continuous(Ramp(8, 1), 8, 1);
-        var sampler = new BatchSampler(data, batchSize: 10, windowLength: 5, windowsPerEpoch: 40_000);
+        var sampler = new SequenceSampler(data, batchSize: 10, windowLength: 5, windowsPerEpoch: 40_000);
         int[] plan = sampler.DrawEpoch(Rng.Create(11, 3));
         var counts = new int[4];
         foreach (int start in plan)
@@ -69,7 +69,7 @@ public sealed class BatchSamplerTests
     public void TrialsArePermutedAndUsedWhole()
     {
         var data = TrainingData.FromTrials(Ramp(15, 2), trials: 5, steps: 3, channels: 2);
-        var sampler = new BatchSampler(data, batchSize: 2, windowLength: 50, windowsPerEpoch: 500);
+        var sampler = new SequenceSampler(data, batchSize: 2, windowLength: 50, windowsPerEpoch: 500);
         Assert.Equal(5, sampler.SequencesPerEpoch);
         Assert.Equal(3, sampler.WindowLength);
         int[] plan = sampler.DrawEpoch(Rng.Create(1, 1));
@@ -83,7 +83,7 @@ public sealed class BatchSamplerTests
     public void SameStreamSamePlan()
     {
         var data = TrainingData.Continuous(Ramp(100, 1), 100, 1);
-        var sampler = new BatchSampler(data, 10, 50, 500);
+        var sampler = new SequenceSampler(data, 10, 50, 500);
         Assert.Equal(sampler.DrawEpoch(Rng.Create(3, 7)), sampler.DrawEpoch(Rng.Create(3, 7)));
         Assert.NotEqual(sampler.DrawEpoch(Rng.Create(3, 7)), sampler.DrawEpoch(Rng.Create(3, 8)));
     }
@@ -92,7 +92,7 @@ public sealed class BatchSamplerTests
     public void WindowLongerThanRecordingIsAnInputError()
     {
         var data = TrainingData.Continuous(Ramp(40, 1), 40, 1);
-        InputException error = Assert.Throws<InputException>(() => new BatchSampler(data, 10, 50, 500));
+        InputException error = Assert.Throws<InputException>(() => new SequenceSampler(data, 10, 50, 500));
         Assert.Equal("the window length 50 does not fit the recording of 40 steps.", error.Message);
         Assert.Equal("pass --window between 1 and 40.", error.Hint);
     }

@@ -1,0 +1,97 @@
+using System.Globalization;
+using LowRank.Data;
+using LowRank.Training;
+
+namespace LowRank.RateNetworks;
+
+/// <summary>Options of <see cref="RateNetworkTraining.Train"/>.</summary>
+/// <param name="Epochs">Passes over the training trials.</param>
+/// <param name="BatchSize">Trials per gradient step (the whole set when larger).</param>
+/// <param name="LearningRate">Adam learning rate.</param>
+/// <param name="ClipNorm">Gradient-norm clip (0 = none).</param>
+/// <param name="Trainable">Parameter groups that learn.</param>
+/// <param name="Seed">Seeds minibatch order and state noise.</param>
+/// <param name="Threads">Worker threads (results do not depend on it).</param>
+/// <param name="RecurrentRateScale">Learning-rate factor of a free J (Adam moves every entry by about
+/// lr per step, so a coherent update changes J's norm by about lr·N; 1/√N keeps full-rank training stable).</param>
+public sealed record BpttOptions(
+    int Epochs,
+    int BatchSize,
+    double LearningRate,
+    double ClipNorm,
+    ParameterGroups Trainable,
+    long Seed,
+    int Threads,
+    double RecurrentRateScale = 1.0);
+
+/// <summary>
+/// Trains a rate network by back-propagation through time: the <see cref="BpttObjective"/> in the one
+/// training loop, with Adam (per-group rates), gradient-norm clipping and keep-best.
+/// </summary>
+/// <remarks>
+/// Batches: the trials in an order shuffled every epoch (<see cref="TrialSampler"/>; one full batch is not
+/// shuffled). Keep-best criterion: the loss on <c>validation</c> trials after every epoch when given (noise
+/// seed <c>seed ⊕ 0x5EED</c>, stream 2⁴⁰); otherwise the full-batch loss before each step, the final
+/// parameters scored on the epoch after the last (full batch), or the epoch's mean batch loss (minibatches).
+/// </remarks>
+public static class RateNetworkTraining
+{
+    /// <summary>Trains from <paramref name="initialTheta"/> (not modified) and returns the best parameters.</summary>
+    public static TrainingResult Train(
+        RateNetworkLayout layout,
+        double[] initialTheta,
+        IReadOnlyList<Trial> trials,
+        int[] observed,
+        BpttOptions options,
+        IReadOnlyList<Trial>? validation,
+        IProgressSink progress)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(options);
+        if (initialTheta.Length != layout.Length)
+        {
+            throw new ArgumentException($"θ has length {initialTheta.Length}, expected {layout.Length}.", nameof(initialTheta));
+        }
+
+        return Create(layout, trials, observed, options, validation, progress).Trainer.Train(initialTheta);
+    }
+
+    /// <summary>The training loop of <see cref="Train"/> and its sampler, for runs that drive the steps themselves (benchmarks).</summary>
+    public static (Trainer<TrialBatch> Trainer, TrialSampler Sampler) Create(
+        RateNetworkLayout layout,
+        IReadOnlyList<Trial> trials,
+        int[] observed,
+        BpttOptions options,
+        IReadOnlyList<Trial>? validation,
+        IProgressSink progress)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(options);
+        var objective = new BpttObjective(layout, trials, observed, options.Trainable, options.Seed, options.Threads);
+        var sampler = new TrialSampler(trials.Count, options.BatchSize, options.Seed, shuffleFullBatch: false);
+        bool fullBatch = sampler.BatchSize == trials.Count;
+        KeepBest keepBest = validation is not null
+            ? KeepBest.OnValidation(theta => BpttObjective.Loss(layout, theta, validation, observed, options.Seed ^ 0x5EED, BpttObjective.NoiseStreamBase, options.Threads))
+            : fullBatch
+                ? KeepBest.OnStepLoss(theta => BpttObjective.Loss(layout, theta, trials, observed, options.Seed, BpttObjective.NoiseStreamBase + (long)(options.Epochs + 1) * trials.Count, options.Threads))
+                : KeepBest.OnEpochLoss();
+        var trainer = new Trainer<TrialBatch>(
+            objective,
+            sampler,
+            new Adam(layout.RateScales(options.Trainable, options.RecurrentRateScale)),
+            new TrainerOptions
+            {
+                Epochs = options.Epochs,
+                LearningRate = options.LearningRate,
+                ClipNorm = options.ClipNorm > 0 ? options.ClipNorm : null,
+                Describe = DescribeLoss,
+            },
+            keepBest,
+            progress);
+        return (trainer, sampler);
+    }
+
+    /// <summary>The progress message of loss-minimising runs: the epoch's mean loss and the best criterion so far.</summary>
+    public static string DescribeLoss(EpochStatus status) =>
+        string.Create(CultureInfo.InvariantCulture, $"loss {status.Value:0.#####e+0}  best {status.BestLoss:0.#####e+0}");
+}

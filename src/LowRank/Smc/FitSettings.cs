@@ -1,0 +1,124 @@
+using System.Globalization;
+using LowRank.Model;
+
+namespace LowRank.Smc;
+
+/// <summary>The trainer section of a fit: epochs, batches, learning-rate schedule, clipping, evaluation and checkpoints.</summary>
+public sealed record FitTrainerSettings
+{
+    /// <summary>E: passes over an epoch's windows (or trials).</summary>
+    public int Epochs { get; init; } = 1500;
+
+    /// <summary>B: sequences per gradient step.</summary>
+    public int BatchSize { get; init; } = 10;
+
+    /// <summary>T: window length cut from a continuous recording (trials are used whole).</summary>
+    public int WindowLength { get; init; } = 50;
+
+    /// <summary>Windows drawn per epoch from a continuous recording.</summary>
+    public int WindowsPerEpoch { get; init; } = 500;
+
+    /// <summary>η_0.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>η_end, reached by exponential decay over the epochs.</summary>
+    public double FinalLearningRate { get; init; } = 1e-6;
+
+    /// <summary>Maximum gradient norm (no clipping when null).</summary>
+    public double? ClipNorm { get; init; }
+
+    /// <summary>Evaluate the objective on fixed windows every this many epochs (and after the last); 0 = never.</summary>
+    public int EvaluateEvery { get; init; }
+
+    /// <summary>Write the checkpoint every this many epochs (and after the last).</summary>
+    public int CheckpointEvery { get; init; } = 10;
+
+    /// <summary>Seed of the initialisation, the epochs' windows and the objective's draws.</summary>
+    public long Seed { get; init; }
+}
+
+/// <summary>
+/// Everything that defines a VSMC fit, in one typed record: the model structure, the objective, the trainer and
+/// the held-out split. A checkpoint is fingerprinted from it (<see cref="ModelFitter"/>); model.json records it.
+/// </summary>
+public sealed record FitSettings
+{
+    /// <summary>The named recipe these settings started from (null: hand-picked).</summary>
+    public string? Preset { get; init; }
+
+    /// <summary>Model structure and initial scales; channels and inputs are taken from the data.</summary>
+    public ModelOptions Model { get; init; } = new();
+
+    /// <summary>Particles, proposal, resampling, precision.</summary>
+    public VsmcOptions Objective { get; init; } = new();
+
+    /// <summary>Optimiser schedule and batching.</summary>
+    public FitTrainerSettings Trainer { get; init; } = new();
+
+    /// <summary>Fraction held out at the end of the data (null: train on all of it).</summary>
+    public double? Holdout { get; init; }
+
+    /// <summary>Windows (continuous data) or at most this many trials scored by each evaluation.</summary>
+    public int EvaluationWindows { get; init; } = 50;
+}
+
+/// <summary>Named fitting recipes.</summary>
+public static class FitPresets
+{
+    /// <summary>Every preset name.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["eeg"];
+
+    /// <summary>
+    /// The published EEG recipe (docs/vsmc.md, "Published recipes"): rank 3, N = 512 clipped-ReLU units, full Σz and Σ0
+    /// initialised at scales 0.1 and 1, σx 0.1, decay 0.9, trainable μ0, latent readout; K = 10
+    /// particles, optimal proposal, systematic resampling; RAdam with lr 1e−3 decayed exponentially to
+    /// 1e−6 over 1500 epochs of 500 windows of T = 50 steps in batches of B = 10.
+    /// </summary>
+    public static FitSettings Eeg { get; } = new()
+    {
+        Preset = "eeg",
+        Model = new ModelOptions
+        {
+            Rank = 3,
+            Units = 512,
+            Activation = Activation.ClippedRelu,
+            TransitionNoise = NoiseShape.Full,
+            InitialNoise = NoiseShape.Full,
+            TrainInitialMean = true,
+            Readout = Readout.Latent,
+            Likelihood = Likelihood.Gaussian,
+            Link = Link.Identity,
+            InitTransitionNoiseScale = 0.1,
+            InitInitialNoiseScale = 1.0,
+            InitObservationScale = 0.1,
+            InitDecay = 0.9,
+        },
+        Objective = new VsmcOptions
+        {
+            Particles = 10,
+            Proposal = ProposalKind.Optimal,
+            Resampling = ResamplingScheme.Systematic,
+        },
+        Trainer = new FitTrainerSettings
+        {
+            Epochs = 1500,
+            BatchSize = 10,
+            WindowLength = 50,
+            WindowsPerEpoch = 500,
+            LearningRate = 1e-3,
+            FinalLearningRate = 1e-6,
+            EvaluateEvery = 50,
+            CheckpointEvery = 10,
+        },
+    };
+
+    /// <summary>The settings used without a preset: the published EEG recipe, unnamed.</summary>
+    public static FitSettings Default { get; } = Eeg with { Preset = null };
+
+    /// <summary>The preset called <paramref name="name"/>; an unknown name is an <see cref="InputException"/>.</summary>
+    public static FitSettings Get(string name) => name switch
+    {
+        "eeg" => Eeg,
+        _ => throw new InputException(string.Create(CultureInfo.InvariantCulture, $"unknown preset '{name}'."), $"use one of: {string.Join(", ", Names)}."),
+    };
+}
