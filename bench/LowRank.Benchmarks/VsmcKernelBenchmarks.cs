@@ -3,7 +3,6 @@ using LowRank.Data;
 using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Smc;
-using LowRank.Training;
 
 namespace LowRank.Benchmarks;
 

@@ -1,5 +1,4 @@
 using LowRank.Data;
-using LowRank.Lint;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
 using LowRank.Training;

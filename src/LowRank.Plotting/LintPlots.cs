@@ -1,6 +1,5 @@
 using System.Numerics;
 using LowRank.Analysis;
-using LowRank.Lint;
 using ScottPlot;
 
 namespace LowRank.Plotting;

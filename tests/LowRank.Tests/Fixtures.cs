@@ -1,4 +1,3 @@
-using LowRank.Formats;
 namespace LowRank.Tests;
 
 /// <summary>Paths of the committed test fixtures (copied next to the test assembly) and the shared data.</summary>

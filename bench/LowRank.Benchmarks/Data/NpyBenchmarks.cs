@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using LowRank.Data;
 using LowRank.Formats;
 
 namespace LowRank.Benchmarks.Data;

@@ -3,7 +3,6 @@ using System.Globalization;
 using LowRank.Cli.Benchmarks;
 using LowRank.Data;
 using LowRank.Formats;
-using LowRank.Smc;
 
 namespace LowRank.Cli.Commands;
 

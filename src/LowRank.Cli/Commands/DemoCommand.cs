@@ -7,7 +7,6 @@ using LowRank.Model;
 using LowRank.Plotting;
 using LowRank.Simulation;
 using LowRank.Smc;
-using LowRank.Training;
 
 namespace LowRank.Cli.Commands;
 

@@ -4,7 +4,6 @@ using LowRank.Data;
 using LowRank.Metrics;
 using LowRank.Formats;
 using LowRank.Model;
-using LowRank.Training;
 
 namespace LowRank.Cli.Commands;
 

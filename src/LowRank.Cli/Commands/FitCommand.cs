@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
-using System.Text.Json;
 using LowRank.Data;
 using LowRank.Formats;
 using LowRank.Model;

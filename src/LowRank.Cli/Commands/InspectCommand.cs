@@ -2,7 +2,6 @@ using LowRank.Numerics;
 using LowRank.Model;
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using LowRank.Data;
 using LowRank.Formats;
 

@@ -1,12 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using LowRank.Formats;
-using LowRank.Lint;
 using LowRank.Model;
 using LowRank.Plotting;
 using LowRank.Populations;
 using LowRank.RateNetworks;
-using LowRank.Smc;
 using LowRank.Tasks;
 using LowRank.Training;
 

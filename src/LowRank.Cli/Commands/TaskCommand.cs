@@ -1,6 +1,5 @@
 using System.CommandLine;
 using LowRank.Formats;
-using LowRank.Lint;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
 using LowRank.Training;

@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Text;
-using LowRank.Formats;
 
 namespace LowRank.Formats;
 

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using LowRank.Formats;
 
 namespace LowRank.Formats;
 

@@ -1,10 +1,8 @@
 using LowRank.Data;
-using LowRank.Metrics;
 using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Simulation;
 using LowRank.Smc;
-using LowRank.Training;
 
 namespace LowRank.Metrics;
 

@@ -1,4 +1,5 @@
 using LowRank.Numerics;
+using LowRank.Training;
 
 namespace LowRank.Model;
 
@@ -23,7 +24,7 @@ public sealed class LowRankRnn
         ArgumentNullException.ThrowIfNull(theta);
         options.Validate();
         Options = options;
-        Layout = new ParameterLayout(options);
+        Layout = ModelLayout.Of(options);
         if (theta.Length != Layout.Length)
         {
             throw new ArgumentException($"θ has {theta.Length} entries but the layout needs {Layout.Length}.", nameof(theta));

@@ -15,7 +15,7 @@ public static class ModelInitializer
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var layout = new ParameterLayout(options);
+        var layout = ModelLayout.Of(options);
         var model = new LowRankRnn(options, new double[layout.Length]);
         Rng rng = Rng.Create(seed);
         int r = options.Rank, n = options.Units, u = options.Inputs;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using LowRank.Data;
 using LowRank.Formats;
 
 namespace LowRank.Model;
@@ -174,7 +173,7 @@ public static class ModelStore
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(arrays);
-        var layout = new ParameterLayout(options);
+        var layout = ModelLayout.Of(options);
         var model = new LowRankRnn(options, new double[layout.Length]);
         int r = options.Rank, n = options.Units, u = options.Inputs, x = options.Channels;
         Copy(arrays, "m", path, [n, r], model.M);

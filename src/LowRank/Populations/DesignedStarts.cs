@@ -1,4 +1,3 @@
-using LowRank.Lint;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
 

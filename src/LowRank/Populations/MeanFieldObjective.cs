@@ -1,7 +1,6 @@
 using LowRank.Data;
-using LowRank.Training;
-using LowRank.Lint;
 using LowRank.RateNetworks;
+using LowRank.Training;
 
 namespace LowRank.Populations;
 

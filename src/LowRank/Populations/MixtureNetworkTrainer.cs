@@ -1,6 +1,4 @@
-using System.Numerics;
 using LowRank.Data;
-using LowRank.Lint;
 using LowRank.Numerics;
 using LowRank.RateNetworks;
 using LowRank.Tasks;

@@ -1,5 +1,4 @@
 using System.Numerics;
-using LowRank.Lint;
 using LowRank.Numerics;
 using LowRank.RateNetworks;
 

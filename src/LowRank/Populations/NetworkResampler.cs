@@ -1,4 +1,3 @@
-using LowRank.Lint;
 using LowRank.Numerics;
 using LowRank.RateNetworks;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Text.Json;
-using LowRank.Lint;
 using LowRank.Model;
 using LowRank.RateNetworks;
 
@@ -166,7 +165,7 @@ public sealed record UnitLoadings(string[] Names, int Units, double[] Values, st
         var spec = new RateNetworkSpec(units, source.Rank, source.Inputs, source.Outputs, source.Alpha, source.NoiseStd, source.Readout);
         var network = new RateNetwork(spec, new double[new RateNetworkLayout(spec).Length]);
         RateNetworkLayout layout = network.Layout;
-        void Fill(LowRank.RateNetworks.ParameterSlice slice, string prefix, bool single)
+        void Fill(LowRank.Training.ParameterSlice slice, string prefix, bool single)
         {
             Span<double> target = slice.Of<double>(network.Theta);
             for (int row = 0; row < slice.Rows; row++)

@@ -1,4 +1,5 @@
 using LowRank.Numerics;
+using LowRank.Training;
 
 namespace LowRank.RateNetworks;
 

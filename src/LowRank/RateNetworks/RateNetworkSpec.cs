@@ -1,3 +1,5 @@
+using LowRank.Training;
+
 namespace LowRank.RateNetworks;
 
 /// <summary>Readout nonlinearity ψ of a rate network: <c>o_t = ψ(x_t) W_out / N</c>.</summary>
@@ -53,22 +55,6 @@ public sealed record RateNetworkSpec(int Units, int Rank, int Inputs, int Output
     }
 }
 
-/// <summary>One named slice of the flat parameter vector θ, with its stored shape.</summary>
-/// <param name="Name">The group name (also its name in <c>params.npz</c> where applicable).</param>
-/// <param name="Offset">Start in θ.</param>
-/// <param name="Rows">Rows of the stored matrix.</param>
-/// <param name="Columns">Columns of the stored matrix (row-major).</param>
-public readonly record struct ParameterSlice(string Name, int Offset, int Rows, int Columns)
-{
-    public int Length => Rows * Columns;
-
-    public Span<T> Of<T>(Span<T> theta) => theta.Slice(Offset, Length);
-
-    public Span<T> Of<T>(T[] theta) => theta.AsSpan(Offset, Length);
-
-    public ReadOnlySpan<T> Of<T>(ReadOnlySpan<T> theta) => theta.Slice(Offset, Length);
-}
-
 /// <summary>Parameter groups of a rate network; a trainable set is a combination of these flags.</summary>
 [Flags]
 public enum ParameterGroups
@@ -85,7 +71,8 @@ public enum ParameterGroups
 }
 
 /// <summary>
-/// Layout of θ for a <see cref="RateNetworkSpec"/>. Storage is chosen so that every per-step
+/// The layout of θ for a <see cref="RateNetworkSpec"/> (a <see cref="ParameterLayout"/> with the groups named).
+/// Storage is chosen so that every per-step
 /// product is a contiguous dot product or axpy:
 /// <c>M</c> [R, N] and <c>Ñ</c> [R, N] (column vectors m_r, ñ_r contiguous), <c>J</c> [N, N] row-major,
 /// <c>W_in</c> [U, N], <c>W_out</c> stored transposed [O, N], <c>b</c> [N], <c>x0</c> [N].
@@ -100,25 +87,27 @@ public sealed class RateNetworkLayout
         Spec = spec;
         int n = spec.Units;
         int r = spec.IsFullRank ? 0 : spec.Rank;
-        int offset = 0;
-        ParameterSlice Next(string name, int rows, int columns)
-        {
-            var slice = new ParameterSlice(name, offset, rows, columns);
-            offset += slice.Length;
-            return slice;
-        }
-
-        M = Next("m", r, n);
-        NTilde = Next("n", r, n);
-        J = Next("j", spec.IsFullRank ? n : 0, n);
-        InputWeights = Next("w_in", spec.Inputs, n);
-        OutputWeights = Next("w_out", spec.Outputs, n);
-        Bias = Next("b", 1, n);
-        InitialState = Next("x0", 1, n);
-        Length = offset;
+        Parameters = new ParameterLayout(
+            ("m", [r, n]),
+            ("n", [r, n]),
+            ("j", [spec.IsFullRank ? n : 0, n]),
+            ("w_in", [spec.Inputs, n]),
+            ("w_out", [spec.Outputs, n]),
+            ("b", [1, n]),
+            ("x0", [1, n]));
+        M = Parameters["m"];
+        NTilde = Parameters["n"];
+        J = Parameters["j"];
+        InputWeights = Parameters["w_in"];
+        OutputWeights = Parameters["w_out"];
+        Bias = Parameters["b"];
+        InitialState = Parameters["x0"];
     }
 
     public RateNetworkSpec Spec { get; }
+
+    /// <summary>The named slices of θ.</summary>
+    public ParameterLayout Parameters { get; }
 
     /// <summary>M stored [R, N].</summary>
     public ParameterSlice M { get; }
@@ -142,7 +131,7 @@ public sealed class RateNetworkLayout
     public ParameterSlice InitialState { get; }
 
     /// <summary>Length of θ.</summary>
-    public int Length { get; }
+    public int Length => Parameters.Length;
 
     /// <summary>The slices in θ order with their group flag.</summary>
     public IEnumerable<(ParameterGroups Group, ParameterSlice Slice)> Groups()

@@ -1,6 +1,7 @@
-using LowRank.Numerics;
 using System.Numerics;
 using LowRank.Model;
+using LowRank.Numerics;
+using LowRank.Training;
 
 namespace LowRank.Smc;
 
@@ -15,7 +16,7 @@ internal sealed class ModelView<TReal>
     public ModelView(ModelOptions options)
     {
         Options = options;
-        Layout = new ParameterLayout(options);
+        Layout = ModelLayout.Of(options);
         Rank = options.Rank;
         Units = options.Units;
         Inputs = options.Inputs;

@@ -30,7 +30,7 @@ public sealed class VsmcObjective : IDifferentiableObjective<SeededBatch>
         options.Validate(model);
         ModelOptions = model;
         Options = options;
-        ParameterCount = new ParameterLayout(model).Length;
+        ParameterCount = ModelLayout.Of(model).Length;
         if (options.Precision == KernelPrecision.Single)
         {
             _single = new VsmcEngine<float>(model, options);

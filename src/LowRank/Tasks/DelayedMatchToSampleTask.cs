@@ -1,5 +1,4 @@
 using LowRank.Data;
-using LowRank.Lint;
 using LowRank.Numerics;
 
 namespace LowRank.Tasks;

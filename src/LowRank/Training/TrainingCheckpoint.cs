@@ -1,6 +1,5 @@
 using System.Text;
 using LowRank.Formats;
-using LowRank.RateNetworks;
 
 namespace LowRank.Training;
 

@@ -1,4 +1,3 @@
-using LowRank.RateNetworks;
 namespace LowRank.Training;
 
 /// <summary>One evaluation during training.</summary>

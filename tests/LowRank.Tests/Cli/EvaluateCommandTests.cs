@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LowRank.Data;
 using LowRank.Formats;
 
 namespace LowRank.Tests.Cli;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using LowRank.Cli.Commands;
 using LowRank.Cli;
-using LowRank.Data;
 using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Numerics;

@@ -1,8 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
-using LowRank.Data;
 using LowRank.Formats;
-using LowRank.Tests.Data;
 using LowRank.Tests.Formats;
 
 namespace LowRank.Tests.Cli;

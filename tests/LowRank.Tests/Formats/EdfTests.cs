@@ -1,4 +1,3 @@
-using LowRank.Data;
 using LowRank.Formats;
 
 namespace LowRank.Tests.Formats;

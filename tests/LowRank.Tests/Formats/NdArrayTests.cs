@@ -1,5 +1,4 @@
 using CsCheck;
-using LowRank.Data;
 using LowRank.Formats;
 
 namespace LowRank.Tests.Formats;

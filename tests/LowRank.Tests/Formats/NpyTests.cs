@@ -1,5 +1,4 @@
 using System.Text;
-using LowRank.Data;
 using LowRank.Formats;
 
 namespace LowRank.Tests.Formats;

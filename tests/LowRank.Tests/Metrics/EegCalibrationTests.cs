@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Numerics;
-using LowRank.Data;
 using LowRank.Formats;
 using LowRank.Metrics;
 using LowRank.Numerics;

@@ -1,4 +1,3 @@
-using LowRank.Metrics;
 namespace LowRank.Tests.Metrics;
 
 /// <summary>

@@ -1,10 +1,8 @@
 using LowRank.Data;
-using LowRank.Lint;
 using LowRank.Numerics;
 using LowRank.Populations;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
-using LowRank.Tests.Lint;
 using LowRank.Tests.RateNetworks;
 
 namespace LowRank.Tests.Populations;

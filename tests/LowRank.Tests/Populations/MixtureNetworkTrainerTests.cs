@@ -1,9 +1,7 @@
 using LowRank.Data;
-using LowRank.Lint;
 using LowRank.Numerics;
 using LowRank.Populations;
 using LowRank.RateNetworks;
-using LowRank.Tests.Lint;
 using LowRank.Tests.RateNetworks;
 
 namespace LowRank.Tests.Populations;

@@ -1,4 +1,3 @@
-using LowRank.Lint;
 using LowRank.Populations;
 using LowRank.RateNetworks;
 using LowRank.Tests.Cli;

@@ -1,7 +1,7 @@
 using LowRank.Data;
-using LowRank.Lint;
 using LowRank.Numerics;
 using LowRank.RateNetworks;
+using LowRank.Training;
 
 namespace LowRank.Tests.RateNetworks;
 

@@ -1,7 +1,6 @@
 using LowRank.Data;
 using LowRank.Model;
 using LowRank.Smc;
-using LowRank.Training;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace LowRank.Tests.Smc;

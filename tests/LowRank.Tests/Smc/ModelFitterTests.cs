@@ -12,9 +12,9 @@ namespace LowRank.Tests.Smc;
 /// </summary>
 internal sealed class ReadoutBiasObjective(ModelOptions options) : IDifferentiableObjective<SeededBatch>
 {
-    private readonly ParameterSlice _bias = new ParameterLayout(options)[ParameterNames.ReadoutBias];
+    private readonly ParameterSlice _bias = ModelLayout.Of(options)[ParameterNames.ReadoutBias];
 
-    public int ParameterCount { get; } = new ParameterLayout(options).Length;
+    public int ParameterCount { get; } = ModelLayout.Of(options).Length;
 
     public double Evaluate(ReadOnlySpan<double> theta, SeededBatch seeded, Span<double> gradient)
     {

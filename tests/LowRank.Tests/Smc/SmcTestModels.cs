@@ -1,7 +1,6 @@
 using LowRank.Data;
 using LowRank.Model;
 using LowRank.Numerics;
-using LowRank.Training;
 
 namespace LowRank.Tests.Smc;
 

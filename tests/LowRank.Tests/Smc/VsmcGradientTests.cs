@@ -76,7 +76,7 @@ public sealed class VsmcGradientTests
         double value = objective.EvaluateWithAncestors(theta, batch, 11, gradient, true, null, out int[][] ancestors);
         Assert.True(double.IsFinite(value), $"objective {value}");
 
-        var layout = new ParameterLayout(model);
+        var layout = ModelLayout.Of(model);
         var failures = new List<string>();
         Rng rng = Rng.Create(5, name.Length);
         foreach (ParameterSlice slice in layout.Slices)

@@ -2,7 +2,6 @@ using LowRank.Data;
 using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Smc;
-using LowRank.Training;
 
 namespace LowRank.Tests.Smc;
 

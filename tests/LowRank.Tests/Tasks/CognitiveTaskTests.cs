@@ -1,5 +1,4 @@
 using LowRank.Data;
-using LowRank.Lint;
 using LowRank.Tasks;
 
 namespace LowRank.Tests.Tasks;
