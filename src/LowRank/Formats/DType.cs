@@ -49,16 +49,4 @@ public static class DTypes
         DType.Bool => "|b1",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
-
-    /// <summary>The NumPy type name, e.g. <c>float32</c>.</summary>
-    public static string NumPyName(this DType type) => type switch
-    {
-        DType.Float32 => "float32",
-        DType.Float64 => "float64",
-        DType.Int32 => "int32",
-        DType.Int64 => "int64",
-        DType.UInt8 => "uint8",
-        DType.Bool => "bool",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
-    };
 }

@@ -73,69 +73,20 @@ public sealed class LowRankRnn
         set => Layout[ParameterNames.DecayRaw].Of(Theta)[0] = DecayToRaw(value);
     }
 
+    /// <summary>a, the covariance factors, μ0, σx² and P of the current θ, computed by the model's one routine.</summary>
+    public ConstrainedParameters Constrained() => ConstrainedParameters.Of(this);
+
     /// <summary>μ0 [R] (zeros when not trainable).</summary>
-    public double[] InitialMean() =>
-        Options.TrainInitialMean ? Layout[ParameterNames.InitialMean].Of(Theta).ToArray() : new double[Rank];
+    public double[] InitialMean() => Constrained().InitialMean;
 
     /// <summary>Lower-triangular factor of Σz [R,R].</summary>
-    public double[] TransitionCholesky() => Cholesky(Options.TransitionNoise, ParameterNames.TransitionNoiseRaw);
+    public double[] TransitionCholesky() => Constrained().TransitionCholesky;
 
     /// <summary>Lower-triangular factor of Σ0 [R,R].</summary>
-    public double[] InitialCholesky() => Cholesky(Options.InitialNoise, ParameterNames.InitialNoiseRaw);
+    public double[] InitialCholesky() => Constrained().InitialCholesky;
 
     /// <summary>Observation variances σx² [X], clamped (Gaussian likelihood); empty for Poisson.</summary>
-    public double[] ObservationVariance()
-    {
-        if (Options.Likelihood != Likelihood.Gaussian)
-        {
-            return [];
-        }
-
-        Span<double> raw = Layout[ParameterNames.LogObservationVariance].Of(Theta);
-        var variance = new double[raw.Length];
-        for (int i = 0; i < raw.Length; i++)
-        {
-            variance[i] = Math.Clamp(Math.Exp(raw[i]), ModelOptions.MinVariance, ModelOptions.MaxVariance);
-        }
-
-        return variance;
-    }
-
-    /// <summary>The input projection P = (MᵀM)⁻¹Mᵀ [R,N], mapping unit space onto latent coordinates.</summary>
-    public double[] LatentProjection()
-    {
-        int r = Rank, n = Units;
-        ReadOnlySpan<double> m = M;
-        var gram = new double[r * r];
-        for (int i = 0; i < n; i++)
-        {
-            for (int a = 0; a < r; a++)
-            {
-                for (int b = 0; b < r; b++)
-                {
-                    gram[a * r + b] += m[i * r + a] * m[i * r + b];
-                }
-            }
-        }
-
-        double[] inverse = DenseMath.InverseSymmetricPositiveDefinite(gram, r);
-        var projection = new double[r * n];
-        for (int a = 0; a < r; a++)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                double sum = 0;
-                for (int b = 0; b < r; b++)
-                {
-                    sum += inverse[a * r + b] * m[i * r + b];
-                }
-
-                projection[a * n + i] = sum;
-            }
-        }
-
-        return projection;
-    }
+    public double[] ObservationVariance() => Constrained().Variance;
 
     /// <summary>A deep copy.</summary>
     public LowRankRnn Clone() => new(Options, (double[])Theta.Clone());
@@ -152,12 +103,5 @@ public sealed class LowRankRnn
         }
 
         return Math.Log(-Math.Log(decay));
-    }
-
-    private double[] Cholesky(NoiseShape shape, string name)
-    {
-        var factor = new double[Rank * Rank];
-        CovarianceParameters.ToCholesky(shape, Rank, Layout[name].Of(Theta), factor);
-        return factor;
     }
 }

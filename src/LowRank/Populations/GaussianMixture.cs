@@ -59,7 +59,7 @@ public sealed class GaussianMixture
 
             Means[p] = (double[])means[p].Clone();
             Covariances[p] = (double[])covariances[p].Clone();
-            _cholesky[p] = DenseMath.Cholesky(Covariances[p], dimension);
+            _cholesky[p] = SmallMatrix.Cholesky(Covariances[p], dimension);
             double logDet = 0;
             for (int d = 0; d < dimension; d++)
             {

@@ -168,7 +168,7 @@ public static class MeanFieldDynamics
             }
         }
 
-        double[] inverse = DenseMath.InverseSymmetricPositiveDefinite(gram, basis);
+        double[] inverse = SmallMatrix.InverseSymmetricPositiveDefinite(gram, basis);
         RateNetwork quiet = network.WithSpec(spec with { NoiseStd = 0 });
         var result = new double[trials.Count][];
         RateNetworkRunner.Run(quiet.Layout, quiet.Theta, trials, [], 0, 0, threads, (i, workspace) =>

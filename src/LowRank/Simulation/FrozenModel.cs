@@ -4,8 +4,9 @@ using LowRank.Numerics;
 namespace LowRank.Simulation;
 
 /// <summary>
-/// Constrained parameters of a <see cref="LowRankRnn"/> (a, Cholesky factors, σx, P) computed once and
-/// shared read-only by the simulation threads.
+/// The parameters of a <see cref="LowRankRnn"/> for simulation: copies of the unit arrays and its constrained
+/// parameters (<see cref="ConstrainedParameters"/>: a, Cholesky factors, σx, P) computed once and shared
+/// read-only by the simulation threads.
 /// </summary>
 internal sealed class FrozenModel
 {
@@ -22,12 +23,18 @@ internal sealed class FrozenModel
         W = model.W.ToArray();
         C = model.C.ToArray();
         D = model.D.ToArray();
-        Decay = model.Decay;
-        TransitionCholesky = model.TransitionCholesky();
-        InitialCholesky = model.InitialCholesky();
-        InitialMean = model.InitialMean();
-        ObservationSd = model.ObservationVariance().Select(Math.Sqrt).ToArray();
-        Projection = Inputs > 0 ? model.LatentProjection() : [];
+        ConstrainedParameters constrained = ConstrainedParameters.Of(model);
+        if (!constrained.IsValid)
+        {
+            throw new ArgumentException("matrix is not positive definite.", nameof(model));
+        }
+
+        Decay = constrained.Decay;
+        TransitionCholesky = constrained.TransitionCholesky;
+        InitialCholesky = constrained.InitialCholesky;
+        InitialMean = constrained.InitialMean;
+        ObservationSd = constrained.Variance.Select(Math.Sqrt).ToArray();
+        Projection = constrained.Projection;
     }
 
     public ModelOptions Options { get; }

@@ -76,7 +76,7 @@ public static class Simulator
             if (options.Initial == InitialStateMode.PriorSample)
             {
                 rng.FillGaussian(noise);
-                DenseMath.AddLowerTimes(f.InitialCholesky, noise, 1.0, z, r);
+                SmallMatrix.AddLowerTimes(f.InitialCholesky, noise, 1.0, z, r);
             }
         }
 
@@ -127,7 +127,7 @@ public static class Simulator
             if (options.NoiseScale > 0)
             {
                 rng.FillGaussian(noise);
-                DenseMath.AddLowerTimes(f.TransitionCholesky, noise, options.NoiseScale, next, r);
+                SmallMatrix.AddLowerTimes(f.TransitionCholesky, noise, options.NoiseScale, next, r);
             }
 
             next.CopyTo(z, 0);

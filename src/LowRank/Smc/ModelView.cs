@@ -8,7 +8,8 @@ namespace LowRank.Smc;
 /// <summary>
 /// The parameters θ of a stochastic low-rank RNN unpacked once per evaluation into the layouts the
 /// kernels want: unit-space arrays in <typeparamref name="TReal"/> with M transposed to [R,N] (so that
-/// every product over units is a contiguous SIMD loop), small pieces in double.
+/// every product over units is a contiguous SIMD loop), the constrained pieces in double
+/// (<see cref="ConstrainedParameters"/>).
 /// </summary>
 internal sealed class ModelView<TReal>
     where TReal : unmanaged, IFloatingPointIeee754<TReal>
@@ -17,6 +18,7 @@ internal sealed class ModelView<TReal>
     {
         Options = options;
         Layout = ModelLayout.Of(options);
+        Constrained = new ConstrainedParameters(options);
         Rank = options.Rank;
         Units = options.Units;
         Inputs = options.Inputs;
@@ -26,20 +28,16 @@ internal sealed class ModelView<TReal>
         H = new TReal[Units];
         M = new double[Units * Rank];
         W = new double[Units * Inputs];
-        TransitionCholesky = new double[Rank * Rank];
-        InitialCholesky = new double[Rank * Rank];
-        InitialMean = new double[Rank];
         ReadoutWeights = new double[options.Readout == Readout.Latent ? Channels * Rank : Channels];
         ReadoutBias = new double[Channels];
-        Variance = new double[Channels];
-        InverseVariance = new double[Channels];
-        GramInverse = new double[Rank * Rank];
-        Projection = new double[Inputs > 0 ? Rank * Units : 0];
     }
 
     public ModelOptions Options { get; }
 
     public ParameterLayout Layout { get; }
+
+    /// <summary>a, the covariance factors, μ0, σx² and P of the current θ (the one routine of the model family).</summary>
+    public ConstrainedParameters Constrained { get; }
 
     public int Rank { get; }
 
@@ -65,19 +63,19 @@ internal sealed class ModelView<TReal>
     public double[] W { get; }
 
     /// <summary>α, with a = exp(−exp α).</summary>
-    public double DecayRaw { get; private set; }
+    public double DecayRaw => Constrained.DecayRaw;
 
     /// <summary>a.</summary>
-    public double Decay { get; private set; }
+    public double Decay => Constrained.Decay;
 
     /// <summary>Lz [R,R], Σz = Lz Lzᵀ.</summary>
-    public double[] TransitionCholesky { get; }
+    public double[] TransitionCholesky => Constrained.TransitionCholesky;
 
     /// <summary>L0 [R,R], Σ0 = L0 L0ᵀ.</summary>
-    public double[] InitialCholesky { get; }
+    public double[] InitialCholesky => Constrained.InitialCholesky;
 
     /// <summary>μ0 [R] (zeros when fixed).</summary>
-    public double[] InitialMean { get; }
+    public double[] InitialMean => Constrained.InitialMean;
 
     /// <summary>C [X,R] (latent readout) or c [X] (unit readout).</summary>
     public double[] ReadoutWeights { get; }
@@ -86,19 +84,19 @@ internal sealed class ModelView<TReal>
     public double[] ReadoutBias { get; }
 
     /// <summary>σx² [X], clamped.</summary>
-    public double[] Variance { get; }
+    public double[] Variance => Constrained.Variance;
 
     /// <summary>1/σx² [X].</summary>
-    public double[] InverseVariance { get; }
+    public double[] InverseVariance => Constrained.InverseVariance;
 
     /// <summary>(MᵀM)⁻¹ [R,R] (only filled when U &gt; 0).</summary>
-    public double[] GramInverse { get; }
+    public double[] GramInverse => Constrained.GramInverse;
 
     /// <summary>P = (MᵀM)⁻¹Mᵀ [R,N] (empty when U = 0).</summary>
-    public double[] Projection { get; }
+    public double[] Projection => Constrained.Projection;
 
     /// <summary>False when θ gives a non-invertible MᵀM (the filter then reports NaN).</summary>
-    public bool IsValid { get; private set; }
+    public bool IsValid => Constrained.IsValid;
 
     public void Load(ReadOnlySpan<double> theta)
     {
@@ -123,76 +121,8 @@ internal sealed class ModelView<TReal>
             Layout[ParameterNames.InputWeights].Of(theta).CopyTo(W);
         }
 
-        DecayRaw = Layout[ParameterNames.DecayRaw].Of(theta)[0];
-        Decay = LowRankRnn.DecayFromRaw(DecayRaw);
-        CovarianceParameters.ToCholesky(Options.TransitionNoise, r, Layout[ParameterNames.TransitionNoiseRaw].Of(theta), TransitionCholesky);
-        CovarianceParameters.ToCholesky(Options.InitialNoise, r, Layout[ParameterNames.InitialNoiseRaw].Of(theta), InitialCholesky);
-        if (Options.TrainInitialMean)
-        {
-            Layout[ParameterNames.InitialMean].Of(theta).CopyTo(InitialMean);
-        }
-        else
-        {
-            Array.Clear(InitialMean);
-        }
-
         Layout[ParameterNames.ReadoutWeights].Of(theta).CopyTo(ReadoutWeights);
         Layout[ParameterNames.ReadoutBias].Of(theta).CopyTo(ReadoutBias);
-        if (Options.Likelihood == Likelihood.Gaussian)
-        {
-            ReadOnlySpan<double> logVariance = Layout[ParameterNames.LogObservationVariance].Of(theta);
-            for (int i = 0; i < Channels; i++)
-            {
-                Variance[i] = Math.Clamp(Math.Exp(logVariance[i]), ModelOptions.MinVariance, ModelOptions.MaxVariance);
-                InverseVariance[i] = 1 / Variance[i];
-            }
-        }
-
-        IsValid = true;
-        if (Inputs > 0)
-        {
-            IsValid = LoadProjection();
-        }
-    }
-
-    private bool LoadProjection()
-    {
-        int r = Rank, n = Units;
-        Span<double> gram = stackalloc double[r * r];
-        Span<double> factor = stackalloc double[r * r];
-        Span<double> inverseFactor = stackalloc double[r * r];
-        for (int i = 0; i < n; i++)
-        {
-            for (int a = 0; a < r; a++)
-            {
-                for (int b = 0; b < r; b++)
-                {
-                    gram[a * r + b] += M[i * r + a] * M[i * r + b];
-                }
-            }
-        }
-
-        if (!DenseMath.TryCholesky(gram, r, factor))
-        {
-            return false;
-        }
-
-        SmallMatrix.InverseLower(factor, r, inverseFactor);
-        SmallMatrix.TransposeTimesSelf(inverseFactor, r, GramInverse);
-        for (int a = 0; a < r; a++)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                double sum = 0;
-                for (int b = 0; b < r; b++)
-                {
-                    sum += GramInverse[a * r + b] * M[i * r + b];
-                }
-
-                Projection[a * n + i] = sum;
-            }
-        }
-
-        return true;
+        Constrained.Load(theta);
     }
 }

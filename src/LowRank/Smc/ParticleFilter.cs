@@ -49,7 +49,7 @@ public sealed record InitialPosterior(double[] Mean, double[] Cholesky)
         var eps = new double[r];
         rng.FillGaussian(eps);
         var z = (double[])Mean.Clone();
-        DenseMath.AddLowerTimes(Cholesky, eps, 1.0, z, r);
+        SmallMatrix.AddLowerTimes(Cholesky, eps, 1.0, z, r);
         return z;
     }
 }

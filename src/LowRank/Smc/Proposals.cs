@@ -457,7 +457,7 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
                 _precision[i] = _priorInverse[i] + lambda[i];
             }
 
-            if (!DenseMath.TryCholesky(_precision, r, _scratch))
+            if (!SmallMatrix.TryCholesky(_precision, r, _scratch))
             {
                 return false;
             }
@@ -465,7 +465,7 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
             double logDetPrecision = 2 * SmallMatrix.LogDiagonalSum(_scratch, r);
             SmallMatrix.InverseLower(_scratch, r, _scratch2);
             SmallMatrix.TransposeTimesSelf(_scratch2, r, SigmaQ);
-            if (!DenseMath.TryCholesky(SigmaQ, r, Lq))
+            if (!SmallMatrix.TryCholesky(SigmaQ, r, Lq))
             {
                 return false;
             }

@@ -14,12 +14,12 @@ public sealed class SimulatorTests
         LowRankRnn model = ModelInitializer.Create(options, seed: 3);
         model.H.Clear();
         const int r = 2;
-        double[] a = DenseMath.Multiply(model.N, model.M, r, options.Units, r);
+        double[] a = SmallMatrix.Multiply(model.N, model.M, r, options.Units, r);
         a[0] += model.Decay;
         a[3] += model.Decay;
         double[] lz = model.TransitionCholesky();
-        double[] sigmaZ = DenseMath.Multiply(lz, DenseMath.Transpose(lz, r, r), r, r, r);
-        double[] expected = DenseMath.DiscreteLyapunov(a, sigmaZ, r);
+        double[] sigmaZ = SmallMatrix.Multiply(lz, SmallMatrix.Transpose(lz, r, r), r, r, r);
+        double[] expected = SmallMatrix.DiscreteLyapunov(a, sigmaZ, r);
 
         const int trials = 6000;
         SimulationResult result = Simulator.Run(model, new SimulationOptions { Steps = 1, Trials = trials, BurnIn = 300, Seed = 17 });

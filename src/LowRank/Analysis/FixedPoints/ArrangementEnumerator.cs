@@ -401,7 +401,7 @@ internal sealed class ArrangementEnumerator
                     row++;
                 }
 
-                double det = size == 0 ? 1 : SmallLinear.Determinant(minor, size);
+                double det = size == 0 ? 1 : SmallMatrix.Determinant(minor, size);
                 functionals[q * dim + m] = ((q + dim - 3 + m) % 2 == 0 ? 1 : -1) * det;
             }
         }
@@ -537,7 +537,7 @@ internal sealed class ArrangementEnumerator
                 double scale = (Math.Abs(a00) + Math.Abs(a01) + Math.Abs(a02))
                     * (Math.Abs(a10) + Math.Abs(a11) + Math.Abs(a12))
                     * (Math.Abs(a20) + Math.Abs(a21) + Math.Abs(a22));
-                if (!(Math.Abs(det) > SmallLinear.SingularTolerance * scale))
+                if (!(Math.Abs(det) > SmallMatrix.SingularTolerance * scale))
                 {
                     ws.Singular++;
                 }
@@ -728,7 +728,7 @@ internal sealed class ArrangementEnumerator
                 a00 = diagonal - a00; a01 = -a01; a10 = -a10; a11 = diagonal - a11;
                 double det = a00 * a11 - a01 * a10;
                 double scale = (Math.Abs(a00) + Math.Abs(a01)) * (Math.Abs(a10) + Math.Abs(a11));
-                if (!(Math.Abs(det) > SmallLinear.SingularTolerance * scale))
+                if (!(Math.Abs(det) > SmallMatrix.SingularTolerance * scale))
                 {
                     ws.Singular++;
                 }
@@ -863,7 +863,7 @@ internal sealed class ArrangementEnumerator
             }
         }
 
-        if (SmallLinear.Solve(system, ws.CellOffset, ws.Z, rank))
+        if (SmallMatrix.Solve(system, ws.CellOffset, ws.Z, rank))
         {
             return true;
         }
@@ -1000,7 +1000,7 @@ internal sealed class ArrangementEnumerator
                 }
             }
 
-            double cofactor = SmallLinear.Determinant(minor, rows);
+            double cofactor = SmallMatrix.Determinant(minor, rows);
             u[m] = (m % 2 == 0 ? 1 : -1) * cofactor;
             uNorm += u[m] * u[m];
         }
@@ -1028,7 +1028,7 @@ internal sealed class ArrangementEnumerator
         }
 
         rhs[rows] = 0;
-        return SmallLinear.SolveGeneral(system, rhs, p, dim);
+        return SmallMatrix.SolveGeneral(system, rhs, p, dim);
     }
 
     /// <summary>A random orthogonal R×R matrix (Gram–Schmidt of Gaussian columns), row-major.</summary>

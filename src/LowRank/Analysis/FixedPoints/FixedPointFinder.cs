@@ -364,7 +364,7 @@ public static class FixedPointFinder
             }
         }
 
-        return SmallLinear.Solve(system, offset, z, rank);
+        return SmallMatrix.Solve(system, offset, z, rank);
     }
 
     /// <summary>destination = a · b (R×R).</summary>

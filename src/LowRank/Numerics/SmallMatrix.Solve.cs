@@ -1,13 +1,12 @@
-namespace LowRank.Analysis.FixedPoints;
+namespace LowRank.Numerics;
 
-/// <summary>Tiny dense solves for the enumeration (R×R, R small); closed forms for R ≤ 3.</summary>
-internal static class SmallLinear
+internal static partial class SmallMatrix
 {
     /// <summary>Relative size below which a determinant counts as zero (singular or parallel).</summary>
     public const double SingularTolerance = 1e-12;
 
     /// <summary>
-    /// Solves <c>matrix · x = rhs</c> (n×n row-major) into <paramref name="x"/>; returns false when the
+    /// Solves <c>matrix · x = rhs</c> (n×n row-major; closed forms for n ≤ 3) into <paramref name="x"/>; returns false when the
     /// matrix is singular relative to its scale. <paramref name="matrix"/> is overwritten for n &gt; 3.
     /// </summary>
     public static bool Solve(Span<double> matrix, ReadOnlySpan<double> rhs, Span<double> x, int n)
