@@ -28,7 +28,7 @@ public sealed class CliContext(TextWriter output, TextWriter error, bool isTermi
 
     /// <summary>
     /// Runs a command body: an <see cref="InputException"/> becomes <c>error:</c>/<c>hint:</c> lines on
-    /// stderr and exit code 2.
+    /// stderr (settings named by their flags, <see cref="SettingFlags"/>) and exit code 2.
     /// </summary>
     public int Execute(Func<int> body)
     {
@@ -38,7 +38,7 @@ public sealed class CliContext(TextWriter output, TextWriter error, bool isTermi
         }
         catch (InputException ex)
         {
-            WriteInputError(ex.Message, ex.Hint);
+            WriteInputError(SettingFlags.Message(ex), SettingFlags.Hint(ex));
             return ExitCodes.BadInput;
         }
     }

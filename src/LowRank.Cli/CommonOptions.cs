@@ -47,12 +47,6 @@ internal static class CommonOptions
         }
     }
 
-    /// <summary>Requires a positive integer option value.</summary>
-    public static void RequirePositive(int value, string option)
-    {
-        if (value < 1)
-        {
-            throw new InputException($"{option} must be at least 1 (got {value}).", $"pass {option} 1 or more.");
-        }
-    }
+    /// <summary>Requires a positive integer value of <paramref name="setting"/> (a name of <see cref="SettingFlags"/>).</summary>
+    public static void RequirePositive(int value, string setting) => InputException.RequireAtLeastOne(setting, value);
 }

@@ -32,8 +32,8 @@ internal static class BenchFixedPointsCommand
                 ModelNames.Parse<PiecewiseActivation>(parse.GetValue(activation)!, "activation"),
                 parse.GetValue(seed),
                 parse.GetValue(threads));
-            CommonOptions.RequirePositive(options.Units, "--units");
-            CommonOptions.RequirePositive(options.Rank, "--rank");
+            CommonOptions.RequirePositive(options.Units, "Units");
+            CommonOptions.RequirePositive(options.Rank, "Rank");
             FixedPointBenchmarkResult result = FixedPointBenchmark.Run(options);
             context.Output.WriteLine(JsonFile.Serialize(result, indented: false));
             if (parse.GetValue(json) is { } path)

@@ -34,11 +34,11 @@ internal static class BenchLintCommand
         };
         command.SetAction(parse => context.Execute(() =>
         {
-            CommonOptions.RequirePositive(parse.GetValue(units), "--units");
-            CommonOptions.RequirePositive(parse.GetValue(rank), "--rank");
-            CommonOptions.RequirePositive(parse.GetValue(batch), "--batch");
-            CommonOptions.RequirePositive(parse.GetValue(iterations), "--iterations");
-            CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
+            CommonOptions.RequirePositive(parse.GetValue(units), "Units");
+            CommonOptions.RequirePositive(parse.GetValue(rank), "Rank");
+            CommonOptions.RequirePositive(parse.GetValue(batch), "BatchSize");
+            CommonOptions.RequirePositive(parse.GetValue(iterations), "Iterations");
+            CommonOptions.RequirePositive(parse.GetValue(threads), "Threads");
             RateNetwork network = parse.GetValue(teacher) is string directory
                 ? RateNetworkStore.Load(directory).Network
                 : RandomTeacher(parse.GetValue(units), parse.GetValue(seed));

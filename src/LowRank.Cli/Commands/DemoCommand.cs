@@ -41,8 +41,8 @@ internal static class DemoCommand
         };
         command.SetAction(parse => context.Execute(() =>
         {
-            CommonOptions.RequirePositive(parse.GetValue(epochs), "--epochs");
-            CommonOptions.RequirePositive(parse.GetValue(threads), "--threads");
+            CommonOptions.RequirePositive(parse.GetValue(epochs), "Epochs");
+            CommonOptions.RequirePositive(parse.GetValue(threads), "Threads");
             return Run(context, new DemoOptions(parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(epochs)), parse.GetValue(json));
         }));
         return command;

@@ -106,7 +106,7 @@ internal static class FitCommand
     private static int Run(CliContext context, FitOptions options)
     {
         FitSettings settings = options.Settings;
-        ValidateSettings(options);
+        settings.Validate();
         string checkpoint = Path.Combine(options.Out, CheckpointFile);
         GuardOutput(options.Out, options.Resume);
         TrainingCheckpoint? resume = options.Resume ? TrainingCheckpoint.Read(checkpoint) : null;
@@ -166,34 +166,6 @@ internal static class FitCommand
         }
 
         return ExitCodes.Success;
-    }
-
-    private static void ValidateSettings(FitOptions options)
-    {
-        FitSettings recipe = options.Settings;
-        CommonOptions.RequirePositive(recipe.Trainer.Epochs, "--epochs");
-        CommonOptions.RequirePositive(recipe.Trainer.BatchSize, "--batch");
-        CommonOptions.RequirePositive(recipe.Trainer.WindowLength, "--window");
-        CommonOptions.RequirePositive(recipe.Trainer.WindowsPerEpoch, "--windows");
-        CommonOptions.RequirePositive(recipe.Trainer.CheckpointEvery, "--checkpoint-every");
-        if (recipe.Trainer.EvaluateEvery < 0)
-        {
-            throw new InputException($"--evaluate-every must be 0 or more (got {recipe.Trainer.EvaluateEvery}).", "pass --evaluate-every 0 to never evaluate, or a positive epoch count.");
-        }
-
-        _ = new LearningRateSchedule(recipe.Trainer.LearningRate, recipe.Trainer.FinalLearningRate, recipe.Trainer.Epochs);
-        if (recipe.Trainer.ClipNorm is double clip && !(clip > 0))
-        {
-            throw new InputException($"--clip must be positive (got {clip}).", "pass a positive gradient-norm bound such as --clip 10, or leave it out.");
-        }
-
-        if (recipe.Holdout is double holdout && !(holdout > 0 && holdout < 1))
-        {
-            throw new InputException($"the held-out fraction must lie strictly between 0 and 1 (got {holdout}).", "pass a fraction such as --holdout 0.2.");
-        }
-
-        recipe.Model.Validate();
-        recipe.Objective.Validate(recipe.Model);
     }
 
     /// <summary>Refuses to replace a directory that holds something other than a model or a checkpoint.</summary>

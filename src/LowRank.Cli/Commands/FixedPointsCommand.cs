@@ -59,7 +59,7 @@ internal static class FixedPointsCommand
             throw new InputException($"--cycles must be 0 (none) or a period ≥ 2, got {options.Analysis.MaxCyclePeriod}.", "pass --cycles 2 to search 2-cycles, --cycles 4 for periods 2 to 4.");
         }
 
-        CommonOptions.RequirePositive(options.Analysis.Restarts, "--restarts");
+        CommonOptions.RequirePositive(options.Analysis.Restarts, "Restarts");
         var stored = ModelStore.Load(options.Model);
         FixedPointReport report = FixedPointAnalysis.Run(stored.Model, options.Analysis);
         JsonFile.Write(options.Out, ToDocument(report, options.Analysis));

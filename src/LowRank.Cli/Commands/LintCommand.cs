@@ -68,30 +68,10 @@ internal static class LintCommand
                 throw new InputException("--init svd needs a teacher's connectivity (--teacher).", "use --init random with --data.");
             }
 
-            if (!(p > 0 && p <= 1))
-            {
-                throw new InputException($"--subsample must lie in (0, 1], got {p.ToString(CultureInfo.InvariantCulture)}.", "pass the observed fraction of units, e.g. --subsample 0.05.");
-            }
-
-            RequirePositive("--epochs", parse.GetValue(epochs));
-            RequirePositive("--train-trials", parse.GetValue(trainTrials));
-            RequirePositive("--held-out-trials", parse.GetValue(heldOutTrials));
-            RequirePositive("--eval-trials", parse.GetValue(evalTrials));
-            double heldOut = parse.GetValue(heldOutFraction);
-            if (!(heldOut > 0 && heldOut < 1))
-            {
-                throw new InputException($"--held-out must lie in (0, 1), got {heldOut.ToString(CultureInfo.InvariantCulture)}.", "pass the held-out fraction of conditions, e.g. --held-out 0.25.");
-            }
-
-            if (!(parse.GetValue(lr) > 0))
-            {
-                throw new InputException($"--lr must be positive, got {parse.GetValue(lr).ToString(CultureInfo.InvariantCulture)}.", "pass a positive learning rate, e.g. --lr 0.01.");
-            }
-
-            int threadCount = TaskCommand.CheckThreads(parse.GetValue(threads));
             var baseOptions = new TrajectoryFitOptions(
-                rankList[0], parse.GetValue(epochs), parse.GetValue(lr), initialization, parse.GetValue(seed), threadCount,
-                heldOut, p, parse.GetValue(trainTrials), parse.GetValue(heldOutTrials), parse.GetValue(evalTrials));
+                rankList[0], parse.GetValue(epochs), parse.GetValue(lr), initialization, parse.GetValue(seed), parse.GetValue(threads),
+                parse.GetValue(heldOutFraction), p, parse.GetValue(trainTrials), parse.GetValue(heldOutTrials), parse.GetValue(evalTrials));
+            baseOptions.Validate();
 
             // Load inputs before any work so that bad files fail fast and leave no output.
             Func<TrajectoryFitOptions, TrajectoryFitResult> fit;
@@ -189,7 +169,7 @@ internal static class LintCommand
         {
             string modelDir = parse.GetValue(model)!;
             int count = parse.GetValue(trials);
-            RequirePositive("--trials", count);
+            InputException.RequireCount("Trials", count);
             (RateNetwork network, RateNetworkDocument info) = RateNetworkStore.Load(modelDir);
             string? taskName = parse.GetValue(task) ?? info.Task;
             if (taskName is null)
@@ -292,14 +272,6 @@ internal static class LintCommand
         }
 
         return [.. list.Distinct().Order()];
-    }
-
-    private static void RequirePositive(string option, int value)
-    {
-        if (value < 1)
-        {
-            throw new InputException($"{option} must be at least 1, got {value}.", $"pass {option} with a positive count.");
-        }
     }
 
     private static void SaveFit(string directory, TrajectoryFitResult result, string? task, string source, TrajectoryFitOptions options)

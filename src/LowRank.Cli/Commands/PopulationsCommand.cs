@@ -45,9 +45,9 @@ internal static class PopulationsCommand
                 ParseComponents(parse.GetValue(components)!),
                 parse.GetValue(maxComponents),
                 parse.GetValue(restarts),
-                CheckRidge(parse.GetValue(ridge)),
+                parse.GetValue(ridge),
                 parse.GetValue(seed),
-                TaskCommand.CheckThreads(parse.GetValue(threads)));
+                parse.GetValue(threads));
             PopulationFitResult result = PopulationFitter.Fit(options);
             PopulationModel populations = result.Populations;
             string outDir = parse.GetValue(output)!;
@@ -130,7 +130,8 @@ internal static class PopulationsCommand
                 TaskCommand.CheckThreads(parse.GetValue(threads)),
                 parse.GetValue(evalTrials),
                 startPopulations,
-                ModelNames.Parse<MixtureObjective>(parse.GetValue(objective)!, "objective"));
+                ModelNames.Parse<MixtureObjective>(parse.GetValue(objective)!, "objective"),
+                $"populations train --task {parse.GetValue(task)} --rank {parse.GetValue(rank)} --components {parse.GetValue(components)} --seed {parse.GetValue(seed)}");
             MixtureTrainingResult result = MixtureNetworkTrainer.Train(options, context.CreateProgress());
             string outDir = parse.GetValue(output)!;
             string? networkDir = parse.GetValue(networkOut);
@@ -263,9 +264,6 @@ internal static class PopulationsCommand
 
         throw new InputException($"--components must be a positive count or 'auto', got '{value}'.", "pass --components 1, 2, … or auto.");
     }
-
-    private static double CheckRidge(double ridge) =>
-        ridge > 0 && double.IsFinite(ridge) ? ridge : throw new InputException($"--ridge must be positive, got {ridge}.", "pass --ridge with a small positive value, e.g. 1e-6.");
 
     private static string Join(IEnumerable<double> values) => string.Join(" ", values.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)));
 

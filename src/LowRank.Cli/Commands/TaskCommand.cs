@@ -87,10 +87,7 @@ internal static class TaskCommand
         {
             string modelDir = parse.GetValue(model)!;
             int count = parse.GetValue(evalTrials);
-            if (count < 1)
-            {
-                throw new InputException($"--eval-trials must be at least 1, got {count}.", "pass --eval-trials with a positive count.");
-            }
+            InputException.RequireCount("EvaluationTrials", count);
 
             (RateNetwork network, RateNetworkDocument info) = RateNetworkStore.Load(modelDir);
             string? taskName = parse.GetValue(task) ?? info.Task;
@@ -110,8 +107,11 @@ internal static class TaskCommand
         return command;
     }
 
-    internal static int CheckThreads(int threads) =>
-        threads >= 1 ? threads : throw new InputException($"--threads must be at least 1, got {threads}.", "pass --threads with a positive count.");
+    internal static int CheckThreads(int threads)
+    {
+        InputException.RequireCount("Threads", threads);
+        return threads;
+    }
 
     private static void Print(CliContext context, TaskReport report)
     {

@@ -1,6 +1,7 @@
 using LowRank.Data;
 using LowRank.RateNetworks;
 using MathNet.Numerics.LinearAlgebra;
+using static LowRank.InputException;
 
 namespace LowRank.Analysis;
 
@@ -158,7 +159,7 @@ public static class LatentAnalysis
         {
             throw new InputException(
                 "latent analysis needs a low-rank network; this model is full rank.",
-                "fit a low-rank network to it first with 'lowrank lint fit --teacher DIR --rank R'.");
+                $"fit a low-rank network to it first with 'lowrank lint fit {Ref("Teacher")} DIR {Ref("Rank")} R'.");
         }
     }
 }

@@ -1,3 +1,5 @@
+using static LowRank.InputException;
+
 namespace LowRank.Data;
 
 /// <summary>
@@ -93,7 +95,7 @@ public sealed class TrainingData
     {
         if (!(holdout > 0 && holdout < 1))
         {
-            throw new InputException($"the held-out fraction must lie strictly between 0 and 1 (got {holdout}).", "pass a fraction such as --holdout 0.2.");
+            throw new InputException($"the held-out fraction must lie strictly between 0 and 1 (got {holdout}).", $"pass a fraction such as {Ref("Holdout")} 0.2.");
         }
 
         int split = count - (int)Math.Round(count * holdout, MidpointRounding.AwayFromZero);
@@ -101,7 +103,7 @@ public sealed class TrainingData
         {
             throw new InputException(
                 $"holding out {holdout} of {count} leaves one side empty.",
-                "use a held-out fraction such as --holdout 0.2 on longer data.");
+                $"use a held-out fraction such as {Ref("Holdout")} 0.2 on longer data.");
         }
 
         return split;

@@ -4,6 +4,7 @@ using LowRank.RateNetworks;
 using LowRank.Tasks;
 using LowRank.Training;
 using MathNet.Numerics.LinearAlgebra;
+using static LowRank.InputException;
 
 namespace LowRank.Lint;
 
@@ -20,7 +21,7 @@ public enum FitInitialization
 /// <summary>Options of <see cref="TrajectoryFitter"/>.</summary>
 /// <param name="Rank">R of the fitted network.</param>
 /// <param name="Epochs">Full-batch gradient steps.</param>
-/// <param name="LearningRate">Adam learning rate (DESIGN: 1e-2).</param>
+/// <param name="LearningRate">Adam learning rate (published: 1e-2).</param>
 /// <param name="Initialization">SVD of the teacher (teacher fits only) or random.</param>
 /// <param name="Seed">Seed of the split, the unit subset, the initialisation and the teacher's trials.</param>
 /// <param name="Threads">Worker threads (results do not depend on it).</param>
@@ -40,7 +41,39 @@ public sealed record TrajectoryFitOptions(
     double Subsample = 1.0,
     int TrainTrials = 256,
     int HeldOutTrials = 128,
-    int EvaluationTrials = 512);
+    int EvaluationTrials = 512)
+{
+    /// <summary>Throws <see cref="InputException"/> naming the first setting out of range (the rank is checked against the units by the fit).</summary>
+    public void Validate()
+    {
+        if (!(Subsample > 0 && Subsample <= 1))
+        {
+            throw new InputException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Ref(nameof(Subsample))} must lie in (0, 1], got {Subsample}."),
+                $"pass the observed fraction of units, e.g. {Ref(nameof(Subsample))} 0.05.") { Setting = nameof(Subsample) };
+        }
+
+        RequireCount(nameof(Epochs), Epochs);
+        RequireCount(nameof(TrainTrials), TrainTrials);
+        RequireCount(nameof(HeldOutTrials), HeldOutTrials);
+        RequireCount(nameof(EvaluationTrials), EvaluationTrials);
+        if (!(HeldOutFraction > 0 && HeldOutFraction < 1))
+        {
+            throw new InputException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Ref(nameof(HeldOutFraction))} must lie in (0, 1), got {HeldOutFraction}."),
+                $"pass the held-out fraction of conditions, e.g. {Ref(nameof(HeldOutFraction))} 0.25.") { Setting = nameof(HeldOutFraction) };
+        }
+
+        if (!(LearningRate > 0))
+        {
+            throw new InputException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Ref(nameof(LearningRate))} must be positive, got {LearningRate}."),
+                $"pass a positive learning rate, e.g. {Ref(nameof(LearningRate))} 0.01.") { Setting = nameof(LearningRate) };
+        }
+
+        RequireCount(nameof(Threads), Threads);
+    }
+}
 
 /// <summary>A fitted student and its scores.</summary>
 /// <param name="Student">The fitted low-rank network.</param>
@@ -166,11 +199,7 @@ public static class TrajectoryFitter
                 "fit a teacher trained on this task.");
         }
 
-        if (!(options.Subsample > 0 && options.Subsample <= 1))
-        {
-            throw new InputException($"--subsample must lie in (0, 1], got {options.Subsample}.", "pass the observed fraction of units, e.g. --subsample 0.05.");
-        }
-
+        options.Validate();
         int count = Math.Max(1, (int)Math.Round(options.Subsample * n));
         int[] observed = Rng.Create(options.Seed, 102).Permutation(n).Take(count).Order().ToArray();
 
@@ -313,13 +342,10 @@ public static class TrajectoryFitter
         (RateNetwork initial, int[] observed, _, Trial[] train, Trial[] held, _, CognitiveTask? scoreAccuracy) = problem;
         if (options.Rank < 1 || options.Rank > initial.Spec.Units)
         {
-            throw new InputException($"--rank must be between 1 and the number of units ({initial.Spec.Units}), got {options.Rank}.", "pass a smaller --rank.");
+            throw new InputException($"{Ref(nameof(options.Rank))} must be between 1 and the number of units ({initial.Spec.Units}), got {options.Rank}.", $"pass a smaller {Ref(nameof(options.Rank))}.");
         }
 
-        if (options.Epochs < 1)
-        {
-            throw new InputException($"--epochs must be at least 1, got {options.Epochs}.", "pass --epochs with a positive count.");
-        }
+        options.Validate();
 
         (double[] theta, TrainingSummary summary, _) = RateNetworkTraining.Train(initial.Layout, initial.Theta, train, observed, problem.Training(options), null, progress);
         var student = new RateNetwork(initial.Spec, theta);

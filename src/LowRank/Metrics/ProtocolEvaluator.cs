@@ -3,6 +3,7 @@ using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Simulation;
 using LowRank.Smc;
+using static LowRank.InputException;
 
 namespace LowRank.Metrics;
 
@@ -29,22 +30,22 @@ public sealed record EvaluationRequest
     {
         if (BurnIn < 0)
         {
-            throw new InputException($"--burn-in must be 0 or more (got {BurnIn}).", "pass --burn-in 2400 (the published protocol) or another non-negative count.");
+            throw new InputException($"{Ref("BurnIn")} must be 0 or more (got {BurnIn}).", $"pass {Ref("BurnIn")} 2400 (the published protocol) or another non-negative count.");
         }
 
         if (Seeds < 1)
         {
-            throw new InputException($"--seeds must be at least 1 (got {Seeds}).", "pass --seeds 5 (the published protocol averages several).");
+            throw new InputException($"{Ref("Seeds")} must be at least 1 (got {Seeds}).", $"pass {Ref("Seeds")} 5 (the published protocol averages several).");
         }
 
         if (Threads < 1)
         {
-            throw new InputException($"--threads must be at least 1 (got {Threads}).", "pass --threads 1 or more.");
+            throw new InputException($"{Ref("Threads")} must be at least 1 (got {Threads}).", $"pass {Ref("Threads")} 1 or more.");
         }
 
         if (Holdout is double holdout && !(holdout > 0 && holdout < 1))
         {
-            throw new InputException($"the held-out fraction must lie strictly between 0 and 1 (got {holdout}).", "pass a fraction such as --holdout 0.2.");
+            throw new InputException($"the held-out fraction must lie strictly between 0 and 1 (got {holdout}).", $"pass a fraction such as {Ref("Holdout")} 0.2.");
         }
     }
 }

@@ -1,3 +1,5 @@
+using static LowRank.InputException;
+
 namespace LowRank.Model;
 
 /// <summary>
@@ -58,23 +60,23 @@ public sealed record ModelOptions
     /// <summary>Checks consistency; throws <see cref="InputException"/> with a fix for each problem.</summary>
     public void Validate()
     {
-        Require(Rank >= 1, $"rank must be at least 1 (got {Rank}).", "pass --rank 1 or more.");
-        Require(Units >= 1, $"units must be at least 1 (got {Units}).", "pass --units 1 or more.");
-        Require(Rank <= Units, $"rank {Rank} exceeds the number of units {Units}.", "use --rank at most --units.");
+        Require(Rank >= 1, $"rank must be at least 1 (got {Rank}).", $"pass {Ref("Rank")} 1 or more.");
+        Require(Units >= 1, $"units must be at least 1 (got {Units}).", $"pass {Ref("Units")} 1 or more.");
+        Require(Rank <= Units, $"rank {Rank} exceeds the number of units {Units}.", $"use {Ref("Rank")} at most {Ref("Units")}.");
         Require(Inputs >= 0, $"inputs must be non-negative (got {Inputs}).", "pass a non-negative input count.");
-        Require(Channels >= 1, $"channels must be at least 1 (got {Channels}).", "pass --channels 1 or more.");
+        Require(Channels >= 1, $"channels must be at least 1 (got {Channels}).", $"pass {Ref("Channels")} 1 or more.");
         Require(
             Readout == Readout.Latent || Channels == Units,
             $"a unit readout ({ModelNames.Of(Readout)}) needs one channel per unit, but channels = {Channels} and units = {Units}.",
-            "set --units equal to the number of channels, or use the latent readout.");
+            $"set {Ref("Units")} equal to the number of channels, or use the latent readout.");
         Require(
             Likelihood != Likelihood.Gaussian || Link == Link.Identity,
             $"the Gaussian likelihood uses the identity link (got {ModelNames.Of(Link)}).",
-            "use --link identity with --likelihood gaussian.");
+            $"use {Ref("Link")} identity with {Ref("Likelihood")} gaussian.");
         Require(
             Likelihood != Likelihood.Poisson || Link != Link.Identity,
             "the Poisson likelihood needs a positive link (exp, softplus or relu), not identity.",
-            "use --link exp, softplus or relu with --likelihood poisson.");
+            $"use {Ref("Link")} exp, softplus or relu with {Ref("Likelihood")} poisson.");
         Require(
             InitDecay > 0 && InitDecay < 1,
             $"decay must lie in (0, 1) (got {InitDecay}).",

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using LowRank.Formats;
+using static LowRank.InputException;
 
 namespace LowRank.Model;
 
@@ -89,12 +90,12 @@ public static class ModelStore
         string paramsPath = Path.Combine(directory, ParametersFile);
         if (!Directory.Exists(directory))
         {
-            throw new InputException($"model directory '{directory}' does not exist.", "pass the --out directory of a fit or of 'lowrank simulate --model-out'.");
+            throw new InputException($"model directory '{directory}' does not exist.", $"pass the {Ref("Out")} directory of a fit or of 'lowrank simulate {Ref("ModelOut")}'.");
         }
 
         if (!File.Exists(jsonPath))
         {
-            throw new InputException($"'{directory}' is not a model directory: it has no {ModelFile}.", "pass the --out directory of a fit or of 'lowrank simulate --model-out'.");
+            throw new InputException($"'{directory}' is not a model directory: it has no {ModelFile}.", $"pass the {Ref("Out")} directory of a fit or of 'lowrank simulate {Ref("ModelOut")}'.");
         }
 
         JsonObject document = ReadDocument(jsonPath);
@@ -103,7 +104,7 @@ public static class ModelStore
         {
             throw new InputException(
                 $"model '{directory}' is a {kind ?? "model of unknown kind"}, not a stochastic low-rank RNN.",
-                "this command needs a model made by 'lowrank fit' or 'lowrank simulate --model-out'.");
+                $"this command needs a model made by 'lowrank fit' or 'lowrank simulate {Ref("ModelOut")}'.");
         }
 
         int version = document["format_version"]?.GetValue<int>() ?? 0;
@@ -224,7 +225,7 @@ public static class ModelStore
         {
             if (!double.IsFinite(value))
             {
-                throw new InputException($"{path} contains NaN or infinite parameters.", "the fit diverged; refit with a lower --lr.");
+                throw new InputException($"{path} contains NaN or infinite parameters.", $"the fit diverged; refit with a lower {Ref("LearningRate")}.");
             }
         }
 

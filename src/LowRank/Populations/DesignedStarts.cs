@@ -1,5 +1,6 @@
 using LowRank.RateNetworks;
 using LowRank.Tasks;
+using static LowRank.InputException;
 
 namespace LowRank.Populations;
 
@@ -23,9 +24,9 @@ public static class DesignedStarts
         Generic => null,
         DmsGatingName when task == "dms" && rank == 2 && components == 2 => DmsGating(),
         DmsGatingName => throw new InputException(
-            $"--start {DmsGatingName} is a rank-2, two-population start for the dms task, not --task {task} --rank {rank} --components {components}.",
-            "pass --task dms --rank 2 --components 2 with it, or use --start generic."),
-        _ => throw new InputException($"unknown --start '{name}'.", $"use one of: {string.Join(", ", Names)}."),
+            $"{Ref("Start")} {DmsGatingName} is a rank-2, two-population start for the dms task, not {Ref("Task")} {task} {Ref("Rank")} {rank} {Ref("Components")} {components}.",
+            $"pass {Ref("Task")} dms {Ref("Rank")} 2 {Ref("Components")} 2 with it, or use {Ref("Start")} generic."),
+        _ => throw new InputException($"unknown {Ref("Start")} '{name}'.", $"use one of: {string.Join(", ", Names)}."),
     };
 
     /// <summary>

@@ -1,4 +1,5 @@
 using LowRank.Numerics;
+using static LowRank.InputException;
 
 namespace LowRank.Populations;
 
@@ -61,7 +62,7 @@ public static class GaussianMixtureFitter
         {
             throw new InputException(
                 $"cannot fit {options.Components} components to {count} points.",
-                "pass --components between 1 and the number of units.");
+                $"pass {Ref("Components")} between 1 and the number of units.");
         }
 
         if (options.Restarts < 1 || options.MaxIterations < 1 || !(options.Tolerance >= 0) || !(options.Ridge > 0))
@@ -96,7 +97,7 @@ public static class GaussianMixtureFitter
         int limit = Math.Min(maxComponents, count);
         if (limit < 1)
         {
-            throw new InputException($"cannot choose among 1…{maxComponents} components for {count} points.", "pass --max-components of at least 1.");
+            throw new InputException($"cannot choose among 1…{maxComponents} components for {count} points.", $"pass {Ref("MaxComponents")} of at least 1.");
         }
 
         var fits = new List<MixtureFit>();

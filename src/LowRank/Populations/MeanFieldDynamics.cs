@@ -1,6 +1,7 @@
 using LowRank.Data;
 using LowRank.Numerics;
 using LowRank.RateNetworks;
+using static LowRank.InputException;
 
 namespace LowRank.Populations;
 
@@ -241,7 +242,7 @@ public static class MeanFieldDynamics
     internal static LintSourceNetwork RequireLint(PopulationModel populations) =>
         populations.Network ?? throw new InputException(
             $"the populations in '{populations.SourceModel}' come from a {populations.SourceKind} model, which is not a LINT rate network.",
-            "fit populations to a LINT network ('lowrank task train --rank R' or 'lowrank lint fit') to build or reduce networks.");
+            $"fit populations to a LINT network ('lowrank task train {Ref("Rank")} R' or 'lowrank lint fit') to build or reduce networks.");
 
     private static (double Mean, double Gain) Moments(GaussianMixture mixture, int p, double[] c, double[] sigmaC, GaussHermite rule)
     {

@@ -3,6 +3,7 @@ using LowRank.Numerics;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
 using LowRank.Training;
+using static LowRank.InputException;
 
 namespace LowRank.Populations;
 
@@ -23,6 +24,7 @@ namespace LowRank.Populations;
 /// <param name="EvaluationTrials">Trials of the accuracy estimate.</param>
 /// <param name="Start">Populations to start from (their P, proportions, means and covariances), or null for the generic start.</param>
 /// <param name="Objective">What the gradient steps minimise: the loss of a freshly sampled network of <c>Units</c> units, or that of the mean-field limit.</param>
+/// <param name="Source">How the populations were made, recorded as their source model (e.g. the command that trained them).</param>
 public sealed record MixtureTrainingOptions(
     string Task,
     int Rank,
@@ -39,7 +41,37 @@ public sealed record MixtureTrainingOptions(
     int Threads,
     int EvaluationTrials,
     PopulationModel? Start = null,
-    MixtureObjective Objective = MixtureObjective.Sampled);
+    MixtureObjective Objective = MixtureObjective.Sampled,
+    string Source = MixtureNetworkTrainer.SourceKind)
+{
+    /// <summary>Throws <see cref="InputException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        InputException.Require(Units >= 1, nameof(Units), Units, "at least 1");
+        InputException.Require(Rank >= 1, nameof(Rank), Rank, "at least 1");
+        InputException.Require(Components >= 1 && Components <= Units, nameof(Components), Components, $"between 1 and {Ref(nameof(Units))} ({Units})");
+        InputException.Require(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        InputException.Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        InputException.Require(TrainTrials >= 1, $"{nameof(MixtureTrainingOptions)}.{nameof(TrainTrials)}", TrainTrials, "at least 1");
+        InputException.Require(LearningRate > 0, nameof(LearningRate), LearningRate, "positive");
+        InputException.Require(NoiseStd >= 0, nameof(NoiseStd), NoiseStd, "non-negative");
+        InputException.Require(Spread >= 0, nameof(Spread), Spread, "non-negative");
+        InputException.Require(Threads >= 1, nameof(Threads), Threads, "at least 1");
+        InputException.Require(EvaluationTrials >= 1, nameof(EvaluationTrials), EvaluationTrials, "at least 1");
+        if (Start is { } start)
+        {
+            CognitiveTask task = CognitiveTask.Create(Task);
+            string[] names = MixtureParameters.LoadingNames(Rank, task.Inputs, task.Outputs);
+            if (start.Components != Components || !start.LoadingNames.SequenceEqual(names))
+            {
+                string init = Ref($"{nameof(MixtureTrainingOptions)}.{nameof(Start)}");
+                throw new InputException(
+                    $"the {init} populations have P = {start.Components} over loadings [{string.Join(", ", start.LoadingNames)}], but {Ref(nameof(Task))} {Task} {Ref(nameof(Rank))} {Rank} {Ref(nameof(Components))} {Components} needs P = {Components} over [{string.Join(", ", names)}].",
+                    $"pass {Ref(nameof(Components))} and {Ref(nameof(Rank))} matching the {init} populations, fitted to a network of the same task without bias or initial state.");
+            }
+        }
+    }
+}
 
 /// <summary>What <see cref="MixtureNetworkTrainer"/> minimises.</summary>
 public enum MixtureObjective
@@ -79,7 +111,7 @@ public static class MixtureNetworkTrainer
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
-        Validate(options);
+        options.Validate();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         CognitiveTask task = CognitiveTask.Create(options.Task);
         var spec = new RateNetworkSpec(options.Units, options.Rank, task.Inputs, task.Outputs, CognitiveTask.Alpha, options.NoiseStd, ReadoutKind.Tanh);
@@ -180,7 +212,7 @@ public static class MixtureNetworkTrainer
         RateNetworkSpec spec = mixture.Network.Spec;
         return new PopulationModel(
             PopulationModel.CurrentFormatVersion,
-            $"populations train --task {task.Name} --rank {options.Rank} --components {components} --seed {options.Seed}",
+            options.Source,
             SourceKind,
             options.Units,
             mixture.Names,
@@ -196,31 +228,5 @@ public static class MixtureNetworkTrainer
             0,
             0,
             new LintSourceNetwork(task.Name, spec.Rank, spec.Inputs, spec.Outputs, spec.Alpha, spec.NoiseStd, spec.Readout));
-    }
-
-    private static void Validate(MixtureTrainingOptions options)
-    {
-        InputException.RequireOption(options.Units >= 1, "--units", options.Units, "at least 1");
-        InputException.RequireOption(options.Rank >= 1, "--rank", options.Rank, "at least 1");
-        InputException.RequireOption(options.Components >= 1 && options.Components <= options.Units, "--components", options.Components, $"between 1 and --units ({options.Units})");
-        InputException.RequireOption(options.Epochs >= 1, "--epochs", options.Epochs, "at least 1");
-        InputException.RequireOption(options.BatchSize >= 1, "--batch", options.BatchSize, "at least 1");
-        InputException.RequireOption(options.TrainTrials >= 1, "--trials", options.TrainTrials, "at least 1");
-        InputException.RequireOption(options.LearningRate > 0, "--lr", options.LearningRate, "positive");
-        InputException.RequireOption(options.NoiseStd >= 0, "--noise", options.NoiseStd, "non-negative");
-        InputException.RequireOption(options.Spread >= 0, "--init-spread", options.Spread, "non-negative");
-        InputException.RequireOption(options.Threads >= 1, "--threads", options.Threads, "at least 1");
-        InputException.RequireOption(options.EvaluationTrials >= 1, "--eval-trials", options.EvaluationTrials, "at least 1");
-        if (options.Start is { } start)
-        {
-            CognitiveTask task = CognitiveTask.Create(options.Task);
-            string[] names = MixtureParameters.LoadingNames(options.Rank, task.Inputs, task.Outputs);
-            if (start.Components != options.Components || !start.LoadingNames.SequenceEqual(names))
-            {
-                throw new InputException(
-                    $"the --init populations have P = {start.Components} over loadings [{string.Join(", ", start.LoadingNames)}], but --task {options.Task} --rank {options.Rank} --components {options.Components} needs P = {options.Components} over [{string.Join(", ", names)}].",
-                    "pass --components and --rank matching the --init populations, fitted to a network of the same task without bias or initial state.");
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 using LowRank.Numerics;
 using LowRank.RateNetworks;
+using static LowRank.InputException;
 
 namespace LowRank.Populations;
 
@@ -17,7 +18,7 @@ public static class NetworkResampler
         ArgumentNullException.ThrowIfNull(populations);
         if (units < 1)
         {
-            throw new InputException($"--units must be at least 1, got {units}.", "pass --units N with N ≥ 1.");
+            throw new InputException($"{Ref("Units")} must be at least 1, got {units}.", $"pass {Ref("Units")} N with N ≥ 1.");
         }
 
         LintSourceNetwork source = MeanFieldDynamics.RequireLint(populations);
@@ -38,7 +39,7 @@ public static class NetworkResampler
             "fit populations to a LINT network.");
         if (units < 1)
         {
-            throw new InputException($"--units must be at least 1, got {units}.", "pass --units N with N ≥ 1.");
+            throw new InputException($"{Ref("Units")} must be at least 1, got {units}.", $"pass {Ref("Units")} N with N ≥ 1.");
         }
 
         Rng rng = Rng.Create(seed, stream);

@@ -2,6 +2,7 @@ using LowRank.Data;
 using LowRank.Numerics;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
+using static LowRank.InputException;
 
 namespace LowRank.Populations;
 
@@ -15,7 +16,18 @@ namespace LowRank.Populations;
 /// <param name="Task">Task name, or null for the one recorded with the source network.</param>
 /// <param name="Threads">Worker threads (results do not depend on it).</param>
 /// <param name="Bootstrap">Also evaluate networks whose units are drawn with replacement from the source model's loadings.</param>
-public sealed record PopulationEvaluationOptions(int Units, int Resamples, long Seed, int EvaluationTrials, int KappaTrials, int KappaUnits, string? Task, int Threads, bool Bootstrap = false);
+public sealed record PopulationEvaluationOptions(int Units, int Resamples, long Seed, int EvaluationTrials, int KappaTrials, int KappaUnits, string? Task, int Threads, bool Bootstrap = false)
+{
+    /// <summary>Throws <see cref="InputException"/> naming the first count below 1.</summary>
+    public void Validate()
+    {
+        RequireCount(nameof(Units), Units);
+        RequireCount(nameof(Resamples), Resamples);
+        RequireCount(nameof(EvaluationTrials), EvaluationTrials);
+        RequireCount(nameof(KappaTrials), KappaTrials);
+        RequireCount(nameof(KappaUnits), KappaUnits);
+    }
+}
 
 /// <summary>Accuracy of resampled networks, with each population silenced, and of the mean-field reduction.</summary>
 /// <param name="Task">Task name.</param>
@@ -63,21 +75,9 @@ public static class PopulationEvaluator
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
         LintSourceNetwork source = MeanFieldDynamics.RequireLint(populations);
-        void Require(bool ok, string option, int value)
-        {
-            if (!ok)
-            {
-                throw new InputException($"{option} must be at least 1, got {value}.", $"pass {option} with a positive count.");
-            }
-        }
-
-        Require(options.Units >= 1, "--units", options.Units);
-        Require(options.Resamples >= 1, "--resamples", options.Resamples);
-        Require(options.EvaluationTrials >= 1, "--eval-trials", options.EvaluationTrials);
-        Require(options.KappaTrials >= 1, "--kappa-trials", options.KappaTrials);
-        Require(options.KappaUnits >= 1, "--kappa-units", options.KappaUnits);
+        options.Validate();
         string taskName = options.Task ?? source.Task ?? throw new InputException(
-            $"the network of '{populations.SourceModel}' records no task.", "pass --task cdi|dms|romo|rdm.");
+            $"the network of '{populations.SourceModel}' records no task.", $"pass {Ref(nameof(options.Task))} cdi|dms|romo|rdm.");
         CognitiveTask task = CognitiveTask.Create(taskName);
         Trial[] trials = TaskTrainer.EvaluationTrialsOf(task, options.EvaluationTrials);
         int components = populations.Components;

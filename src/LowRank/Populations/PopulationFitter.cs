@@ -1,3 +1,5 @@
+using static LowRank.InputException;
+
 namespace LowRank.Populations;
 
 /// <summary>Options of <see cref="PopulationFitter.Fit"/>.</summary>
@@ -8,38 +10,51 @@ namespace LowRank.Populations;
 /// <param name="Ridge">Relative covariance ridge.</param>
 /// <param name="Seed">Seed of the EM restarts.</param>
 /// <param name="Threads">Worker threads (results do not depend on it).</param>
-public sealed record PopulationFitOptions(string Model, int? Components, int MaxComponents, int Restarts, double Ridge, long Seed, int Threads);
+public sealed record PopulationFitOptions(string Model, int? Components, int MaxComponents, int Restarts, double Ridge, long Seed, int Threads)
+{
+    /// <summary>Throws <see cref="InputException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (!(Ridge > 0 && double.IsFinite(Ridge)))
+        {
+            throw new InputException($"{Ref(nameof(Ridge))} must be positive, got {Ridge}.", $"pass {Ref(nameof(Ridge))} with a small positive value, e.g. 1e-6.") { Setting = nameof(Ridge) };
+        }
+
+        RequireCount(nameof(Threads), Threads);
+        if (Components is int p && p < 1)
+        {
+            throw new InputException($"{Ref(nameof(Components))} must be a positive count or 'auto', got {p}.", $"pass {Ref(nameof(Components))} 1, 2, … or auto.") { Setting = nameof(Components) };
+        }
+
+        if (MaxComponents < 1)
+        {
+            throw new InputException($"{Ref(nameof(MaxComponents))} must be at least 1, got {MaxComponents}.", $"pass {Ref(nameof(MaxComponents))} 1, 2, ….") { Setting = nameof(MaxComponents) };
+        }
+
+        if (Restarts < 1)
+        {
+            throw new InputException($"{Ref(nameof(Restarts))} must be at least 1, got {Restarts}.", $"pass {Ref(nameof(Restarts))} 1, 2, ….") { Setting = nameof(Restarts) };
+        }
+    }
+}
 
 /// <summary>The fitted populations with the loadings and the population of each source unit (for plots).</summary>
 public sealed record PopulationFitResult(PopulationModel Populations, UnitLoadings Loadings, int[] Labels);
 
-/// <summary>Fits a Gaussian mixture over the per-unit loadings of a low-rank network (DESIGN §6, last item).</summary>
+/// <summary>Fits a Gaussian mixture over the per-unit loadings of a low-rank network (docs/populations.md).</summary>
 public static class PopulationFitter
 {
     public static PopulationFitResult Fit(PopulationFitOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Components is int p && p < 1)
-        {
-            throw new InputException($"--components must be a positive count or 'auto', got {p}.", "pass --components 1, 2, … or auto.");
-        }
-
-        if (options.MaxComponents < 1)
-        {
-            throw new InputException($"--max-components must be at least 1, got {options.MaxComponents}.", "pass --max-components 1, 2, ….");
-        }
-
-        if (options.Restarts < 1)
-        {
-            throw new InputException($"--restarts must be at least 1, got {options.Restarts}.", "pass --restarts 1, 2, ….");
-        }
+        options.Validate();
 
         UnitLoadings loadings = UnitLoadings.Load(options.Model);
         var fitOptions = new MixtureFitOptions(options.Components ?? 1, options.Restarts, Ridge: options.Ridge, Seed: options.Seed, Threads: options.Threads);
         if (options.Components is int requested && requested > loadings.Units)
         {
             throw new InputException(
-                $"--components {requested} exceeds the {loadings.Units} units of '{options.Model}'.",
+                $"{Ref("Components")} {requested} exceeds the {loadings.Units} units of '{options.Model}'.",
                 "pass fewer components.");
         }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LowRank.Formats;
+using static LowRank.InputException;
 
 namespace LowRank.Populations;
 
@@ -66,7 +67,7 @@ public sealed record PopulationModel(
         string path = Path.Combine(directory, FileName);
         if (!File.Exists(path))
         {
-            throw new InputException($"'{directory}' has no {FileName}.", "pass the --out directory of 'lowrank populations fit'.");
+            throw new InputException($"'{directory}' has no {FileName}.", $"pass the {Ref("Out")} directory of 'lowrank populations fit'.");
         }
 
         PopulationModel? model;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json;
 using LowRank.Model;
 using LowRank.RateNetworks;
+using static LowRank.InputException;
 
 namespace LowRank.Populations;
 
@@ -46,7 +47,7 @@ public sealed record UnitLoadings(string[] Names, int Units, double[] Values, st
         {
             throw new InputException(
                 $"model directory '{directory}' does not exist or has no model.json.",
-                "pass the --out directory of 'lowrank task train', 'lowrank lint fit' or 'lowrank fit'.");
+                $"pass the {Ref("Out")} directory of 'lowrank task train', 'lowrank lint fit' or 'lowrank fit'.");
         }
 
         string? kind;
@@ -72,7 +73,7 @@ public sealed record UnitLoadings(string[] Names, int Units, double[] Values, st
             case RateNetworkStore.KindFullRank:
                 throw new InputException(
                     $"model '{directory}' is a full-rank LINT network; populations are defined over low-rank loadings.",
-                    "fit a low-rank network to it first: 'lowrank lint fit --teacher DIR --rank R', or train with --rank R.");
+                    $"fit a low-rank network to it first: 'lowrank lint fit {Ref("Teacher")} DIR {Ref("Rank")} R', or train with {Ref("Rank")} R.");
             case ModelStore.Kind:
                 return FromStochastic(ModelStore.Load(directory).Model);
             default:

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LowRank.Formats;
+using static LowRank.InputException;
 
 namespace LowRank.RateNetworks;
 
@@ -103,12 +104,12 @@ public static class RateNetworkStore
         string npzPath = Path.Combine(directory, "params.npz");
         if (!Directory.Exists(directory))
         {
-            throw new InputException($"model directory '{directory}' does not exist.", "pass the --out directory of 'lowrank task train' or 'lowrank lint fit'.");
+            throw new InputException($"model directory '{directory}' does not exist.", $"pass the {Ref("Out")} directory of 'lowrank task train' or 'lowrank lint fit'.");
         }
 
         if (!File.Exists(jsonPath))
         {
-            throw new InputException($"model directory '{directory}' has no model.json.", "pass the --out directory of 'lowrank task train' or 'lowrank lint fit'.");
+            throw new InputException($"model directory '{directory}' has no model.json.", $"pass the {Ref("Out")} directory of 'lowrank task train' or 'lowrank lint fit'.");
         }
 
         RateNetworkDocument? info;

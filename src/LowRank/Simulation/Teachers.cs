@@ -1,6 +1,7 @@
 using System.Numerics;
 using LowRank.Model;
 using LowRank.Numerics;
+using static LowRank.InputException;
 
 namespace LowRank.Simulation;
 
@@ -60,7 +61,7 @@ public static class Teachers
         {
             throw new InputException(
                 $"the {ModelNames.Of(options.Kind)} teacher has rank 2, but rank {options.Rank} was requested.",
-                "pass --rank 2, or use --teacher random for other ranks.");
+                $"pass {Ref("Rank")} 2, or use {Ref("Teacher")} random for other ranks.");
         }
 
         if (!(options.LatentNoise > 0))

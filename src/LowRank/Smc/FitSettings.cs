@@ -1,5 +1,7 @@
 using System.Globalization;
 using LowRank.Model;
+using LowRank.Training;
+using static LowRank.InputException;
 
 namespace LowRank.Smc;
 
@@ -60,6 +62,41 @@ public sealed record FitSettings
 
     /// <summary>Windows (continuous data) or at most this many trials scored by each evaluation.</summary>
     public int EvaluationWindows { get; init; } = 50;
+
+    /// <summary>Throws <see cref="InputException"/> naming the first setting out of range: the trainer's, the split's, the model's, the objective's.</summary>
+    public void Validate()
+    {
+        FitTrainerSettings t = Trainer;
+        InputException.RequireAtLeastOne(nameof(t.Epochs), t.Epochs);
+        InputException.RequireAtLeastOne(nameof(t.BatchSize), t.BatchSize);
+        InputException.RequireAtLeastOne(nameof(t.WindowLength), t.WindowLength);
+        InputException.RequireAtLeastOne(nameof(t.WindowsPerEpoch), t.WindowsPerEpoch);
+        InputException.RequireAtLeastOne(nameof(t.CheckpointEvery), t.CheckpointEvery);
+        if (t.EvaluateEvery < 0)
+        {
+            throw new InputException(
+                $"{Ref(nameof(t.EvaluateEvery))} must be 0 or more (got {t.EvaluateEvery}).",
+                $"pass {Ref(nameof(t.EvaluateEvery))} 0 to never evaluate, or a positive epoch count.") { Setting = nameof(t.EvaluateEvery) };
+        }
+
+        _ = new LearningRateSchedule(t.LearningRate, t.FinalLearningRate, t.Epochs);
+        if (t.ClipNorm is double clip && !(clip > 0))
+        {
+            throw new InputException(
+                $"{Ref(nameof(t.ClipNorm))} must be positive (got {clip}).",
+                $"pass a positive gradient-norm bound such as {Ref(nameof(t.ClipNorm))} 10, or leave it out.") { Setting = nameof(t.ClipNorm) };
+        }
+
+        if (Holdout is double holdout && !(holdout > 0 && holdout < 1))
+        {
+            throw new InputException(
+                $"the held-out fraction must lie strictly between 0 and 1 (got {holdout}).",
+                $"pass a fraction such as {Ref(nameof(Holdout))} 0.2.") { Setting = nameof(Holdout) };
+        }
+
+        Model.Validate();
+        Objective.Validate(Model);
+    }
 }
 
 /// <summary>Named fitting recipes.</summary>

@@ -48,7 +48,7 @@ public static class ModelFitter
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(settings);
         ModelOptions options = settings.Model with { Channels = data.Channels, Inputs = data.Inputs };
-        options.Validate();
+        (settings with { Model = options }).Validate();
 
         TrainingData train = data, evaluation = data;
         HeldOutSplit? split = null;

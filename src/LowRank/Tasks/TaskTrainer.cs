@@ -1,6 +1,7 @@
 using LowRank.Data;
 using LowRank.RateNetworks;
 using LowRank.Training;
+using static LowRank.InputException;
 
 namespace LowRank.Tasks;
 
@@ -31,7 +32,22 @@ public sealed record TaskTrainingOptions(
     int Threads,
     int EvaluationTrials,
     double Gain = 0.6,
-    double Overlap = 0.0);
+    double Overlap = 0.0)
+{
+    /// <summary>Throws <see cref="InputException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        InputException.Require(Units >= 1, nameof(Units), Units, "at least 1");
+        InputException.Require(Rank >= 0 && Rank <= Units, nameof(Rank), Rank, $"between 1 and {Ref(nameof(Units))} ({Units})");
+        InputException.Require(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        InputException.Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        InputException.Require(TrainTrials >= 1, $"{nameof(TaskTrainingOptions)}.{nameof(TrainTrials)}", TrainTrials, "at least 1");
+        InputException.Require(LearningRate > 0, nameof(LearningRate), LearningRate, "positive");
+        InputException.Require(NoiseStd >= 0, nameof(NoiseStd), NoiseStd, "non-negative");
+        InputException.Require(Gain >= 0, nameof(Gain), Gain, "non-negative");
+        InputException.Require(EvaluationTrials >= 1, nameof(EvaluationTrials), EvaluationTrials, "at least 1");
+    }
+}
 
 /// <summary>A trained network with its training summary and accuracy on the evaluation trials.</summary>
 public sealed record TaskTrainingResult(RateNetwork Network, TrainingSummary Summary, double Accuracy);
@@ -55,7 +71,7 @@ public static class TaskTrainer
     public static TaskTrainingResult Train(TaskTrainingOptions options, IProgressSink progress)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Validate(options);
+        options.Validate();
         CognitiveTask task = CognitiveTask.Create(options.Task);
         var spec = new RateNetworkSpec(options.Units, options.Rank, task.Inputs, task.Outputs, CognitiveTask.Alpha, options.NoiseStd, ReadoutKind.Tanh);
         RateNetwork initial = RateNetwork.CreateRandom(spec, options.Seed, options.Gain);
@@ -97,18 +113,5 @@ public static class TaskTrainer
         RateNetworkRunner.Run(network.Layout, network.Theta, trials, [], EvaluationSeed, 0, threads, (i, workspace) =>
             correct[i] = CognitiveTask.IsCorrect(trials[i], workspace.Outputs));
         return correct.Count(c => c) / (double)Math.Max(1, trials.Count);
-    }
-
-    private static void Validate(TaskTrainingOptions options)
-    {
-        InputException.RequireOption(options.Units >= 1, "--units", options.Units, "at least 1");
-        InputException.RequireOption(options.Rank >= 0 && options.Rank <= options.Units, "--rank", options.Rank, $"between 1 and --units ({options.Units})");
-        InputException.RequireOption(options.Epochs >= 1, "--epochs", options.Epochs, "at least 1");
-        InputException.RequireOption(options.BatchSize >= 1, "--batch", options.BatchSize, "at least 1");
-        InputException.RequireOption(options.TrainTrials >= 1, "--trials", options.TrainTrials, "at least 1");
-        InputException.RequireOption(options.LearningRate > 0, "--lr", options.LearningRate, "positive");
-        InputException.RequireOption(options.NoiseStd >= 0, "--noise", options.NoiseStd, "non-negative");
-        InputException.RequireOption(options.Gain >= 0, "--gain", options.Gain, "non-negative");
-        InputException.RequireOption(options.EvaluationTrials >= 1, "--eval-trials", options.EvaluationTrials, "at least 1");
     }
 }

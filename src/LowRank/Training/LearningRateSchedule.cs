@@ -1,3 +1,5 @@
+using static LowRank.InputException;
+
 namespace LowRank.Training;
 
 /// <summary>
@@ -17,13 +19,13 @@ public sealed record LearningRateSchedule
         if (!(initial > 0) || !(final > 0) || double.IsInfinity(initial) || double.IsInfinity(final))
         {
             throw new InputException(
-                $"learning rates must be positive and finite (got --lr {initial}, --lr-end {final}).",
-                "pass positive rates such as --lr 1e-3 --lr-end 1e-6.");
+                $"learning rates must be positive and finite (got {Ref("LearningRate")} {initial}, {Ref("FinalLearningRate")} {final}).",
+                $"pass positive rates such as {Ref("LearningRate")} 1e-3 {Ref("FinalLearningRate")} 1e-6.");
         }
 
         if (epochs < 1)
         {
-            throw new InputException($"the number of epochs must be at least 1 (got {epochs}).", "pass --epochs 1 or more.");
+            throw new InputException($"the number of epochs must be at least 1 (got {epochs}).", $"pass {Ref("Epochs")} 1 or more.");
         }
 
         Initial = initial;

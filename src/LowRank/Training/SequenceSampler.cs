@@ -1,5 +1,6 @@
 using LowRank.Data;
 using LowRank.Numerics;
+using static LowRank.InputException;
 
 namespace LowRank.Training;
 
@@ -44,7 +45,7 @@ public sealed class SequenceSampler : IBatchSampler<SeededBatch>
         _seed = seed;
         if (batchSize < 1)
         {
-            throw new InputException($"the batch size must be at least 1 (got {batchSize}).", "pass --batch 1 or more.");
+            throw new InputException($"the batch size must be at least 1 (got {batchSize}).", $"pass {Ref("BatchSize")} 1 or more.");
         }
 
         if (data.IsContinuous)
@@ -53,7 +54,7 @@ public sealed class SequenceSampler : IBatchSampler<SeededBatch>
             {
                 throw new InputException(
                     $"the window length {windowLength} does not fit the recording of {data.Steps} steps.",
-                    $"pass --window between 1 and {data.Steps}.");
+                    $"pass {Ref("WindowLength")} between 1 and {data.Steps}.");
             }
 
             if (windowsPerEpoch < 1)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
+using static LowRank.InputException;
 
 namespace LowRank.Training;
 
@@ -120,7 +121,7 @@ public sealed class Trainer<TBatch>
         ArgumentNullException.ThrowIfNull(options);
         if (options.ClipNorm is double clip && !(clip > 0))
         {
-            throw new InputException($"the gradient clipping norm must be positive (got {clip}).", "pass a positive --clip such as 10, or leave it out.");
+            throw new InputException($"the gradient clipping norm must be positive (got {clip}).", $"pass a positive {Ref("ClipNorm")} such as 10, or leave it out.");
         }
 
         if (options.CheckpointEvery < 1 || options.EvaluateEvery < 0 || options.MaxRollbacks < 0)
@@ -194,7 +195,7 @@ public sealed class Trainer<TBatch>
             {
                 throw new InputException(
                     $"the checkpoint was written by a fit with different settings ({resume.Fingerprint}) than this one ({Fingerprint}).",
-                    "resume with the options of the interrupted fit, or start a new fit without --resume.");
+                    $"resume with the options of the interrupted fit, or start a new fit without {Ref("Resume")}.");
             }
 
             resume.Theta.CopyTo(theta, 0);
@@ -247,7 +248,7 @@ public sealed class Trainer<TBatch>
                 {
                     throw new InputException(
                         $"training diverged: {failure} at epoch {epoch + 1}, batch {failedBatch + 1}, after {_options.MaxRollbacks} rollbacks that each halved the learning rate.",
-                        "lower --lr, or pass --clip to bound the gradient norm.");
+                        $"lower {Ref("LearningRate")}, or pass {Ref("ClipNorm")} to bound the gradient norm.");
                 }
 
                 scale /= 2;

@@ -1,5 +1,6 @@
 using System.Text;
 using LowRank.Formats;
+using static LowRank.InputException;
 
 namespace LowRank.Training;
 
@@ -94,7 +95,7 @@ public sealed class TrainingCheckpoint
     {
         if (!File.Exists(path))
         {
-            throw new InputException($"no checkpoint to resume from: '{path}' does not exist.", "run the fit without --resume first, or pass the --out directory of an interrupted fit.");
+            throw new InputException($"no checkpoint to resume from: '{path}' does not exist.", $"run the fit without {Ref("Resume")} first, or pass the {Ref("Out")} directory of an interrupted fit.");
         }
 
         try
@@ -103,7 +104,7 @@ public sealed class TrainingCheckpoint
             using var r = new BinaryReader(stream, Encoding.UTF8);
             if (r.ReadUInt32() != Magic || r.ReadInt32() != FormatVersion)
             {
-                throw new InputException($"'{path}' is not a lowrank training checkpoint (format {FormatVersion}).", "delete it and start the fit again without --resume.");
+                throw new InputException($"'{path}' is not a lowrank training checkpoint (format {FormatVersion}).", $"delete it and start the fit again without {Ref("Resume")}.");
             }
 
             string fingerprint = r.ReadString();
@@ -132,7 +133,7 @@ public sealed class TrainingCheckpoint
         }
         catch (EndOfStreamException ex)
         {
-            throw new InputException($"the checkpoint '{path}' is truncated.", "delete it and start the fit again without --resume.", ex);
+            throw new InputException($"the checkpoint '{path}' is truncated.", $"delete it and start the fit again without {Ref("Resume")}.", ex);
         }
     }
 

@@ -36,6 +36,6 @@ public sealed class DesignedStartsTests
         Assert.Null(DesignedStarts.Create(DesignedStarts.Generic, "cdi", 1, 3));
         Assert.NotNull(DesignedStarts.Create(DesignedStarts.DmsGatingName, "dms", 2, 2));
         InputException wrong = Assert.Throws<InputException>(() => DesignedStarts.Create(DesignedStarts.DmsGatingName, "dms", 2, 3));
-        Assert.Contains("--components 3", wrong.Message);
+        Assert.Contains("--components 3", LowRank.Cli.SettingFlags.Message(wrong));
     }
 }

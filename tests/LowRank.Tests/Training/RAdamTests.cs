@@ -109,7 +109,7 @@ public sealed class RAdamTests
     public void ScheduleRejectsBadRates()
     {
         InputException error = Assert.Throws<InputException>(() => new LearningRateSchedule(0, 1e-6, 10));
-        Assert.Equal("learning rates must be positive and finite (got --lr 0, --lr-end 1E-06).", error.Message);
+        Assert.Equal("learning rates must be positive and finite (got --lr 0, --lr-end 1E-06).", LowRank.Cli.SettingFlags.Message(error));
     }
 
     [Fact]

@@ -94,7 +94,7 @@ public sealed class SequenceSamplerTests
         var data = TrainingData.Continuous(Ramp(40, 1), 40, 1);
         InputException error = Assert.Throws<InputException>(() => new SequenceSampler(data, 10, 50, 500));
         Assert.Equal("the window length 50 does not fit the recording of 40 steps.", error.Message);
-        Assert.Equal("pass --window between 1 and 40.", error.Hint);
+        Assert.Equal("pass --window between 1 and 40.", LowRank.Cli.SettingFlags.Hint(error));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LowRank.Model;
+using static LowRank.InputException;
 
 namespace LowRank.Analysis.FixedPoints;
 
@@ -79,15 +80,15 @@ public static class FixedPointAnalysis
             Activation.ClippedRelu => PiecewiseActivation.ClippedRelu,
             _ => throw new InputException(
                 $"fixed points can only be enumerated for piecewise-linear activations (relu, clipped_relu); this model uses {ModelNames.Of(model.Options.Activation)}.",
-                "fit or simulate a model with --activation relu or clipped_relu."),
+                $"fit or simulate a model with {Ref("Activation")} relu or clipped_relu."),
         };
 
         int units = model.Units, rank = model.Rank, inputs = model.Inputs;
         if (input.Count != 0 && input.Count != inputs)
         {
             throw new InputException(
-                $"--input has {input.Count} values but the model has {inputs} inputs.",
-                inputs == 0 ? "this model takes no input: leave out --input." : $"pass {inputs} comma-separated values, e.g. --input {string.Join(',', Enumerable.Repeat("0", inputs))}.");
+                $"{Ref("Input")} has {input.Count} values but the model has {inputs} inputs.",
+                inputs == 0 ? $"this model takes no input: leave out {Ref("Input")}." : $"pass {inputs} comma-separated values, e.g. {Ref("Input")} {string.Join(',', Enumerable.Repeat("0", inputs))}.");
         }
 
         // c = W u, W [N, U].
