@@ -18,7 +18,7 @@ public class VsmcKernelBenchmarks
     private VsmcObjective _objective = null!;
     private double[] _theta = null!;
     private double[] _gradient = null!;
-    private SequenceBatch _batch = null!;
+    private SequenceSet _batch = null!;
     private readonly double[] _z = [0.3, -0.2, 0.5];
     private readonly double[] _gf = [0.1, 0.4, -0.3];
     private readonly double[] _f = new double[3];
@@ -34,7 +34,7 @@ public class VsmcKernelBenchmarks
         _gradient = new double[_theta.Length];
         var y = new double[eeg.Trainer.BatchSize * eeg.Trainer.WindowLength * 64];
         Rng.Create(2).FillGaussian(y);
-        _batch = new SequenceBatch(eeg.Trainer.BatchSize, eeg.Trainer.WindowLength, 64, y);
+        _batch = new SequenceSet(eeg.Trainer.BatchSize, eeg.Trainer.WindowLength, 64, y);
         _engine = new VsmcEngine<float>(model, filter);
         _engine.Evaluate(_theta, _batch, 1, _gradient, true, null);
         _sequence = _engine.Sequences[0];

@@ -55,7 +55,7 @@ internal static class VsmcBenchmark
         ModelOptions model = eeg.Model with { Channels = options.Channels };
         var objective = new VsmcObjective(model, eeg.Objective with { Threads = options.Threads });
         double[] theta = ModelInitializer.Create(model, options.Seed).Theta;
-        var data = TrainingData.Continuous(options.Recording, options.RecordingSteps, options.Channels);
+        var data = SequenceSet.Continuous(options.Recording, options.RecordingSteps, options.Channels);
         var sampler = new SequenceSampler(data, recipe.BatchSize, recipe.WindowLength, recipe.WindowsPerEpoch, options.Seed);
         Trainer<SeededBatch> trainer = ModelFitter.CreateTrainer(recipe, objective, sampler);
         LearningRateSchedule schedule = new(recipe.LearningRate, recipe.FinalLearningRate, recipe.Epochs);

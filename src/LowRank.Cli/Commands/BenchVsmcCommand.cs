@@ -66,7 +66,7 @@ internal static class BenchVsmcCommand
 
         Recording recording = RecordingLoader.Load(options.DataPath);
         VsmcBenchmarkResult result = VsmcBenchmark.Run(new VsmcBenchmarkOptions(
-            recording.Samples.Data, recording.Trials * recording.Steps, recording.Channels, options.Iterations, Threads: options.Threads));
+            recording.Data.Observations, recording.Trials * recording.Steps, recording.Channels, options.Iterations, Threads: options.Threads));
         string line = string.Create(
             CultureInfo.InvariantCulture,
             $"{{\"ms_per_iteration\": {result.MsPerIteration:0.###}, \"threads\": {result.Threads}, \"mean_ms_per_iteration\": {result.MeanMsPerIteration:0.###}, \"cpu_ms_per_iteration\": {result.CpuMsPerIteration:0.###}}}");

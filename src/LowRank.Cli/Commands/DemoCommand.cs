@@ -82,7 +82,7 @@ internal static class DemoCommand
         };
         log.WriteLine($"2/4 fitting a rank-2 student (N = {recipe.Model.Units}) with VSMC: {recipe.Objective.Particles} particles, optimal proposal, {options.Epochs} epochs");
         FitResult fit = ModelFitter.Fit(
-            TrainingData.Continuous(data.Samples, DataSteps, teacherOptions.Channels),
+            SequenceSet.Continuous(data.Samples, DataSteps, teacherOptions.Channels),
             recipe,
             progress: context.CreateProgress());
         LowRankRnn student = fit.Model;

@@ -50,7 +50,7 @@ internal static class EvaluateCommand
         options.Request.Validate();
         var stored = ModelStore.Load(options.ModelDirectory);
         Recording recording = RecordingLoader.Load(options.DataPath);
-        EvaluationResult result = ProtocolEvaluator.Evaluate(stored.Model, TrainingData.FromRecording(recording), options.Request);
+        EvaluationResult result = ProtocolEvaluator.Evaluate(stored.Model, recording.Data, options.Request);
         var report = new EvaluationReport(
             result.Metrics.DStsp,
             result.Metrics.DStspSd,

@@ -111,7 +111,7 @@ internal static class FitCommand
         GuardOutput(options.Out, options.Resume);
         TrainingCheckpoint? resume = options.Resume ? TrainingCheckpoint.Read(checkpoint) : null;
         Recording recording = RecordingLoader.Load(options.DataPath);
-        TrainingData data = TrainingData.FromRecording(recording);
+        SequenceSet data = recording.Data;
         using var interrupt = new CancellationTokenSource();
         ConsoleCancelEventHandler onCtrlC = (_, e) =>
         {

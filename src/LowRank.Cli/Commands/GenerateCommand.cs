@@ -109,10 +109,10 @@ internal static class GenerateCommand
                 "pass the recording the model was fitted to.");
         }
 
-        if (recording.InputCount != model.Inputs)
+        if (recording.Inputs != model.Inputs)
         {
             throw new InputException(
-                $"recording '{options.DataPath}' has {recording.InputCount} inputs but model '{options.ModelDirectory}' expects {model.Inputs}.",
+                $"recording '{options.DataPath}' has {recording.Inputs} inputs but model '{options.ModelDirectory}' expects {model.Inputs}.",
                 "pass the recording the model was fitted to.");
         }
 
@@ -121,8 +121,8 @@ internal static class GenerateCommand
         for (int trial = 0; trial < options.Simulation.Trials; trial++)
         {
             int source = trial % recording.Trials;
-            ReadOnlySpan<double> y0 = recording.Samples.Data.AsSpan(source * steps * x, x);
-            ReadOnlySpan<double> u0 = u > 0 ? recording.Inputs!.Data.AsSpan(source * steps * u, u) : [];
+            ReadOnlySpan<double> y0 = recording.Data.ObservationsOf(source)[..x];
+            ReadOnlySpan<double> u0 = u > 0 ? recording.Data.InputsOf(source)[..u] : [];
             InitialPosterior posteriorOfZ0 = ParticleFilter.PosteriorOfInitialState(model, y0, u0);
             double[] z0 = mode == InitialStateMode.PosteriorMean
                 ? posteriorOfZ0.Mean

@@ -95,10 +95,8 @@ internal static class LintCommand
             }
             else
             {
-                RecordedTrajectories recorded = LoadTrajectories(dataPath!);
-                fit = o => TrajectoryFitter.FitRecordings(
-                    recorded.Values, recorded.Conditions, recorded.Steps, recorded.Neurons, recorded.Inputs, recorded.InputCount,
-                    o with { Initialization = FitInitialization.Random }, context.CreateProgress());
+                Recording recorded = RecordingLoader.LoadTrajectories(dataPath!);
+                fit = o => TrajectoryFitter.FitRecordings(recorded.Data, o with { Initialization = FitInitialization.Random }, context.CreateProgress());
                 source = "data:" + dataPath;
             }
 
@@ -281,55 +279,6 @@ internal static class LintCommand
             source, s.Epochs, s.Steps, result.TrainConditions, options.LearningRate, s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds,
             result.Accuracy, result.R2, result.R2PerNeuron, options.Seed);
         RateNetworkStore.Save(directory, result.Student, task, record, result.Observed);
-    }
-
-    private sealed record RecordedTrajectories(double[] Values, int Conditions, int Steps, int Neurons, double[] Inputs, int InputCount);
-
-    private static RecordedTrajectories LoadTrajectories(string path)
-    {
-        OrderedDictionary<string, NdArray> arrays = Npz.Read(path);
-        NdArray trajectories = Npz.RequireArray(arrays, "trajectories", path);
-        if (trajectories.Rank != 3)
-        {
-            throw new InputException(
-                $"'trajectories' in '{path}' has shape {NdArray.FormatShape(trajectories.Shape)}; expected [conditions, T, neurons].",
-                "save a 3-D array, e.g. np.savez(path, trajectories=y, inputs=u).");
-        }
-
-        int conditions = trajectories.Shape[0];
-        int steps = trajectories.Shape[1];
-        int neurons = trajectories.Shape[2];
-        RequireFinite(trajectories, "trajectories", path);
-        double[] inputs = [];
-        int inputCount = 0;
-        if (arrays.TryGetValue("inputs", out NdArray? u))
-        {
-            if (u.Rank != 3 || u.Shape[0] != conditions || u.Shape[1] != steps)
-            {
-                throw new InputException(
-                    $"'inputs' in '{path}' has shape {NdArray.FormatShape(u.Shape)} but 'trajectories' has {NdArray.FormatShape(trajectories.Shape)}; expected [{conditions}, {steps}, U].",
-                    "inputs must have the same conditions and time steps as the trajectories.");
-            }
-
-            RequireFinite(u, "inputs", path);
-            inputs = u.Data;
-            inputCount = u.Shape[2];
-        }
-
-        return new RecordedTrajectories(trajectories.Data, conditions, steps, neurons, inputs, inputCount);
-    }
-
-    private static void RequireFinite(NdArray array, string name, string path)
-    {
-        for (int i = 0; i < array.Data.Length; i++)
-        {
-            if (!double.IsFinite(array.Data[i]))
-            {
-                throw new InputException(
-                    $"'{name}' in '{path}' holds a non-finite value ({array.Data[i]}) at {NdArray.FormatShape(array.IndexOf(i))}.",
-                    "remove or interpolate NaN/Inf values before fitting.");
-            }
-        }
     }
 
     private static string FormatMatrix(double[][] matrix) =>

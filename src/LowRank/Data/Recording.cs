@@ -2,61 +2,50 @@ using LowRank.Formats;
 namespace LowRank.Data;
 
 /// <summary>
-/// A neural recording ready for fitting. Dimensions: trials, T time steps, X channels, U inputs.
-/// Every value is finite (the loader checks).
+/// A neural recording ready for fitting: its sequences (<see cref="SequenceSet"/>: trials × T steps × X channels,
+/// with U inputs) and where they came from. Every value is finite (the loader checks).
 /// </summary>
 public sealed class Recording
 {
-    /// <param name="samples">Observations, <c>[trials, T, X]</c>.</param>
-    /// <param name="inputs">External inputs, <c>[trials, T, U]</c>, or null.</param>
+    /// <param name="data">The trials and their inputs.</param>
     /// <param name="sourcePath">The file it was read from.</param>
     /// <param name="trialIds">An identifier per trial, <c>[trials]</c>, or null.</param>
     /// <param name="channelNames">A name per channel, <c>[X]</c> (CSV header, EDF labels), or null.</param>
     /// <param name="sampleRate">Samples per second when the file records it (EDF), or null.</param>
     public Recording(
-        NdArray samples,
-        NdArray? inputs,
+        SequenceSet data,
         string sourcePath,
         long[]? trialIds = null,
         string[]? channelNames = null,
         double? sampleRate = null)
     {
-        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(sourcePath);
-        if (samples.Rank != 3)
+        if (trialIds is not null && trialIds.Length != data.Count)
         {
-            throw new ArgumentException($"samples must be [trials, T, X], got {NdArray.FormatShape(samples.Shape)}.", nameof(samples));
+            throw new ArgumentException($"trialIds has {trialIds.Length} entries for {data.Count} trials.", nameof(trialIds));
         }
 
-        if (inputs is not null && (inputs.Rank != 3 || inputs.Shape[0] != samples.Shape[0] || inputs.Shape[1] != samples.Shape[1]))
+        if (channelNames is not null && channelNames.Length != data.Channels)
         {
-            throw new ArgumentException(
-                $"inputs must be [{samples.Shape[0]}, {samples.Shape[1]}, U], got {NdArray.FormatShape(inputs.Shape)}.", nameof(inputs));
+            throw new ArgumentException($"channelNames has {channelNames.Length} entries for {data.Channels} channels.", nameof(channelNames));
         }
 
-        if (trialIds is not null && trialIds.Length != samples.Shape[0])
-        {
-            throw new ArgumentException($"trialIds has {trialIds.Length} entries for {samples.Shape[0]} trials.", nameof(trialIds));
-        }
-
-        if (channelNames is not null && channelNames.Length != samples.Shape[2])
-        {
-            throw new ArgumentException($"channelNames has {channelNames.Length} entries for {samples.Shape[2]} channels.", nameof(channelNames));
-        }
-
-        Samples = samples;
-        Inputs = inputs;
+        Data = data;
         SourcePath = sourcePath;
         TrialIds = trialIds;
         ChannelNames = channelNames;
         SampleRate = sampleRate;
     }
 
-    /// <summary>Observations, <c>[trials, T, X]</c>.</summary>
-    public NdArray Samples { get; }
+    /// <summary>The trials and their inputs.</summary>
+    public SequenceSet Data { get; }
 
-    /// <summary>External inputs, <c>[trials, T, U]</c>, or null when the recording has none.</summary>
-    public NdArray? Inputs { get; }
+    /// <summary>The observations as an array <c>[trials, T, X]</c> (a view of <see cref="Data"/>).</summary>
+    public NdArray Observations => new([Trials, Steps, Channels], Data.Observations);
+
+    /// <summary>The inputs as an array <c>[trials, T, U]</c> (a view of <see cref="Data"/>), or null when the recording has none.</summary>
+    public NdArray? InputValues => Inputs > 0 ? new NdArray([Trials, Steps, Inputs], Data.InputValues) : null;
 
     /// <summary>The file the recording was read from.</summary>
     public string SourcePath { get; }
@@ -70,16 +59,17 @@ public sealed class Recording
     /// <summary>Samples per second, when the file records it.</summary>
     public double? SampleRate { get; }
 
-    public int Trials => Samples.Shape[0];
+    /// <summary>Trials (1 for a continuous recording).</summary>
+    public int Trials => Data.Count;
 
     /// <summary>Time steps per trial (T).</summary>
-    public int Steps => Samples.Shape[1];
+    public int Steps => Data.Steps;
 
     /// <summary>Observed channels (X).</summary>
-    public int Channels => Samples.Shape[2];
+    public int Channels => Data.Channels;
 
     /// <summary>Input dimensions (U), 0 without inputs.</summary>
-    public int InputCount => Inputs?.Shape[2] ?? 0;
+    public int Inputs => Data.Inputs;
 }
 
 /// <summary>How <see cref="RecordingLoader"/> reads formats that need a choice.</summary>

@@ -39,7 +39,7 @@ public static class RecordingLoader
     private static Recording FromNpy(string path)
     {
         NdArray array = Npy.Read(path);
-        return new Recording(AsTrials(array, $"recording '{path}'", "[T, X] or [trials, T, X]"), null, path);
+        return new Recording(Sequences(AsTrials(array, $"recording '{path}'", "[T, X] or [trials, T, X]"), null), path);
     }
 
     private static Recording FromNpz(string path)
@@ -72,14 +72,14 @@ public static class RecordingLoader
             trialIds = TrialIds(ids, trials, path);
         }
 
-        return new Recording(samples, inputs, path, trialIds);
+        return new Recording(Sequences(samples, inputs), path, trialIds);
     }
 
     private static Recording FromCsv(string path)
     {
         CsvTable table = Csv.ReadTable(path);
         NdArray samples = AsTrials(table.Values, $"recording '{path}'", "[T, X]");
-        return new Recording(samples, null, path, channelNames: table.Columns);
+        return new Recording(Sequences(samples, null), path, channelNames: table.Columns);
     }
 
     private static Recording FromEdf(string path, RecordingOptions options)
@@ -131,8 +131,7 @@ public static class RecordingLoader
 
         var samples = new NdArray([steps, channels], data);
         return new Recording(
-            AsTrials(samples, $"EDF '{path}'", "[T, X]"),
-            null,
+            Sequences(AsTrials(samples, $"EDF '{path}'", "[T, X]"), null),
             path,
             channelNames: [.. chosen.Select(s => s.Label)],
             sampleRate: first.SampleRate);
@@ -155,12 +154,51 @@ public static class RecordingLoader
 
         NdArray counts = Nwb.BinCounts(units, binWidth);
         return new Recording(
-            AsTrials(counts, $"NWB '{path}' binned at {binWidth} s", "[T, X]"),
-            null,
+            Sequences(AsTrials(counts, $"NWB '{path}' binned at {binWidth} s", "[T, X]"), null),
             path,
             channelNames: [.. units.UnitIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))],
             sampleRate: 1 / binWidth);
     }
+
+    /// <summary>
+    /// Loads trial-averaged trajectories for a LINT fit: an npz with <c>trajectories</c> [conditions, T, neurons] and
+    /// optional <c>inputs</c> [conditions, T, U], every value finite. The conditions are the recording's trials.
+    /// </summary>
+    public static Recording LoadTrajectories(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        OrderedDictionary<string, NdArray> arrays = Npz.Read(path);
+        NdArray trajectories = Npz.RequireArray(arrays, "trajectories", path);
+        if (trajectories.Rank != 3)
+        {
+            throw new InputException(
+                $"'trajectories' in '{path}' has shape {NdArray.FormatShape(trajectories.Shape)}; expected [conditions, T, neurons].",
+                "save a 3-D array, e.g. np.savez(path, trajectories=y, inputs=u).");
+        }
+
+        int conditions = trajectories.Shape[0];
+        int steps = trajectories.Shape[1];
+        RequireFiniteArray(trajectories, "trajectories", path);
+        NdArray? inputs = null;
+        if (arrays.TryGetValue("inputs", out NdArray? u))
+        {
+            if (u.Rank != 3 || u.Shape[0] != conditions || u.Shape[1] != steps)
+            {
+                throw new InputException(
+                    $"'inputs' in '{path}' has shape {NdArray.FormatShape(u.Shape)} but 'trajectories' has {NdArray.FormatShape(trajectories.Shape)}; expected [{conditions}, {steps}, U].",
+                    "inputs must have the same conditions and time steps as the trajectories.");
+            }
+
+            RequireFiniteArray(u, "inputs", path);
+            inputs = u;
+        }
+
+        return new Recording(Sequences(trajectories, inputs), path);
+    }
+
+    /// <summary>The sequences of checked arrays: samples [trials, T, X] and inputs [trials, T, U] or none.</summary>
+    private static SequenceSet Sequences(NdArray samples, NdArray? inputs) =>
+        new(samples.Shape[0], samples.Shape[1], samples.Shape[2], samples.Data, inputs?.Shape[2] ?? 0, inputs?.Data);
 
     /// <summary>Checks a [T, C] or [trials, T, C] array (non-empty, finite) and views it as [trials, T, C].</summary>
     private static NdArray AsTrials(NdArray array, string what, string expected)
@@ -187,17 +225,42 @@ public static class RecordingLoader
 
     private static void RequireFinite(NdArray array, string what)
     {
+        int i = FirstNonFinite(array);
+        if (i >= 0)
+        {
+            double v = array.Data[i];
+            string value = double.IsNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
+            throw new InputException(
+                $"{what} has {value} at index {NdArray.FormatShape(array.IndexOf(i))}.",
+                "remove or interpolate missing and infinite values before loading the recording.");
+        }
+    }
+
+    /// <summary>The array <paramref name="name"/> of the trajectories file: every value finite.</summary>
+    private static void RequireFiniteArray(NdArray array, string name, string path)
+    {
+        int i = FirstNonFinite(array);
+        if (i >= 0)
+        {
+            throw new InputException(
+                $"'{name}' in '{path}' holds a non-finite value ({array.Data[i]}) at {NdArray.FormatShape(array.IndexOf(i))}.",
+                "remove or interpolate NaN/Inf values before fitting.");
+        }
+    }
+
+    /// <summary>Index of the first NaN or ±∞ of <paramref name="array"/>, or −1.</summary>
+    private static int FirstNonFinite(NdArray array)
+    {
         ReadOnlySpan<double> data = array.Data;
         for (int i = 0; i < data.Length; i++)
         {
             if (!double.IsFinite(data[i]))
             {
-                string value = double.IsNaN(data[i]) ? "NaN" : data[i] > 0 ? "+Inf" : "-Inf";
-                throw new InputException(
-                    $"{what} has {value} at index {NdArray.FormatShape(array.IndexOf(i))}.",
-                    "remove or interpolate missing and infinite values before loading the recording.");
+                return i;
             }
         }
+
+        return -1;
     }
 
     private static long[] TrialIds(NdArray ids, int trials, string path)

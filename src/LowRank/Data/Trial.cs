@@ -4,28 +4,28 @@ namespace LowRank.Data;
 /// One trial for a rate network: inputs, targets and a loss mask over its own number of steps.
 /// </summary>
 /// <remarks>
-/// Shapes (row-major): <c>Inputs</c> [T, U], <c>Targets</c> [T, O] (O = outputs, or observed units when
+/// Shapes (row-major): <c>InputValues</c> [T, U], <c>Targets</c> [T, O] (O = outputs, or observed units when
 /// fitting trajectories), <c>Mask</c> [T] (weight of each step in the loss; 0 outside the response period).
+/// Trials of one task differ in length, so they are not a <see cref="SequenceSet"/>; their shape checks are the
+/// family's (<see cref="SequenceSet.CheckShape"/>: one sequence of T steps, the targets as its O channels).
 /// </remarks>
 public sealed class Trial
 {
     public Trial(int steps, int inputs, int outputs, float[] inputValues, float[] targets, float[] mask)
     {
-        if (steps < 1)
+        ArgumentNullException.ThrowIfNull(inputValues);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(mask);
+        SequenceSet.CheckShape(1, steps, outputs, targets.Length, inputs, inputValues.Length);
+        if (mask.Length != steps)
         {
-            throw new ArgumentException($"a trial needs at least one step, got {steps}.", nameof(steps));
-        }
-
-        if (inputValues.Length != steps * inputs || targets.Length != steps * outputs || mask.Length != steps)
-        {
-            throw new ArgumentException(
-                $"trial arrays disagree with T={steps}, U={inputs}, O={outputs}: inputs {inputValues.Length}, targets {targets.Length}, mask {mask.Length}.");
+            throw new ArgumentException($"the mask has {mask.Length} values for T = {steps} steps.", nameof(mask));
         }
 
         Steps = steps;
-        InputCount = inputs;
-        OutputCount = outputs;
-        Inputs = inputValues;
+        Inputs = inputs;
+        Outputs = outputs;
+        InputValues = inputValues;
         Targets = targets;
         Mask = mask;
     }
@@ -34,13 +34,13 @@ public sealed class Trial
     public int Steps { get; }
 
     /// <summary>U.</summary>
-    public int InputCount { get; }
+    public int Inputs { get; }
 
     /// <summary>O.</summary>
-    public int OutputCount { get; }
+    public int Outputs { get; }
 
     /// <summary>[T, U].</summary>
-    public float[] Inputs { get; }
+    public float[] InputValues { get; }
 
     /// <summary>[T, O].</summary>
     public float[] Targets { get; }

@@ -133,12 +133,13 @@ public static class TrajectoryFitter
     private const long HeldOutIndex = 1L << 32;
 
     /// <summary>
-    /// Fits recordings: <paramref name="trajectories"/> [C, T, X] with <paramref name="inputs"/> [C, T, U] (U may be 0).
+    /// Fits recordings: <paramref name="trajectories"/> of C conditions, observations [C, T, X] (X recorded neurons) with
+    /// inputs [C, T, U] (U may be 0).
     /// </summary>
-    public static TrajectoryFitResult FitRecordings(
-        double[] trajectories, int conditions, int steps, int neurons, double[] inputs, int inputCount,
-        TrajectoryFitOptions options, IProgressSink progress)
+    public static TrajectoryFitResult FitRecordings(SequenceSet trajectories, TrajectoryFitOptions options, IProgressSink progress)
     {
+        ArgumentNullException.ThrowIfNull(trajectories);
+        int conditions = trajectories.Count, steps = trajectories.Steps, neurons = trajectories.Channels, inputCount = trajectories.Inputs;
         if (conditions < 2)
         {
             throw new InputException(
@@ -153,12 +154,12 @@ public static class TrajectoryFitter
             var u = new float[steps * inputCount];
             for (int i = 0; i < target.Length; i++)
             {
-                target[i] = (float)trajectories[(long)c * steps * neurons + i];
+                target[i] = (float)trajectories.Observations[(long)c * steps * neurons + i];
             }
 
             for (int i = 0; i < u.Length; i++)
             {
-                u[i] = (float)inputs[(long)c * steps * inputCount + i];
+                u[i] = (float)trajectories.InputValues[(long)c * steps * inputCount + i];
             }
 
             var mask = new float[steps];
@@ -377,7 +378,7 @@ public static class TrajectoryFitter
 
             var mask = new float[trial.Steps];
             Array.Fill(mask, 1f);
-            result[i] = new Trial(trial.Steps, trial.InputCount, k, trial.Inputs, targets, mask);
+            result[i] = new Trial(trial.Steps, trial.Inputs, k, trial.InputValues, targets, mask);
         });
         return result;
     }

@@ -74,7 +74,7 @@ public static class ProtocolEvaluator
     /// posterior of z_0 given the first scored observation when the model has a Gaussian likelihood and
     /// a linear readout (the published protocol), and from a prior draw otherwise.
     /// </summary>
-    public static EvaluationResult Evaluate(LowRankRnn model, TrainingData data, EvaluationRequest request)
+    public static EvaluationResult Evaluate(LowRankRnn model, SequenceSet data, EvaluationRequest request)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -83,7 +83,7 @@ public static class ProtocolEvaluator
         if (!data.IsContinuous)
         {
             throw new InputException(
-                $"the metrics compare one long series, but the data holds {data.Trials} trials.",
+                $"the metrics compare one long series, but the data holds {data.Count} trials.",
                 "evaluate on a continuous recording of shape [T, X].");
         }
 
@@ -101,7 +101,7 @@ public static class ProtocolEvaluator
                 "evaluate on a recording with the inputs the model was fitted with.");
         }
 
-        TrainingData scored = data;
+        SequenceSet scored = data;
         int first = 0;
         if (request.Holdout is double holdout)
         {

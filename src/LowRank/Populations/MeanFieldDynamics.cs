@@ -42,9 +42,9 @@ public static class MeanFieldDynamics
         ArgumentNullException.ThrowIfNull(trial);
         ArgumentNullException.ThrowIfNull(rule);
         LintSourceNetwork network = RequireLint(populations);
-        if (trial.InputCount != network.Inputs)
+        if (trial.Inputs != network.Inputs)
         {
-            throw new ArgumentException($"the trial has {trial.InputCount} inputs, the populations' network {network.Inputs}.", nameof(trial));
+            throw new ArgumentException($"the trial has {trial.Inputs} inputs, the populations' network {network.Inputs}.", nameof(trial));
         }
 
         string[] names = populations.LoadingNames;
@@ -93,7 +93,7 @@ public static class MeanFieldDynamics
 
             for (int k = 0; k < inputs; k++)
             {
-                filtered[k] = (1 - alpha) * filtered[k] + alpha * trial.Inputs[t * inputs + k];
+                filtered[k] = (1 - alpha) * filtered[k] + alpha * trial.InputValues[t * inputs + k];
             }
 
             decay *= 1 - alpha;

@@ -263,7 +263,7 @@ public sealed class MeanFieldObjective : IDifferentiableObjective<TrialBatch>
 
             for (int k = 0; k < inputs; k++)
             {
-                path.Filtered[(t + 1) * inputs + k] = (1 - alpha) * path.Filtered[t * inputs + k] + alpha * trial.Inputs[t * inputs + k];
+                path.Filtered[(t + 1) * inputs + k] = (1 - alpha) * path.Filtered[t * inputs + k] + alpha * trial.InputValues[t * inputs + k];
             }
 
             path.Coefficients(t + 1, c);
@@ -383,9 +383,9 @@ public sealed class MeanFieldObjective : IDifferentiableObjective<TrialBatch>
             _owner = owner;
             int rank = owner._m.Length;
             int inputs = owner._in.Length;
-            if (trial.InputCount != inputs || trial.OutputCount != owner._out.Length)
+            if (trial.Inputs != inputs || trial.Outputs != owner._out.Length)
             {
-                throw new ArgumentException($"the trial has {trial.InputCount} inputs and {trial.OutputCount} outputs; the mixture's network {inputs} and {owner._out.Length}.", nameof(trial));
+                throw new ArgumentException($"the trial has {trial.Inputs} inputs and {trial.Outputs} outputs; the mixture's network {inputs} and {owner._out.Length}.", nameof(trial));
             }
 
             Kappa = new double[(trial.Steps + 1) * rank];

@@ -181,7 +181,7 @@ public static class RateNetworkKernel<T>
             // next += α W_inᵀ u_t
             for (int c = 0; c < u; c++)
             {
-                T input = T.CreateTruncating(trial.Inputs[t * u + c]);
+                T input = T.CreateTruncating(trial.InputValues[t * u + c]);
                 if (input != T.Zero)
                 {
                     TensorPrimitives.MultiplyAdd(wIn.Slice(c * n, n), alpha * input, next, next);
@@ -341,7 +341,7 @@ public static class RateNetworkKernel<T>
             // gW_in_c += α u_{t,c} g
             for (int c = 0; c < u; c++)
             {
-                T input = T.CreateTruncating(trial.Inputs[t * u + c]);
+                T input = T.CreateTruncating(trial.InputValues[t * u + c]);
                 if (input != T.Zero)
                 {
                     TensorPrimitives.MultiplyAdd(gx, alpha * input, gWIn.Slice(c * n, n), gWIn.Slice(c * n, n));
@@ -422,10 +422,10 @@ public static class RateNetworkKernel<T>
 
     private static void CheckTrial(RateNetworkSpec spec, Trial trial, int outputs)
     {
-        if (trial.InputCount != spec.Inputs || trial.OutputCount != outputs)
+        if (trial.Inputs != spec.Inputs || trial.Outputs != outputs)
         {
             throw new ArgumentException(
-                $"trial has U={trial.InputCount}, O={trial.OutputCount} but the network expects U={spec.Inputs}, O={outputs}.",
+                $"trial has U={trial.Inputs}, O={trial.Outputs} but the network expects U={spec.Inputs}, O={outputs}.",
                 nameof(trial));
         }
     }

@@ -37,7 +37,7 @@ public static class ModelFitter
     /// settings (a test hook: any objective on the same parameter layout).
     /// </summary>
     public static FitResult Fit(
-        TrainingData data,
+        SequenceSet data,
         FitSettings settings,
         string? checkpointPath = null,
         TrainingCheckpoint? resume = null,
@@ -50,12 +50,12 @@ public static class ModelFitter
         ModelOptions options = settings.Model with { Channels = data.Channels, Inputs = data.Inputs };
         (settings with { Model = options }).Validate();
 
-        TrainingData train = data, evaluation = data;
+        SequenceSet train = data, evaluation = data;
         HeldOutSplit? split = null;
         if (settings.Holdout is double holdout)
         {
             (train, evaluation, int end) = data.Split(holdout);
-            split = new HeldOutSplit(holdout, data.IsContinuous ? "steps" : "trials", data.IsContinuous ? data.Steps : data.Trials, end);
+            split = new HeldOutSplit(holdout, data.IsContinuous ? "steps" : "trials", data.IsContinuous ? data.Steps : data.Count, end);
         }
 
         IDifferentiableObjective<SeededBatch> objective = createObjective?.Invoke(options) ?? new VsmcObjective(options, settings.Objective);
@@ -112,18 +112,18 @@ public static class ModelFitter
     /// What a checkpoint of this fit must match besides θ's length, epochs, rates and clip: the settings record
     /// itself (threads excluded: results do not depend on them) and the shape of the data.
     /// </summary>
-    public static string Configuration(FitSettings settings, TrainingData data)
+    public static string Configuration(FitSettings settings, SequenceSet data)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(data);
-        return JsonFile.Serialize(new { settings, data = new { data.Trials, data.Steps, data.Channels, data.Inputs } }, indented: false);
+        return JsonFile.Serialize(new { settings, data = new { Trials = data.Count, data.Steps, data.Channels, data.Inputs } }, indented: false);
     }
 
     /// <summary>
     /// The mean objective over fixed windows (drawn once from a fixed stream) with a fixed objective
     /// seed, so successive evaluations differ only through θ.
     /// </summary>
-    private static Func<double[], double> CreateEvaluation(IDifferentiableObjective<SeededBatch> objective, TrainingData data, FitTrainerSettings options, int windows)
+    private static Func<double[], double> CreateEvaluation(IDifferentiableObjective<SeededBatch> objective, SequenceSet data, FitTrainerSettings options, int windows)
     {
         int windowLength = Math.Min(options.WindowLength, data.Steps);
         var sampler = new SequenceSampler(data, options.BatchSize, windowLength, Math.Max(1, windows));
@@ -131,7 +131,7 @@ public static class ModelFitter
         if (!data.IsContinuous && plan.Length > windows)
         {
             plan = plan[..windows];
-            sampler = new SequenceSampler(TrainingData.FromTrials(Gather(data, plan), plan.Length, data.Steps, data.Channels, GatherInputs(data, plan), data.Inputs), options.BatchSize, windowLength, windows);
+            sampler = new SequenceSampler(SequenceSet.FromTrials(Gather(data, plan), plan.Length, data.Steps, data.Channels, GatherInputs(data, plan), data.Inputs), options.BatchSize, windowLength, windows);
             plan = [.. Enumerable.Range(0, plan.Length)];
         }
 
@@ -142,16 +142,16 @@ public static class ModelFitter
             int sequences = 0;
             for (int b = 0; b < sampler.BatchesPerEpoch; b++)
             {
-                SequenceBatch batch = sampler.Batch(plan, b);
-                sum += objective.Evaluate(theta, new SeededBatch(batch, (options.Seed ^ EvaluationStream) + b), gradient) * batch.Sequences;
-                sequences += batch.Sequences;
+                SequenceSet batch = sampler.Batch(plan, b);
+                sum += objective.Evaluate(theta, new SeededBatch(batch, (options.Seed ^ EvaluationStream) + b), gradient) * batch.Count;
+                sequences += batch.Count;
             }
 
             return sum / sequences;
         };
     }
 
-    private static double[] Gather(TrainingData data, int[] trials)
+    private static double[] Gather(SequenceSet data, int[] trials)
     {
         int per = data.Steps * data.Channels;
         var values = new double[trials.Length * per];
@@ -163,7 +163,7 @@ public static class ModelFitter
         return values;
     }
 
-    private static double[] GatherInputs(TrainingData data, int[] trials)
+    private static double[] GatherInputs(SequenceSet data, int[] trials)
     {
         int per = data.Steps * data.Inputs;
         var values = new double[trials.Length * per];

@@ -74,7 +74,7 @@ public static class ParticleFilter
         }
 
         int steps = observations.Length / x;
-        var batch = new SequenceBatch(1, steps, x, observations, u, inputs);
+        var batch = new SequenceSet(1, steps, x, observations, u, inputs);
         var engine = new VsmcEngine<double>(model.Options, options with { Precision = KernelPrecision.Double, Threads = 1 });
         double value = engine.Evaluate(model.Theta, batch, seed, Span<double>.Empty, computeGradient: false, frozenAncestors: null);
         SequenceWorkspace<double> s = engine.Sequences[0];
@@ -100,7 +100,7 @@ public static class ParticleFilter
             throw new ArgumentException($"expected y_0 of {model.Channels} values and u_0 of {model.Inputs}, got {firstObservation.Length} and {firstInput.Length}.");
         }
 
-        var batch = new SequenceBatch(1, 1, model.Channels, firstObservation.ToArray(), model.Inputs, model.Inputs > 0 ? firstInput.ToArray() : null);
+        var batch = new SequenceSet(1, 1, model.Channels, firstObservation.ToArray(), model.Inputs, model.Inputs > 0 ? firstInput.ToArray() : null);
         var engine = new VsmcEngine<double>(model.Options, options);
         engine.Evaluate(model.Theta, batch, 0, Span<double>.Empty, computeGradient: false, frozenAncestors: null);
         SequenceWorkspace<double> s = engine.Sequences[0];

@@ -63,12 +63,12 @@ internal sealed class VsmcEngine<TReal>
     /// Objective and gradient for a batch. <paramref name="frozenAncestors"/> ([B][T·K], row 0 unused),
     /// when given, replaces the drawn ancestors (the random stream is consumed identically).
     /// </summary>
-    public double Evaluate(ReadOnlySpan<double> theta, SequenceBatch batch, long seed, Span<double> gradient, bool computeGradient, int[][]? frozenAncestors)
+    public double Evaluate(ReadOnlySpan<double> theta, SequenceSet batch, long seed, Span<double> gradient, bool computeGradient, int[][]? frozenAncestors)
     {
         Model.Load(theta);
         bool valid = Model.IsValid && _proposal.Prepare(Model);
-        EnsureWorkspaces(batch.Sequences, batch.Steps);
-        for (int b = 0; b < batch.Sequences; b++)
+        EnsureWorkspaces(batch.Count, batch.Steps);
+        for (int b = 0; b < batch.Count; b++)
         {
             SequenceWorkspace<TReal> sequence = _sequences[b];
             sequence.Observations = batch.Observations.AsMemory(b * batch.Steps * batch.Channels, batch.Steps * batch.Channels);
@@ -81,7 +81,7 @@ internal sealed class VsmcEngine<TReal>
             return double.NaN;
         }
 
-        int sequences = batch.Sequences;
+        int sequences = batch.Count;
         int threads = Math.Min(_vsmc.Threads, sequences);
         if (threads <= 1)
         {

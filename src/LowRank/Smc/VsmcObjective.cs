@@ -55,7 +55,7 @@ public sealed class VsmcObjective : IDifferentiableObjective<SeededBatch>
     /// The objective averaged over the batch, and ∂objective/∂θ into <paramref name="gradient"/> (overwritten).
     /// Sequence b draws from stream b of <paramref name="seed"/>.
     /// </summary>
-    public double Evaluate(ReadOnlySpan<double> theta, SequenceBatch batch, long seed, Span<double> gradient)
+    public double Evaluate(ReadOnlySpan<double> theta, SequenceSet batch, long seed, Span<double> gradient)
     {
         Check(theta, batch, gradient.Length);
         return _single is not null
@@ -64,7 +64,7 @@ public sealed class VsmcObjective : IDifferentiableObjective<SeededBatch>
     }
 
     /// <summary>The objective alone (no reverse pass).</summary>
-    public double Value(ReadOnlySpan<double> theta, SequenceBatch batch, long seed)
+    public double Value(ReadOnlySpan<double> theta, SequenceSet batch, long seed)
     {
         Check(theta, batch, gradient: null);
         return _single is not null
@@ -77,7 +77,7 @@ public sealed class VsmcObjective : IDifferentiableObjective<SeededBatch>
     /// ([T·K], row 0 unused) when given; returns the ancestors actually used.
     /// </summary>
     internal double EvaluateWithAncestors(
-        ReadOnlySpan<double> theta, SequenceBatch batch, long seed, Span<double> gradient, bool computeGradient, int[][]? frozenAncestors, out int[][] usedAncestors)
+        ReadOnlySpan<double> theta, SequenceSet batch, long seed, Span<double> gradient, bool computeGradient, int[][]? frozenAncestors, out int[][] usedAncestors)
     {
         double value;
         if (_single is not null)
@@ -94,7 +94,7 @@ public sealed class VsmcObjective : IDifferentiableObjective<SeededBatch>
         return value;
     }
 
-    private void Check(ReadOnlySpan<double> theta, SequenceBatch batch, int? gradient)
+    private void Check(ReadOnlySpan<double> theta, SequenceSet batch, int? gradient)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (theta.Length != ParameterCount)

@@ -70,7 +70,7 @@ public abstract class CognitiveTask
     {
         double output = 0;
         double target = 0;
-        int o = trial.OutputCount;
+        int o = trial.Outputs;
         for (int t = 0; t < trial.Steps; t++)
         {
             output += trial.Mask[t] * outputs[t * o];

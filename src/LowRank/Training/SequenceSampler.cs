@@ -7,10 +7,10 @@ namespace LowRank.Training;
 /// <summary>A batch of equal-length sequences with the seed of the objective's randomness on it.</summary>
 /// <param name="Sequences">Observations [B, T, X] and inputs [B, T, U] (a buffer the sampler reuses).</param>
 /// <param name="Seed">Seed of the objective's draws; sequence b uses stream b of it.</param>
-public readonly record struct SeededBatch(SequenceBatch Sequences, long Seed);
+public readonly record struct SeededBatch(SequenceSet Sequences, long Seed);
 
 /// <summary>
-/// Cuts an epoch of <see cref="SequenceBatch"/>es from <see cref="TrainingData"/>: random windows of
+/// Cuts an epoch of <see cref="SequenceSet"/>es from <see cref="SequenceSet"/>: random windows of
 /// length T from a continuous recording, or the trials in random order; each batch carries a seed.
 /// </summary>
 /// <remarks>
@@ -24,10 +24,10 @@ public readonly record struct SeededBatch(SequenceBatch Sequences, long Seed);
 /// </remarks>
 public sealed class SequenceSampler : IBatchSampler<SeededBatch>
 {
-    private readonly TrainingData _data;
+    private readonly SequenceSet _data;
     private readonly int _batchSize;
-    private readonly SequenceBatch _full;
-    private readonly SequenceBatch? _last;
+    private readonly SequenceSet _full;
+    private readonly SequenceSet? _last;
 
     private readonly long _seed;
     private Rng? _epochRng;
@@ -38,7 +38,7 @@ public sealed class SequenceSampler : IBatchSampler<SeededBatch>
     /// <param name="windowLength">T of the windows cut from a continuous recording (trials are used whole).</param>
     /// <param name="windowsPerEpoch">Windows per epoch from a continuous recording.</param>
     /// <param name="seed">Seed of the epochs' plans and batch seeds.</param>
-    public SequenceSampler(TrainingData data, int batchSize, int windowLength, int windowsPerEpoch, long seed = 0)
+    public SequenceSampler(SequenceSet data, int batchSize, int windowLength, int windowsPerEpoch, long seed = 0)
     {
         ArgumentNullException.ThrowIfNull(data);
         _data = data;
@@ -68,7 +68,7 @@ public sealed class SequenceSampler : IBatchSampler<SeededBatch>
         else
         {
             WindowLength = data.Steps;
-            SequencesPerEpoch = data.Trials;
+            SequencesPerEpoch = data.Count;
         }
 
         _batchSize = Math.Min(batchSize, SequencesPerEpoch);
@@ -102,7 +102,7 @@ public sealed class SequenceSampler : IBatchSampler<SeededBatch>
     public SeededBatch Batch(int index)
     {
         Rng rng = _epochRng ?? throw new InvalidOperationException("call BeginEpoch before taking batches.");
-        SequenceBatch batch = Batch(_plan, index);
+        SequenceSet batch = Batch(_plan, index);
         return new SeededBatch(batch, (long)rng.NextUInt64());
     }
 
@@ -138,7 +138,7 @@ public sealed class SequenceSampler : IBatchSampler<SeededBatch>
     /// Batch <paramref name="batchIndex"/> of an epoch's <paramref name="plan"/>. The returned batch is
     /// reused by the next call (its arrays are overwritten).
     /// </summary>
-    public SequenceBatch Batch(int[] plan, int batchIndex)
+    public SequenceSet Batch(int[] plan, int batchIndex)
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (batchIndex < 0 || batchIndex >= BatchesPerEpoch)
@@ -147,9 +147,9 @@ public sealed class SequenceSampler : IBatchSampler<SeededBatch>
         }
 
         int first = batchIndex * _batchSize;
-        SequenceBatch batch = first + _batchSize <= SequencesPerEpoch ? _full : _last!;
+        SequenceSet batch = first + _batchSize <= SequencesPerEpoch ? _full : _last!;
         int x = _data.Channels, u = _data.Inputs, t = WindowLength;
-        for (int b = 0; b < batch.Sequences; b++)
+        for (int b = 0; b < batch.Count; b++)
         {
             int entry = plan[first + b];
             // Continuous: steps [entry, entry + T) of the one recording; trials: all of trial `entry`.
@@ -164,9 +164,9 @@ public sealed class SequenceSampler : IBatchSampler<SeededBatch>
         return batch;
     }
 
-    private SequenceBatch NewBatch(int sequences)
+    private SequenceSet NewBatch(int sequences)
     {
         int t = WindowLength, x = _data.Channels, u = _data.Inputs;
-        return new SequenceBatch(sequences, t, x, new double[sequences * t * x], u, u > 0 ? new double[sequences * t * u] : null);
+        return new SequenceSet(sequences, t, x, new double[sequences * t * x], u, u > 0 ? new double[sequences * t * u] : null);
     }
 }

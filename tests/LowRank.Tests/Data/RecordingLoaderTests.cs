@@ -16,9 +16,9 @@ public sealed class RecordingLoaderTests : IDisposable
         string path = _temp.File("r.npy");
         Npy.Write(path, new NdArray([5, 3], Fixtures.Sevenths(15)), DType.Float32);
         Recording recording = RecordingLoader.Load(path);
-        Assert.Equal([1, 5, 3], recording.Samples.Shape);
-        Assert.Equal((1, 5, 3, 0), (recording.Trials, recording.Steps, recording.Channels, recording.InputCount));
-        Assert.Null(recording.Inputs);
+        Assert.Equal([1, 5, 3], recording.Observations.Shape);
+        Assert.Equal((1, 5, 3, 0), (recording.Trials, recording.Steps, recording.Channels, recording.Inputs));
+        Assert.Null(recording.InputValues);
         Assert.Equal(path, recording.SourcePath);
     }
 
@@ -26,8 +26,8 @@ public sealed class RecordingLoaderTests : IDisposable
     public void ThreeDimensionalNpyKeepsTrials()
     {
         Recording recording = RecordingLoader.Load(Fixtures.Npy("f8_3d.npy"));
-        Assert.Equal([2, 3, 4], recording.Samples.Shape);
-        Assert.Equal(23.0, recording.Samples[1, 2, 3]);
+        Assert.Equal([2, 3, 4], recording.Observations.Shape);
+        Assert.Equal(23.0, recording.Observations[1, 2, 3]);
     }
 
     [Theory]
@@ -36,8 +36,8 @@ public sealed class RecordingLoaderTests : IDisposable
     public void NpzWithInputsAndTrialIds(string fixture)
     {
         Recording recording = RecordingLoader.Load(Fixtures.Npz(fixture));
-        Assert.Equal([2, 50, 3], recording.Samples.Shape);
-        Assert.Equal([2, 50, 1], recording.Inputs!.Shape);
+        Assert.Equal([2, 50, 3], recording.Observations.Shape);
+        Assert.Equal([2, 50, 1], recording.InputValues!.Shape);
         Assert.Equal([7L, 9L], recording.TrialIds!);
     }
 
@@ -46,7 +46,7 @@ public sealed class RecordingLoaderTests : IDisposable
     {
         string path = _temp.File("sim.npz");
         Npz.Write(path, [KeyValuePair.Create("samples", new NdArray([2, 4, 1], Fixtures.Sevenths(8))), KeyValuePair.Create("latents", NdArray.Zeros(2, 4, 2))]);
-        Assert.Equal([2, 4, 1], RecordingLoader.Load(path).Samples.Shape);
+        Assert.Equal([2, 4, 1], RecordingLoader.Load(path).Observations.Shape);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class RecordingLoaderTests : IDisposable
         string path = _temp.File("in.npz");
         Npz.Write(path, [KeyValuePair.Create("data", NdArray.Zeros(6, 2)), KeyValuePair.Create("inputs", NdArray.Zeros(6, 3))]);
         Recording recording = RecordingLoader.Load(path);
-        Assert.Equal([1, 6, 3], recording.Inputs!.Shape);
+        Assert.Equal([1, 6, 3], recording.InputValues!.Shape);
     }
 
     [Fact]
@@ -64,9 +64,9 @@ public sealed class RecordingLoaderTests : IDisposable
         string path = _temp.File("r.csv");
         File.WriteAllText(path, "a,b\n1,2\n3,4\n5,6\n");
         Recording recording = RecordingLoader.Load(path);
-        Assert.Equal([1, 3, 2], recording.Samples.Shape);
+        Assert.Equal([1, 3, 2], recording.Observations.Shape);
         Assert.Equal(["a", "b"], recording.ChannelNames!);
-        Assert.Equal(6.0, recording.Samples[0, 2, 1]);
+        Assert.Equal(6.0, recording.Observations[0, 2, 1]);
     }
 
     [Fact]
@@ -75,13 +75,13 @@ public sealed class RecordingLoaderTests : IDisposable
         string path = _temp.File("r.edf");
         File.WriteAllBytes(path, EdfBuilder.TwoChannels());
         Recording all = RecordingLoader.Load(path);
-        Assert.Equal([1, 12, 2], all.Samples.Shape);
+        Assert.Equal([1, 12, 2], all.Observations.Shape);
         Assert.Equal(["Fz", "Cz"], all.ChannelNames!);
         Assert.Equal(8.0, all.SampleRate);
 
         Recording cz = RecordingLoader.Load(path, new RecordingOptions { Signals = ["Cz"] });
-        Assert.Equal([1, 12, 1], cz.Samples.Shape);
-        Assert.Equal(all.Samples[0, 5, 1], cz.Samples[0, 5, 0]);
+        Assert.Equal([1, 12, 1], cz.Observations.Shape);
+        Assert.Equal(all.Observations[0, 5, 1], cz.Observations[0, 5, 0]);
 
         var missing = Assert.Throws<InputException>(() => RecordingLoader.Load(path, new RecordingOptions { Signals = ["Oz"] }));
         Assert.Equal($"EDF '{path}' has no signal 'Oz' (it has: Fz, Cz).", missing.Message);
@@ -95,7 +95,7 @@ public sealed class RecordingLoaderTests : IDisposable
             [new("A", "uV", 0, 1, 0, 1, 2, new short[4]), new("B", "uV", 0, 1, 0, 1, 1, new short[2])], records: 2, recordDuration: 1));
         var error = Assert.Throws<InputException>(() => RecordingLoader.Load(path));
         Assert.Equal($"EDF '{path}' signals 'A' (2 Hz) and 'B' (1 Hz) have different sample rates.", error.Message);
-        Assert.Equal([1, 2, 1], RecordingLoader.Load(path, new RecordingOptions { Signals = ["B"] }).Samples.Shape);
+        Assert.Equal([1, 2, 1], RecordingLoader.Load(path, new RecordingOptions { Signals = ["B"] }).Observations.Shape);
     }
 
     [Theory]

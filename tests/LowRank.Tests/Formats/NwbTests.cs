@@ -46,10 +46,10 @@ public sealed class NwbTests : IDisposable
     public void LoadsAsARecording()
     {
         Recording recording = RecordingLoader.Load(Fixtures.Nwb("units.nwb"), new RecordingOptions { BinWidth = 0.02 });
-        Assert.Equal([1, 5, 3], recording.Samples.Shape);
+        Assert.Equal([1, 5, 3], recording.Observations.Shape);
         Assert.Equal(["10", "11", "12"], recording.ChannelNames!);
         Assert.Equal(50.0, recording.SampleRate);
-        Assert.Equal(4.0, recording.Samples.Data.Where((_, i) => i % 3 == 0).Sum());
+        Assert.Equal(4.0, recording.Observations.Data.Where((_, i) => i % 3 == 0).Sum());
     }
 
     [Fact]

@@ -186,7 +186,7 @@ public sealed class LintCliTests : IDisposable
         {
             for (int t = 0; t < steps; t++)
             {
-                inputs[i * steps + t] = trials[i].Inputs[t];
+                inputs[i * steps + t] = trials[i].InputValues[t];
                 for (int k = 0; k < 12; k++)
                 {
                     values[(i * steps + t) * 12 + k] = workspace.States[(t + 1) * 12 + k];

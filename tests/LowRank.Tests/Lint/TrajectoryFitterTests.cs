@@ -64,7 +64,7 @@ public sealed class TrajectoryFitterTests
         teacher = teacher.WithSpec(teacher.Spec with { Readout = readout });
         int[] observed = [1, 5, 11];
         Trial[] trials = new RandomDotDecisionTask().GenerateMany(2, 0, 3)
-            .Select(t => new Trial(t.Steps, 1, 3, t.Inputs, new float[t.Steps * 3], Enumerable.Repeat(1f, t.Steps).ToArray()))
+            .Select(t => new Trial(t.Steps, 1, 3, t.InputValues, new float[t.Steps * 3], Enumerable.Repeat(1f, t.Steps).ToArray()))
             .ToArray();
         int checkedValues = 0;
         RateNetworkRunner.Run(teacher.Layout, teacher.Theta, trials, observed, 0, 0, 1, (i, workspace) =>
@@ -131,11 +131,11 @@ public sealed class TrajectoryFitterTests
         var task = new RandomDotDecisionTask();
         int[] observed = [0, 3, 7];
         Trial[] trials = task.GenerateMany(1, 0, 6)
-            .Select(t => new Trial(t.Steps, 1, 3, t.Inputs, new float[t.Steps * 3], Enumerable.Repeat(1f, t.Steps).ToArray()))
+            .Select(t => new Trial(t.Steps, 1, 3, t.InputValues, new float[t.Steps * 3], Enumerable.Repeat(1f, t.Steps).ToArray()))
             .ToArray();
         var targets = new Trial[trials.Length];
         RateNetworkRunner.Run(teacher.Layout, teacher.Theta, trials, observed, 0, 0, 1, (i, workspace) =>
-            targets[i] = new Trial(trials[i].Steps, 1, 3, trials[i].Inputs, workspace.Outputs.AsSpan(0, trials[i].Steps * 3).ToArray(), trials[i].Mask));
+            targets[i] = new Trial(trials[i].Steps, 1, 3, trials[i].InputValues, workspace.Outputs.AsSpan(0, trials[i].Steps * 3).ToArray(), trials[i].Mask));
         (double global, double perNeuron) = TrajectoryFitter.Score(teacher, targets, observed, 2);
         Assert.Equal(1.0, global, 1e-12);
         Assert.Equal(1.0, perNeuron, 1e-12);

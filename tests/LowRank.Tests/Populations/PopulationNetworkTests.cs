@@ -78,7 +78,7 @@ public sealed class PopulationNetworkTests : IDisposable
             }
 
             k = 0.8 * k + 0.2 * drive;
-            v = 0.8 * v + 0.2 * trial.Inputs[t];
+            v = 0.8 * v + 0.2 * trial.InputValues[t];
             Assert.Equal(k, kappa[t + 1], 1e-11);
         }
     }

@@ -24,7 +24,7 @@ public sealed class KalmanReferenceTests
     {
         const int steps = 20, seeds = 16;
         double[] theta = SmcTestModels.RandomTheta(Linear, 21, observationScale: 0.5);
-        SequenceBatch batch = SmcTestModels.RandomBatch(Linear, 1, steps, 22);
+        SequenceSet batch = SmcTestModels.RandomBatch(Linear, 1, steps, 22);
         double exact = KalmanLogLikelihood(new LowRankRnn(Linear, theta), batch);
 
         double Estimate(int k, long seed)
@@ -59,7 +59,7 @@ public sealed class KalmanReferenceTests
     }
 
     /// <summary>Exact log p(y_{0:T−1}) of the linear-Gaussian model by the Kalman filter.</summary>
-    private static double KalmanLogLikelihood(LowRankRnn model, SequenceBatch batch)
+    private static double KalmanLogLikelihood(LowRankRnn model, SequenceSet batch)
     {
         var build = Matrix<double>.Build;
         int r = model.Rank, n = model.Units, x = model.Channels, u = model.Inputs, steps = batch.Steps;

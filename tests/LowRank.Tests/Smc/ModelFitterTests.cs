@@ -18,11 +18,11 @@ internal sealed class ReadoutBiasObjective(ModelOptions options) : IDifferentiab
 
     public double Evaluate(ReadOnlySpan<double> theta, SeededBatch seeded, Span<double> gradient)
     {
-        SequenceBatch batch = seeded.Sequences;
+        SequenceSet batch = seeded.Sequences;
         gradient.Clear();
         ReadOnlySpan<double> d = _bias.Of(theta);
         Span<double> gD = _bias.Of(gradient);
-        int x = batch.Channels, bt = batch.Sequences * batch.Steps;
+        int x = batch.Channels, bt = batch.Count * batch.Steps;
         double value = 0;
         for (int i = 0; i < batch.Observations.Length; i++)
         {
@@ -37,7 +37,7 @@ internal sealed class ReadoutBiasObjective(ModelOptions options) : IDifferentiab
 
 public sealed class ModelFitterTests
 {
-    private static TrainingData Recording(out double[] firstMeans, out double[] lastMeans)
+    private static SequenceSet Recording(out double[] firstMeans, out double[] lastMeans)
     {
         // 500 steps × 2 channels: means (1, −1) for the first 400 steps, (5, 5) for the last 100.
         const int steps = 500, channels = 2;
@@ -54,7 +54,7 @@ public sealed class ModelFitterTests
 
         firstMeans = [1, -1];
         lastMeans = [5, 5];
-        return TrainingData.Continuous(values, steps, channels);
+        return SequenceSet.Continuous(values, steps, channels);
     }
 
     private static FitSettings Request(double? holdout) => new()
@@ -68,7 +68,7 @@ public sealed class ModelFitterTests
     [Fact]
     public void HoldoutTrainsOnTheFirstPartAndEvaluatesOnTheRest()
     {
-        TrainingData data = Recording(out double[] first, out double[] last);
+        SequenceSet data = Recording(out double[] first, out double[] last);
         FitResult fit = ModelFitter.Fit(data, Request(0.2), createObjective: o => new ReadoutBiasObjective(o));
         Assert.Equal(new HeldOutSplit(0.2, "steps", 500, 400), fit.Split);
         Assert.Equal(2, fit.Model.Channels);
@@ -85,7 +85,7 @@ public sealed class ModelFitterTests
     [Fact]
     public void WithoutHoldoutEvaluationUsesTrainingData()
     {
-        TrainingData data = Recording(out _, out _);
+        SequenceSet data = Recording(out _, out _);
         FitResult fit = ModelFitter.Fit(data, Request(null), createObjective: o => new ReadoutBiasObjective(o));
         Assert.Null(fit.Split);
         Assert.Equal(fit.Training.Summary.Objective[^1], fit.Training.Summary.Evaluations[^1].Value, 3.0);
@@ -94,7 +94,7 @@ public sealed class ModelFitterTests
     [Fact]
     public void ChannelsAndInputsComeFromTheData()
     {
-        TrainingData data = Recording(out _, out _);
+        SequenceSet data = Recording(out _, out _);
         FitResult fit = ModelFitter.Fit(data, Request(null) with { Model = new ModelOptions { Rank = 2, Units = 6, Channels = 99 } }, createObjective: o => new ReadoutBiasObjective(o));
         Assert.Equal(2, fit.Options.Channels);
         Assert.Equal(0, fit.Options.Inputs);

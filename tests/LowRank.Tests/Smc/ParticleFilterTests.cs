@@ -59,7 +59,7 @@ public sealed class ParticleFilterTests
     {
         var options = new ModelOptions { Rank = 2, Units = 8, Channels = 3 };
         double[] theta = SmcTestModels.RandomTheta(options, 5);
-        SequenceBatch batch = SmcTestModels.RandomBatch(options, 1, 15, 6);
+        SequenceSet batch = SmcTestModels.RandomBatch(options, 1, 15, 6);
         var vsmc = new VsmcOptions { Particles = 6, Precision = KernelPrecision.Double, Threads = 1 };
         FilterResult result = ParticleFilter.Run(new LowRankRnn(options, theta), vsmc, batch.Observations, null, 8);
         double objective = new VsmcObjective(options, vsmc).Value(theta, batch, 8);

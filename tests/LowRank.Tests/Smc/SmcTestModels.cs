@@ -31,7 +31,7 @@ internal static class SmcTestModels
     }
 
     /// <summary>B sequences of T steps: Gaussian observations around a smooth signal, Gaussian inputs.</summary>
-    public static SequenceBatch RandomBatch(ModelOptions options, int sequences, int steps, long seed)
+    public static SequenceSet RandomBatch(ModelOptions options, int sequences, int steps, long seed)
     {
         Rng rng = Rng.Create(seed, 7);
         int x = options.Channels, u = options.Inputs;
@@ -54,6 +54,6 @@ internal static class SmcTestModels
             rng.FillGaussian(inputs);
         }
 
-        return new SequenceBatch(sequences, steps, x, y, u, inputs);
+        return new SequenceSet(sequences, steps, x, y, u, inputs);
     }
 }

@@ -71,7 +71,7 @@ public sealed class VsmcGradientTests
         (ModelOptions model, VsmcOptions vsmc) = Configurations()[name];
         var objective = new VsmcObjective(model, vsmc);
         double[] theta = SmcTestModels.RandomTheta(model, seed: name.Length);
-        SequenceBatch batch = SmcTestModels.RandomBatch(model, sequences: 2, steps: 6, seed: 3);
+        SequenceSet batch = SmcTestModels.RandomBatch(model, sequences: 2, steps: 6, seed: 3);
         var gradient = new double[theta.Length];
         double value = objective.EvaluateWithAncestors(theta, batch, 11, gradient, true, null, out int[][] ancestors);
         Assert.True(double.IsFinite(value), $"objective {value}");

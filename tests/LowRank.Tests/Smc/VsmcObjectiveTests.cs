@@ -13,7 +13,7 @@ public sealed class VsmcObjectiveTests
     public void SinglePrecisionAgreesWithDouble()
     {
         double[] theta = SmcTestModels.RandomTheta(EegLike, 4);
-        SequenceBatch batch = SmcTestModels.RandomBatch(EegLike, 3, 12, 5);
+        SequenceSet batch = SmcTestModels.RandomBatch(EegLike, 3, 12, 5);
         var reference = new VsmcObjective(EegLike, new VsmcOptions { Precision = KernelPrecision.Double, Threads = 1 });
         var fast = new VsmcObjective(EegLike, new VsmcOptions { Precision = KernelPrecision.Single, Threads = 1 });
         var gReference = new double[theta.Length];
@@ -37,7 +37,7 @@ public sealed class VsmcObjectiveTests
     public void ResultDoesNotDependOnThreadCount(KernelPrecision precision)
     {
         double[] theta = SmcTestModels.RandomTheta(EegLike, 6);
-        SequenceBatch batch = SmcTestModels.RandomBatch(EegLike, 5, 10, 7);
+        SequenceSet batch = SmcTestModels.RandomBatch(EegLike, 5, 10, 7);
         var one = new VsmcObjective(EegLike, new VsmcOptions { Precision = precision, Threads = 1 });
         var two = new VsmcObjective(EegLike, new VsmcOptions { Precision = precision, Threads = 2 });
         var gOne = new double[theta.Length];
@@ -50,7 +50,7 @@ public sealed class VsmcObjectiveTests
     public void SameSeedGivesSameResultAndAnotherSeedDoesNot()
     {
         double[] theta = SmcTestModels.RandomTheta(EegLike, 6);
-        SequenceBatch batch = SmcTestModels.RandomBatch(EegLike, 2, 10, 7);
+        SequenceSet batch = SmcTestModels.RandomBatch(EegLike, 2, 10, 7);
         var objective = new VsmcObjective(EegLike, new VsmcOptions { Threads = 1 });
         var gradient = new double[theta.Length];
         double first = objective.Evaluate(theta, batch, 3, gradient);
@@ -62,7 +62,7 @@ public sealed class VsmcObjectiveTests
     public void NaNObservationGivesNaNObjectiveAndGradient()
     {
         double[] theta = SmcTestModels.RandomTheta(EegLike, 6);
-        SequenceBatch batch = SmcTestModels.RandomBatch(EegLike, 2, 10, 7);
+        SequenceSet batch = SmcTestModels.RandomBatch(EegLike, 2, 10, 7);
         batch.Observations[5 * EegLike.Channels + 2] = double.NaN;
         var objective = new VsmcObjective(EegLike, new VsmcOptions { Threads = 1 });
         var gradient = new double[theta.Length];
@@ -78,7 +78,7 @@ public sealed class VsmcObjectiveTests
         var options = new ModelOptions { Rank = 3, Units = 40, Channels = 6, Inputs = 2, InputFilter = InputFilter.Filtered };
         var engine = new VsmcEngine<float>(options, new VsmcOptions { Proposal = proposal, Threads = 1 });
         double[] theta = SmcTestModels.RandomTheta(options, 1);
-        SequenceBatch batch = SmcTestModels.RandomBatch(options, 1, 20, 2);
+        SequenceSet batch = SmcTestModels.RandomBatch(options, 1, 20, 2);
         var gradient = new double[theta.Length];
         engine.Evaluate(theta, batch, 1, gradient, true, null);
         SequenceWorkspace<float> sequence = engine.Sequences[0];
@@ -99,7 +99,7 @@ public sealed class VsmcObjectiveTests
         // With the optimal proposal the t = 0 weight p(y_0) does not depend on the drawn z_0.
         var engine = new VsmcEngine<double>(EegLike, new VsmcOptions { Precision = KernelPrecision.Double, Threads = 1, Particles = 7 });
         double[] theta = SmcTestModels.RandomTheta(EegLike, 2);
-        SequenceBatch batch = SmcTestModels.RandomBatch(EegLike, 1, 4, 2);
+        SequenceSet batch = SmcTestModels.RandomBatch(EegLike, 1, 4, 2);
         engine.Evaluate(theta, batch, 1, new double[theta.Length], true, null);
         double[] logW = engine.Sequences[0].LogW;
         for (int k = 1; k < 7; k++)
@@ -121,10 +121,10 @@ public sealed class VsmcObjectiveTests
     {
         var objective = new VsmcObjective(EegLike, new VsmcOptions { Threads = 1 });
         double[] theta = SmcTestModels.RandomTheta(EegLike, 1);
-        SequenceBatch batch = SmcTestModels.RandomBatch(EegLike, 1, 5, 1);
+        SequenceSet batch = SmcTestModels.RandomBatch(EegLike, 1, 5, 1);
         Assert.Throws<ArgumentException>(() => objective.Evaluate(theta.AsSpan(1), batch, 0, new double[theta.Length]));
         Assert.Throws<ArgumentException>(() => objective.Evaluate(theta, batch, 0, new double[theta.Length - 1]));
-        var wrongChannels = new SequenceBatch(1, 5, EegLike.Channels + 1, new double[5 * (EegLike.Channels + 1)]);
+        var wrongChannels = new SequenceSet(1, 5, EegLike.Channels + 1, new double[5 * (EegLike.Channels + 1)]);
         Assert.Throws<ArgumentException>(() => objective.Value(theta, wrongChannels, 0));
     }
 
@@ -132,13 +132,13 @@ public sealed class VsmcObjectiveTests
     public void AlternatingBatchSizesGiveTheSameResultsAsFreshObjectives()
     {
         double[] theta = SmcTestModels.RandomTheta(EegLike, 2);
-        SequenceBatch large = SmcTestModels.RandomBatch(EegLike, 3, 8, 3);
-        SequenceBatch small = SmcTestModels.RandomBatch(EegLike, 1, 8, 4);
-        SequenceBatch otherLength = SmcTestModels.RandomBatch(EegLike, 2, 5, 5);
+        SequenceSet large = SmcTestModels.RandomBatch(EegLike, 3, 8, 3);
+        SequenceSet small = SmcTestModels.RandomBatch(EegLike, 1, 8, 4);
+        SequenceSet otherLength = SmcTestModels.RandomBatch(EegLike, 2, 5, 5);
         var reused = new VsmcObjective(EegLike, new VsmcOptions { Threads = 1 });
         var gradient = new double[theta.Length];
         var fresh = new double[theta.Length];
-        foreach (SequenceBatch batch in new[] { large, small, otherLength, large, small })
+        foreach (SequenceSet batch in new[] { large, small, otherLength, large, small })
         {
             double value = reused.Evaluate(theta, batch, 6, gradient);
             double expected = new VsmcObjective(EegLike, new VsmcOptions { Threads = 1 }).Evaluate(theta, batch, 6, fresh);

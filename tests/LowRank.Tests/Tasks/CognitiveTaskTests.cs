@@ -16,9 +16,9 @@ public sealed class CognitiveTaskTests
         Trial a = task.Generate(3, 41);
         Trial b = task.Generate(3, 41);
         Trial c = task.Generate(3, 42);
-        Assert.Equal(a.Inputs, b.Inputs);
+        Assert.Equal(a.InputValues, b.InputValues);
         Assert.Equal(a.Targets, b.Targets);
-        Assert.NotEqual(a.Inputs, c.Inputs);
+        Assert.NotEqual(a.InputValues, c.InputValues);
     }
 
     [Theory]
@@ -60,7 +60,7 @@ public sealed class CognitiveTaskTests
             double mean = 0;
             for (int t = start; t < start + length; t++)
             {
-                mean += trial.Inputs[t * 4 + context];
+                mean += trial.InputValues[t * 4 + context];
             }
 
             mean /= length;
@@ -74,7 +74,7 @@ public sealed class CognitiveTaskTests
             {
                 for (int c = 0; c < 2; c++)
                 {
-                    sumSquares += trial.Inputs[t * 4 + c] * trial.Inputs[t * 4 + c];
+                    sumSquares += trial.InputValues[t * 4 + c] * trial.InputValues[t * 4 + c];
                     count++;
                 }
             }
@@ -87,7 +87,7 @@ public sealed class CognitiveTaskTests
                 for (int c = 0; c < 2; c++)
                 {
                     bool on = c == context && t >= cueFrom && t < responseStart;
-                    Assert.Equal(on ? 0.1f : 0f, trial.Inputs[t * 4 + 2 + c]);
+                    Assert.Equal(on ? 0.1f : 0f, trial.InputValues[t * 4 + 2 + c]);
                 }
             }
         }
@@ -192,7 +192,7 @@ public sealed class CognitiveTaskTests
         double sum = 0;
         for (int t = from; t < to; t++)
         {
-            sum += trial.Inputs[t * trial.InputCount + channel];
+            sum += trial.InputValues[t * trial.Inputs + channel];
         }
 
         return sum / (to - from);

@@ -24,7 +24,7 @@ public sealed class SequenceSamplerTests
     [Fact]
     public void WindowsAreContiguousSlicesAtTheDrawnStarts()
     {
-        var data = TrainingData.Continuous(Ramp(200, 3), 200, 3, Ramp(200, 2), 2);
+        var data = SequenceSet.Continuous(Ramp(200, 3), 200, 3, Ramp(200, 2), 2);
         var sampler = new SequenceSampler(data, batchSize: 4, windowLength: 7, windowsPerEpoch: 10);
         Assert.Equal(3, sampler.BatchesPerEpoch);
         int[] plan = sampler.DrawEpoch(Rng.Create(5, 0));
@@ -32,9 +32,9 @@ public sealed class SequenceSamplerTests
         Assert.All(plan, start => Assert.InRange(start, 0, 200 - 7));
         for (int b = 0; b < 3; b++)
         {
-            SequenceBatch batch = sampler.Batch(plan, b);
-            Assert.Equal(b < 2 ? 4 : 2, batch.Sequences);
-            for (int s = 0; s < batch.Sequences; s++)
+            SequenceSet batch = sampler.Batch(plan, b);
+            Assert.Equal(b < 2 ? 4 : 2, batch.Count);
+            for (int s = 0; s < batch.Count; s++)
             {
                 int start = plan[b * 4 + s];
                 ReadOnlySpan<double> window = batch.ObservationsOf(s);
@@ -52,7 +52,7 @@ public sealed class SequenceSamplerTests
     public void WindowStartsAreUniform()
     {
         // 4 possible starts; 40 000 draws; each count within 5 standard errors of 10 000.
-        var data = TrainingData.Continuous(Ramp(8, 1), 8, 1);
+        var data = SequenceSet.Continuous(Ramp(8, 1), 8, 1);
         var sampler = new SequenceSampler(data, batchSize: 10, windowLength: 5, windowsPerEpoch: 40_000);
         int[] plan = sampler.DrawEpoch(Rng.Create(11, 3));
         var counts = new int[4];
@@ -68,13 +68,13 @@ public sealed class SequenceSamplerTests
     [Fact]
     public void TrialsArePermutedAndUsedWhole()
     {
-        var data = TrainingData.FromTrials(Ramp(15, 2), trials: 5, steps: 3, channels: 2);
+        var data = SequenceSet.FromTrials(Ramp(15, 2), trials: 5, steps: 3, channels: 2);
         var sampler = new SequenceSampler(data, batchSize: 2, windowLength: 50, windowsPerEpoch: 500);
         Assert.Equal(5, sampler.SequencesPerEpoch);
         Assert.Equal(3, sampler.WindowLength);
         int[] plan = sampler.DrawEpoch(Rng.Create(1, 1));
         Assert.Equal([0, 1, 2, 3, 4], plan.Order().ToArray());
-        SequenceBatch batch = sampler.Batch(plan, 0);
+        SequenceSet batch = sampler.Batch(plan, 0);
         // Trial k holds global steps 3k..3k+2.
         Assert.Equal(1000 * (3 * plan[1] + 2) + 1, batch.ObservationsOf(1)[5]);
     }
@@ -82,7 +82,7 @@ public sealed class SequenceSamplerTests
     [Fact]
     public void SameStreamSamePlan()
     {
-        var data = TrainingData.Continuous(Ramp(100, 1), 100, 1);
+        var data = SequenceSet.Continuous(Ramp(100, 1), 100, 1);
         var sampler = new SequenceSampler(data, 10, 50, 500);
         Assert.Equal(sampler.DrawEpoch(Rng.Create(3, 7)), sampler.DrawEpoch(Rng.Create(3, 7)));
         Assert.NotEqual(sampler.DrawEpoch(Rng.Create(3, 7)), sampler.DrawEpoch(Rng.Create(3, 8)));
@@ -91,7 +91,7 @@ public sealed class SequenceSamplerTests
     [Fact]
     public void WindowLongerThanRecordingIsAnInputError()
     {
-        var data = TrainingData.Continuous(Ramp(40, 1), 40, 1);
+        var data = SequenceSet.Continuous(Ramp(40, 1), 40, 1);
         InputException error = Assert.Throws<InputException>(() => new SequenceSampler(data, 10, 50, 500));
         Assert.Equal("the window length 50 does not fit the recording of 40 steps.", error.Message);
         Assert.Equal("pass --window between 1 and 40.", LowRank.Cli.SettingFlags.Hint(error));
@@ -100,8 +100,8 @@ public sealed class SequenceSamplerTests
     [Fact]
     public void SplitKeepsTheFirstPartForTraining()
     {
-        var data = TrainingData.Continuous(Ramp(100, 2), 100, 2);
-        (TrainingData train, TrainingData heldOut, int split) = data.Split(0.2);
+        var data = SequenceSet.Continuous(Ramp(100, 2), 100, 2);
+        (SequenceSet train, SequenceSet heldOut, int split) = data.Split(0.2);
         Assert.Equal(80, split);
         Assert.Equal(80, train.Steps);
         Assert.Equal(20, heldOut.Steps);
@@ -117,12 +117,12 @@ public sealed class SplitIndexTests
     [InlineData(10, 0.25, 7)]
     [InlineData(5, 0.2, 4)]
     public void HoldsOutTheRoundedFraction(int count, double holdout, int expected) =>
-        Assert.Equal(expected, TrainingData.SplitIndex(count, holdout));
+        Assert.Equal(expected, SequenceSet.SplitIndex(count, holdout));
 
     [Fact]
     public void EmptySideIsAnInputError()
     {
-        InputException error = Assert.Throws<InputException>(() => TrainingData.SplitIndex(3, 0.1));
+        InputException error = Assert.Throws<InputException>(() => SequenceSet.SplitIndex(3, 0.1));
         Assert.Equal("holding out 0.1 of 3 leaves one side empty.", error.Message);
     }
 }

@@ -17,12 +17,12 @@ internal sealed class ChannelMeanObjective(int channels, params int[] nanCalls) 
 
     public double Evaluate(ReadOnlySpan<double> theta, SeededBatch seeded, Span<double> gradient)
     {
-        (SequenceBatch batch, long seed) = seeded;
+        (SequenceSet batch, long seed) = seeded;
         int call = Calls++;
         gradient.Clear();
         double value = 0;
-        int bt = batch.Sequences * batch.Steps;
-        for (int b = 0; b < batch.Sequences; b++)
+        int bt = batch.Count * batch.Steps;
+        for (int b = 0; b < batch.Count; b++)
         {
             ReadOnlySpan<double> y = batch.ObservationsOf(b);
             for (int i = 0; i < y.Length; i++)
@@ -36,7 +36,7 @@ internal sealed class ChannelMeanObjective(int channels, params int[] nanCalls) 
             Rng rng = Rng.Create(seed, b);
             for (int x = 0; x < channels; x++)
             {
-                double noise = 0.01 * rng.NextGaussian() / batch.Sequences;
+                double noise = 0.01 * rng.NextGaussian() / batch.Count;
                 value += noise * theta[x];
                 gradient[x] += noise;
             }
@@ -66,7 +66,7 @@ public sealed class TrainerTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static TrainingData Data()
+    private static SequenceSet Data()
     {
         const int steps = 400;
         Rng rng = Rng.Create(42);
@@ -76,7 +76,7 @@ public sealed class TrainerTests : IDisposable
             values[i] = Means[i % 3] + 0.5 * rng.NextGaussian();
         }
 
-        return TrainingData.Continuous(values, steps, 3);
+        return SequenceSet.Continuous(values, steps, 3);
     }
 
     private static TrainerOptions Options(int epochs) => new()
