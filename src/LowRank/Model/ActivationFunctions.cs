@@ -7,7 +7,7 @@ namespace LowRank.Model;
 /// relu: <c>max(0, x − h)</c>; clipped relu: <c>max(0, x + h) − max(0, x)</c>;
 /// tanh: <c>tanh(x − h)</c>; identity: <c>x − h</c>.
 /// </remarks>
-public static class ActivationFunctions
+internal static class ActivationFunctions
 {
     /// <summary>φ(x; h).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

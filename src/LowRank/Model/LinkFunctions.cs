@@ -4,7 +4,7 @@ namespace LowRank.Model;
 
 /// <summary>Observation links g(η) and their derivatives (DESIGN §2).</summary>
 /// <remarks>identity: η; exp: e^η; softplus: ln(1 + e^η) + 1e−6; relu: max(0, η) + 1e−10.</remarks>
-public static class LinkFunctions
+internal static class LinkFunctions
 {
     /// <summary>g(η).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -118,7 +118,7 @@ public sealed class GaussHermite
     /// ∂g/∂μ = g u / Δ,   ∂g/∂Δ = g (u² − 1) / Δ,   ∂ erf(μ/(Δ√2))/∂μ = 2 g(0),   ∂ erf(μ/(Δ√2))/∂Δ = −2 g(0) μ / Δ
     /// </code>
     /// </remarks>
-    public TanhMomentSlopes TanhMomentsWithSlopes(double mean, double std)
+    internal TanhMomentSlopes TanhMomentsWithSlopes(double mean, double std)
     {
         if (std > WideStd)
         {
@@ -233,4 +233,4 @@ public sealed class GaussHermite
 }
 
 /// <summary>⟨φ⟩ and ⟨φ'⟩ of a Gaussian pre-activation N(μ, Δ²) and their partial derivatives in μ and Δ.</summary>
-public readonly record struct TanhMomentSlopes(double Mean, double Gain, double MeanByMu, double MeanByStd, double GainByMu, double GainByStd);
+internal readonly record struct TanhMomentSlopes(double Mean, double Gain, double MeanByMu, double MeanByStd, double GainByMu, double GainByStd);

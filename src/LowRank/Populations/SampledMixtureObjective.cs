@@ -59,7 +59,7 @@ public sealed class SampledMixtureObjective : IDifferentiableObjective<TrialBatc
     /// <c>noiseStream + index</c> of <paramref name="seed"/>.
     /// </summary>
     /// <typeparam name="T">float for training, double for gradient checks.</typeparam>
-    public static double BatchGradient<T>(
+    internal static double BatchGradient<T>(
         MixtureParameters mixture,
         ReadOnlySpan<double> phi,
         ReadOnlySpan<double> xi,
@@ -85,7 +85,7 @@ public sealed class SampledMixtureObjective : IDifferentiableObjective<TrialBatc
 
 /// <summary>Buffers of <see cref="SampledMixtureObjective.BatchGradient"/>: θ, one gradient buffer per batch trial and ∂L/∂θ.</summary>
 /// <typeparam name="T">float for training, double for gradient checks.</typeparam>
-public sealed class MixtureWorkspace<T>
+internal sealed class MixtureWorkspace<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public MixtureWorkspace(MixtureParameters mixture, int batch)

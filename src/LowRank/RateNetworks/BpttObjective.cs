@@ -92,7 +92,7 @@ public sealed class BpttObjective : IDifferentiableObjective<TrialBatch>
     /// <paramref name="gradient"/>, so the result is bit-identical for any thread count.
     /// </remarks>
     /// <typeparam name="T">float for training, double for gradient checks.</typeparam>
-    public static double BatchGradient<T>(
+    internal static double BatchGradient<T>(
         RateNetworkLayout layout,
         T[] theta,
         IReadOnlyList<Trial> trials,

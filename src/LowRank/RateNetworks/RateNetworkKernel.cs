@@ -10,7 +10,7 @@ namespace LowRank.RateNetworks;
 /// the time loop allocates nothing.
 /// </summary>
 /// <typeparam name="T">float for training, double for gradient checks.</typeparam>
-public sealed class RateNetworkWorkspace<T>
+internal sealed class RateNetworkWorkspace<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly int _units;
@@ -96,7 +96,7 @@ public sealed class RateNetworkWorkspace<T>
 /// gpre = gr ⊙ (1 − r_t²);  gb += gpre;  ∂L/∂x_t = (1 − α) g + gpre
 /// </code>
 /// </remarks>
-public static class RateNetworkKernel<T>
+internal static class RateNetworkKernel<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>

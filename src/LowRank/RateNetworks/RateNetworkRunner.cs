@@ -7,7 +7,7 @@ namespace LowRank.RateNetworks;
 /// Runs a rate network forward on many trials in parallel (float32). Trial i's noise comes from
 /// <c>Rng.Create(noiseSeed, noiseStream + i)</c>, so results do not depend on the thread count.
 /// </summary>
-public static class RateNetworkRunner
+internal static class RateNetworkRunner
 {
     /// <summary>
     /// Runs every trial and calls <paramref name="visit"/> with its index and the workspace holding its

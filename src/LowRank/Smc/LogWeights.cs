@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 namespace LowRank.Smc;
 
 /// <summary>Normalisation of log-weights with a max-shifted log-sum-exp.</summary>
-public static class LogWeights
+internal static class LogWeights
 {
     /// <summary>
     /// Returns <c>logsumexp(logWeights)</c> and writes the normalised weights

@@ -9,7 +9,7 @@ namespace LowRank.Smc;
 /// particle of weight 0 (log-weight −∞) is never drawn; a position beyond the last cumulative sum
 /// (rounding: <c>cumsum[K−1] &lt; 1</c>) goes to the last particle of positive weight.
 /// </remarks>
-public static class Resampling
+internal static class Resampling
 {
     /// <summary>Draws K ancestors into <paramref name="ancestors"/> (length K) from <paramref name="weights"/> (sums to 1).</summary>
     public static void Draw(ResamplingScheme scheme, ReadOnlySpan<double> weights, Rng rng, Span<int> ancestors)
