@@ -3,7 +3,7 @@ using LowRank.Simulation;
 
 namespace LowRank.Cli;
 
-/// <summary>Writes simulated trials as an npz with the DESIGN §7 names.</summary>
+/// <summary>Writes simulated trials as an npz with the names of docs/file-formats.md.</summary>
 internal static class SimulationWriter
 {
     public static void Write(string path, SimulationResult result)

@@ -5,7 +5,7 @@ using static LowRank.InputException;
 
 namespace LowRank.Analysis;
 
-/// <summary>Connectivity overlaps of a low-rank network (DESIGN §6).</summary>
+/// <summary>Connectivity overlaps of a low-rank network (docs/lint.md, "lowrank lint analyze").</summary>
 /// <param name="NM">σ_nm [R, R]: σ_nm[r, s] = ñ_r · m_s / N.</param>
 /// <param name="NI">σ_nI [R, U]: σ_nI[r, c] = ñ_r · w_in,c / N.</param>
 /// <param name="MI">σ_mI [R, U]: σ_mI[r, c] = m_r · w_in,c / N.</param>

@@ -115,7 +115,7 @@ public sealed record TrajectoryFitProblem(
 
 /// <summary>
 /// LINT: fits a low-rank rate network to unit trajectories by BPTT on the masked mean squared error
-/// between ψ(x) of the observed units and the targets (DESIGN §6).
+/// between ψ(x) of the observed units and the targets (docs/lint.md, "Fitting trajectories").
 /// </summary>
 /// <remarks>
 /// Conventions: the value fitted at step t is ψ(x_{t+1}), reached after input u_t; x_0 = x0.

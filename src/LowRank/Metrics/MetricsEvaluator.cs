@@ -37,7 +37,7 @@ public sealed record MetricsOptions
     /// <summary>Width of the Gaussian smoothing of the power spectra, in bins (published 20).</summary>
     public double SpectrumSigma { get; init; } = PowerSpectrum.PublishedSigma;
 
-    /// <summary>Drop the last (Nyquist) bin of the normalised spectra and renormalise (DESIGN §5).</summary>
+    /// <summary>Drop the last (Nyquist) bin of the normalised spectra and renormalise (docs/metrics.md).</summary>
     public bool SpectrumDropLastBin { get; init; } = true;
 
     /// <summary>Most threads to use; −1 uses every core. The figures do not depend on it.</summary>
@@ -80,7 +80,7 @@ public sealed record MetricsReport
     public required double[] DHPerChannel { get; init; }
 }
 
-/// <summary>Computes D_stsp and D_H of a generated series against the data (DESIGN §5).</summary>
+/// <summary>Computes D_stsp and D_H of a generated series against the data (docs/metrics.md).</summary>
 public static class MetricsEvaluator
 {
     /// <summary>

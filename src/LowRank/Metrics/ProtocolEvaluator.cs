@@ -7,7 +7,7 @@ using static LowRank.InputException;
 
 namespace LowRank.Metrics;
 
-/// <summary>How a fitted model is scored against a recording (DESIGN §5, published EEG protocol).</summary>
+/// <summary>How a fitted model is scored against a recording (docs/metrics.md, the published EEG protocol).</summary>
 public sealed record EvaluationRequest
 {
     /// <summary>Steps simulated (with zero input) before recording (published 2400).</summary>

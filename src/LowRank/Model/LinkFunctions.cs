@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace LowRank.Model;
 
-/// <summary>Observation links g(η) and their derivatives (DESIGN §2).</summary>
+/// <summary>Observation links g(η) and their derivatives (docs/model.md, "Observation models").</summary>
 /// <remarks>identity: η; exp: e^η; softplus: ln(1 + e^η) + 1e−6; relu: max(0, η) + 1e−10.</remarks>
 internal static class LinkFunctions
 {

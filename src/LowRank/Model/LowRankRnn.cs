@@ -4,7 +4,7 @@ using LowRank.Training;
 namespace LowRank.Model;
 
 /// <summary>
-/// A stochastic low-rank RNN (DESIGN §2): options, the flat parameter vector θ and its layout.
+/// A stochastic low-rank RNN (docs/model.md): options, the flat parameter vector θ and its layout.
 /// </summary>
 /// <remarks>
 /// <code>

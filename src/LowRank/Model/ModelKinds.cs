@@ -1,6 +1,6 @@
 namespace LowRank.Model;
 
-/// <summary>Unit nonlinearity φ(x; h), elementwise (DESIGN §2).</summary>
+/// <summary>Unit nonlinearity φ(x; h), elementwise (docs/model.md, "Activations").</summary>
 public enum Activation
 {
     /// <summary><c>max(0, x − h)</c>.</summary>

@@ -3,7 +3,7 @@ using static LowRank.InputException;
 namespace LowRank.Model;
 
 /// <summary>
-/// Structure and initial scales of a stochastic low-rank RNN (DESIGN §2). Dimensions: R rank,
+/// Structure and initial scales of a stochastic low-rank RNN (docs/model.md). Dimensions: R rank,
 /// N units, U inputs, X observed channels.
 /// </summary>
 public sealed record ModelOptions
@@ -51,7 +51,7 @@ public sealed record ModelOptions
     /// <summary>Initial decay a = 1 − Δt/τ.</summary>
     public double InitDecay { get; init; } = 0.9;
 
-    /// <summary>Variances are clamped to [MinVariance, MaxVariance] (DESIGN §3).</summary>
+    /// <summary>Variances are clamped to [MinVariance, MaxVariance] (docs/model.md, "Covariance factors").</summary>
     public const double MinVariance = 1e-8;
 
     /// <summary>Upper clamp of every variance.</summary>

@@ -37,7 +37,7 @@ public sealed record StoredModel<TTraining>(LowRankRnn Model, ModelDocument<TTra
 }
 
 /// <summary>
-/// Saves and loads a stochastic low-rank RNN as a directory (DESIGN §7): <c>model.json</c> (format
+/// Saves and loads a stochastic low-rank RNN as a directory (docs/file-formats.md, "Model directories"): <c>model.json</c> (format
 /// version, kind, options, provenance, extra sections such as the training summary) and
 /// <c>params.npz</c> with constrained values readable by NumPy: <c>m</c> [N,R], <c>n</c> [R,N],
 /// <c>h</c> [N], <c>w_in</c> [N,U] (when U &gt; 0), <c>decay</c> [], <c>chol_z</c>, <c>chol_0</c> [R,R],

@@ -13,7 +13,7 @@ public enum ReadoutKind
 }
 
 /// <summary>
-/// Shape and fixed constants of a LINT rate network (DESIGN §6).
+/// Shape and fixed constants of a LINT rate network (docs/lint.md, "The model").
 /// </summary>
 /// <remarks>
 /// Dimension legend: N units, R rank (0 = full rank), U inputs, O outputs, T steps.

@@ -20,7 +20,7 @@ public sealed record RateNetworkTrainingRecord(
     double? R2PerNeuron,
     long Seed);
 
-/// <summary>The <c>model.json</c> of a LINT network (DESIGN §7).</summary>
+/// <summary>The <c>model.json</c> of a LINT network (docs/file-formats.md, "Model directories").</summary>
 public sealed record RateNetworkDocument(
     int FormatVersion,
     string Kind,

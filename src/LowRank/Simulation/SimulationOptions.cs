@@ -72,7 +72,7 @@ public sealed record SimulationOptions
 }
 
 /// <summary>
-/// Simulated trials (DESIGN §7 names): latents [trials,T,R], rates (observation means) [trials,T,X],
+/// Simulated trials (names of docs/file-formats.md): latents [trials,T,R], rates (observation means) [trials,T,X],
 /// samples [trials,T,X], inputs [trials,T,U] when the model has inputs.
 /// </summary>
 public sealed record SimulationResult(int Trials, int Steps, int Rank, int Channels, int InputCount, double[] Latents, double[] Rates, double[] Samples, double[] Inputs);

@@ -3,7 +3,7 @@ using LowRank.Numerics;
 
 namespace LowRank.Simulation;
 
-/// <summary>Simulates a <see cref="LowRankRnn"/>: latents, observation means and samples (DESIGN §2).</summary>
+/// <summary>Simulates a <see cref="LowRankRnn"/>: latents, observation means and samples (docs/model.md, "Simulation").</summary>
 /// <remarks>
 /// Per trial, with v the (raw or filtered) input:
 /// <code>

@@ -12,7 +12,7 @@ namespace LowRank.Smc;
 /// (float for training, double for gradient checks): one sequence at a time, parallel over a batch.
 /// </summary>
 /// <remarks>
-/// Forward, per sequence (DESIGN §3): z_0^k ~ q_0 around m_0 = μ0 + P W v_0; for t ≥ 1 ancestors A^k by
+/// Forward, per sequence (docs/vsmc.md): z_0^k ~ q_0 around m_0 = μ0 + P W v_0; for t ≥ 1 ancestors A^k by
 /// resampling w_{t−1}, f_t^k = a z_{t−1}^{A^k} + Ñ φ(M z_{t−1}^{A^k} + W v_{t−1}; h), z_t^k ~ q_t; objective
 /// (1/T) Σ_t [logsumexp_k log w_t^k − log K]. The transition is evaluated once per distinct ancestor.
 /// Reverse: ∂/∂log w_t^k = ŵ_t^k / T; the proposal turns ∂/∂z_t into ∂/∂f_t; the gradients of the

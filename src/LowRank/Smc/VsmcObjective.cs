@@ -5,7 +5,7 @@ using LowRank.Training;
 namespace LowRank.Smc;
 
 /// <summary>
-/// The variational SMC objective of a stochastic low-rank RNN (DESIGN §3) and its exact gradient:
+/// The variational SMC objective of a stochastic low-rank RNN (docs/vsmc.md) and its exact gradient:
 /// <c>L(θ) = (1/B) Σ_b (1/T) Σ_t [logsumexp_k log w_t^k − log K]</c>, reparameterised samples,
 /// ancestor indices held constant.
 /// </summary>

@@ -2,7 +2,7 @@ using static LowRank.InputException;
 
 namespace LowRank.Smc;
 
-/// <summary>How particles are proposed at each step (DESIGN §3).</summary>
+/// <summary>How particles are proposed at each step (docs/vsmc.md, "Proposals").</summary>
 public enum ProposalKind
 {
     /// <summary><c>q_t = N(f_t, Σz)</c>; the weight is the observation likelihood.</summary>

@@ -4,7 +4,7 @@ using LowRank.Numerics;
 namespace LowRank.Tasks;
 
 /// <summary>
-/// A cognitive task for rate networks (DESIGN §6): trial generator with noisy inputs, targets and a
+/// A cognitive task for rate networks (docs/lint.md, "Tasks"): trial generator with noisy inputs, targets and a
 /// mask that covers only the response period. Δt = 20 ms (α = Δt/τ = 0.2 with τ = 100 ms).
 /// </summary>
 /// <remarks>

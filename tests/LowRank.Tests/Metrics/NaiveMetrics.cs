@@ -81,7 +81,7 @@ internal static class NaiveMetrics
         return x.Select(v => (v - mean) / sd).ToArray();
     }
 
-    /// <summary>D_H by the definition in DESIGN §5, channel by channel, with the naive DFT.</summary>
+    /// <summary>D_H by the definition in docs/metrics.md, channel by channel, with the naive DFT.</summary>
     public static double SpectrumHellinger(double[,] generated, double[,] data, double sigma)
     {
         int steps = generated.GetLength(0), channels = generated.GetLength(1);

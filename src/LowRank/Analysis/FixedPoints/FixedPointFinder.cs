@@ -23,7 +23,7 @@ public sealed record ApproximateSearchOptions(
     int MaxDegreeOfParallelism = -1);
 
 /// <summary>
-/// Fixed points and cycles of the piecewise-linear low-rank map <c>F(z) = a z + Ñ φ(M z + c; h)</c> (DESIGN §4).
+/// Fixed points and cycles of the piecewise-linear low-rank map <c>F(z) = a z + Ñ φ(M z + c; h)</c> (docs/fixed-points.md).
 /// </summary>
 /// <remarks>
 /// On the cell with activation pattern D (diagonal 0/1 over the P kinks) F is affine with Jacobian

@@ -11,7 +11,7 @@ public enum PiecewiseActivation
 }
 
 /// <summary>
-/// The deterministic latent map of a low-rank RNN with constant input and noise off (DESIGN §2, §4):
+/// The deterministic latent map of a low-rank RNN with constant input and noise off (docs/model.md, docs/fixed-points.md):
 /// <c>F(z) = a z + Ñ φ(M z + c; h)</c>.
 /// </summary>
 /// <remarks>
