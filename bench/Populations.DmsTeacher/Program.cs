@@ -1,8 +1,8 @@
+using LowRank;
 using LowRank.Data;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
 using LowRank.Training;
-using LowRank;
 
 // Trains a rank-2 delayed-match-to-sample network for docs/benchmarks-populations.md with the LINT trainer
 // (BpttTrainer), starting from a "memory prior": Ñ = g M + Ñ₀ (σ_nm ≈ g I), so each κ_r can hold the first

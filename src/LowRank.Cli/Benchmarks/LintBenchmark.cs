@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LowRank.Lint;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
@@ -51,30 +50,11 @@ internal static class LintBenchmark
         (Trainer<TrialBatch> trainer, TrialSampler sampler) = RateNetworkTraining.Create(
             problem.Initial.Layout, problem.Train, problem.Observed, problem.Training(fit), null, NullProgress.Instance);
         double[] theta = (double[])problem.Initial.Theta.Clone();
-        var times = new double[options.Iterations];
-        int total = options.WarmupIterations + options.Iterations;
-        TimeSpan cpuStart = TimeSpan.Zero;
-        for (int iteration = 0; iteration < total; iteration++)
+        IterationTimes times = IterationTimer.Run(options.WarmupIterations, options.Iterations, iteration =>
         {
-            if (iteration == options.WarmupIterations)
-            {
-                cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
-            }
-
-            long start = Stopwatch.GetTimestamp();
             sampler.BeginEpoch(iteration, 0);
             trainer.Step(theta, sampler.Batch(0), fit.LearningRate);
-            double elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            if (iteration >= options.WarmupIterations)
-            {
-                times[iteration - options.WarmupIterations] = elapsed;
-            }
-        }
-
-        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMilliseconds / options.Iterations;
-        double mean = times.Average();
-        Array.Sort(times);
-        double median = times.Length % 2 == 1 ? times[times.Length / 2] : 0.5 * (times[times.Length / 2 - 1] + times[times.Length / 2]);
-        return new LintBenchmarkResult(median, mean, cpu, problem.Initial.Spec.Units, options.Rank, problem.Train.Length, problem.Train[0].Steps, options.Threads, options.Iterations);
+        });
+        return new LintBenchmarkResult(times.MedianMs, times.MeanMs, times.CpuMs, problem.Initial.Spec.Units, options.Rank, problem.Train.Length, problem.Train[0].Steps, options.Threads, options.Iterations);
     }
 }

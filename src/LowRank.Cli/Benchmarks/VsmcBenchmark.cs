@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LowRank.Data;
 using LowRank.Model;
 using LowRank.Smc;
@@ -59,35 +58,16 @@ internal static class VsmcBenchmark
         var sampler = new SequenceSampler(data, recipe.BatchSize, recipe.WindowLength, recipe.WindowsPerEpoch, options.Seed);
         Trainer<SeededBatch> trainer = ModelFitter.CreateTrainer(recipe, objective, sampler);
         LearningRateSchedule schedule = new(recipe.LearningRate, recipe.FinalLearningRate, recipe.Epochs);
-        var times = new double[options.Iterations];
-        int total = options.WarmupIterations + options.Iterations;
-        TimeSpan cpuStart = TimeSpan.Zero;
-        for (int iteration = 0; iteration < total; iteration++)
+        IterationTimes times = IterationTimer.Run(options.WarmupIterations, options.Iterations, iteration =>
         {
-            if (iteration == options.WarmupIterations)
-            {
-                cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
-            }
-
             int epoch = iteration / sampler.BatchesPerEpoch, batch = iteration % sampler.BatchesPerEpoch;
-            long start = Stopwatch.GetTimestamp();
             if (batch == 0)
             {
                 sampler.BeginEpoch(epoch, 0);
             }
 
             trainer.Step(theta, sampler.Batch(batch), schedule.At(epoch));
-            double elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            if (iteration >= options.WarmupIterations)
-            {
-                times[iteration - options.WarmupIterations] = elapsed;
-            }
-        }
-
-        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMilliseconds / options.Iterations;
-        double mean = times.Average();
-        Array.Sort(times);
-        double median = times.Length % 2 == 1 ? times[times.Length / 2] : 0.5 * (times[times.Length / 2 - 1] + times[times.Length / 2]);
-        return new VsmcBenchmarkResult(median, mean, cpu, options.Threads, options.Iterations);
+        });
+        return new VsmcBenchmarkResult(times.MedianMs, times.MeanMs, times.CpuMs, options.Threads, options.Iterations);
     }
 }

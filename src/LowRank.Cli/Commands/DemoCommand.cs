@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using LowRank.Analysis.FixedPoints;
 using LowRank.Analysis;
+using LowRank.Analysis.FixedPoints;
 using LowRank.Data;
 using LowRank.Model;
 using LowRank.Plotting;

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using LowRank.Data;
-using LowRank.Metrics;
 using LowRank.Formats;
+using LowRank.Metrics;
 using LowRank.Model;
 
 namespace LowRank.Cli.Commands;

@@ -1,9 +1,9 @@
-using LowRank.Numerics;
-using LowRank.Model;
 using System.CommandLine;
 using System.Globalization;
 using LowRank.Data;
 using LowRank.Formats;
+using LowRank.Model;
+using LowRank.Numerics;
 
 namespace LowRank.Cli.Commands;
 

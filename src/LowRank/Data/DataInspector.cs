@@ -1,4 +1,5 @@
 using LowRank.Formats;
+
 namespace LowRank.Data;
 
 /// <summary>Summary statistics of a set of values; NaN and ±Inf are counted and left out of the others.</summary>

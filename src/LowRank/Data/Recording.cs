@@ -1,4 +1,5 @@
 using LowRank.Formats;
+
 namespace LowRank.Data;
 
 /// <summary>

@@ -50,11 +50,7 @@ public sealed record MixtureTrainingOptions(
         InputException.Require(Units >= 1, nameof(Units), Units, "at least 1");
         InputException.Require(Rank >= 1, nameof(Rank), Rank, "at least 1");
         InputException.Require(Components >= 1 && Components <= Units, nameof(Components), Components, $"between 1 and {Ref(nameof(Units))} ({Units})");
-        InputException.Require(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
-        InputException.Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
-        InputException.Require(TrainTrials >= 1, $"{nameof(MixtureTrainingOptions)}.{nameof(TrainTrials)}", TrainTrials, "at least 1");
-        InputException.Require(LearningRate > 0, nameof(LearningRate), LearningRate, "positive");
-        InputException.Require(NoiseStd >= 0, nameof(NoiseStd), NoiseStd, "non-negative");
+        TaskTrainer.RequireTraining(nameof(MixtureTrainingOptions), Epochs, BatchSize, TrainTrials, LearningRate, NoiseStd);
         InputException.Require(Spread >= 0, nameof(Spread), Spread, "non-negative");
         InputException.Require(Threads >= 1, nameof(Threads), Threads, "at least 1");
         InputException.Require(EvaluationTrials >= 1, nameof(EvaluationTrials), EvaluationTrials, "at least 1");

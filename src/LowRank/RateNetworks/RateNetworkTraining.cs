@@ -44,17 +44,8 @@ public static class RateNetworkTraining
         int[] observed,
         BpttOptions options,
         IReadOnlyList<Trial>? validation,
-        IProgressSink progress)
-    {
-        ArgumentNullException.ThrowIfNull(layout);
-        ArgumentNullException.ThrowIfNull(options);
-        if (initialTheta.Length != layout.Length)
-        {
-            throw new ArgumentException($"θ has length {initialTheta.Length}, expected {layout.Length}.", nameof(initialTheta));
-        }
-
-        return Create(layout, trials, observed, options, validation, progress).Trainer.Train(initialTheta);
-    }
+        IProgressSink progress) =>
+        Create(layout, trials, observed, options, validation, progress).Trainer.Train(initialTheta);
 
     /// <summary>The training loop of <see cref="Train"/> and its sampler, for runs that drive the steps themselves (benchmarks).</summary>
     public static (Trainer<TrialBatch> Trainer, TrialSampler Sampler) Create(

@@ -4,73 +4,67 @@ using LowRank.Numerics;
 namespace LowRank.Simulation;
 
 /// <summary>
-/// The parameters of a <see cref="LowRankRnn"/> for simulation: copies of the unit arrays and its constrained
-/// parameters (<see cref="ConstrainedParameters"/>: a, Cholesky factors, σx, P) computed once and shared
-/// read-only by the simulation threads.
+/// A <see cref="LowRankRnn"/> unpacked once for simulation (the model's <see cref="ModelView{TReal}"/> in double:
+/// unit arrays and <see cref="ConstrainedParameters"/>) and shared read-only by the simulation threads, with the
+/// per-step pieces of the generative model.
 /// </summary>
 internal sealed class FrozenModel
 {
+    private readonly ModelView<double> _view;
+
     public FrozenModel(LowRankRnn model)
     {
-        Options = model.Options;
-        Rank = model.Rank;
-        Units = model.Units;
-        Inputs = model.Inputs;
-        Channels = model.Channels;
-        M = model.M.ToArray();
-        N = model.N.ToArray();
-        H = model.H.ToArray();
-        W = model.W.ToArray();
-        C = model.C.ToArray();
-        D = model.D.ToArray();
-        ConstrainedParameters constrained = ConstrainedParameters.Of(model);
-        if (!constrained.IsValid)
+        _view = new ModelView<double>(model.Options);
+        _view.Load(model.Theta);
+        if (!_view.IsValid)
         {
             throw new ArgumentException("matrix is not positive definite.", nameof(model));
         }
 
-        Decay = constrained.Decay;
-        TransitionCholesky = constrained.TransitionCholesky;
-        InitialCholesky = constrained.InitialCholesky;
-        InitialMean = constrained.InitialMean;
-        ObservationSd = constrained.Variance.Select(Math.Sqrt).ToArray();
-        Projection = constrained.Projection;
+        ObservationSd = _view.Variance.Select(Math.Sqrt).ToArray();
     }
 
-    public ModelOptions Options { get; }
+    public ModelOptions Options => _view.Options;
 
-    public int Rank { get; }
+    public int Rank => _view.Rank;
 
-    public int Units { get; }
+    public int Units => _view.Units;
 
-    public int Inputs { get; }
+    public int Inputs => _view.Inputs;
 
-    public int Channels { get; }
+    public int Channels => _view.Channels;
 
-    public double[] M { get; }
+    /// <summary>M [N,R].</summary>
+    public double[] M => _view.M;
 
-    public double[] N { get; }
+    /// <summary>Ñ [R,N].</summary>
+    public double[] N => _view.Nt;
 
-    public double[] H { get; }
+    /// <summary>h [N].</summary>
+    public double[] H => _view.H;
 
-    public double[] W { get; }
+    /// <summary>W [N,U].</summary>
+    public double[] W => _view.W;
 
-    public double[] C { get; }
+    /// <summary>C [X,R] or c [X].</summary>
+    public double[] C => _view.ReadoutWeights;
 
-    public double[] D { get; }
+    /// <summary>d [X].</summary>
+    public double[] D => _view.ReadoutBias;
 
-    public double Decay { get; }
+    public double Decay => _view.Decay;
 
-    public double[] TransitionCholesky { get; }
+    public double[] TransitionCholesky => _view.TransitionCholesky;
 
-    public double[] InitialCholesky { get; }
+    public double[] InitialCholesky => _view.InitialCholesky;
 
-    public double[] InitialMean { get; }
+    public double[] InitialMean => _view.InitialMean;
 
+    /// <summary>σx [X] (Gaussian likelihood; empty otherwise).</summary>
     public double[] ObservationSd { get; }
 
     /// <summary>P = (MᵀM)⁻¹Mᵀ [R,N] (only with inputs).</summary>
-    public double[] Projection { get; }
+    public double[] Projection => _view.Projection;
 
     /// <summary>m_0 = μ0 + P W v_0.</summary>
     public void PriorMean(ReadOnlySpan<double> v0, Span<double> mean)

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using LowRank.Model;
 
 namespace LowRank.Smc;
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+
 namespace LowRank.Smc;
 
 /// <summary>Normalisation of log-weights with a max-shifted log-sum-exp.</summary>

@@ -131,7 +131,7 @@ public static class ModelFitter
         if (!data.IsContinuous && plan.Length > windows)
         {
             plan = plan[..windows];
-            sampler = new SequenceSampler(SequenceSet.FromTrials(Gather(data, plan), plan.Length, data.Steps, data.Channels, GatherInputs(data, plan), data.Inputs), options.BatchSize, windowLength, windows);
+            sampler = new SequenceSampler(SequenceSet.FromTrials(Gather(data.Observations, data.Steps * data.Channels, plan), plan.Length, data.Steps, data.Channels, Gather(data.InputValues, data.Steps * data.Inputs, plan), data.Inputs), options.BatchSize, windowLength, windows);
             plan = [.. Enumerable.Range(0, plan.Length)];
         }
 
@@ -151,27 +151,15 @@ public static class ModelFitter
         };
     }
 
-    private static double[] Gather(SequenceSet data, int[] trials)
+    /// <summary>The rows <paramref name="trials"/> of <paramref name="values"/> [trials, per], in that order.</summary>
+    private static double[] Gather(double[] values, int per, int[] trials)
     {
-        int per = data.Steps * data.Channels;
-        var values = new double[trials.Length * per];
+        var gathered = new double[trials.Length * per];
         for (int i = 0; i < trials.Length; i++)
         {
-            data.Observations.AsSpan(trials[i] * per, per).CopyTo(values.AsSpan(i * per));
+            values.AsSpan(trials[i] * per, per).CopyTo(gathered.AsSpan(i * per));
         }
 
-        return values;
-    }
-
-    private static double[] GatherInputs(SequenceSet data, int[] trials)
-    {
-        int per = data.Steps * data.Inputs;
-        var values = new double[trials.Length * per];
-        for (int i = 0; i < trials.Length; i++)
-        {
-            data.InputValues.AsSpan(trials[i] * per, per).CopyTo(values.AsSpan(i * per));
-        }
-
-        return values;
+        return gathered;
     }
 }

@@ -1,7 +1,8 @@
-using LowRank.Numerics;
-using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using LowRank.Model;
+using LowRank.Numerics;
 
 namespace LowRank.Smc;
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using LowRank.Model;
 
 namespace LowRank.Smc;
 

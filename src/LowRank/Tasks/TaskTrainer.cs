@@ -39,11 +39,7 @@ public sealed record TaskTrainingOptions(
     {
         InputException.Require(Units >= 1, nameof(Units), Units, "at least 1");
         InputException.Require(Rank >= 0 && Rank <= Units, nameof(Rank), Rank, $"between 1 and {Ref(nameof(Units))} ({Units})");
-        InputException.Require(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
-        InputException.Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
-        InputException.Require(TrainTrials >= 1, $"{nameof(TaskTrainingOptions)}.{nameof(TrainTrials)}", TrainTrials, "at least 1");
-        InputException.Require(LearningRate > 0, nameof(LearningRate), LearningRate, "positive");
-        InputException.Require(NoiseStd >= 0, nameof(NoiseStd), NoiseStd, "non-negative");
+        TaskTrainer.RequireTraining(nameof(TaskTrainingOptions), Epochs, BatchSize, TrainTrials, LearningRate, NoiseStd);
         InputException.Require(Gain >= 0, nameof(Gain), Gain, "non-negative");
         InputException.Require(EvaluationTrials >= 1, nameof(EvaluationTrials), EvaluationTrials, "at least 1");
     }
@@ -93,6 +89,19 @@ public static class TaskTrainer
         var network = new RateNetwork(spec, theta);
         double accuracy = Accuracy(network, task, EvaluationTrialsOf(task, options.EvaluationTrials), options.Threads);
         return new TaskTrainingResult(network, summary, accuracy);
+    }
+
+    /// <summary>
+    /// The settings every training of a rate network on task trials has, checked in this order: epochs, batch,
+    /// training trials (named <c>{record}.TrainTrials</c>), learning rate, noise.
+    /// </summary>
+    internal static void RequireTraining(string record, int epochs, int batchSize, int trainTrials, double learningRate, double noiseStd)
+    {
+        InputException.Require(epochs >= 1, "Epochs", epochs, "at least 1");
+        InputException.Require(batchSize >= 1, "BatchSize", batchSize, "at least 1");
+        InputException.Require(trainTrials >= 1, $"{record}.TrainTrials", trainTrials, "at least 1");
+        InputException.Require(learningRate > 0, "LearningRate", learningRate, "positive");
+        InputException.Require(noiseStd >= 0, "NoiseStd", noiseStd, "non-negative");
     }
 
     /// <summary>The fixed evaluation trials of <paramref name="task"/>.</summary>

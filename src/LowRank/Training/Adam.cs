@@ -10,7 +10,7 @@ namespace LowRank.Training;
 /// θ ← θ − η · scale_i · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε)      (entries with scale_i = 0 are skipped)
 /// </code>
 /// </remarks>
-public sealed class Adam : IOptimizer
+public sealed class Adam : MomentOptimizer
 {
     private readonly double[] _rateScale;
 
@@ -19,19 +19,9 @@ public sealed class Adam : IOptimizer
     /// <param name="beta2">β2, decay of the second moment.</param>
     /// <param name="epsilon">ε added to the root of the second moment.</param>
     public Adam(double[] rateScale, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+        : base(rateScale?.Length ?? throw new ArgumentNullException(nameof(rateScale)), beta1, beta2, epsilon)
     {
-        ArgumentNullException.ThrowIfNull(rateScale);
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 > 0 && beta2 < 1) || !(epsilon >= 0))
-        {
-            throw new ArgumentException($"need 0 ≤ β1 < 1, 0 < β2 < 1 and ε ≥ 0 (got β1 = {beta1}, β2 = {beta2}, ε = {epsilon}).");
-        }
-
         _rateScale = rateScale;
-        FirstMoment = new double[rateScale.Length];
-        SecondMoment = new double[rateScale.Length];
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
     }
 
     /// <summary>Adam with the same rate on all <paramref name="parameterCount"/> parameters.</summary>
@@ -40,25 +30,10 @@ public sealed class Adam : IOptimizer
     {
     }
 
-    public double Beta1 { get; }
-
-    public double Beta2 { get; }
-
-    public double Epsilon { get; }
-
-    public long StepCount { get; private set; }
-
-    public double[] FirstMoment { get; }
-
-    public double[] SecondMoment { get; }
-
-    public void Step(Span<double> theta, ReadOnlySpan<double> lossGradient, double learningRate)
+    public override void Step(Span<double> theta, ReadOnlySpan<double> lossGradient, double learningRate)
     {
         int count = FirstMoment.Length;
-        if (theta.Length != count || lossGradient.Length != count)
-        {
-            throw new ArgumentException($"expected vectors of length {count}, got θ {theta.Length} and g {lossGradient.Length}.");
-        }
+        CheckLengths(theta.Length, lossGradient.Length);
 
         long t = ++StepCount;
         double correction1 = 1 - Math.Pow(Beta1, t);
@@ -76,17 +51,5 @@ public sealed class Adam : IOptimizer
             v[i] = Beta2 * v[i] + (1 - Beta2) * g * g;
             theta[i] -= learningRate * _rateScale[i] * (m[i] / correction1) / (Math.Sqrt(v[i] / correction2) + Epsilon);
         }
-    }
-
-    public void Restore(long stepCount, ReadOnlySpan<double> firstMoment, ReadOnlySpan<double> secondMoment)
-    {
-        if (stepCount < 0 || firstMoment.Length != FirstMoment.Length || secondMoment.Length != SecondMoment.Length)
-        {
-            throw new ArgumentException($"a saved state needs a step count ≥ 0 and {FirstMoment.Length} entries per moment (got {stepCount}, {firstMoment.Length}, {secondMoment.Length}).");
-        }
-
-        StepCount = stepCount;
-        firstMoment.CopyTo(FirstMoment);
-        secondMoment.CopyTo(SecondMoment);
     }
 }

@@ -24,41 +24,12 @@ namespace LowRank.Training;
 /// which the published fits used (the paper's algorithm box states ρt &gt; 4; the two differ only for
 /// β2 where some integer t has 4 &lt; ρt ≤ 5). No weight decay.
 /// </remarks>
-public sealed class RAdam : IOptimizer
+public sealed class RAdam : MomentOptimizer
 {
     public RAdam(int parameterCount, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+        : base(parameterCount, beta1, beta2, epsilon)
     {
-        if (parameterCount < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(parameterCount), parameterCount, "the parameter count must be positive.");
-        }
-
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 > 0 && beta2 < 1) || !(epsilon >= 0))
-        {
-            throw new ArgumentException($"need 0 ≤ β1 < 1, 0 < β2 < 1 and ε ≥ 0 (got β1 = {beta1}, β2 = {beta2}, ε = {epsilon}).");
-        }
-
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
-        FirstMoment = new double[parameterCount];
-        SecondMoment = new double[parameterCount];
     }
-
-    public double Beta1 { get; }
-
-    public double Beta2 { get; }
-
-    public double Epsilon { get; }
-
-    /// <summary>Number of steps taken so far (t of the last step).</summary>
-    public long StepCount { get; private set; }
-
-    /// <summary>m, one entry per parameter.</summary>
-    public double[] FirstMoment { get; }
-
-    /// <summary>v, one entry per parameter.</summary>
-    public double[] SecondMoment { get; }
 
     /// <summary>ρ∞ = 2 / (1 − β2) − 1.</summary>
     public double RhoInfinity => 2 / (1 - Beta2) - 1;
@@ -71,13 +42,10 @@ public sealed class RAdam : IOptimizer
     }
 
     /// <summary>Takes one step: updates the moments and moves <paramref name="theta"/> against <paramref name="lossGradient"/>.</summary>
-    public void Step(Span<double> theta, ReadOnlySpan<double> lossGradient, double learningRate)
+    public override void Step(Span<double> theta, ReadOnlySpan<double> lossGradient, double learningRate)
     {
         int count = FirstMoment.Length;
-        if (theta.Length != count || lossGradient.Length != count)
-        {
-            throw new ArgumentException($"θ and the gradient must have {count} entries (got {theta.Length} and {lossGradient.Length}).");
-        }
+        CheckLengths(theta.Length, lossGradient.Length);
 
         long t = ++StepCount;
         double beta1 = Beta1, beta2 = Beta2;
@@ -109,18 +77,5 @@ public sealed class RAdam : IOptimizer
                 theta[i] -= scale * m[i];
             }
         }
-    }
-
-    /// <summary>Restores a saved state (moments and step count).</summary>
-    public void Restore(long stepCount, ReadOnlySpan<double> firstMoment, ReadOnlySpan<double> secondMoment)
-    {
-        if (stepCount < 0 || firstMoment.Length != FirstMoment.Length || secondMoment.Length != SecondMoment.Length)
-        {
-            throw new ArgumentException($"a saved state needs a step count ≥ 0 and {FirstMoment.Length} entries per moment (got {stepCount}, {firstMoment.Length}, {secondMoment.Length}).");
-        }
-
-        StepCount = stepCount;
-        firstMoment.CopyTo(FirstMoment);
-        secondMoment.CopyTo(SecondMoment);
     }
 }

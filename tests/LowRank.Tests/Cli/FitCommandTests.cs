@@ -1,6 +1,6 @@
 using System.Text.Json;
-using LowRank.Cli.Commands;
 using LowRank.Cli;
+using LowRank.Cli.Commands;
 using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Numerics;

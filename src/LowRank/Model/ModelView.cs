@@ -3,7 +3,7 @@ using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Training;
 
-namespace LowRank.Smc;
+namespace LowRank.Model;
 
 /// <summary>
 /// The parameters θ of a stochastic low-rank RNN unpacked once per evaluation into the layouts the
