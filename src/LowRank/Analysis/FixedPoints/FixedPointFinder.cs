@@ -172,9 +172,9 @@ public static class FixedPointFinder
                         Span<double> jt = jacobians.AsSpan(t * rr, rr);
                         Span<double> bt = offsets.AsSpan(t * rank, rank);
                         hinges.CellMap(patterns.AsSpan(t * count, count), jt, bt);
-                        MultiplyInto(jt, composed, scratch, rank);
+                        SmallMatrix.Multiply(jt, composed, rank, scratch);
                         scratch.CopyTo(composed, 0);
-                        Apply(jt, composedOffset, step, rank);
+                        SmallMatrix.MultiplyVector(jt, composedOffset, rank, step);
                         for (int r = 0; r < rank; r++)
                         {
                             composedOffset[r] = step[r] + bt[r];
@@ -199,7 +199,7 @@ public static class FixedPointFinder
                             pt[k] = on;
                         }
 
-                        Apply(jacobians.AsSpan(t * rr, rr), z, step, rank);
+                        SmallMatrix.MultiplyVector(jacobians.AsSpan(t * rr, rr), z, rank, step);
                         for (int r = 0; r < rank; r++)
                         {
                             z[r] = step[r] + offsets[t * rank + r];
@@ -273,7 +273,7 @@ public static class FixedPointFinder
             {
                 hinges.Pattern(points[t], pattern);
                 hinges.CellMap(pattern, jacobian, offset);
-                MultiplyInto(jacobian, product, scratch, rank);
+                SmallMatrix.Multiply(jacobian, product, rank, scratch);
                 scratch.CopyTo(product, 0);
                 map.Evaluate(points[t], f);
                 double[] target = points[(t + 1) % period];
@@ -365,39 +365,6 @@ public static class FixedPointFinder
         }
 
         return SmallMatrix.Solve(system, offset, z, rank);
-    }
-
-    /// <summary>destination = a · b (R×R).</summary>
-    private static void MultiplyInto(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> destination, int rank)
-    {
-        for (int r = 0; r < rank; r++)
-        {
-            for (int s = 0; s < rank; s++)
-            {
-                double sum = 0;
-                for (int q = 0; q < rank; q++)
-                {
-                    sum += a[r * rank + q] * b[q * rank + s];
-                }
-
-                destination[r * rank + s] = sum;
-            }
-        }
-    }
-
-    /// <summary>destination = a · x.</summary>
-    private static void Apply(ReadOnlySpan<double> a, ReadOnlySpan<double> x, Span<double> destination, int rank)
-    {
-        for (int r = 0; r < rank; r++)
-        {
-            double sum = 0;
-            for (int q = 0; q < rank; q++)
-            {
-                sum += a[r * rank + q] * x[q];
-            }
-
-            destination[r] = sum;
-        }
     }
 
     /// <summary>False if the orbit repeats with a proper divisor d of p (e.g. a fixed point seen p times).</summary>
