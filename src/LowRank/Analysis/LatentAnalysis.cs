@@ -1,4 +1,5 @@
 using LowRank.Data;
+using LowRank.Numerics;
 using LowRank.RateNetworks;
 using MathNet.Numerics.LinearAlgebra;
 using static LowRank.InputException;
@@ -134,19 +135,16 @@ public static class LatentAnalysis
 
     private static double[][] Overlap(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int rowsA, int rowsB, int n)
     {
+        // σ_ab = A Bᵀ / N: A [rowsA, N], B [rowsB, N].
+        var product = new double[rowsA * rowsB];
+        SmallMatrix.MultiplyTransposed(a, b, rowsA, n, rowsB, product);
         var result = new double[rowsA][];
         for (int r = 0; r < rowsA; r++)
         {
             result[r] = new double[rowsB];
             for (int s = 0; s < rowsB; s++)
             {
-                double sum = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    sum += a[r * n + i] * b[s * n + i];
-                }
-
-                result[r][s] = sum / n;
+                result[r][s] = product[r * rowsB + s] / n;
             }
         }
 

@@ -134,20 +134,7 @@ public sealed class ConstrainedParameters
 
         SmallMatrix.InverseLower(factor, r, inverseFactor);
         SmallMatrix.TransposeTimesSelf(inverseFactor, r, GramInverse);
-        for (int a = 0; a < r; a++)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                double sum = 0;
-                for (int b = 0; b < r; b++)
-                {
-                    sum += GramInverse[a * r + b] * m[i * r + b];
-                }
-
-                Projection[a * n + i] = sum;
-            }
-        }
-
+        SmallMatrix.MultiplyTransposed(GramInverse, m, r, r, n, Projection);
         return true;
     }
 }

@@ -30,6 +30,24 @@ internal static partial class SmallMatrix
         }
     }
 
+    /// <summary><c>result = A Bᵀ</c> for A [m,k], B [p,k], result [m,p] (no aliasing): row-by-row dot products, each over k in order.</summary>
+    public static void MultiplyTransposed(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int m, int k, int p, Span<double> result)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                double sum = 0;
+                for (int t = 0; t < k; t++)
+                {
+                    sum += a[i * k + t] * b[j * k + t];
+                }
+
+                result[i * p + j] = sum;
+            }
+        }
+    }
+
     /// <summary><c>result = A B</c>, all [n,n]; result must not alias.</summary>
     public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int n, Span<double> result) =>
         Multiply(a, b, n, n, n, result);
