@@ -73,21 +73,39 @@ internal static partial class SmallMatrix
         }
     }
 
-    /// <summary>Inverse of a symmetric positive-definite matrix via its Cholesky factor, column by column; allocated.</summary>
-    public static double[] InverseSymmetricPositiveDefinite(ReadOnlySpan<double> matrix, int size)
+    /// <summary>
+    /// <c>inverse = A⁻¹</c> for a symmetric positive-definite A [n,n], column by column through its Cholesky factor
+    /// (written into <paramref name="factor"/>); false when A is not positive definite.
+    /// </summary>
+    public static bool TryInverseSymmetricPositiveDefinite(ReadOnlySpan<double> matrix, int size, Span<double> factor, Span<double> inverse)
     {
-        double[] l = Cholesky(matrix, size);
-        var inverse = new double[size * size];
-        var column = new double[size];
+        if (!TryCholesky(matrix, size, factor))
+        {
+            return false;
+        }
+
+        Span<double> column = size <= 64 ? stackalloc double[size] : new double[size];
         for (int c = 0; c < size; c++)
         {
-            Array.Clear(column);
+            column.Clear();
             column[c] = 1;
-            SolveCholesky(l, size, column);
+            SolveCholesky(factor, size, column);
             for (int r = 0; r < size; r++)
             {
                 inverse[r * size + c] = column[r];
             }
+        }
+
+        return true;
+    }
+
+    /// <summary>A⁻¹ of a symmetric positive-definite A, allocated; throws if A is not positive definite.</summary>
+    public static double[] InverseSymmetricPositiveDefinite(ReadOnlySpan<double> matrix, int size)
+    {
+        var inverse = new double[size * size];
+        if (!TryInverseSymmetricPositiveDefinite(matrix, size, new double[size * size], inverse))
+        {
+            throw new ArgumentException("matrix is not positive definite.", nameof(matrix));
         }
 
         return inverse;
