@@ -37,6 +37,23 @@ public sealed record FitTrainerSettings
 
     /// <summary>Seed of the initialisation, the epochs' windows and the objective's draws.</summary>
     public long Seed { get; init; }
+
+    /// <summary>
+    /// The training loop's settings of a fit: maximise with the exponential schedule, clipping, evaluation and
+    /// checkpoint intervals, and rollback on non-finite values (<see cref="ModelFitter.MaxRollbacks"/>).
+    /// </summary>
+    public TrainerOptions ToTrainerOptions(string configuration = "") => new()
+    {
+        Epochs = Epochs,
+        Goal = Goal.Maximise,
+        LearningRate = LearningRate,
+        FinalLearningRate = FinalLearningRate,
+        ClipNorm = ClipNorm,
+        MaxRollbacks = ModelFitter.MaxRollbacks,
+        EvaluateEvery = EvaluateEvery,
+        CheckpointEvery = CheckpointEvery,
+        Configuration = configuration,
+    };
 }
 
 /// <summary>
@@ -79,13 +96,7 @@ public sealed record FitSettings
                 $"pass {Ref(nameof(t.EvaluateEvery))} 0 to never evaluate, or a positive epoch count.") { Setting = nameof(t.EvaluateEvery) };
         }
 
-        _ = new LearningRateSchedule(t.LearningRate, t.FinalLearningRate, t.Epochs);
-        if (t.ClipNorm is double clip && !(clip > 0))
-        {
-            throw new InputException(
-                $"{Ref(nameof(t.ClipNorm))} must be positive (got {clip}).",
-                $"pass a positive gradient-norm bound such as {Ref(nameof(t.ClipNorm))} 10, or leave it out.") { Setting = nameof(t.ClipNorm) };
-        }
+        t.ToTrainerOptions().Validate();
 
         if (Holdout is double holdout && !(holdout > 0 && holdout < 1))
         {

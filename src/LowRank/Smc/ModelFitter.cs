@@ -93,18 +93,7 @@ public static class ModelFitter
             objective,
             sampler,
             new RAdam(objective.ParameterCount),
-            new TrainerOptions
-            {
-                Epochs = settings.Epochs,
-                Goal = Goal.Maximise,
-                LearningRate = settings.LearningRate,
-                FinalLearningRate = settings.FinalLearningRate,
-                ClipNorm = settings.ClipNorm,
-                MaxRollbacks = MaxRollbacks,
-                EvaluateEvery = settings.EvaluateEvery,
-                CheckpointEvery = settings.CheckpointEvery,
-                Configuration = configuration,
-            },
+            settings.ToTrainerOptions(configuration),
             progress: progress);
     }
 

@@ -62,6 +62,23 @@ public sealed record TrainerOptions
     /// <summary>The learning rate of every epoch.</summary>
     public LearningRateSchedule Schedule() => new(LearningRate, FinalLearningRate ?? LearningRate, Epochs);
 
+    /// <summary>Throws <see cref="InputException"/> for rates, epochs or a clip a user could have passed, <see cref="ArgumentException"/> for impossible intervals.</summary>
+    public void Validate()
+    {
+        _ = Schedule();
+        if (ClipNorm is double clip && !(clip > 0))
+        {
+            throw new InputException(
+                $"{InputException.Ref(nameof(ClipNorm))} must be positive (got {clip}).",
+                $"pass a positive gradient-norm bound such as {InputException.Ref(nameof(ClipNorm))} 10, or leave it out.") { Setting = nameof(ClipNorm) };
+        }
+
+        if (CheckpointEvery < 1 || EvaluateEvery < 0 || MaxRollbacks < 0)
+        {
+            throw new ArgumentException($"need CheckpointEvery ≥ 1, EvaluateEvery ≥ 0 and MaxRollbacks ≥ 0 (got {CheckpointEvery}, {EvaluateEvery}, {MaxRollbacks}).");
+        }
+    }
+
     /// <summary>Describes the run; a checkpoint can only be resumed under the same one.</summary>
     public string Fingerprint(int parameterCount) => string.Create(
         CultureInfo.InvariantCulture,
@@ -119,16 +136,7 @@ public sealed class Trainer<TBatch>
         ArgumentNullException.ThrowIfNull(sampler);
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.ClipNorm is double clip && !(clip > 0))
-        {
-            throw new InputException($"the gradient clipping norm must be positive (got {clip}).", $"pass a positive {Ref("ClipNorm")} such as 10, or leave it out.");
-        }
-
-        if (options.CheckpointEvery < 1 || options.EvaluateEvery < 0 || options.MaxRollbacks < 0)
-        {
-            throw new ArgumentException($"need CheckpointEvery ≥ 1, EvaluateEvery ≥ 0 and MaxRollbacks ≥ 0 (got {options.CheckpointEvery}, {options.EvaluateEvery}, {options.MaxRollbacks}).", nameof(options));
-        }
-
+        options.Validate();
         if (optimizer.FirstMoment.Length != objective.ParameterCount)
         {
             throw new ArgumentException($"the optimiser holds {optimizer.FirstMoment.Length} parameters but the objective has {objective.ParameterCount}.", nameof(optimizer));
