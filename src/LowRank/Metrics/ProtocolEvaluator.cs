@@ -30,22 +30,22 @@ public sealed record EvaluationRequest
     {
         if (BurnIn < 0)
         {
-            throw new InputException($"{Ref("BurnIn")} must be 0 or more (got {BurnIn}).", $"pass {Ref("BurnIn")} 2400 (the published protocol) or another non-negative count.");
+            throw new InputException($"{Ref(nameof(BurnIn))} must be 0 or more (got {BurnIn}).", $"pass {Ref(nameof(BurnIn))} 2400 (the published protocol) or another non-negative count.") { Setting = nameof(BurnIn) };
         }
 
         if (Seeds < 1)
         {
-            throw new InputException($"{Ref("Seeds")} must be at least 1 (got {Seeds}).", $"pass {Ref("Seeds")} 5 (the published protocol averages several).");
+            throw new InputException($"{Ref(nameof(Seeds))} must be at least 1 (got {Seeds}).", $"pass {Ref(nameof(Seeds))} 5 (the published protocol averages several).") { Setting = nameof(Seeds) };
         }
 
         if (Threads < 1)
         {
-            throw new InputException($"{Ref("Threads")} must be at least 1 (got {Threads}).", $"pass {Ref("Threads")} 1 or more.");
+            throw new InputException($"{Ref(nameof(Threads))} must be at least 1 (got {Threads}).", $"pass {Ref(nameof(Threads))} 1 or more.") { Setting = nameof(Threads) };
         }
 
         if (Holdout is double holdout && !(holdout > 0 && holdout < 1))
         {
-            throw new InputException($"the held-out fraction must lie strictly between 0 and 1 (got {holdout}).", $"pass a fraction such as {Ref("Holdout")} 0.2.");
+            throw new InputException($"the held-out fraction must lie strictly between 0 and 1 (got {holdout}).", $"pass a fraction such as {Ref(nameof(Holdout))} 0.2.") { Setting = nameof(Holdout) };
         }
     }
 }

@@ -60,38 +60,43 @@ public sealed record ModelOptions
     /// <summary>Checks consistency; throws <see cref="InputException"/> with a fix for each problem.</summary>
     public void Validate()
     {
-        Require(Rank >= 1, $"rank must be at least 1 (got {Rank}).", $"pass {Ref("Rank")} 1 or more.");
-        Require(Units >= 1, $"units must be at least 1 (got {Units}).", $"pass {Ref("Units")} 1 or more.");
-        Require(Rank <= Units, $"rank {Rank} exceeds the number of units {Units}.", $"use {Ref("Rank")} at most {Ref("Units")}.");
-        Require(Inputs >= 0, $"inputs must be non-negative (got {Inputs}).", "pass a non-negative input count.");
-        Require(Channels >= 1, $"channels must be at least 1 (got {Channels}).", $"pass {Ref("Channels")} 1 or more.");
-        Require(
+        Check(nameof(Rank), Rank >= 1, $"rank must be at least 1 (got {Rank}).", $"pass {Ref(nameof(Rank))} 1 or more.");
+        Check(nameof(Units), Units >= 1, $"units must be at least 1 (got {Units}).", $"pass {Ref(nameof(Units))} 1 or more.");
+        Check(nameof(Rank), Rank <= Units, $"rank {Rank} exceeds the number of units {Units}.", $"use {Ref(nameof(Rank))} at most {Ref(nameof(Units))}.");
+        Check(nameof(Inputs), Inputs >= 0, $"inputs must be non-negative (got {Inputs}).", "pass a non-negative input count.");
+        Check(nameof(Channels), Channels >= 1, $"channels must be at least 1 (got {Channels}).", $"pass {Ref(nameof(Channels))} 1 or more.");
+        Check(
+            nameof(Readout),
             Readout == Readout.Latent || Channels == Units,
             $"a unit readout ({ModelNames.Of(Readout)}) needs one channel per unit, but channels = {Channels} and units = {Units}.",
-            $"set {Ref("Units")} equal to the number of channels, or use the latent readout.");
-        Require(
+            $"set {Ref(nameof(Units))} equal to the number of channels, or use the latent readout.");
+        Check(
+            nameof(Link),
             Likelihood != Likelihood.Gaussian || Link == Link.Identity,
             $"the Gaussian likelihood uses the identity link (got {ModelNames.Of(Link)}).",
-            $"use {Ref("Link")} identity with {Ref("Likelihood")} gaussian.");
-        Require(
+            $"use {Ref(nameof(Link))} identity with {Ref(nameof(Likelihood))} gaussian.");
+        Check(
+            nameof(Link),
             Likelihood != Likelihood.Poisson || Link != Link.Identity,
             "the Poisson likelihood needs a positive link (exp, softplus or relu), not identity.",
-            $"use {Ref("Link")} exp, softplus or relu with {Ref("Likelihood")} poisson.");
-        Require(
+            $"use {Ref(nameof(Link))} exp, softplus or relu with {Ref(nameof(Likelihood))} poisson.");
+        Check(
+            nameof(InitDecay),
             InitDecay > 0 && InitDecay < 1,
             $"decay must lie in (0, 1) (got {InitDecay}).",
             "pass a decay such as 0.9 (a = 1 − Δt/τ).");
-        Require(
+        Check(
+            nameof(InitTransitionNoiseScale),
             InitTransitionNoiseScale > 0 && InitInitialNoiseScale > 0 && InitObservationScale > 0,
             "noise scales must be positive.",
             "pass positive noise scales.");
     }
 
-    private static void Require(bool condition, string message, string hint)
+    private static void Check(string setting, bool condition, string message, string hint)
     {
         if (!condition)
         {
-            throw new InputException(message, hint);
+            throw new InputException(message, hint) { Setting = setting };
         }
     }
 }

@@ -46,27 +46,27 @@ public sealed record SimulationOptions
     {
         if (Steps < 1)
         {
-            throw new InputException($"steps must be at least 1 (got {Steps}).", $"pass {Ref("Steps")} 1 or more.");
+            throw new InputException($"steps must be at least 1 (got {Steps}).", $"pass {Ref(nameof(Steps))} 1 or more.") { Setting = nameof(Steps) };
         }
 
         if (Trials < 1)
         {
-            throw new InputException($"trials must be at least 1 (got {Trials}).", $"pass {Ref("Trials")} 1 or more.");
+            throw new InputException($"trials must be at least 1 (got {Trials}).", $"pass {Ref(nameof(Trials))} 1 or more.") { Setting = nameof(Trials) };
         }
 
         if (BurnIn < 0)
         {
-            throw new InputException($"burn-in must be non-negative (got {BurnIn}).", $"pass {Ref("BurnIn")} 0 or more.");
+            throw new InputException($"burn-in must be non-negative (got {BurnIn}).", $"pass {Ref(nameof(BurnIn))} 0 or more.") { Setting = nameof(BurnIn) };
         }
 
         if (!(NoiseScale >= 0) || double.IsInfinity(NoiseScale))
         {
-            throw new InputException($"noise scale must be a finite non-negative number (got {NoiseScale}).", $"pass {Ref("NoiseScale")} 1 for the fitted noise, 0 for none.");
+            throw new InputException($"noise scale must be a finite non-negative number (got {NoiseScale}).", $"pass {Ref(nameof(NoiseScale))} 1 for the fitted noise, 0 for none.") { Setting = nameof(NoiseScale) };
         }
 
         if (Threads < 1)
         {
-            throw new InputException($"threads must be at least 1 (got {Threads}).", $"pass {Ref("Threads")} 1 or more.");
+            throw new InputException($"threads must be at least 1 (got {Threads}).", $"pass {Ref(nameof(Threads))} 1 or more.") { Setting = nameof(Threads) };
         }
     }
 }

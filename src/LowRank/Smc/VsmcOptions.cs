@@ -57,12 +57,12 @@ public sealed record VsmcOptions
         ArgumentNullException.ThrowIfNull(model);
         if (Particles < 1)
         {
-            throw new InputException($"particles must be at least 1 (got {Particles}).", $"pass {Ref("Particles")} 1 or more (the published EEG fit uses 10).");
+            throw new InputException($"particles must be at least 1 (got {Particles}).", $"pass {Ref(nameof(Particles))} 1 or more (the published EEG fit uses 10).") { Setting = nameof(Particles) };
         }
 
         if (Threads < 1)
         {
-            throw new InputException($"threads must be at least 1 (got {Threads}).", $"pass {Ref("Threads")} 1 or more.");
+            throw new InputException($"threads must be at least 1 (got {Threads}).", $"pass {Ref(nameof(Threads))} 1 or more.") { Setting = nameof(Threads) };
         }
 
         if (Proposal == ProposalKind.Optimal)
@@ -71,14 +71,14 @@ public sealed record VsmcOptions
             {
                 throw new InputException(
                     "the optimal proposal needs the Gaussian likelihood.",
-                    $"use {Ref("Proposal")} bootstrap with a Poisson likelihood.");
+                    $"use {Ref(nameof(Proposal))} bootstrap with a Poisson likelihood.");
             }
 
             if (model.Readout == LowRank.Model.Readout.Rates)
             {
                 throw new InputException(
                     "the optimal proposal needs a linear readout, but the readout is from unit rates.",
-                    $"use {Ref("Proposal")} bootstrap, or read out from currents or the latent state.");
+                    $"use {Ref(nameof(Proposal))} bootstrap, or read out from currents or the latent state.");
             }
         }
 
@@ -86,7 +86,7 @@ public sealed record VsmcOptions
         {
             throw new InputException(
                 "the Poisson likelihood is not implemented in the VSMC objective yet.",
-                $"fit with {Ref("Likelihood")} gaussian.");
+                $"fit with {Ref(nameof(LowRank.Model.ModelOptions.Likelihood))} gaussian.");
         }
     }
 }
