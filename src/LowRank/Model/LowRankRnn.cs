@@ -1,4 +1,3 @@
-using LowRank.Numerics;
 using LowRank.Training;
 
 namespace LowRank.Model;

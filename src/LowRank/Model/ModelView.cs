@@ -1,6 +1,4 @@
 using System.Numerics;
-using LowRank.Model;
-using LowRank.Numerics;
 using LowRank.Training;
 
 namespace LowRank.Model;
