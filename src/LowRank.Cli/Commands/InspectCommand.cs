@@ -65,7 +65,7 @@ internal static class InspectCommand
         output.WriteLine($"{summary.Format} '{summary.Path}': {count} {(count == 1 ? "array" : "arrays")}");
         foreach (ArraySummary array in summary.Arrays)
         {
-            output.WriteLine($"{array.Name}  shape {NdArray.FormatShape(array.Shape)}  dtype {DescribeDtype(array.Dtype)}");
+            output.WriteLine($"{array.Name}  shape {NdArray.FormatShape(array.Shape)}  dtype {DescribeDtype(summary.Format, array.Dtype)}");
             output.WriteLine($"  all: {FormatStats(array.All)}");
             if (array.Channels is not { } channels)
             {
@@ -116,17 +116,10 @@ internal static class InspectCommand
 
     private static string Format(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 
-    private static string DescribeDtype(string descr) => descr switch
-    {
-        "<f4" => "float32 (<f4)",
-        "<f8" => "float64 (<f8)",
-        "<i4" => "int32 (<i4)",
-        "<i8" => "int64 (<i8)",
-        "|u1" => "uint8 (|u1)",
-        "|b1" => "bool (|b1)",
-        "<i2" => "int16 EDF samples, shown in physical units",
-        _ => descr,
-    };
+    private static string DescribeDtype(string format, string descr) =>
+        format == "edf" && descr == "<i2" ? "int16 EDF samples, shown in physical units"
+        : DTypes.FromDescr(descr) is { } type ? $"{type.Name()} ({descr})"
+        : descr;
 
     // ---- Model directories -------------------------------------------------------------------
 

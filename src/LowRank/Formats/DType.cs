@@ -20,6 +20,21 @@ public enum DType
 
     /// <summary>Boolean stored as one byte (0 or 1), NumPy <c>|b1</c>.</summary>
     Bool,
+
+    /// <summary>Signed byte, NumPy <c>|i1</c>.</summary>
+    Int8,
+
+    /// <summary>Signed 16-bit integer, NumPy <c>&lt;i2</c>.</summary>
+    Int16,
+
+    /// <summary>Unsigned 16-bit integer, NumPy <c>&lt;u2</c>.</summary>
+    UInt16,
+
+    /// <summary>Unsigned 32-bit integer, NumPy <c>&lt;u4</c>.</summary>
+    UInt32,
+
+    /// <summary>Unsigned 64-bit integer, NumPy <c>&lt;u8</c> (values above 2⁵³ lose precision as doubles).</summary>
+    UInt64,
 }
 
 /// <summary>NumPy names and sizes of <see cref="DType"/> values.</summary>
@@ -27,14 +42,15 @@ public static class DTypes
 {
     /// <summary>The dtypes LowRank reads, in the words error messages use.</summary>
     public const string SupportedList =
-        "float32 (<f4), float64 (<f8), int32 (<i4), int64 (<i8), uint8 (|u1) and bool (|b1)";
+        "float32 (<f4), float64 (<f8), every integer type (int8 … int64, uint8 … uint64) and bool (|b1)";
 
     /// <summary>Bytes per element on disk.</summary>
     public static int ItemSize(this DType type) => type switch
     {
-        DType.Float32 or DType.Int32 => 4,
-        DType.Float64 or DType.Int64 => 8,
-        DType.UInt8 or DType.Bool => 1,
+        DType.Float32 or DType.Int32 or DType.UInt32 => 4,
+        DType.Float64 or DType.Int64 or DType.UInt64 => 8,
+        DType.Int16 or DType.UInt16 => 2,
+        DType.UInt8 or DType.Int8 or DType.Bool => 1,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
@@ -47,6 +63,32 @@ public static class DTypes
         DType.Int64 => "<i8",
         DType.UInt8 => "|u1",
         DType.Bool => "|b1",
+        DType.Int8 => "|i1",
+        DType.Int16 => "<i2",
+        DType.UInt16 => "<u2",
+        DType.UInt32 => "<u4",
+        DType.UInt64 => "<u8",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
+
+    /// <summary>The NumPy type name, e.g. <c>int16</c>.</summary>
+    public static string Name(this DType type) => type switch
+    {
+        DType.Float32 => "float32",
+        DType.Float64 => "float64",
+        DType.Int32 => "int32",
+        DType.Int64 => "int64",
+        DType.UInt8 => "uint8",
+        DType.Bool => "bool",
+        DType.Int8 => "int8",
+        DType.Int16 => "int16",
+        DType.UInt16 => "uint16",
+        DType.UInt32 => "uint32",
+        DType.UInt64 => "uint64",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    /// <summary>The type whose <see cref="Descr"/> is <paramref name="descr"/>, if there is one.</summary>
+    public static DType? FromDescr(string descr) =>
+        Enum.GetValues<DType>().Cast<DType?>().FirstOrDefault(t => t!.Value.Descr() == descr);
 }

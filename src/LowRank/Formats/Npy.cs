@@ -272,6 +272,21 @@ public static class Npy
             case DType.UInt8:
                 TensorPrimitives.ConvertTruncating(bytes, destination);
                 break;
+            case DType.Int8:
+                TensorPrimitives.ConvertTruncating(MemoryMarshal.Cast<byte, sbyte>(bytes), destination);
+                break;
+            case DType.Int16:
+                TensorPrimitives.ConvertTruncating(MemoryMarshal.Cast<byte, short>(bytes), destination);
+                break;
+            case DType.UInt16:
+                TensorPrimitives.ConvertTruncating(MemoryMarshal.Cast<byte, ushort>(bytes), destination);
+                break;
+            case DType.UInt32:
+                TensorPrimitives.ConvertTruncating(MemoryMarshal.Cast<byte, uint>(bytes), destination);
+                break;
+            case DType.UInt64:
+                TensorPrimitives.ConvertTruncating(MemoryMarshal.Cast<byte, ulong>(bytes), destination);
+                break;
             case DType.Bool:
                 for (int i = 0; i < bytes.Length; i++)
                 {
@@ -292,7 +307,12 @@ public static class Npy
             return;
         }
 
-        if (itemSize == 4)
+        if (itemSize == 2)
+        {
+            Span<short> items = MemoryMarshal.Cast<byte, short>(bytes);
+            BinaryPrimitives.ReverseEndianness(items, items);
+        }
+        else if (itemSize == 4)
         {
             Span<int> items = MemoryMarshal.Cast<byte, int>(bytes);
             BinaryPrimitives.ReverseEndianness(items, items);

@@ -40,6 +40,11 @@ internal sealed class NpyHeaderParser
             "i8" => DType.Int64,
             "u1" => DType.UInt8,
             "b1" => DType.Bool,
+            "i1" => DType.Int8,
+            "i2" => DType.Int16,
+            "u2" => DType.UInt16,
+            "u4" => DType.UInt32,
+            "u8" => DType.UInt64,
             _ => null,
         };
         if (type is { } known)

@@ -117,13 +117,48 @@ public static class Npz
         }
     }
 
+    /// <summary>Whether a member that failed to parse also fails its checksum (then the damage, not the format, is the error).</summary>
+    private static bool CorruptedBeforeError(Crc32Stream member, ZipArchiveEntry entry)
+    {
+        try
+        {
+            member.Drain();
+        }
+        catch (InvalidDataException)
+        {
+            return true;
+        }
+
+        return member.Crc != entry.Crc32;
+    }
+
+    private static InputException CrcMismatch(string source, ZipArchiveEntry entry, uint crc) => new(
+        $"{source} is damaged: its CRC-32 is {crc:x8} but the archive records {entry.Crc32:x8}.",
+        "the file was corrupted in storage or transfer; copy or save it again (np.savez).");
+
     private static NdArray ReadMember(ZipArchiveEntry entry, string name)
     {
         string source = $"member '{entry.FullName}' of npz '{name}'";
         try
         {
-            using Stream member = entry.Open();
-            return Npy.ReadFrom(member, source);
+            using var member = new Crc32Stream(entry.Open());
+            NdArray array;
+            try
+            {
+                array = Npy.ReadFrom(member, source);
+            }
+            catch (InputException) when (CorruptedBeforeError(member, entry))
+            {
+                throw CrcMismatch(source, entry, member.Crc);
+            }
+
+            member.Drain();
+            if (member.Crc != entry.Crc32)
+            {
+                throw CrcMismatch(source, entry, member.Crc);
+            }
+
+            return array;
         }
         catch (InvalidDataException ex)
         {

@@ -243,11 +243,22 @@ public sealed class InspectCommandTests : IDisposable
     }
 
     [Fact]
-    public void NpyOfInt16()
+    public void NpyOfInt16IsSummarised()
     {
-        string path = Write("i2.npy", NpyTests.NpyBytes("{'descr': '<i2', 'fortran_order': False, 'shape': (2,), }", new byte[4]));
+        // Every NumPy integer dtype reads (issue 12): −2 and 300 as little-endian int16.
+        string path = Write("i2.npy", NpyTests.NpyBytes("{'descr': '<i2', 'fortran_order': False, 'shape': (2,), }", [0xFE, 0xFF, 0x2C, 0x01]));
+        CliResult result = CliHarness.Run("inspect", path);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("i2.npy  shape [2]  dtype int16 (<i2)", result.Output);
+        Assert.Contains("min -2  max 300", result.Output);
+    }
+
+    [Fact]
+    public void NpyOfFloat16IsRefused()
+    {
+        string path = Write("f2.npy", NpyTests.NpyBytes("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }", new byte[4]));
         AssertBadInput(
-            path, $"npy '{path}' has unsupported dtype '<i2' (integer of another size); lowrank reads {DTypes.SupportedList}.", ConvertHint);
+            path, $"npy '{path}' has unsupported dtype '<f2' (floating point of another size); lowrank reads {DTypes.SupportedList}.", ConvertHint);
     }
 
     [Fact]

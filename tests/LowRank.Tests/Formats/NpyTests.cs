@@ -252,6 +252,21 @@ public sealed class NpyTests : IDisposable
     }
 
     /// <summary>A version 1.0 npy file with the given header dict (padded as NumPy pads) and data bytes.</summary>
+    [Theory]
+    [InlineData("|i1", new byte[] { 0xFF, 0x7F }, -1.0, 127.0)]
+    [InlineData("<i2", new byte[] { 0xFE, 0xFF, 0x2C, 0x01 }, -2.0, 300.0)]
+    [InlineData("<u2", new byte[] { 0xFF, 0xFF, 0x01, 0x00 }, 65535.0, 1.0)]
+    [InlineData("<u4", new byte[] { 0x00, 0x28, 0x6B, 0xEE, 0x07, 0x00, 0x00, 0x00 }, 4_000_000_000.0, 7.0)]
+    [InlineData("<u8", new byte[] { 0, 0, 0, 0, 0, 0, 0x20, 0, 3, 0, 0, 0, 0, 0, 0, 0 }, 9_007_199_254_740_992.0, 3.0)]
+    public void EveryIntegerDtypeReads(string descr, byte[] data, double first, double second)
+    {
+        string path = _temp.File("ints.npy");
+        File.WriteAllBytes(path, NpyBytes($"{{'descr': '{descr}', 'fortran_order': False, 'shape': (2,), }}", data));
+        NdArray array = Npy.Read(path);
+        Assert.Equal([first, second], array.Data);
+        Assert.Equal(descr, array.SourceType.Descr());
+    }
+
     internal static byte[] NpyBytes(string dict, byte[] data, byte major = 1)
     {
         int lengthBytes = major == 1 ? 2 : 4;
