@@ -59,6 +59,12 @@ public sealed record TrainerOptions
     /// <summary>The message of each epoch's progress report (default: objective and learning rate).</summary>
     public Func<EpochStatus, string>? Describe { get; init; }
 
+    /// <summary>
+    /// Early stopping: asked after every epoch (once keep-best has scored it); true ends the run there, as if it
+    /// were the last epoch (null: every epoch runs). The schedule still spans <see cref="Epochs"/>.
+    /// </summary>
+    public Func<EpochStatus, bool>? StopWhen { get; init; }
+
     /// <summary>The learning rate of every epoch.</summary>
     public LearningRateSchedule Schedule() => new(LearningRate, FinalLearningRate ?? LearningRate, Epochs);
 
@@ -95,8 +101,8 @@ public sealed record TrainingResult(double[] Theta, TrainingSummary Summary, int
 /// The one training loop: optimises an <see cref="IDifferentiableObjective{TBatch}"/> over epochs of batches
 /// from an <see cref="IBatchSampler{TBatch}"/> with a pluggable <see cref="IOptimizer"/>, and the epoch
 /// policies every model family shares: an exponential learning-rate schedule, gradient-norm clipping,
-/// keep-best (<see cref="KeepBest"/>), rollback on non-finite values, periodic evaluation, atomic
-/// checkpoints and bit-identical resume.
+/// keep-best (<see cref="KeepBest"/>), early stopping, rollback on non-finite values, periodic evaluation,
+/// atomic checkpoints and bit-identical resume.
 /// </summary>
 /// <remarks>
 /// One step: g = ∂objective/∂θ on the batch; negate it when maximising (the optimiser lowers a loss);
@@ -107,6 +113,10 @@ public sealed record TrainingResult(double[] Theta, TrainingSummary Summary, int
 /// a step is NaN or ±∞, the trainer restores the state at the end of the last good epoch, halves the
 /// learning rate for the rest of the run, reports it (progress stage <c>rollback</c>) and in the summary,
 /// and redraws the epoch (the sampler sees the rollback count).
+///
+/// Early stopping (when <see cref="TrainerOptions.StopWhen"/> is set): after each epoch's keep-best score, the
+/// rule sees the epoch's status; when it holds, that epoch is the last (evaluation and checkpoint run as after
+/// the last epoch) and <see cref="TrainingSummary.StoppedEarly"/> is set.
 ///
 /// Randomness belongs to the sampler and the objective; the trainer draws none, so a run is a function of
 /// its inputs and a resumed run replays exactly what an uninterrupted one would have done. Keep-best state
@@ -281,8 +291,10 @@ public sealed class Trainer<TBatch>
             summary.LearningRate.Add(learningRate);
             summary.WallSeconds.Add(previousWall + clock.Elapsed.TotalSeconds);
             epoch++;
-            bool last = epoch == _options.Epochs;
             _keepBest.AfterEpoch(theta, epochValue, epoch);
+            var status = new EpochStatus(epoch, _options.Epochs, epochValue, learningRate, _keepBest.BestLoss, _keepBest.LastCriterion);
+            bool stop = _options.StopWhen?.Invoke(status) == true;
+            bool last = epoch == _options.Epochs || stop;
             if (evaluate is not null && _options.EvaluateEvery > 0 && (epoch % _options.EvaluateEvery == 0 || last))
             {
                 summary.Evaluations.Add(new EvaluationPoint(epoch, evaluate(theta)));
@@ -297,8 +309,13 @@ public sealed class Trainer<TBatch>
                 }
             }
 
-            var status = new EpochStatus(epoch, _options.Epochs, epochValue, learningRate, _keepBest.BestLoss, _keepBest.LastCriterion);
             _progress.Report(new ProgressUpdate("epoch", epoch, _options.Epochs, (_options.Describe ?? DescribeObjective)(status)));
+            if (stop)
+            {
+                summary.StoppedEarly = true;
+                break;
+            }
+
             if (cancellation.IsCancellationRequested && !last)
             {
                 if (checkpointPath is not null)
