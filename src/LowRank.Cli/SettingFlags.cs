@@ -56,6 +56,7 @@ internal static partial class SettingFlags
         ["Start"] = "--start",
         ["Steps"] = "--steps",
         ["Subsample"] = "--subsample",
+        ["TargetAccuracy"] = "--target-accuracy",
         ["Task"] = "--task",
         ["Teacher"] = "--teacher",
         ["Threads"] = "--threads",

@@ -1,0 +1,71 @@
+using LowRank.Tasks;
+
+namespace LowRank.Tests.Tasks;
+
+public sealed class TaskTrainerTests
+{
+    /// <summary>A network far too small and short-trained to reach the target: every restart runs.</summary>
+    private static TaskTrainingOptions Tiny(int threads = 1) =>
+        new("cdi", 6, 1, 2, 4, 8, 0.01, 0.05, 3, threads, 16, TargetAccuracy: 1.0, Restarts: 2);
+
+    [Fact]
+    public void RestartsRunWhileBelowTheTargetAndRepeatExactly()
+    {
+        TaskTrainingResult first = TaskTrainer.Train(Tiny(), NullProgress.Instance);
+        Assert.False(first.ReachedTarget);
+        Assert.Equal(2, first.Restarts);
+        Assert.Equal(3 * 2, first.TotalEpochs);
+        Assert.Equal(2, first.Summary.Epochs);
+        Assert.InRange(first.Attempt, 0, 2);
+        Assert.True(first.ValidationAccuracy < 1.0);
+
+        // Deterministic for the seed, on any thread count.
+        TaskTrainingResult again = TaskTrainer.Train(Tiny(threads: 2), NullProgress.Instance);
+        Assert.Equal(first.Network.Theta, again.Network.Theta);
+        Assert.Equal(first.Attempt, again.Attempt);
+        Assert.Equal(first.Accuracy, again.Accuracy);
+    }
+
+    [Fact]
+    public void WithoutATargetOneAttemptRunsEveryEpoch()
+    {
+        TaskTrainingResult result = TaskTrainer.Train(Tiny() with { TargetAccuracy = 0, Epochs = 3 }, NullProgress.Instance);
+        Assert.Equal(0, result.Restarts);
+        Assert.Equal(0, result.Attempt);
+        Assert.Equal(3, result.Summary.Epochs);
+        Assert.False(result.Summary.StoppedEarly);
+        Assert.False(result.ReachedTarget);
+    }
+
+    [Fact]
+    public void AReachedTargetEndsTrainingWithoutRestarts()
+    {
+        // Any accuracy reaches a tiny target: the first epoch that improves the validation loss ends the first attempt.
+        TaskTrainingResult result = TaskTrainer.Train(Tiny() with { TargetAccuracy = 1e-9, Epochs = 5 }, NullProgress.Instance);
+        Assert.True(result.ReachedTarget);
+        Assert.True(result.Summary.StoppedEarly);
+        Assert.Equal(0, result.Restarts);
+        Assert.Equal(result.Summary.Epochs, result.TotalEpochs);
+        Assert.True(result.Summary.Epochs < 5);
+    }
+
+    [Fact]
+    public void AttemptSeedsAreTheSeedThenDistinctDerivedSeeds()
+    {
+        Assert.Equal(7, TaskTrainer.AttemptSeed(7, 0));
+        long[] seeds = [.. Enumerable.Range(0, 5).Select(k => TaskTrainer.AttemptSeed(7, k))];
+        Assert.Equal(5, seeds.Distinct().Count());
+        Assert.Equal(seeds[3], TaskTrainer.AttemptSeed(7, 3));
+        Assert.NotEqual(seeds[1], TaskTrainer.AttemptSeed(8, 1));
+    }
+
+    [Theory]
+    [InlineData(1.5, 0, "TargetAccuracy")]
+    [InlineData(-0.1, 0, "TargetAccuracy")]
+    [InlineData(0.9, -1, "Restarts")]
+    public void OutOfRangeTargetOrRestartsAreInputErrors(double target, int restarts, string setting)
+    {
+        InputException error = Assert.Throws<InputException>(() => (Tiny() with { TargetAccuracy = target, Restarts = restarts }).Validate());
+        Assert.Equal(setting, error.Setting);
+    }
+}
