@@ -44,6 +44,7 @@ internal static partial class SettingFlags
         ["NoiseStd"] = "--noise",
         ["Out"] = "--out",
         ["Particles"] = "--particles",
+        ["Patience"] = "--patience",
         ["Proposal"] = "--proposal",
         ["Rank"] = "--rank",
         ["Resamples"] = "--resamples",

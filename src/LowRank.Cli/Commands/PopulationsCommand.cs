@@ -93,6 +93,9 @@ internal static class PopulationsCommand
         start.AcceptOnlyFromAmong([.. DesignedStarts.Names]);
         var init = new Option<string?>("--init") { Description = "Start from these populations (a 'populations fit' or 'populations train' directory): their proportions, means and covariances." };
         var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate.", DefaultValueFactory = _ => 512 };
+        var target = new Option<double>("--target-accuracy") { Description = "Stop an attempt after the first epoch whose best parameters (by validation loss) answer this fraction of the 128 validation trials correctly (a fixed draw of --units units; the mean field with --objective mean_field); 0 = no target (every epoch runs, no restart).", DefaultValueFactory = _ => 0.99 };
+        var restarts = new Option<int>("--restarts") { Description = "Further attempts while an attempt ends below --target-accuracy, each with its own generic start, loadings draws and minibatch order derived from --seed; the first attempt that reaches it is kept, else the best.", DefaultValueFactory = _ => 2 };
+        var patience = new Option<int>("--patience") { Description = "An attempt also ends after this many epochs without a lower validation loss; 0 = no limit.", DefaultValueFactory = _ => 0 };
         var seed = new Option<long>("--seed") { Description = "Seed of the start, trials, loadings draws and noise.", DefaultValueFactory = _ => 0 };
         var threads = CommonOptions.Threads();
         var output = new Option<string>("--out") { Description = "Directory to write populations.json to (read by 'populations resample' and 'populations eval').", Required = true };
@@ -100,7 +103,7 @@ internal static class PopulationsCommand
         var json = CommonOptions.Json();
         var command = new Command("train", "Train a low-rank network whose loadings are a P-population Gaussian mixture (fresh loadings at every step).")
         {
-            task, rank, components, units, epochs, batch, trials, lr, noise, overlap, spread, objective, start, init, evalTrials, seed, threads, output, networkOut, json,
+            task, rank, components, units, epochs, batch, trials, lr, noise, overlap, spread, objective, start, init, evalTrials, target, restarts, patience, seed, threads, output, networkOut, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
@@ -131,7 +134,10 @@ internal static class PopulationsCommand
                 parse.GetValue(evalTrials),
                 startPopulations,
                 ModelNames.Parse<MixtureObjective>(parse.GetValue(objective)!, "objective"),
-                $"populations train --task {parse.GetValue(task)} --rank {parse.GetValue(rank)} --components {parse.GetValue(components)} --seed {parse.GetValue(seed)}");
+                $"populations train --task {parse.GetValue(task)} --rank {parse.GetValue(rank)} --components {parse.GetValue(components)} --seed {parse.GetValue(seed)}",
+                parse.GetValue(target),
+                parse.GetValue(restarts),
+                parse.GetValue(patience));
             MixtureTrainingResult result = MixtureNetworkTrainer.Train(options, context.CreateProgress());
             string outDir = parse.GetValue(output)!;
             string? networkDir = parse.GetValue(networkOut);
@@ -151,7 +157,8 @@ internal static class PopulationsCommand
             {
                 JsonFile.Write(jsonPath, new TrainReport(
                     options.Task, options.Rank, options.Components, options.Units, ModelNames.Of(options.Objective), result.Accuracy, result.MeanFieldAccuracy, options.EvaluationTrials,
-                    s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds, populations.Means, populations.Covariances, outDir, networkDir));
+                    s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds, populations.Means, populations.Covariances, outDir, networkDir,
+                    s.Epochs, result.TotalEpochs, result.Restarts, result.ValidationAccuracy));
             }
 
             return ExitCodes.Success;
@@ -283,7 +290,11 @@ internal static class PopulationsCommand
         double[][] Means,
         double[][][] Covariances,
         string Out,
-        string? NetworkOut);
+        string? NetworkOut,
+        int Epochs,
+        int TotalEpochs,
+        int Restarts,
+        double ValidationAccuracy);
 
     private sealed record FitReport(int Components, double[] Weights, int[] PopulationSizes, double LogLikelihood, double Bic, IReadOnlyList<BicEntry>? BicPerComponents, string Out);
 }

@@ -29,12 +29,13 @@ public delegate bool TrialJudge(Trial trial, ReadOnlySpan<float> outputs);
 
 /// <summary>
 /// Early stopping of <see cref="RateNetworkTraining.Train"/> on its validation trials: the run ends after the first
-/// epoch whose parameters are the best so far by validation loss and answer at least <paramref name="Accuracy"/>
-/// of the validation trials correctly by <paramref name="Judge"/>.
+/// epoch whose parameters are the best so far by validation loss and answer at least the target fraction of the
+/// validation trials correctly by <paramref name="Judge"/>, or once the validation loss has not improved for the
+/// patience (<see cref="EarlyStopping"/>).
 /// </summary>
 /// <param name="Judge">The task's rule for a correct trial.</param>
-/// <param name="Accuracy">Fraction of validation trials, in (0, 1].</param>
-public sealed record AccuracyTarget(TrialJudge Judge, double Accuracy);
+/// <param name="Stopping">Target accuracy and patience.</param>
+public sealed record AccuracyTarget(TrialJudge Judge, EarlyStopping Stopping);
 
 /// <summary>
 /// Trains a rate network by back-propagation through time: the <see cref="BpttObjective"/> in the one
@@ -46,7 +47,7 @@ public sealed record AccuracyTarget(TrialJudge Judge, double Accuracy);
 /// seed <c>seed ⊕ 0x5EED</c>, stream 2⁴⁰); otherwise the full-batch loss before each step, the final
 /// parameters scored on the epoch after the last (full batch), or the epoch's mean batch loss (minibatches).
 /// With an <see cref="AccuracyTarget"/>, the same validation run also judges each trial, and the run stops
-/// once the best parameters reach the target accuracy (<see cref="TrainingSummary.StoppedEarly"/>).
+/// once the best parameters reach the target accuracy or the patience runs out (<see cref="TrainingSummary.StoppedEarly"/>).
 /// </remarks>
 public static class RateNetworkTraining
 {
@@ -102,7 +103,7 @@ public static class RateNetworkTraining
                 LearningRate = options.LearningRate,
                 ClipNorm = options.ClipNorm > 0 ? options.ClipNorm : null,
                 Describe = target is null ? DescribeLoss : status => DescribeLoss(status) + string.Create(CultureInfo.InvariantCulture, $"  accuracy {accuracy:0.000}"),
-                StopWhen = target is null ? null : status => status.Criterion == status.BestLoss && accuracy >= target.Accuracy,
+                StopWhen = target is null ? null : status => target.Stopping.Holds(status, accuracy),
             },
             keepBest,
             progress);

@@ -22,6 +22,7 @@ namespace LowRank.Tasks;
 /// <param name="Overlap">ρ of the initial low-rank vectors ñ_r = ρ m_r + z_r (σ_nm ≈ ρ I, slow latent dynamics that can hold a memory).</param>
 /// <param name="TargetAccuracy">Accuracy on the validation trials at which an attempt stops (its best parameters must reach it); 0: no target, every epoch runs and no restart.</param>
 /// <param name="Restarts">Further attempts, each from a fresh initialisation, while an attempt ends below <c>TargetAccuracy</c>.</param>
+/// <param name="Patience">An attempt also ends after this many epochs without a lower validation loss (a stalled start); 0: no limit.</param>
 public sealed record TaskTrainingOptions(
     string Task,
     int Units,
@@ -37,8 +38,15 @@ public sealed record TaskTrainingOptions(
     double Gain = 1.0,
     double Overlap = 1.5,
     double TargetAccuracy = 0.99,
-    int Restarts = 2)
+    int Restarts = 2,
+    int Patience = 10)
 {
+    /// <summary>
+    /// The default learning rate: 0.01 at full rank (J moves at lr/√N), 0.02 at low rank (shortens the CDI rank-1
+    /// plateau); full-rank DMS stalled at 0.02 for some seeds (docs/benchmarks-lint.md).
+    /// </summary>
+    public static double DefaultLearningRate(int rank) => rank == 0 ? 0.01 : 0.02;
+
     /// <summary>Throws <see cref="InputException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -49,6 +57,7 @@ public sealed record TaskTrainingOptions(
         InputException.Require(EvaluationTrials >= 1, nameof(EvaluationTrials), EvaluationTrials, "at least 1");
         InputException.Require(TargetAccuracy >= 0 && TargetAccuracy <= 1, nameof(TargetAccuracy), TargetAccuracy, "between 0 and 1");
         InputException.Require(Restarts >= 0, nameof(Restarts), Restarts, "non-negative");
+        InputException.Require(Patience >= 0, nameof(Patience), Patience, "non-negative");
     }
 }
 
@@ -83,7 +92,8 @@ public sealed record TaskTrainingResult(
 /// Attempts: attempt 0 initialises from the seed; attempt k ≥ 1 (a restart) from seed s_k, the first draw of
 /// stream 2⁴⁸ + k of the seed. Every attempt trains on the same trials with the same minibatch order and noise,
 /// and stops once its best parameters reach <see cref="TaskTrainingOptions.TargetAccuracy"/> on the validation
-/// trials (<see cref="AccuracyTarget"/>). The first attempt that reaches it is returned; when none does, the one
+/// trials, or after <see cref="TaskTrainingOptions.Patience"/> epochs without a lower validation loss
+/// (<see cref="EarlyStopping"/>). The first attempt that reaches the target is returned; when none does, the one
 /// with the highest validation accuracy (then the lowest validation loss).
 /// </remarks>
 public static class TaskTrainer
@@ -106,7 +116,8 @@ public static class TaskTrainer
         ParameterGroups trainable = (spec.IsFullRank ? ParameterGroups.J : ParameterGroups.M | ParameterGroups.NTilde)
             | ParameterGroups.InputWeights | ParameterGroups.OutputWeights;
         var bptt = new BpttOptions(options.Epochs, options.BatchSize, options.LearningRate, 1.0, trainable, options.Seed, options.Threads, 1.0 / Math.Sqrt(options.Units));
-        AccuracyTarget? target = options.TargetAccuracy > 0 ? new AccuracyTarget(CognitiveTask.IsCorrect, options.TargetAccuracy) : null;
+        var stopping = new EarlyStopping(options.TargetAccuracy, options.Patience);
+        AccuracyTarget? target = options.TargetAccuracy > 0 || options.Patience > 0 ? new AccuracyTarget(CognitiveTask.IsCorrect, stopping) : null;
 
         (double[] Theta, TrainingSummary Summary, double Accuracy, double Loss, int Attempt)? best = null;
         int totalEpochs = 0, attempts = 0;
@@ -129,7 +140,7 @@ public static class TaskTrainer
                 best = (theta, summary, accuracy, loss, attempt);
             }
 
-            if (target is null || accuracy >= target.Accuracy)
+            if (options.TargetAccuracy == 0 || accuracy >= options.TargetAccuracy)
             {
                 break;
             }
@@ -140,7 +151,7 @@ public static class TaskTrainer
         double evaluationAccuracy = Accuracy(network, task, EvaluationTrialsOf(task, options.EvaluationTrials), options.Threads);
         return new TaskTrainingResult(
             network, bestSummary, evaluationAccuracy, validationAccuracy, attempts - 1, bestAttempt, totalEpochs,
-            target is not null && validationAccuracy >= target.Accuracy);
+            options.TargetAccuracy > 0 && validationAccuracy >= options.TargetAccuracy);
     }
 
     /// <summary>The seed attempt <paramref name="attempt"/> initialises from: the seed itself for attempt 0, else the first draw of stream 2⁴⁸ + attempt.</summary>

@@ -22,7 +22,8 @@ public enum Goal
 /// <param name="LearningRate">The epoch's learning rate.</param>
 /// <param name="BestLoss">Lowest keep-best criterion so far (NaN without keep-best).</param>
 /// <param name="Criterion">The keep-best criterion scored after this epoch (NaN when none was).</param>
-public readonly record struct EpochStatus(int Epoch, int Epochs, double Value, double LearningRate, double BestLoss, double Criterion);
+/// <param name="BestEpoch">Epochs completed when the best parameters so far were reached (0: the start; −1 without keep-best).</param>
+public readonly record struct EpochStatus(int Epoch, int Epochs, double Value, double LearningRate, double BestLoss, double Criterion, int BestEpoch = -1);
 
 /// <summary>How a <see cref="Trainer{TBatch}"/> runs: epochs, learning-rate schedule, clipping and its epoch policies.</summary>
 public sealed record TrainerOptions
@@ -60,8 +61,9 @@ public sealed record TrainerOptions
     public Func<EpochStatus, string>? Describe { get; init; }
 
     /// <summary>
-    /// Early stopping: asked after every epoch (once keep-best has scored it); true ends the run there, as if it
-    /// were the last epoch (null: every epoch runs). The schedule still spans <see cref="Epochs"/>.
+    /// Early stopping (e.g. <see cref="EarlyStopping.Holds"/>): asked after every epoch (once keep-best has scored it);
+    /// true ends the run there, as if it were the last epoch (null: every epoch runs). The schedule still spans
+    /// <see cref="Epochs"/>.
     /// </summary>
     public Func<EpochStatus, bool>? StopWhen { get; init; }
 
@@ -292,7 +294,7 @@ public sealed class Trainer<TBatch>
             summary.WallSeconds.Add(previousWall + clock.Elapsed.TotalSeconds);
             epoch++;
             _keepBest.AfterEpoch(theta, epochValue, epoch);
-            var status = new EpochStatus(epoch, _options.Epochs, epochValue, learningRate, _keepBest.BestLoss, _keepBest.LastCriterion);
+            var status = new EpochStatus(epoch, _options.Epochs, epochValue, learningRate, _keepBest.BestLoss, _keepBest.LastCriterion, _keepBest.BestEpoch);
             bool stop = _options.StopWhen?.Invoke(status) == true;
             bool last = epoch == _options.Epochs || stop;
             if (evaluate is not null && _options.EvaluateEvery > 0 && (epoch % _options.EvaluateEvery == 0 || last))

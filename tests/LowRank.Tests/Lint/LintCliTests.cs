@@ -47,6 +47,12 @@ public sealed class LintCliTests : IDisposable
             "--restarts must be non-negative, got -1.", "pass --restarts with a value that is non-negative.");
 
     [Fact]
+    public void TaskTrainRejectsNegativePatience() =>
+        AssertInputError(
+            CliHarness.Run("task", "train", "--task", "rdm", "--patience", "-1", "--out", Out),
+            "--patience must be non-negative, got -1.", "pass --patience with a value that is non-negative.");
+
+    [Fact]
     public void TaskTrainRejectsUnknownTask()
     {
         CliResult result = CliHarness.Run("task", "train", "--task", "xor", "--out", Out);

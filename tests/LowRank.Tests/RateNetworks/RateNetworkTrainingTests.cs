@@ -77,7 +77,7 @@ public sealed class RateNetworkTrainingTests
         Trial[] validation = task.GenerateMany(2, 100, 8);
         var options = new BpttOptions(6, 4, 0.01, 1, ParameterGroups.All, 1, 1);
         TrainingResult Run(TrialJudge judge) =>
-            RateNetworkTraining.Train(network.Layout, network.Theta, trials, [], options, validation, NullProgress.Instance, new AccuracyTarget(judge, 1.0));
+            RateNetworkTraining.Train(network.Layout, network.Theta, trials, [], options, validation, NullProgress.Instance, new AccuracyTarget(judge, new EarlyStopping(1.0, 0)));
 
         // Every trial judged correct: the run stops after the first epoch that improves the validation loss.
         TrainingResult always = Run((_, _) => true);
@@ -94,7 +94,7 @@ public sealed class RateNetworkTrainingTests
         Assert.Equal(unstopped.Theta, never.Theta);
 
         Assert.Throws<ArgumentException>(() => RateNetworkTraining.Train(
-            network.Layout, network.Theta, trials, [], options, null, NullProgress.Instance, new AccuracyTarget((_, _) => true, 1.0)));
+            network.Layout, network.Theta, trials, [], options, null, NullProgress.Instance, new AccuracyTarget((_, _) => true, new EarlyStopping(1.0, 0))));
     }
 
     [Fact]

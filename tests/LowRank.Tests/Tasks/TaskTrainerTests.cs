@@ -6,7 +6,7 @@ public sealed class TaskTrainerTests
 {
     /// <summary>A network far too small and short-trained to reach the target: every restart runs.</summary>
     private static TaskTrainingOptions Tiny(int threads = 1) =>
-        new("cdi", 6, 1, 2, 4, 8, 0.01, 0.05, 3, threads, 16, TargetAccuracy: 1.0, Restarts: 2);
+        new("cdi", 6, 1, 2, 4, 8, 0.01, 0.05, 3, threads, 16, TargetAccuracy: 1.0, Restarts: 2, Patience: 0);
 
     [Fact]
     public void RestartsRunWhileBelowTheTargetAndRepeatExactly()
@@ -50,6 +50,19 @@ public sealed class TaskTrainerTests
     }
 
     [Fact]
+    public void PatienceEndsAStalledAttemptAndARestartFollows()
+    {
+        // A learning rate far too small for the loss to move: no epoch beats the start, so each attempt ends after
+        // the patience (2 epochs of 6) and the next one starts.
+        TaskTrainingResult result = TaskTrainer.Train(Tiny() with { LearningRate = 1e-12, Epochs = 6, Patience = 2, Restarts = 1 }, NullProgress.Instance);
+        Assert.Equal(1, result.Restarts);
+        Assert.Equal(2 * 2, result.TotalEpochs);
+        Assert.True(result.Summary.StoppedEarly);
+        Assert.Equal(0, result.Summary.BestEpoch);
+        Assert.False(result.ReachedTarget);
+    }
+
+    [Fact]
     public void AttemptSeedsAreTheSeedThenDistinctDerivedSeeds()
     {
         Assert.Equal(7, TaskTrainer.AttemptSeed(7, 0));
@@ -63,9 +76,11 @@ public sealed class TaskTrainerTests
     [InlineData(1.5, 0, "TargetAccuracy")]
     [InlineData(-0.1, 0, "TargetAccuracy")]
     [InlineData(0.9, -1, "Restarts")]
-    public void OutOfRangeTargetOrRestartsAreInputErrors(double target, int restarts, string setting)
+    [InlineData(0.9, 0, "Patience")]
+    public void OutOfRangeTargetRestartsOrPatienceAreInputErrors(double target, int restarts, string setting)
     {
-        InputException error = Assert.Throws<InputException>(() => (Tiny() with { TargetAccuracy = target, Restarts = restarts }).Validate());
+        int patience = setting == "Patience" ? -1 : 0;
+        InputException error = Assert.Throws<InputException>(() => (Tiny() with { TargetAccuracy = target, Restarts = restarts, Patience = patience }).Validate());
         Assert.Equal(setting, error.Setting);
     }
 }
