@@ -25,7 +25,7 @@ namespace LowRank.Populations;
 /// <param name="Start">Populations to start from (their P, proportions, means and covariances), or null for the generic start.</param>
 /// <param name="Objective">What the gradient steps minimise: the loss of a freshly sampled network of <c>Units</c> units, or that of the mean-field limit.</param>
 /// <param name="Source">How the populations were made, recorded as their source model (e.g. the command that trained them).</param>
-/// <param name="TargetAccuracy">Validation accuracy (of the fixed validation draw, or of the mean field) at which an attempt stops; 0: no target, every epoch runs and no restart.</param>
+/// <param name="TargetAccuracy">Validation accuracy (the lowest over the networks of <see cref="MixtureNetworkTrainer.ValidationDraws"/> fixed draws) at which an attempt stops; 0: no target, every epoch runs and no restart.</param>
 /// <param name="Restarts">Further attempts while an attempt ends below <c>TargetAccuracy</c>, each with its own randomness (generic start, loadings draws, minibatch order).</param>
 /// <param name="Patience">An attempt also ends after this many epochs without a lower validation loss; 0: no limit.</param>
 public sealed record MixtureTrainingOptions(
@@ -94,7 +94,7 @@ public enum MixtureObjective
 /// <param name="Summary">The returned attempt's training (its <see cref="TrainingSummary.Epochs"/> are the epochs it ran).</param>
 /// <param name="Accuracy">Of <paramref name="Network"/> on the fixed evaluation trials.</param>
 /// <param name="MeanFieldAccuracy">Of the mixture's mean-field limit on the same trials.</param>
-/// <param name="ValidationAccuracy">Of the returned mixture on the validation trials, as the target was judged.</param>
+/// <param name="ValidationAccuracy">Of the returned mixture on the validation trials, as the target was judged (the lowest over the validation draws).</param>
 /// <param name="Restarts">Restarts run (attempts − 1).</param>
 /// <param name="Attempt">The returned attempt (0: the first): the one that reached the target, or the best when none did.</param>
 /// <param name="TotalEpochs">Epochs over all attempts.</param>
@@ -126,8 +126,9 @@ public sealed record MixtureTrainingResult(
 /// are those of <see cref="TaskTrainer"/>.
 ///
 /// Attempts: with a target accuracy, an attempt stops after the first epoch whose parameters are the best so far
-/// and answer at least that fraction of the validation trials correctly (the validation draw's network, or the
-/// mean field); with a patience, also after that many epochs without a lower validation loss (<see cref="EarlyStopping"/>). Attempt k ≥ 1 (a restart, while the best attempt is below the target) draws its generic start,
+/// and whose networks of <see cref="ValidationDraws"/> fixed draws (streams 2⁵¹ + 1 + d, the first being the keep-best
+/// draw) each answer at least that fraction of the validation trials correctly: one draw alone can pass while most
+/// draws of a fragile mixture fail. With a patience, also after that many epochs without a lower validation loss (<see cref="EarlyStopping"/>). Attempt k ≥ 1 (a restart, while the best attempt is below the target) draws its generic start,
 /// loadings and minibatch order from seed s_k (<see cref="TaskTrainer.AttemptSeed"/>); a given start
 /// (<see cref="MixtureTrainingOptions.Start"/>) stays the same. Trials, the validation draw and the validation noise
 /// come from the seed in every attempt. The first attempt that reaches the target is returned, else the one with
@@ -138,6 +139,9 @@ public static class MixtureNetworkTrainer
     public const string SourceKind = "trained_mixture";
     private const long InitialStream = 1L << 51;
     private const long ValidationDrawStream = InitialStream + 1;
+
+    /// <summary>Networks drawn from the mixture (streams 2⁵¹ + 1 … of the seed) whose lowest accuracy on the validation trials is judged against the target.</summary>
+    public const int ValidationDraws = 4;
     private const long ValidationIndex = 1L << 32;
 
     public static MixtureTrainingResult Train(MixtureTrainingOptions options, IProgressSink progress)
@@ -153,8 +157,13 @@ public static class MixtureNetworkTrainer
         Trial[] train = task.GenerateMany(options.Seed, 0, options.TrainTrials);
         Trial[] validation = task.GenerateMany(options.Seed, ValidationIndex, TaskTrainer.ValidationTrials);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
-        var validationXi = new double[options.Units * mixture.Dimension];
-        Rng.Create(options.Seed, ValidationDrawStream).FillGaussian(validationXi);
+        var validationXi = new double[ValidationDraws][];
+        for (int d = 0; d < ValidationDraws; d++)
+        {
+            validationXi[d] = new double[options.Units * mixture.Dimension];
+            Rng.Create(options.Seed, ValidationDrawStream + d).FillGaussian(validationXi[d]);
+        }
+
         MeanFieldObjective? meanField = options.Objective == MixtureObjective.MeanField
             ? new MeanFieldObjective(mixture, GaussHermite.Create(MeanFieldDynamics.DefaultOrder), train, options.Threads)
             : null;
@@ -162,18 +171,25 @@ public static class MixtureNetworkTrainer
         double target = options.TargetAccuracy;
         var stopping = new EarlyStopping(target, options.Patience);
 
-        // The validation loss (keep-best) and, when asked, accuracy of φ: of the validation draw's network (one run), or of the mean field.
+        // The validation loss of φ (keep-best: the first draw's network, or the mean field) and, when asked, its accuracy:
+        // the lowest over the networks of every validation draw (the first from the same run as the loss).
         (double Loss, double Accuracy) Validate(double[] at, bool judge)
         {
-            if (meanField is not null)
+            var theta = new double[layout.Length];
+            double loss = double.NaN, accuracy = double.PositiveInfinity;
+            for (int d = 0; d < ValidationDraws && (d == 0 || judge); d++)
             {
-                double loss = MeanFieldLoss(meanField, at, validation, parallel);
-                return (loss, judge ? MeanFieldAccuracy(meanField, at, validation, parallel) : double.NaN);
+                mixture.Loadings<double>(at, validationXi[d], theta);
+                bool scoresLoss = d == 0 && meanField is null;
+                if (scoresLoss || judge)
+                {
+                    (double drawLoss, double drawAccuracy) = RateNetworkTraining.Validate(layout, theta, validation, [], options.Seed, options.Threads, judge ? CognitiveTask.IsCorrect : null);
+                    loss = scoresLoss ? drawLoss : loss;
+                    accuracy = Math.Min(accuracy, drawAccuracy);
+                }
             }
 
-            var theta = new double[layout.Length];
-            mixture.Loadings<double>(at, validationXi, theta);
-            return RateNetworkTraining.Validate(layout, theta, validation, [], options.Seed, options.Threads, judge ? CognitiveTask.IsCorrect : null);
+            return (meanField is null ? loss : MeanFieldLoss(meanField, at, validation, parallel), judge ? accuracy : double.NaN);
         }
 
         (double[] Phi, TrainingSummary Summary, double Accuracy, double Loss, int Attempt)? chosen = null;

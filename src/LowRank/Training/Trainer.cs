@@ -61,9 +61,9 @@ public sealed record TrainerOptions
     public Func<EpochStatus, string>? Describe { get; init; }
 
     /// <summary>
-    /// Early stopping (e.g. <see cref="EarlyStopping.Holds"/>): asked after every epoch (once keep-best has scored it);
-    /// true ends the run there, as if it were the last epoch (null: every epoch runs). The schedule still spans
-    /// <see cref="Epochs"/>.
+    /// Early stopping (e.g. <see cref="EarlyStopping.Holds"/>): asked once at the start (epoch 0, the criterion keep-best
+    /// gave the starting parameters) and after every epoch (once keep-best has scored it); true ends the run there, as
+    /// if it were the last epoch (null: every epoch runs). The schedule still spans <see cref="Epochs"/>.
     /// </summary>
     public Func<EpochStatus, bool>? StopWhen { get; init; }
 
@@ -116,9 +116,10 @@ public sealed record TrainingResult(double[] Theta, TrainingSummary Summary, int
 /// learning rate for the rest of the run, reports it (progress stage <c>rollback</c>) and in the summary,
 /// and redraws the epoch (the sampler sees the rollback count).
 ///
-/// Early stopping (when <see cref="TrainerOptions.StopWhen"/> is set): after each epoch's keep-best score, the
-/// rule sees the epoch's status; when it holds, that epoch is the last (evaluation and checkpoint run as after
-/// the last epoch) and <see cref="TrainingSummary.StoppedEarly"/> is set.
+/// Early stopping (when <see cref="TrainerOptions.StopWhen"/> is set): the rule sees the start's status (epoch 0;
+/// when it holds, no epoch runs) and, after each epoch's keep-best score, the epoch's; when it holds, that epoch is
+/// the last (evaluation and checkpoint run as after the last epoch) and <see cref="TrainingSummary.StoppedEarly"/>
+/// is set.
 ///
 /// Randomness belongs to the sampler and the objective; the trainer draws none, so a run is a function of
 /// its inputs and a resumed run replays exactly what an uninterrupted one would have done. Keep-best state
@@ -232,7 +233,11 @@ public sealed class Trainer<TBatch>
         TrainingCheckpoint? lastGood = snapshots ? Snapshot(epoch, rollbacks, scale, theta, summary) : null;
         _keepBest.Start(theta);
         double previousWall = summary.TotalWallSeconds;
-        while (epoch < _options.Epochs)
+
+        // The start may already satisfy the stop rule (e.g. a designed start that reaches the target): no epoch runs.
+        var startStatus = new EpochStatus(epoch, _options.Epochs, double.NaN, _schedule.At(epoch) * scale, _keepBest.BestLoss, _keepBest.InitialLoss, _keepBest.BestEpoch);
+        summary.StoppedEarly = epoch < _options.Epochs && _options.StopWhen?.Invoke(startStatus) == true;
+        while (epoch < _options.Epochs && !summary.StoppedEarly)
         {
             double learningRate = _schedule.At(epoch) * scale;
             _sampler.BeginEpoch(epoch, rollbacks);

@@ -118,7 +118,7 @@ public sealed class PopulationsCommandTests : IDisposable
         { ["populations", "train", "--task", "cdi", "--restarts", "-1", "--out", "OUT"], "error: --restarts must be non-negative, got -1.\n  hint: pass --restarts with a value that is non-negative.\n" },
         { ["populations", "train", "--task", "cdi", "--patience", "-2", "--out", "OUT"], "error: --patience must be non-negative, got -2.\n  hint: pass --patience with a value that is non-negative.\n" },
         { ["populations", "train", "--task", "cdi", "--threads", "0", "--out", "OUT"], "error: --threads must be at least 1, got 0.\n  hint: pass --threads with a positive count.\n" },
-        { ["populations", "train", "--task", "cdi", "--start", "dms-gating", "--out", "OUT"], "error: --start dms-gating is a rank-2, two-population start for the dms task, not --task cdi --rank 1 --components 1.\n  hint: pass --task dms --rank 2 --components 2 with it, or use --start generic.\n" },
+        { ["populations", "train", "--task", "cdi", "--start", "dms-gating", "--out", "OUT"], "error: --start dms-gating is a rank-2, two-population start for the dms task, not --task cdi --rank 1 --components 2.\n  hint: pass --task dms --rank 2 --components 2 with it, or use --start generic.\n" },
         { ["populations", "train", "--task", "dms", "--rank", "2", "--components", "2", "--start", "dms-gating", "--init", "MISSING", "--out", "OUT"], "error: --init and --start dms-gating both choose the start.\n  hint: pass one of them.\n" },
         { ["populations", "resample", "--populations", "MISSING", "--units", "10", "--out", "OUT"], "error: 'MISSING' has no populations.json.\n  hint: pass the --out directory of 'lowrank populations fit'.\n" },
     };

@@ -40,13 +40,24 @@ public sealed class TaskTrainerTests
     [Fact]
     public void AReachedTargetEndsTrainingWithoutRestarts()
     {
-        // Any accuracy reaches a tiny target: the first epoch that improves the validation loss ends the first attempt.
+        // A target the start already reaches (one correct validation trial): no epoch runs, no restart.
         TaskTrainingResult result = TaskTrainer.Train(Tiny() with { TargetAccuracy = 1e-9, Epochs = 5 }, NullProgress.Instance);
         Assert.True(result.ReachedTarget);
         Assert.True(result.Summary.StoppedEarly);
         Assert.Equal(0, result.Restarts);
-        Assert.Equal(result.Summary.Epochs, result.TotalEpochs);
-        Assert.True(result.Summary.Epochs < 5);
+        Assert.Equal(0, result.TotalEpochs);
+        Assert.Equal(0, result.Summary.BestEpoch);
+
+        // A target between the start's accuracy and the best reachable one stops the first attempt at the epoch that reaches it.
+        TaskTrainingOptions rdm = Tiny() with { Task = "rdm", Units = 16, Epochs = 6, TrainTrials = 32, BatchSize = 8, LearningRate = 0.05 };
+        TaskTrainingResult start = TaskTrainer.Train(rdm with { TargetAccuracy = 0, Epochs = 1, LearningRate = 1e-12 }, NullProgress.Instance);
+        TaskTrainingResult trained = TaskTrainer.Train(rdm with { TargetAccuracy = 0 }, NullProgress.Instance);
+        Assert.True(trained.ValidationAccuracy > start.ValidationAccuracy, $"validation accuracy {start.ValidationAccuracy} -> {trained.ValidationAccuracy}");
+        TaskTrainingResult stopped = TaskTrainer.Train(rdm with { TargetAccuracy = trained.ValidationAccuracy }, NullProgress.Instance);
+        Assert.True(stopped.ReachedTarget);
+        Assert.Equal(0, stopped.Restarts);
+        Assert.InRange(stopped.Summary.Epochs, 1, trained.Summary.BestEpoch);
+        Assert.Equal(stopped.Summary.Epochs, stopped.Summary.BestEpoch);
     }
 
     [Fact]

@@ -180,7 +180,7 @@ public sealed class TrainerTests : IDisposable
     {
         var objective = new ChannelMeanObjective(3);
         var seen = new List<EpochStatus>();
-        // The rule sees every epoch's status and holds from epoch 4 on; that epoch is then treated as the last.
+        // The rule sees the start's and every epoch's status and holds from epoch 4 on; that epoch is then treated as the last.
         var options = Options(10) with
         {
             EvaluateEvery = 3,
@@ -195,7 +195,7 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(4, stopped.Summary.Epochs);
         Assert.True(stopped.Summary.StoppedEarly);
         Assert.Equal(4 * 5, objective.Calls);
-        Assert.Equal([1, 2, 3, 4], seen.Select(s => s.Epoch));
+        Assert.Equal([0, 1, 2, 3, 4], seen.Select(s => s.Epoch));
         Assert.All(seen, s => Assert.Equal(10, s.Epochs));
         Assert.Equal([new EvaluationPoint(3, 1), new EvaluationPoint(4, 2)], stopped.Summary.Evaluations);
 
@@ -205,6 +205,14 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(10, full.Summary.Epochs);
         Assert.Equal(full.Summary.Objective.Take(4), stopped.Summary.Objective);
         Assert.Equal(full.Summary.LearningRate.Take(4), stopped.Summary.LearningRate);
+
+        // A start that already satisfies the rule runs no epoch and returns the start.
+        var untouched = new ChannelMeanObjective(3);
+        TrainingResult none = NewTrainer(untouched, Options(10) with { StopWhen = status => true }).Train([0.5, 0.5, 0.5]);
+        Assert.True(none.Summary.StoppedEarly);
+        Assert.Equal(0, none.Summary.Epochs);
+        Assert.Equal(0, untouched.Calls);
+        Assert.Equal([0.5, 0.5, 0.5], none.Theta);
     }
 
     [Fact]
