@@ -18,9 +18,6 @@ internal sealed record FitOptions(string DataPath, string Out, FitSettings Setti
 /// </summary>
 internal static class FitCommand
 {
-    /// <summary>Checkpoint inside the output directory while a fit runs; replaced by the model when it ends.</summary>
-    public const string CheckpointFile = "checkpoint.lrck";
-
     public const string SummaryFile = "training-summary.json";
 
     public const string CurveFile = "learning-curve.png";
@@ -107,8 +104,12 @@ internal static class FitCommand
     {
         FitSettings settings = options.Settings;
         settings.Validate();
-        string checkpoint = Path.Combine(options.Out, CheckpointFile);
-        GuardOutput(options.Out, options.Resume);
+        string checkpoint = Path.Combine(options.Out, ModelStore.CheckpointFile);
+        new OutputPlan()
+            .Reads(options.DataPath, "--data")
+            .WritesDirectory(options.Out, "--out", ModelStore.OutputKind)
+            .WritesFile(options.JsonPath, "--json")
+            .Check();
         TrainingCheckpoint? resume = options.Resume ? TrainingCheckpoint.Read(checkpoint) : null;
         Recording recording = RecordingLoader.Load(options.DataPath);
         SequenceSet data = recording.Data;
@@ -166,27 +167,6 @@ internal static class FitCommand
         }
 
         return ExitCodes.Success;
-    }
-
-    /// <summary>Refuses to replace a directory that holds something other than a model or a checkpoint.</summary>
-    private static void GuardOutput(string path, bool resume)
-    {
-        if (File.Exists(path))
-        {
-            throw new InputException($"--out '{path}' is a file, but a fit writes a model directory.", "pass a directory path, e.g. --out models/eeg.");
-        }
-
-        if (!Directory.Exists(path) || resume || !Directory.EnumerateFileSystemEntries(path).Any())
-        {
-            return;
-        }
-
-        if (!ModelStore.IsModelDirectory(path) && !File.Exists(Path.Combine(path, CheckpointFile)))
-        {
-            throw new InputException(
-                $"--out '{path}' exists and is not a model directory; a fit replaces its --out directory whole.",
-                "pass a new or empty directory, or an earlier fit's model directory to replace it.");
-        }
     }
 
     private static Option<string?> Choice<TEnum>(string name, string description)

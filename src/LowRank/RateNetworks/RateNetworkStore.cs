@@ -46,7 +46,11 @@ public static class RateNetworkStore
     public const string KindFullRank = "lint_full_rank";
     public const int FormatVersion = 1;
 
-    /// <summary>Writes the model directory atomically (replacing an existing one).</summary>
+    /// <summary>A directory a LINT model may replace: one holding a LINT model (<see cref="OutputPolicy"/>).</summary>
+    public static DirectoryKind OutputKind { get; } =
+        new("LINT model directory", d => JsonFile.TryReadString(Path.Combine(d, "model.json"), "kind") is KindLowRank or KindFullRank);
+
+    /// <summary>Writes the model directory atomically (replacing an existing LINT model directory).</summary>
     public static void Save(string directory, RateNetwork network, string? task, RateNetworkTrainingRecord? training, int[]? observed = null)
     {
         RateNetworkSpec spec = network.Spec;
@@ -62,7 +66,7 @@ public static class RateNetworkStore
             spec.NoiseStd,
             spec.Readout,
             training);
-        AtomicFile.WriteDirectory(directory, temp =>
+        AtomicFile.WriteDirectory(directory, OutputKind, temp =>
         {
             JsonFile.Write(Path.Combine(temp, "model.json"), info);
             IEnumerable<KeyValuePair<string, NdArray>> arrays = Arrays(network);

@@ -98,14 +98,18 @@ public static class ModelFitter
     }
 
     /// <summary>
-    /// What a checkpoint of this fit must match besides θ's length, epochs, rates and clip: the settings record
-    /// itself (threads excluded: results do not depend on them) and the shape of the data.
+    /// What a checkpoint of this fit must match besides θ's length, epochs, rates and clip (<see cref="RunFingerprint"/>
+    /// lines): the settings record itself (threads excluded: results do not depend on them), the shape of the data
+    /// and a hash of its values.
     /// </summary>
     public static string Configuration(FitSettings settings, SequenceSet data)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(data);
-        return JsonFile.Serialize(new { settings, data = new { Trials = data.Count, data.Steps, data.Channels, data.Inputs } }, indented: false);
+        return RunFingerprint.Of(RunFingerprint.Flatten(settings).Concat(RunFingerprint.Flatten(new
+        {
+            Data = new { Trials = data.Count, data.Steps, data.Channels, data.Inputs, Sha256 = data.ContentHash() },
+        })));
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LowRank.Cli;
 using LowRank.Cli.Commands;
+using LowRank.Data;
 using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Numerics;
@@ -150,15 +151,68 @@ public sealed class FitCommandTests : IDisposable
     }
 
     [Fact]
-    public void ResumeWithOtherSettingsIsAnInputError()
+    public void ResumeWithOtherSettingsNamesEachDifferingSetting()
+    {
+        FitCommand.InterruptAfterEpoch = 1;
+        Assert.Equal(ExitCodes.Interrupted, CliHarness.Run(Fit("m", "--lr", "0.01")).ExitCode);
+        FitCommand.InterruptAfterEpoch = null;
+        CliResult result = CliHarness.Run(Fit("m", "--resume", "--particles", "5", "--lr", "0.02"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            "error: the checkpoint was written by a fit with other settings:\n"
+            + "  trainer.learning_rate: 0.01 in the checkpoint, 0.02 now\n"
+            + "  objective.particles: 4 in the checkpoint, 5 now\n"
+            + "  hint: resume with the options of the interrupted fit, or start a new fit without --resume.\n",
+            result.Error);
+    }
+
+    [Fact]
+    public void ResumeOnOtherDataOfTheSameShapeIsRefused()
     {
         FitCommand.InterruptAfterEpoch = 1;
         Assert.Equal(ExitCodes.Interrupted, CliHarness.Run(Fit("m")).ExitCode);
         FitCommand.InterruptAfterEpoch = null;
-        CliResult result = CliHarness.Run(Fit("m", "--resume", "--particles", "5"));
+        NdArray data = Npy.Read(PathOf("data.npy"));
+        double[] changed = (double[])data.Data.Clone();
+        changed[17] += 1e-9;
+        Npy.Write(PathOf("other.npy"), new NdArray(data.Shape, changed));
+        byte[] checkpoint = File.ReadAllBytes(PathOf("m/checkpoint.lrck"));
+
+        CliResult result = CliHarness.Run(Fit("m", "--resume", "--data", PathOf("other.npy")));
+
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("error: the checkpoint was written by a fit with different settings (", result.Error);
-        Assert.EndsWith("  hint: resume with the options of the interrupted fit, or start a new fit without --resume.\n", result.Error);
+        string before = RecordingLoader.Load(PathOf("data.npy")).Data.ContentHash(), after = RecordingLoader.Load(PathOf("other.npy")).Data.ContentHash();
+        Assert.NotEqual(before, after);
+        Assert.Equal(
+            "error: the checkpoint was written by a fit with other settings:\n"
+            + $"  data.sha256: \"{before}\" in the checkpoint, \"{after}\" now\n"
+            + "  hint: resume with the options of the interrupted fit, or start a new fit without --resume.\n",
+            result.Error);
+        Assert.Equal(checkpoint, File.ReadAllBytes(PathOf("m/checkpoint.lrck")));
+    }
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(-1)]
+    public void ADamagedCheckpointIsRefused(int offset)
+    {
+        FitCommand.InterruptAfterEpoch = 1;
+        Assert.Equal(ExitCodes.Interrupted, CliHarness.Run(Fit("m")).ExitCode);
+        FitCommand.InterruptAfterEpoch = null;
+        string path = PathOf("m/checkpoint.lrck");
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[offset >= 0 ? offset : bytes.Length + offset] ^= 0x10;
+        File.WriteAllBytes(path, bytes);
+
+        CliResult result = CliHarness.Run(Fit("m", "--resume"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            $"error: the checkpoint '{path}' is damaged: its SHA-256 checksum does not match its contents.\n"
+            + "  hint: the file was changed or corrupted after it was written; start the fit again without --resume.\n",
+            result.Error);
+        Assert.Equal(bytes, File.ReadAllBytes(path));
+        Assert.False(File.Exists(PathOf("m/model.json")));
     }
 
     [Fact]
@@ -239,7 +293,7 @@ public sealed class FitCommandTests : IDisposable
         File.WriteAllText(PathOf("precious/notes.txt"), "keep me");
         CliResult result = CliHarness.Run(Fit("precious"));
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal($"error: --out '{PathOf("precious")}' exists and is not a model directory; a fit replaces its --out directory whole.\n  hint: pass a new or empty directory, or an earlier fit's model directory to replace it.\n", result.Error);
+        Assert.Equal($"error: --out '{PathOf("precious")}' is a folder that is not a stochastic model directory (it holds 'notes.txt'); it would be replaced whole.\n  hint: pass a new or empty folder, or an earlier stochastic model directory to replace it.\n", result.Error);
         Assert.True(File.Exists(PathOf("precious/notes.txt")));
     }
 

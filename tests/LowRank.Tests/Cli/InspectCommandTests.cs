@@ -142,9 +142,10 @@ public sealed class InspectCommandTests : IDisposable
     [Fact]
     public void DirectoryWithoutModelJson()
     {
+        string plain = Directory.CreateDirectory(_temp.File("plain")).FullName;
         AssertBadInput(
-            _temp.Path,
-            $"'{_temp.Path}' is a directory without model.json, so it is neither a data file nor a model directory.",
+            plain,
+            $"'{plain}' is a directory without model.json, so it is neither a data file nor a model directory.",
             "pass a .npy, .npz, .csv, .edf or .nwb file, or a model directory written by lowrank.");
     }
 

@@ -68,7 +68,7 @@ public sealed class SimulateGenerateTests : IDisposable
         { ["simulate", "--teacher", "random", "--rank", "5", "--units", "3", "--out", "OUT/x.npz"], "error: rank 5 exceeds the number of units 3.", "  hint: use --rank at most --units." },
         { ["simulate", "--latent-noise", "0", "--out", "OUT/x.npz"], "error: latent noise must be positive (got 0).", "  hint: pass a positive latent noise level." },
         { ["generate", "--model", "OUT/nowhere", "--out", "OUT/g.npz"], "error: model directory 'OUT/nowhere' does not exist.", "  hint: pass the --out directory of a fit or of 'lowrank simulate --model-out'." },
-        { ["generate", "--model", "OUT", "--out", "OUT/g.npz"], "error: 'OUT' is not a model directory: it has no model.json.", "  hint: pass the --out directory of a fit" },
+        { ["generate", "--model", "OUT/empty", "--out", "OUT/g.npz"], "error: 'OUT/empty' is not a model directory: it has no model.json.", "  hint: pass the --out directory of a fit" },
         { ["generate", "--out", "OUT/g.npz"], "error: Option '--model' is required.", "  hint: run 'lowrank generate --help'" },
         { ["generate", "--model", "OUT/m", "--init", "posterior", "--out", "OUT/g.npz"], "error: Argument 'posterior' not recognized.", "  hint: run 'lowrank generate --help'" },
     };
@@ -77,6 +77,7 @@ public sealed class SimulateGenerateTests : IDisposable
     [MemberData(nameof(BadInputs))]
     public void BadInputExitsTwoWithMessageAndNoOutput(string[] args, string errorLine, string hintLine)
     {
+        Directory.CreateDirectory(PathOf("empty"));
         string[] resolved = args.Select(a => a.Replace("OUT", _dir)).ToArray();
         CliResult result = CliHarness.Run(resolved);
         Assert.Equal(2, result.ExitCode);
