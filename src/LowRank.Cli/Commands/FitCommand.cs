@@ -113,29 +113,19 @@ internal static class FitCommand
         TrainingCheckpoint? resume = options.Resume ? TrainingCheckpoint.Read(checkpoint) : null;
         Recording recording = RecordingLoader.Load(options.DataPath);
         SequenceSet data = recording.Data;
-        using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            e.Cancel = true;
-            interrupt.Cancel();
-        };
-        Console.CancelKeyPress += onCtrlC;
+        using var stop = new StopSignals();
         FitResult fit;
         try
         {
-            var progress = new InterruptingProgress(context.CreateProgress(), InterruptAfterEpoch, interrupt);
-            fit = ModelFitter.Fit(data, settings, checkpoint, resume, progress, interrupt.Token);
+            var progress = new InterruptingProgress(context.CreateProgress(), InterruptAfterEpoch, stop);
+            fit = ModelFitter.Fit(data, settings, checkpoint, resume, progress, stop.Token);
         }
-        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.Requested)
         {
             int epoch = TrainingCheckpoint.Read(checkpoint).Epoch;
-            context.Error.WriteLine($"interrupted after epoch {epoch}: the checkpoint is in '{checkpoint}'.");
+            context.Error.WriteLine($"stopped by {stop.Name} after epoch {epoch}: the checkpoint is in '{checkpoint}'.");
             context.Error.WriteLine("  continue with the same command and --resume.");
-            return ExitCodes.Interrupted;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCtrlC;
+            return stop.ExitCode;
         }
 
         TrainingSummary summary = fit.Training.Summary;
@@ -181,15 +171,15 @@ internal static class FitCommand
         where TEnum : struct, Enum =>
         text is null ? null : ModelNames.Parse<TEnum>(text, what);
 
-    /// <summary>Passes progress on, and cancels once <c>stopAfter</c> epochs are complete (test hook for Ctrl+C).</summary>
-    private sealed class InterruptingProgress(IProgressSink inner, int? stopAfter, CancellationTokenSource interrupt) : IProgressSink
+    /// <summary>Passes progress on, and requests a stop once <c>stopAfter</c> epochs are complete (test hook for Ctrl+C).</summary>
+    private sealed class InterruptingProgress(IProgressSink inner, int? stopAfter, StopSignals stop) : IProgressSink
     {
         public void Report(in ProgressUpdate update)
         {
             inner.Report(update);
             if (update.Stage == "epoch" && update.Done == stopAfter)
             {
-                interrupt.Cancel();
+                stop.Request(System.Runtime.InteropServices.PosixSignal.SIGINT);
             }
         }
     }

@@ -5,6 +5,7 @@ using LowRank.Data;
 using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Numerics;
+using LowRank.Training;
 
 namespace LowRank.Tests.Cli;
 
@@ -134,7 +135,7 @@ public sealed class FitCommandTests : IDisposable
         FitCommand.InterruptAfterEpoch = null;
         Assert.Equal(ExitCodes.Interrupted, stopped.ExitCode);
         string checkpoint = PathOf("resumed/checkpoint.lrck");
-        Assert.EndsWith($"interrupted after epoch 2: the checkpoint is in '{checkpoint}'.\n  continue with the same command and --resume.\n", stopped.Error);
+        Assert.EndsWith($"stopped by Ctrl+C (SIGINT) after epoch 2: the checkpoint is in '{checkpoint}'.\n  continue with the same command and --resume.\n", stopped.Error);
         Assert.True(File.Exists(checkpoint));
 
         CliResult resumed = CliHarness.Run(Fit("resumed", "--resume"));
@@ -149,6 +150,58 @@ public sealed class FitCommandTests : IDisposable
         JsonElement training = JsonDocument.Parse(ModelStore.Load(PathOf("resumed")).Document.Training!.ToJsonString()).RootElement;
         Assert.Equal(2, training.GetProperty("resumed_from_epoch").GetInt32());
     }
+
+    /// <summary>
+    /// A real signal to a real process: the fit (the lowrank executable, in its own process) stops after the epoch
+    /// under way, writes its checkpoint and exits with 128 + the signal; resuming gives the parameters of an
+    /// uninterrupted fit.
+    /// </summary>
+    [Theory]
+    [InlineData(15, "SIGTERM", ExitCodes.Terminated)]
+    [InlineData(2, "Ctrl+C (SIGINT)", ExitCodes.Interrupted)]
+    public async Task ASignalStopsTheFitWithACheckpointThatResumes(int signal, string name, int exitCode)
+    {
+        string[] args = Fit("signalled", "--epochs", "400", "--threads", "1");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lowrank.dll"));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        string checkpoint = PathOf("signalled/checkpoint.lrck");
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(checkpoint) && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.True(File.Exists(checkpoint), "no checkpoint appeared: " + (process.HasExited ? await error : "timeout"));
+        Assert.Equal(0, Kill(process.Id, signal));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(exitCode, process.ExitCode);
+        int epoch = TrainingCheckpoint.Read(checkpoint).Epoch;
+        Assert.InRange(epoch, 1, 399);
+        Assert.EndsWith(
+            $"stopped by {name} after epoch {epoch}: the checkpoint is in '{checkpoint}'.\n  continue with the same command and --resume.\n",
+            await error);
+        Assert.False(File.Exists(PathOf("signalled/model.json")), await output);
+
+        Assert.Equal(0, CliHarness.Run([.. args, "--resume"]).ExitCode);
+        Assert.Equal(0, CliHarness.Run(Fit("straight", "--epochs", "400", "--threads", "1")).ExitCode);
+        Dictionary<string, double[]> a = Parameters(PathOf("straight")), b = Parameters(PathOf("signalled"));
+        foreach (string key in a.Keys)
+        {
+            Assert.Equal(a[key], b[key]);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     [Fact]
     public void ResumeWithOtherSettingsNamesEachDifferingSetting()
