@@ -66,12 +66,8 @@ public static class CliApp
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            string commandPath = CommandPath(parse);
-            // One line: the parser lists accepted values on separate lines.
-            string message = System.Text.RegularExpressions.Regex.Replace(parse.Errors[0].Message.Trim(), @"\s*\n\s*", " ");
-            context.WriteInputError(
-                message,
-                $"run '{commandPath} --help' for the accepted options and values.");
+            (string message, string hint) = ParseErrors.Describe(parse, CommandPath(parse));
+            context.WriteInputError(message, hint);
             return ExitCodes.BadInput;
         }
 

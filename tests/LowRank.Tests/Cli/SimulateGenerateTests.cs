@@ -61,7 +61,7 @@ public sealed class SimulateGenerateTests : IDisposable
     {
         { ["simulate", "--teacher", "pendulum", "--out", "OUT/x.npz"], "error: Argument 'pendulum' not recognized. Must be one of:", "  hint: run 'lowrank simulate --help' for the accepted options and values." },
         { ["simulate", "--activation", "sigmoid", "--out", "OUT/x.npz"], "error: Argument 'sigmoid' not recognized. Must be one of:", "  hint: run 'lowrank simulate --help'" },
-        { ["simulate", "--steps", "many", "--out", "OUT/x.npz"], "error: Cannot parse argument 'many' for option '--steps'", "  hint: run 'lowrank simulate --help'" },
+        { ["simulate", "--steps", "many", "--out", "OUT/x.npz"], "error: --steps 'many' is not a whole number.", "  hint: run 'lowrank simulate --help'" },
         { ["simulate", "--out", "OUT/x.csv"], "error: --out 'OUT/x.csv' must be a .npz file.", "  hint: pass a path ending in .npz, e.g. --out out.npz." },
         { ["simulate", "--steps", "0", "--out", "OUT/x.npz"], "error: steps must be at least 1 (got 0).", "  hint: pass --steps 1 or more." },
         { ["simulate", "--teacher", "oscillator", "--rank", "3", "--out", "OUT/x.npz"], "error: the oscillator teacher has rank 2, but rank 3 was requested.", "  hint: pass --rank 2, or use --teacher random for other ranks." },
