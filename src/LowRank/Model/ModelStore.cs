@@ -138,7 +138,15 @@ public static class ModelStore
             throw new InputException($"{jsonPath} has an invalid options section: {ex.Message}", "restore model.json from the fit that wrote params.npz.", ex);
         }
 
-        options.Validate();
+        try
+        {
+            options.Validate();
+        }
+        catch (InputException ex)
+        {
+            throw new InputException($"{jsonPath} describes a model that cannot be loaded: {ex.Message}", "model.json was edited or damaged: restore it from the fit that wrote params.npz.", ex);
+        }
+
         if (!File.Exists(paramsPath))
         {
             throw new InputException($"model directory '{directory}' has no {ParametersFile}.", "restore params.npz from the fit that wrote model.json.");

@@ -140,6 +140,15 @@ public static class RateNetworkStore
             throw new InputException($"'{jsonPath}' has invalid dimensions or constants ({spec}).", "retrain or refit the model.");
         }
 
+        try
+        {
+            spec.Validate();
+        }
+        catch (InputException ex)
+        {
+            throw new InputException($"'{jsonPath}' describes a network that cannot be loaded: {ex.Message}", "model.json was edited or damaged: restore it, or retrain or refit the model.", ex);
+        }
+
         OrderedDictionary<string, NdArray> arrays = Npz.Read(npzPath);
         var network = new RateNetwork(spec, new double[new RateNetworkLayout(spec).Length]);
         RateNetworkLayout layout = network.Layout;
@@ -154,6 +163,14 @@ public static class RateNetworkStore
                 throw new InputException(
                     $"array '{name}' in '{npzPath}' has shape [{string.Join(", ", array.Shape)}] but model.json implies [{string.Join(", ", shape)}].",
                     "model.json and params.npz disagree: retrain or refit the model.");
+            }
+
+            int bad = Array.FindIndex(array.Data, v => !double.IsFinite(v));
+            if (bad >= 0)
+            {
+                throw new InputException(
+                    $"array '{name}' in '{npzPath}' holds {array.Data[bad]} at flat index {bad}; a network's parameters must be finite.",
+                    $"the training that wrote it diverged or the file was edited: retrain or refit the model (a lower {Ref("LearningRate")} helps a diverging fit).");
             }
 
             return array.Data;

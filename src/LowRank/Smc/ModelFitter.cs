@@ -3,6 +3,7 @@ using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Training;
+using static LowRank.InputException;
 
 namespace LowRank.Smc;
 
@@ -49,6 +50,7 @@ public static class ModelFitter
         ArgumentNullException.ThrowIfNull(settings);
         ModelOptions options = settings.Model with { Channels = data.Channels, Inputs = data.Inputs };
         (settings with { Model = options }).Validate();
+        CheckSize(options, settings, data);
 
         SequenceSet train = data, evaluation = data;
         HeldOutSplit? split = null;
@@ -95,6 +97,23 @@ public static class ModelFitter
             new RAdam(objective.ParameterCount),
             settings.ToTrainerOptions(configuration),
             progress: progress);
+    }
+
+    /// <summary>
+    /// Throws <see cref="InputException"/>, stating the bytes needed, unless a fit's working memory fits: for each
+    /// sequence of a batch the particle histories z, f, ε [T, K, R], the log-weights and weights [T, K] and a gradient
+    /// buffer of θ's length (VsmcEngine keeps one workspace per sequence).
+    /// </summary>
+    private static void CheckSize(ModelOptions model, FitSettings settings, SequenceSet data)
+    {
+        double batch = settings.Trainer.BatchSize, particles = settings.Objective.Particles;
+        double steps = data.IsContinuous ? Math.Min(settings.Trainer.WindowLength, data.Steps) : data.Steps;
+        double parameters = 2.0 * model.Units * model.Rank + model.Units * (1.0 + model.Inputs) + (double)model.Channels * (model.Rank + 2);
+        new MemoryBudget("the fit")
+            .DoublesEach("the particle histories z, f and ε of each sequence", 3 * batch, steps, particles, model.Rank)
+            .DoublesEach("the particle weights of each sequence", 2 * batch, steps, particles)
+            .DoublesEach("the gradient buffer of each sequence", batch, parameters)
+            .Check($"lower {Ref("Particles")}, {Ref("BatchSize")} or {Ref("WindowLength")} (or {Ref("Units")}).");
     }
 
     /// <summary>
