@@ -39,7 +39,26 @@ public static class Edf
     public static EdfFile Read(string path, Func<string, bool>? select = null)
     {
         using FileStream stream = DataFile.OpenRead(path);
-        string source = $"EDF '{path}'";
+        return ReadFrom(stream, $"EDF '{path}'", select);
+    }
+
+    /// <summary>
+    /// Reads an EDF file from <paramref name="stream"/> (seekable: its length bounds the data records);
+    /// <paramref name="name"/> identifies it in error messages, <paramref name="select"/> as for <see cref="Read(string, Func{string, bool}?)"/>.
+    /// </summary>
+    public static EdfFile Read(Stream stream, string name, Func<string, bool>? select = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanSeek)
+        {
+            throw new ArgumentException("EDF reading needs a seekable stream (its length bounds the data records).", nameof(stream));
+        }
+
+        return ReadFrom(stream, $"EDF '{name}'", select);
+    }
+
+    private static EdfFile ReadFrom(Stream stream, string source, Func<string, bool>? select)
+    {
         byte[] fixedHeader = ReadBlock(stream, FixedHeaderBytes, source, "header");
         var header = new FieldReader(fixedHeader, source);
         string version = header.Text(8);
@@ -98,7 +117,7 @@ public static class Edf
             recordBytes += 2 * samplesPerRecord[s];
         }
 
-        long available = stream.Length - headerBytes;
+        long available = stream.Length - stream.Position;
         if (recordCount < 0)
         {
             recordCount = (int)(available / recordBytes); // -1: not known when recording stopped

@@ -21,9 +21,26 @@ public static class Nwb
     /// <summary>Reads the spike times of every unit in the NWB file at <paramref name="path"/>.</summary>
     public static NwbUnits ReadUnits(string path)
     {
-        string source = $"NWB '{path}'";
-        RequireHdf5(path, source);
-        using NativeFile file = H5File.OpenRead(path);
+        using FileStream stream = DataFile.OpenRead(path);
+        return ReadUnitsFrom(stream, $"NWB '{path}'");
+    }
+
+    /// <summary>Reads the spike times of every unit in the NWB file in <paramref name="stream"/> (seekable); <paramref name="name"/> identifies it in error messages.</summary>
+    public static NwbUnits ReadUnits(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanSeek)
+        {
+            throw new ArgumentException("NWB reading needs a seekable stream (HDF5 is read at addresses).", nameof(stream));
+        }
+
+        return ReadUnitsFrom(stream, $"NWB '{name}'");
+    }
+
+    private static NwbUnits ReadUnitsFrom(Stream stream, string source)
+    {
+        RequireHdf5(stream, source);
+        using NativeFile file = H5File.Open(stream, leaveOpen: true);
         if (!file.LinkExists("units") || !file.LinkExists("units/spike_times") || !file.LinkExists("units/spike_times_index"))
         {
             throw new InputException(
@@ -123,9 +140,8 @@ public static class Nwb
         return counts;
     }
 
-    private static void RequireHdf5(string path, string source)
+    private static void RequireHdf5(Stream stream, string source)
     {
-        using FileStream stream = DataFile.OpenRead(path);
         Span<byte> head = stackalloc byte[8];
         // The superblock sits at 0 or after a user block of 512, 1024, 2048, … bytes.
         for (long offset = 0; offset + head.Length <= stream.Length; offset = offset == 0 ? 512 : offset * 2)
@@ -134,6 +150,7 @@ public static class Nwb
             if (DataFile.ReadUpTo(stream, head) == head.Length && head.SequenceEqual(Hdf5Signature))
             {
                 RequireComplete(stream, offset, source);
+                stream.Position = 0; // the HDF5 reader looks for the superblock itself
                 return;
             }
         }
@@ -147,7 +164,7 @@ public static class Nwb
     /// Compares the file's length with the end-of-file address its superblock records, so a cut-short
     /// file is reported as such instead of failing deep inside the HDF5 reader.
     /// </summary>
-    private static void RequireComplete(FileStream stream, long superblock, string source)
+    private static void RequireComplete(Stream stream, long superblock, string source)
     {
         Span<byte> block = stackalloc byte[64];
         stream.Position = superblock;

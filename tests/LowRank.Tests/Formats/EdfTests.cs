@@ -90,6 +90,15 @@ public sealed class EdfTests : IDisposable
         Assert.Equal($"EDF '{path}' header field 'number of data records' is 'abc', not a number.", error.Message);
     }
 
+    [Fact]
+    public void ReadsFromAStream()
+    {
+        EdfFile fromFile = Edf.Read(Write("two.edf", EdfBuilder.TwoChannels()));
+        EdfFile fromStream = Edf.Read(new MemoryStream(EdfBuilder.TwoChannels()), "two.edf");
+        Assert.Equal(fromFile.Signals.Select(s => s.Values), fromStream.Signals.Select(s => s.Values));
+        Assert.Throws<ArgumentException>(() => Edf.Read(new ForwardOnlyStream(EdfBuilder.TwoChannels()), "pipe.edf"));
+    }
+
     private string Write(string name, byte[] bytes)
     {
         string path = _temp.File(name);

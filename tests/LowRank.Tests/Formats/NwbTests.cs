@@ -69,6 +69,15 @@ public sealed class NwbTests : IDisposable
     }
 
     [Fact]
+    public void ReadsFromAStream()
+    {
+        NwbUnits units = Nwb.ReadUnits(new MemoryStream(File.ReadAllBytes(Fixtures.Nwb("units.nwb"))), "units.nwb");
+        Assert.Equal([10L, 11, 12], units.UnitIds);
+        Assert.Equal([0.0205, 0.0995], units.SpikeTimes[2]);
+        Assert.Throws<ArgumentException>(() => Nwb.ReadUnits(new ForwardOnlyStream(File.ReadAllBytes(Fixtures.Nwb("units.nwb"))), "pipe.nwb"));
+    }
+
+    [Fact]
     public void RejectsFilesThatAreNotHdf5()
     {
         string path = _temp.File("fake.nwb");
