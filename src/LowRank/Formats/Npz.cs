@@ -104,12 +104,16 @@ public static class Npz
 
     private static ZipArchive OpenArchive(Stream stream, string name)
     {
+        ZipArchive? archive = null;
         try
         {
-            return new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            _ = archive.Entries; // the central directory is read on first use
+            return archive;
         }
         catch (InvalidDataException ex)
         {
+            archive?.Dispose();
             throw new InputException(
                 $"npz '{name}' is not a valid zip archive ({ex.Message.TrimEnd('.')}).",
                 "the file is damaged or not an npz; save it again with np.savez or np.savez_compressed.",

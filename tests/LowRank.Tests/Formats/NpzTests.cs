@@ -137,6 +137,26 @@ public sealed class NpzTests : IDisposable
     }
 
     [Fact]
+    public void EndRecordThatDisagreesWithTheDirectoryIsAnInputError()
+    {
+        byte[] bytes = Archive(compressed: false);
+        int end = bytes.AsSpan().LastIndexOf("PK\u0005\u0006"u8);
+        bytes[end + 8] = bytes[end + 10] = 3; // entries (on this disk, in all): the directory holds 2
+        var error = Assert.Throws<InputException>(() => Npz.Read(new MemoryStream(bytes), "x.npz"));
+        Assert.IsType<InvalidDataException>(error.InnerException);
+        Assert.Equal($"npz 'x.npz' is not a valid zip archive ({error.InnerException.Message.TrimEnd('.')}).", error.Message);
+        Assert.Equal("the file is damaged or not an npz; save it again with np.savez or np.savez_compressed.", error.Hint);
+    }
+
+    /// <summary>An npz of data [2, 5, 3] and inputs [2, 5, 1], float64.</summary>
+    private static byte[] Archive(bool compressed)
+    {
+        using var stream = new MemoryStream();
+        Npz.Write(stream, [new("data", new NdArray([2, 5, 3], new double[30])), new("inputs", new NdArray([2, 5, 1], new double[10]))], compressed: compressed);
+        return stream.ToArray();
+    }
+
+    [Fact]
     public void RejectsFilesThatAreNotZip()
     {
         string path = _temp.File("garbage.npz");
