@@ -104,7 +104,7 @@ public static class Edf
         fields.Skip(signalCount * 80); // prefiltering
         int[] samplesPerRecord = fields.Integers(signalCount, 8, "number of samples per record");
 
-        int recordBytes = 0;
+        long recordBytes = 0;
         for (int s = 0; s < signalCount; s++)
         {
             if (samplesPerRecord[s] <= 0 || (labels[s] != AnnotationLabel && digitalMax[s] <= digitalMin[s]))
@@ -114,20 +114,42 @@ public static class Edf
                     "each signal needs a positive sample count and digital maximum above its minimum; export the file again.");
             }
 
-            recordBytes += 2 * samplesPerRecord[s];
+            if (labels[s] != AnnotationLabel && physicalMax[s] == physicalMin[s])
+            {
+                string unit = dimensions[s].Length > 0 ? " " + dimensions[s] : "";
+                throw new InputException(
+                    $"{source} signal '{labels[s]}' has physical minimum and maximum both {physicalMin[s]}{unit}, so every sample would read as {physicalMin[s]}{unit}.",
+                    "give the signal the physical values its digital minimum and maximum stand for (e.g. in EDFbrowser's header editor), or export the file again.");
+            }
+
+            recordBytes += 2L * samplesPerRecord[s];
+        }
+
+        if (recordCount < -1)
+        {
+            throw new InputException(
+                $"{source} header field 'number of data records' is {recordCount}; it must be a count, or -1 while recording.",
+                "the file is damaged or not EDF; export it again.");
         }
 
         long available = stream.Length - stream.Position;
-        if (recordCount < 0)
+        if (recordCount == -1)
         {
-            recordCount = (int)(available / recordBytes); // -1: not known when recording stopped
+            recordCount = (int)(available / recordBytes); // not known when recording stopped: as many as the file holds
         }
 
-        if ((long)recordCount * recordBytes > available)
+        if (recordCount * recordBytes > available)
         {
             throw new InputException(
                 $"{source} is truncated: its header promises {recordCount} data records of {recordBytes} bytes but only {available} bytes follow the header.",
                 "the file was cut short (an interrupted copy or download?); copy or export it again.");
+        }
+
+        if (recordCount > 0 && recordBytes > Array.MaxLength)
+        {
+            throw new InputException(
+                $"{source} has data records of {recordBytes} bytes, more than one buffer can hold ({Array.MaxLength}).",
+                "its samples per record are implausible; export the file again with shorter data records.");
         }
 
         bool[] decode = new bool[signalCount];
@@ -135,10 +157,19 @@ public static class Edf
         for (int s = 0; s < signalCount; s++)
         {
             decode[s] = labels[s] != AnnotationLabel && (select?.Invoke(labels[s]) ?? true);
-            values[s] = decode[s] ? new double[(long)recordCount * samplesPerRecord[s]] : [];
+            long samples = (long)recordCount * samplesPerRecord[s];
+            if (decode[s] && samples > Array.MaxLength)
+            {
+                throw new InputException(
+                    $"{source} signal '{labels[s]}' has {samples} samples, more than one array can hold ({Array.MaxLength}).",
+                    "split the recording into shorter files.");
+            }
+
+            values[s] = decode[s] ? new double[samples] : [];
         }
 
-        var record = new byte[recordBytes];
+        // A record fits in what follows the header (checked above), so the buffer is no larger than the file.
+        var record = new byte[recordCount > 0 ? recordBytes : 0];
         for (int r = 0; r < recordCount; r++)
         {
             stream.ReadExactly(record);
