@@ -147,8 +147,14 @@ public static class Npz
     private static NdArray ReadMember(ZipArchiveEntry entry, string name, long archiveLength)
     {
         string source = $"member '{entry.FullName}' of npz '{name}'";
-        long compressed = Math.Min(entry.CompressedLength, archiveLength);
-        if (entry.Length > compressed * MaxDeflateRatio)
+        if (entry.CompressedLength > archiveLength)
+        {
+            throw new InputException(
+                $"{source} is damaged: the archive records {entry.CompressedLength} compressed bytes for it, more than the archive's {archiveLength}.",
+                "the file was corrupted in storage or transfer; copy or save it again (np.savez).");
+        }
+
+        if (entry.Length > entry.CompressedLength * MaxDeflateRatio)
         {
             throw new InputException(
                 $"{source} is damaged: the archive records {entry.Length} bytes for it, more than its {entry.CompressedLength} compressed bytes can hold.",

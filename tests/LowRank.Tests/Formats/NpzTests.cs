@@ -185,6 +185,18 @@ public sealed class NpzTests : IDisposable
         Assert.Equal("the file was corrupted in storage or transfer; copy or save it again (np.savez).", error.Hint);
     }
 
+    [Fact]
+    public void CompressedSizeBeyondTheArchiveIsRefused()
+    {
+        byte[] bytes = Archive(compressed: true);
+        int central = bytes.AsSpan().IndexOf("PK\u0001\u0002"u8);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(central + 20), int.MaxValue); // compressed size of data.npy
+        var error = Assert.Throws<InputException>(() => Npz.Read(new MemoryStream(bytes), "x.npz"));
+        Assert.Equal(
+            $"member 'data.npy' of npz 'x.npz' is damaged: the archive records 2147483647 compressed bytes for it, more than the archive's {bytes.Length}.",
+            error.Message);
+    }
+
     /// <summary>An npz of data [2, 5, 3] and inputs [2, 5, 1], float64.</summary>
     private static byte[] Archive(bool compressed)
     {
