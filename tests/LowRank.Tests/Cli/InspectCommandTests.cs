@@ -433,6 +433,18 @@ public sealed class InspectCommandTests : IDisposable
             "the file was cut short (an interrupted copy or download?); copy or export it again.");
     }
 
+    [Fact]
+    public void NwbWithDamagedBytes()
+    {
+        byte[] bytes = File.ReadAllBytes(Fixtures.Nwb("units.nwb"));
+        "damaged!"u8.CopyTo(bytes.AsSpan(6144)); // over the signature of the units group's symbol table node
+        string path = Write("corrupt.nwb", bytes);
+        AssertBadInput(
+            path,
+            $"NWB '{path}' is not a readable HDF5 file (The actual signature 'dama' does not match the expected signature 'SNOD').",
+            "the file is damaged (an interrupted copy or download?) or not HDF5; copy it again, or export it again with pynwb.");
+    }
+
     private void AssertBadInput(string path, string message, string hint)
     {
         CliResult result = CliHarness.Run("inspect", path, "--json", JsonOut);
