@@ -125,12 +125,9 @@ public static class Nwb
 
         double origin = Math.Floor(first / binWidth) * binWidth;
         double steps = Math.Floor((last - origin) / binWidth) + 1;
-        if (steps * channels > Array.MaxLength)
-        {
-            throw new InputException(
-                $"binning {last - first:G6} s of spikes at {binWidth} s gives {steps} bins × {channels} units, too many for one array.",
-                "choose a wider bin.");
-        }
+        new MemoryBudget(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"binning {last - first:G6} s of spikes at {binWidth} s"))
+            .Doubles("the counts [bins, units]", steps, channels)
+            .Check("choose a wider bin, or check the spike times (one far from the rest stretches the recording).");
 
         var counts = NdArray.Zeros((int)steps, channels); // [T, X]
         for (int x = 0; x < channels; x++)

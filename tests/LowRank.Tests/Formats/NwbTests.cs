@@ -131,4 +131,14 @@ public sealed class NwbTests : IDisposable
         var error = Assert.Throws<InputException>(() => Nwb.ReadUnits(path));
         Assert.Equal($"NWB '{path}' is not an HDF5 file (no HDF5 signature found).", error.Message);
     }
+
+    [Fact]
+    public void ASpikeFarFromTheRestIsRefusedBeforeAllocatingItsBins()
+    {
+        // One damaged spike time 10⁷ s after the others: about 10¹⁰ bins of 1 ms for 2 units.
+        var units = new NwbUnits([1, 2], [[0.5, 1.5], [0.7, 1e7]]);
+        InputException error = Assert.Throws<InputException>(() => Nwb.BinCounts(units, 0.001));
+        Assert.Equal("binning 1E+07 s of spikes at 0.001 s needs the counts [bins, units]: [9999999501 × 2] = 19,999,999,002 values in one array, more than an array can hold (2,147,483,591); in all it needs 149.0 GiB (159,999,992,016 bytes).", error.Message);
+        Assert.Equal("choose a wider bin, or check the spike times (one far from the rest stretches the recording).", error.Hint);
+    }
 }
