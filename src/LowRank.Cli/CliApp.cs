@@ -15,9 +15,12 @@ public static class ExitCodes
 
     /// <summary>A fit stopped by Ctrl+C after writing its checkpoint (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;
+
+    /// <summary>A fit stopped by SIGTERM (a Slurm time limit, <c>docker stop</c>) after writing its checkpoint (128 + SIGTERM).</summary>
+    public const int Terminated = 143;
 }
 
-/// <summary>What every command needs from its host: where to write, and whether output is a live terminal.</summary>
+/// <summary>What every command needs from its host: where to write, and whether the error stream (where progress is drawn) is a live terminal.</summary>
 public sealed class CliContext(TextWriter output, TextWriter error, bool isTerminal)
 {
     public TextWriter Output { get; } = output;
@@ -63,12 +66,8 @@ public static class CliApp
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            string commandPath = CommandPath(parse);
-            // One line: the parser lists accepted values on separate lines.
-            string message = System.Text.RegularExpressions.Regex.Replace(parse.Errors[0].Message.Trim(), @"\s*\n\s*", " ");
-            context.WriteInputError(
-                message,
-                $"run '{commandPath} --help' for the accepted options and values.");
+            (string message, string hint) = ParseErrors.Describe(parse, CommandPath(parse));
+            context.WriteInputError(message, hint);
             return ExitCodes.BadInput;
         }
 

@@ -34,6 +34,7 @@ internal static class BenchFixedPointsCommand
                 parse.GetValue(threads));
             CommonOptions.RequirePositive(options.Units, "Units");
             CommonOptions.RequirePositive(options.Rank, "Rank");
+            new OutputPlan().WritesFile(parse.GetValue(json), "--json").Check();
             FixedPointBenchmarkResult result = FixedPointBenchmark.Run(options);
             context.Output.WriteLine(JsonFile.Serialize(result, indented: false));
             if (parse.GetValue(json) is { } path)

@@ -39,6 +39,7 @@ internal static class BenchLintCommand
             CommonOptions.RequirePositive(parse.GetValue(batch), "BatchSize");
             CommonOptions.RequirePositive(parse.GetValue(iterations), "Iterations");
             CommonOptions.RequirePositive(parse.GetValue(threads), "Threads");
+            new OutputPlan().Reads(parse.GetValue(teacher), "--teacher").WritesFile(parse.GetValue(json), "--json").Check();
             RateNetwork network = parse.GetValue(teacher) is string directory
                 ? RateNetworkStore.Load(directory).Network
                 : RandomTeacher(parse.GetValue(units), parse.GetValue(seed));

@@ -64,6 +64,7 @@ internal static class BenchVsmcCommand
             throw new InputException($"unknown preset '{options.Preset}'.", "use --preset eeg.");
         }
 
+        new OutputPlan().Reads(options.DataPath, "--data").WritesFile(options.JsonPath, "--json").Check();
         Recording recording = RecordingLoader.Load(options.DataPath);
         VsmcBenchmarkResult result = VsmcBenchmark.Run(new VsmcBenchmarkOptions(
             recording.Data.Observations, recording.Trials * recording.Steps, recording.Channels, options.Iterations, Threads: options.Threads));

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using LowRank.Analysis;
 using LowRank.Analysis.FixedPoints;
 using LowRank.Data;
+using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Plotting;
 using LowRank.Simulation;
@@ -48,9 +49,13 @@ internal static class DemoCommand
         return command;
     }
 
+    /// <summary>An earlier demo's output directory (it holds the teacher model), which a new demo may overwrite.</summary>
+    private static readonly DirectoryKind OutputKind = new("demo output directory", d => ModelStore.OutputKind.Recognises(Path.Combine(d, "teacher")));
+
     private static int Run(CliContext context, DemoOptions options, string? jsonPath)
     {
         var clock = Stopwatch.StartNew();
+        new OutputPlan().WritesInto(options.Out, "--out", OutputKind).WritesFile(jsonPath, "--json").Check();
         Directory.CreateDirectory(options.Out);
         TextWriter log = context.Output;
 

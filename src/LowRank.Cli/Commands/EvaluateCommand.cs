@@ -48,6 +48,7 @@ internal static class EvaluateCommand
     private static int Run(CliContext context, EvaluateOptions options)
     {
         options.Request.Validate();
+        new OutputPlan().Reads(options.ModelDirectory, "--model").Reads(options.DataPath, "--data").WritesFile(options.JsonPath, "--json").Check();
         var stored = ModelStore.Load(options.ModelDirectory);
         Recording recording = RecordingLoader.Load(options.DataPath);
         EvaluationResult result = ProtocolEvaluator.Evaluate(stored.Model, recording.Data, options.Request);

@@ -18,9 +18,6 @@ internal sealed record FitOptions(string DataPath, string Out, FitSettings Setti
 /// </summary>
 internal static class FitCommand
 {
-    /// <summary>Checkpoint inside the output directory while a fit runs; replaced by the model when it ends.</summary>
-    public const string CheckpointFile = "checkpoint.lrck";
-
     public const string SummaryFile = "training-summary.json";
 
     public const string CurveFile = "learning-curve.png";
@@ -107,34 +104,28 @@ internal static class FitCommand
     {
         FitSettings settings = options.Settings;
         settings.Validate();
-        string checkpoint = Path.Combine(options.Out, CheckpointFile);
-        GuardOutput(options.Out, options.Resume);
+        string checkpoint = Path.Combine(options.Out, ModelStore.CheckpointFile);
+        new OutputPlan()
+            .Reads(options.DataPath, "--data")
+            .WritesDirectory(options.Out, "--out", ModelStore.OutputKind)
+            .WritesFile(options.JsonPath, "--json")
+            .Check();
         TrainingCheckpoint? resume = options.Resume ? TrainingCheckpoint.Read(checkpoint) : null;
         Recording recording = RecordingLoader.Load(options.DataPath);
         SequenceSet data = recording.Data;
-        using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            e.Cancel = true;
-            interrupt.Cancel();
-        };
-        Console.CancelKeyPress += onCtrlC;
+        using var stop = new StopSignals();
         FitResult fit;
         try
         {
-            var progress = new InterruptingProgress(context.CreateProgress(), InterruptAfterEpoch, interrupt);
-            fit = ModelFitter.Fit(data, settings, checkpoint, resume, progress, interrupt.Token);
+            var progress = new InterruptingProgress(context.CreateProgress(), InterruptAfterEpoch, stop);
+            fit = ModelFitter.Fit(data, settings, checkpoint, resume, progress, stop.Token);
         }
-        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.Requested)
         {
             int epoch = TrainingCheckpoint.Read(checkpoint).Epoch;
-            context.Error.WriteLine($"interrupted after epoch {epoch}: the checkpoint is in '{checkpoint}'.");
+            context.Error.WriteLine($"stopped by {stop.Name} after epoch {epoch}: the checkpoint is in '{checkpoint}'.");
             context.Error.WriteLine("  continue with the same command and --resume.");
-            return ExitCodes.Interrupted;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCtrlC;
+            return stop.ExitCode;
         }
 
         TrainingSummary summary = fit.Training.Summary;
@@ -168,27 +159,6 @@ internal static class FitCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>Refuses to replace a directory that holds something other than a model or a checkpoint.</summary>
-    private static void GuardOutput(string path, bool resume)
-    {
-        if (File.Exists(path))
-        {
-            throw new InputException($"--out '{path}' is a file, but a fit writes a model directory.", "pass a directory path, e.g. --out models/eeg.");
-        }
-
-        if (!Directory.Exists(path) || resume || !Directory.EnumerateFileSystemEntries(path).Any())
-        {
-            return;
-        }
-
-        if (!ModelStore.IsModelDirectory(path) && !File.Exists(Path.Combine(path, CheckpointFile)))
-        {
-            throw new InputException(
-                $"--out '{path}' exists and is not a model directory; a fit replaces its --out directory whole.",
-                "pass a new or empty directory, or an earlier fit's model directory to replace it.");
-        }
-    }
-
     private static Option<string?> Choice<TEnum>(string name, string description)
         where TEnum : struct, Enum
     {
@@ -201,15 +171,15 @@ internal static class FitCommand
         where TEnum : struct, Enum =>
         text is null ? null : ModelNames.Parse<TEnum>(text, what);
 
-    /// <summary>Passes progress on, and cancels once <c>stopAfter</c> epochs are complete (test hook for Ctrl+C).</summary>
-    private sealed class InterruptingProgress(IProgressSink inner, int? stopAfter, CancellationTokenSource interrupt) : IProgressSink
+    /// <summary>Passes progress on, and requests a stop once <c>stopAfter</c> epochs are complete (test hook for Ctrl+C).</summary>
+    private sealed class InterruptingProgress(IProgressSink inner, int? stopAfter, StopSignals stop) : IProgressSink
     {
         public void Report(in ProgressUpdate update)
         {
             inner.Report(update);
             if (update.Stage == "epoch" && update.Done == stopAfter)
             {
-                interrupt.Cancel();
+                stop.Request(System.Runtime.InteropServices.PosixSignal.SIGINT);
             }
         }
     }

@@ -60,6 +60,7 @@ internal static class FixedPointsCommand
         }
 
         CommonOptions.RequirePositive(options.Analysis.Restarts, "Restarts");
+        new OutputPlan().Reads(options.Model, "--model").WritesFile(options.Out, "--out").WritesFile(options.Plot, "--plot").Check();
         var stored = ModelStore.Load(options.Model);
         FixedPointReport report = FixedPointAnalysis.Run(stored.Model, options.Analysis);
         JsonFile.Write(options.Out, ToDocument(report, options.Analysis));

@@ -64,6 +64,12 @@ internal static class GenerateCommand
     private static int Run(CliContext context, GenerateOptions options)
     {
         CommonOptions.RequireExtension(options.Out, ".npz", "--out");
+        new OutputPlan()
+            .Reads(options.ModelDirectory, "--model")
+            .Reads(options.InputsPath, "--inputs")
+            .Reads(options.DataPath, "--data")
+            .WritesFile(options.Out, "--out")
+            .Check();
         options.Simulation.Validate();
         LowRankRnn model = ModelStore.Load(options.ModelDirectory).Model;
         double[]? inputs = ReadInputs(options, model);

@@ -44,6 +44,7 @@ internal static class InspectCommand
 
     private static int Run(CliContext context, InspectOptions options)
     {
+        new OutputPlan().Reads(options.Path, "PATH").WritesFile(options.JsonPath, "--json").Check();
         if (Directory.Exists(options.Path))
         {
             return InspectModelDirectory(context, options);

@@ -14,6 +14,12 @@ namespace LowRank.Cli.Commands;
 /// <summary><c>lowrank lint fit|analyze</c>: fit low-rank rate networks to trajectories and analyse their latent dynamics.</summary>
 internal static class LintCommand
 {
+    /// <summary>An earlier rank sweep's directory (<c>lint fit --ranks</c>), which a new sweep may replace.</summary>
+    private static readonly DirectoryKind SweepKind = DirectoryKind.WithFile("LINT rank-sweep directory", "sweep.json");
+
+    /// <summary>An earlier <c>lint analyze</c> directory, which a new analysis may replace.</summary>
+    private static readonly DirectoryKind AnalysisKind = DirectoryKind.WithFile("LINT analysis directory", "analysis.json");
+
     public static Command Create(CliContext context)
     {
         var command = new Command("lint", "LINT: fit low-rank rate networks to neural trajectories or to a trained teacher network, and analyse them.");
@@ -72,6 +78,9 @@ internal static class LintCommand
                 rankList[0], parse.GetValue(epochs), parse.GetValue(lr), initialization, parse.GetValue(seed), parse.GetValue(threads),
                 parse.GetValue(heldOutFraction), p, parse.GetValue(trainTrials), parse.GetValue(heldOutTrials), parse.GetValue(evalTrials));
             baseOptions.Validate();
+            string outDir = parse.GetValue(output)!;
+            DirectoryKind outKind = sweep ? SweepKind : RateNetworkStore.OutputKind;
+            new OutputPlan().Reads(dataPath, "--data").Reads(teacherDir, "--teacher").WritesDirectory(outDir, "--out", outKind).WritesFile(parse.GetValue(json), "--json").Check();
 
             // Load inputs before any work so that bad files fail fast and leave no output.
             Func<TrajectoryFitOptions, TrajectoryFitResult> fit;
@@ -113,8 +122,7 @@ internal static class LintCommand
                     + $"  [{result.Observed.Length} units, {result.TrainConditions} fitted / {result.HeldOutConditions} held-out conditions, {result.Summary.Seconds:F1} s]");
             }
 
-            string outDir = parse.GetValue(output)!;
-            AtomicFile.WriteDirectory(outDir, temp =>
+            AtomicFile.WriteDirectory(outDir, outKind, temp =>
             {
                 foreach ((int r, TrajectoryFitResult result) in models)
                 {
@@ -168,6 +176,8 @@ internal static class LintCommand
             string modelDir = parse.GetValue(model)!;
             int count = parse.GetValue(trials);
             InputException.RequireCount("Trials", count);
+            string outDir = parse.GetValue(output)!;
+            new OutputPlan().Reads(modelDir, "--model").WritesDirectory(outDir, "--out", AnalysisKind).WritesFile(parse.GetValue(json), "--json").Check();
             (RateNetwork network, RateNetworkDocument info) = RateNetworkStore.Load(modelDir);
             string? taskName = parse.GetValue(task) ?? info.Task;
             if (taskName is null)
@@ -186,7 +196,7 @@ internal static class LintCommand
             double[][] kappa = LatentAnalysis.Kappa(network, taskTrials, TaskCommand.CheckThreads(parse.GetValue(threads)));
             int rankValue = network.Spec.Rank;
             var report = new AnalysisReport(taskName, rankValue, overlaps.NM, overlaps.NI, overlaps.MI, overlaps.MW);
-            AtomicFile.WriteDirectory(parse.GetValue(output)!, temp =>
+            AtomicFile.WriteDirectory(outDir, AnalysisKind, temp =>
             {
                 int maxSteps = kappa.Max(k => k.Length / rankValue);
                 var padded = new double[count * maxSteps * rankValue];

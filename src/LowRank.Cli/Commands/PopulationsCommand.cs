@@ -48,9 +48,10 @@ internal static class PopulationsCommand
                 parse.GetValue(ridge),
                 parse.GetValue(seed),
                 parse.GetValue(threads));
+            string outDir = parse.GetValue(output)!;
+            new OutputPlan().Reads(options.Model, "--model").WritesDirectory(outDir, "--out", PopulationModel.OutputKind).WritesFile(parse.GetValue(json), "--json").Check();
             PopulationFitResult result = PopulationFitter.Fit(options);
             PopulationModel populations = result.Populations;
-            string outDir = parse.GetValue(output)!;
             populations.Save(outDir, temp => PopulationPlots.SaveLoadingPairs(
                 Path.Combine(temp, "loadings.png"), result.Loadings, result.Labels, populations.Components, $"P = {populations.Components}"));
             context.Output.WriteLine($"loadings {string.Join(", ", populations.LoadingNames)} of {populations.Units} units ({populations.SourceKind})");
@@ -113,6 +114,13 @@ internal static class PopulationsCommand
             {
                 throw new InputException($"--init and --start {startGiven} both choose the start.", "pass one of them.");
             }
+
+            new OutputPlan()
+                .Reads(initDir, "--init")
+                .WritesDirectory(parse.GetValue(output), "--out", PopulationModel.OutputKind)
+                .WritesDirectory(parse.GetValue(networkOut), "--network-out", RateNetworkStore.OutputKind)
+                .WritesFile(parse.GetValue(json), "--json")
+                .Check();
 
             var defaults = MixtureTrainingDefaults.For(parse.GetValue(task)!, parse.GetValue(rank));
             int componentCount = parse.GetValue(components) ?? defaults.Components;
@@ -180,9 +188,10 @@ internal static class PopulationsCommand
         };
         command.SetAction(parse => context.Execute(() =>
         {
+            string outDir = parse.GetValue(output)!;
+            new OutputPlan().Reads(parse.GetValue(populationsDir), "--populations").WritesDirectory(outDir, "--out", RateNetworkStore.OutputKind).Check();
             PopulationModel populations = PopulationModel.Load(parse.GetValue(populationsDir)!);
             (RateNetwork network, int[] labels) = NetworkResampler.Resample(populations, parse.GetValue(units), parse.GetValue(seed));
-            string outDir = parse.GetValue(output)!;
             NetworkResampler.Save(outDir, network, populations);
             var sizes = new int[populations.Components];
             foreach (int label in labels)
@@ -218,6 +227,7 @@ internal static class PopulationsCommand
         };
         command.SetAction(parse => context.Execute(() =>
         {
+            new OutputPlan().Reads(parse.GetValue(populationsDir), "--populations").WritesFile(parse.GetValue(plot), "--plot").WritesFile(parse.GetValue(json), "--json").Check();
             PopulationModel populations = PopulationModel.Load(parse.GetValue(populationsDir)!);
             var options = new PopulationEvaluationOptions(
                 parse.GetValue(units),

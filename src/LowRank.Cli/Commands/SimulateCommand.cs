@@ -66,7 +66,9 @@ internal static class SimulateCommand
     {
         CommonOptions.RequireExtension(options.Out, ".npz", "--out");
         options.Simulation.Validate();
+        new OutputPlan().WritesFile(options.Out, "--out").WritesDirectory(options.ModelOut, "--model-out", ModelStore.OutputKind).Check();
         LowRankRnn model = Teachers.Create(options.Teacher);
+        Simulator.CheckSize(model, options.Simulation);
         double[]? inputs = model.Inputs > 0 ? Teachers.RingCues(options.Simulation.Trials, options.Simulation.Steps, options.Teacher.Seed + 2) : null;
         SimulationResult result = Simulator.Run(model, options.Simulation, inputs);
         SimulationWriter.Write(options.Out, result);

@@ -61,12 +61,13 @@ internal static class TaskCommand
                 parse.GetValue(target),
                 parse.GetValue(restarts),
                 parse.GetValue(patience));
+            string outDir = parse.GetValue(output)!;
+            new OutputPlan().WritesDirectory(outDir, "--out", RateNetworkStore.OutputKind).WritesFile(parse.GetValue(json), "--json").Check();
             TaskTrainingResult result = TaskTrainer.Train(options, context.CreateProgress());
             TrainingSummary s = result.Summary;
             var record = new RateNetworkTrainingRecord(
                 "task", s.Epochs, s.Steps, options.BatchSize, options.LearningRate, s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds,
                 result.Accuracy, null, null, options.Seed);
-            string outDir = parse.GetValue(output)!;
             RateNetworkStore.Save(outDir, result.Network, options.Task, record);
             var report = new TaskReport(options.Task, result.Network.Spec.IsFullRank ? RateNetworkStore.KindFullRank : RateNetworkStore.KindLowRank,
                 options.Units, options.Rank, result.Accuracy, options.EvaluationTrials, s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds, outDir)
@@ -97,6 +98,7 @@ internal static class TaskCommand
             string modelDir = parse.GetValue(model)!;
             int count = parse.GetValue(evalTrials);
             InputException.RequireCount("EvaluationTrials", count);
+            new OutputPlan().Reads(modelDir, "--model").WritesFile(parse.GetValue(json), "--json").Check();
 
             (RateNetwork network, RateNetworkDocument info) = RateNetworkStore.Load(modelDir);
             string? taskName = parse.GetValue(task) ?? info.Task;

@@ -60,6 +60,17 @@ public sealed class SequenceSet
     /// <summary>Whether training cuts windows from one recording (rather than using whole sequences).</summary>
     public bool IsContinuous => Count == 1;
 
+    /// <summary>SHA-256 (lower-case hex) of the shape and the values, observations then inputs: the data's identity in a checkpoint.</summary>
+    public string ContentHash()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        ReadOnlySpan<int> shape = [Count, Steps, Channels, Inputs];
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(shape));
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Observations.AsSpan()));
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(InputValues.AsSpan()));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>Observations of sequence <paramref name="index"/>: [T, X].</summary>
     public ReadOnlySpan<double> ObservationsOf(int index) => Observations.AsSpan(index * Steps * Channels, Steps * Channels);
 

@@ -1,8 +1,9 @@
 namespace LowRank.Formats;
 
 /// <summary>
-/// Writes files and directories under a temporary name in the destination folder and renames them
-/// into place only when complete, so a crash or a failed validation never leaves half an output.
+/// Writes files and directories under a temporary name in the destination folder (<c>.NAME.tmp-GUID</c>) and
+/// renames them into place only when complete, so a crash or a failed validation never leaves half an output;
+/// <see cref="OutputPolicy.RemoveStaleTemporaries"/> clears what a killed process left.
 /// </summary>
 public static class AtomicFile
 {
@@ -10,10 +11,10 @@ public static class AtomicFile
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);
+        OutputPolicy.CheckFile(path, "output file");
         string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? ".";
-        Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, "." + Path.GetFileName(full) + ".tmp-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.GetDirectoryName(full) ?? ".");
+        string temp = OutputPolicy.TemporaryFor(full);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -42,22 +43,24 @@ public static class AtomicFile
         });
 
     /// <summary>
-    /// Fills a temporary sibling directory through <paramref name="fill"/>, then replaces
-    /// <paramref name="path"/> with it. An existing directory at <paramref name="path"/> is replaced whole.
+    /// Fills a temporary sibling directory through <paramref name="fill"/>, then replaces <paramref name="path"/>
+    /// with it. An existing directory at <paramref name="path"/> is replaced whole, and only when it is empty or
+    /// of <paramref name="kind"/> (<see cref="OutputPolicy.CheckDirectory"/>, checked before and after the fill).
     /// </summary>
-    public static void WriteDirectory(string path, Action<string> fill)
+    public static void WriteDirectory(string path, DirectoryKind kind, Action<string> fill)
     {
         ArgumentNullException.ThrowIfNull(fill);
-        string full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
-        string parent = Path.GetDirectoryName(full) ?? ".";
-        Directory.CreateDirectory(parent);
-        string temp = Path.Combine(parent, "." + Path.GetFileName(full) + ".tmp-" + Guid.NewGuid().ToString("N"));
+        OutputPolicy.CheckDirectory(path, kind, "output directory");
+        string full = OutputPolicy.Trim(Path.GetFullPath(path));
+        Directory.CreateDirectory(Path.GetDirectoryName(full) ?? ".");
+        string temp = OutputPolicy.TemporaryFor(full);
         Directory.CreateDirectory(temp);
         try
         {
             fill(temp);
             if (Directory.Exists(full))
             {
+                OutputPolicy.CheckDirectory(path, kind, "output directory");
                 string old = temp + ".old";
                 Directory.Move(full, old);
                 Directory.Move(temp, full);

@@ -21,8 +21,15 @@ public static class Csv
     public static CsvTable ReadTable(string path)
     {
         using FileStream stream = DataFile.OpenRead(path);
-        using var reader = new StreamReader(stream);
-        return ReadTable(reader, path);
+        return ReadTable(stream, path);
+    }
+
+    /// <summary>Reads CSV bytes from <paramref name="stream"/> (UTF-8, or the encoding its byte order mark names); <paramref name="name"/> identifies it in error messages.</summary>
+    public static CsvTable ReadTable(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var reader = new StreamReader(stream, leaveOpen: true);
+        return ReadTable(reader, name);
     }
 
     /// <summary>Reads CSV text from <paramref name="reader"/>; <paramref name="name"/> identifies it in error messages.</summary>

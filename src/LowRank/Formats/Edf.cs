@@ -39,7 +39,26 @@ public static class Edf
     public static EdfFile Read(string path, Func<string, bool>? select = null)
     {
         using FileStream stream = DataFile.OpenRead(path);
-        string source = $"EDF '{path}'";
+        return ReadFrom(stream, $"EDF '{path}'", select);
+    }
+
+    /// <summary>
+    /// Reads an EDF file from <paramref name="stream"/> (seekable: its length bounds the data records);
+    /// <paramref name="name"/> identifies it in error messages, <paramref name="select"/> as for <see cref="Read(string, Func{string, bool}?)"/>.
+    /// </summary>
+    public static EdfFile Read(Stream stream, string name, Func<string, bool>? select = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanSeek)
+        {
+            throw new ArgumentException("EDF reading needs a seekable stream (its length bounds the data records).", nameof(stream));
+        }
+
+        return ReadFrom(stream, $"EDF '{name}'", select);
+    }
+
+    private static EdfFile ReadFrom(Stream stream, string source, Func<string, bool>? select)
+    {
         byte[] fixedHeader = ReadBlock(stream, FixedHeaderBytes, source, "header");
         var header = new FieldReader(fixedHeader, source);
         string version = header.Text(8);
@@ -85,7 +104,7 @@ public static class Edf
         fields.Skip(signalCount * 80); // prefiltering
         int[] samplesPerRecord = fields.Integers(signalCount, 8, "number of samples per record");
 
-        int recordBytes = 0;
+        long recordBytes = 0;
         for (int s = 0; s < signalCount; s++)
         {
             if (samplesPerRecord[s] <= 0 || (labels[s] != AnnotationLabel && digitalMax[s] <= digitalMin[s]))
@@ -95,20 +114,42 @@ public static class Edf
                     "each signal needs a positive sample count and digital maximum above its minimum; export the file again.");
             }
 
-            recordBytes += 2 * samplesPerRecord[s];
+            if (labels[s] != AnnotationLabel && physicalMax[s] == physicalMin[s])
+            {
+                string unit = dimensions[s].Length > 0 ? " " + dimensions[s] : "";
+                throw new InputException(
+                    $"{source} signal '{labels[s]}' has physical minimum and maximum both {physicalMin[s]}{unit}, so every sample would read as {physicalMin[s]}{unit}.",
+                    "give the signal the physical values its digital minimum and maximum stand for (e.g. in EDFbrowser's header editor), or export the file again.");
+            }
+
+            recordBytes += 2L * samplesPerRecord[s];
         }
 
-        long available = stream.Length - headerBytes;
-        if (recordCount < 0)
+        if (recordCount < -1)
         {
-            recordCount = (int)(available / recordBytes); // -1: not known when recording stopped
+            throw new InputException(
+                $"{source} header field 'number of data records' is {recordCount}; it must be a count, or -1 while recording.",
+                "the file is damaged or not EDF; export it again.");
         }
 
-        if ((long)recordCount * recordBytes > available)
+        long available = stream.Length - stream.Position;
+        if (recordCount == -1)
+        {
+            recordCount = (int)(available / recordBytes); // not known when recording stopped: as many as the file holds
+        }
+
+        if (recordCount * recordBytes > available)
         {
             throw new InputException(
                 $"{source} is truncated: its header promises {recordCount} data records of {recordBytes} bytes but only {available} bytes follow the header.",
                 "the file was cut short (an interrupted copy or download?); copy or export it again.");
+        }
+
+        if (recordCount > 0 && recordBytes > Array.MaxLength)
+        {
+            throw new InputException(
+                $"{source} has data records of {recordBytes} bytes, more than one buffer can hold ({Array.MaxLength}).",
+                "its samples per record are implausible; export the file again with shorter data records.");
         }
 
         bool[] decode = new bool[signalCount];
@@ -116,10 +157,19 @@ public static class Edf
         for (int s = 0; s < signalCount; s++)
         {
             decode[s] = labels[s] != AnnotationLabel && (select?.Invoke(labels[s]) ?? true);
-            values[s] = decode[s] ? new double[(long)recordCount * samplesPerRecord[s]] : [];
+            long samples = (long)recordCount * samplesPerRecord[s];
+            if (decode[s] && samples > Array.MaxLength)
+            {
+                throw new InputException(
+                    $"{source} signal '{labels[s]}' has {samples} samples, more than one array can hold ({Array.MaxLength}).",
+                    "split the recording into shorter files.");
+            }
+
+            values[s] = decode[s] ? new double[samples] : [];
         }
 
-        var record = new byte[recordBytes];
+        // A record fits in what follows the header (checked above), so the buffer is no larger than the file.
+        var record = new byte[recordCount > 0 ? recordBytes : 0];
         for (int r = 0; r < recordCount; r++)
         {
             stream.ReadExactly(record);

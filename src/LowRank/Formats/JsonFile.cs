@@ -13,6 +13,28 @@ public static class JsonFile
     public static void Write<T>(string path, T value) =>
         AtomicFile.WriteText(path, JsonSerializer.Serialize(value, Options) + "\n");
 
+    /// <summary>
+    /// The string property <paramref name="name"/> at the top level of the JSON object in <paramref name="path"/>, or
+    /// null when the file is missing, unreadable, not such an object, or lacks the property (a recogniser, not a reader).
+    /// </summary>
+    public static string? TryReadString(string path, string name)
+    {
+        try
+        {
+            using FileStream stream = File.OpenRead(path);
+            using JsonDocument document = JsonDocument.Parse(stream);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty(name, out JsonElement value)
+                && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Serialises <paramref name="value"/> to a JSON string with the project's options.</summary>
     public static string Serialize<T>(T value, bool indented = true) =>
         JsonSerializer.Serialize(value, indented ? Options : CompactOptions);

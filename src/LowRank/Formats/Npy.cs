@@ -131,10 +131,15 @@ public static class Npy
         return header;
     }
 
-    /// <summary>Reads one array; <paramref name="source"/> (e.g. <c>npy 'x.npy'</c>) starts every error message.</summary>
-    internal static NdArray ReadFrom(Stream stream, string source)
+    /// <summary>
+    /// Reads one array; <paramref name="source"/> (e.g. <c>npy 'x.npy'</c>) starts every error message. The bytes the
+    /// array may take are <paramref name="length"/> (from the stream's start) when given, else what is left of a seekable
+    /// stream; a header whose shape needs more is reported as truncated before anything is allocated. Of a stream of
+    /// unknown length the elements are read as they arrive, so a damaged shape costs no more memory than the data holds.
+    /// </summary>
+    internal static NdArray ReadFrom(Stream stream, string source, long? length = null)
     {
-        NpyHeader header = ReadHeader(stream, source);
+        (NpyHeader header, int headerBytes) = ReadHeader(stream, source);
         long count = NdArray.CountElements(header.Shape);
         if (count > Array.MaxLength)
         {
@@ -143,15 +148,14 @@ public static class Npy
                 "split the data into smaller files.");
         }
 
-        long needed = count * header.Type.ItemSize();
-        if (stream.CanSeek && stream.Length - stream.Position < needed)
+        long? available = length is { } total ? total - headerBytes : stream.CanSeek ? stream.Length - stream.Position : null;
+        if (available < count * header.Type.ItemSize())
         {
             // Fail before allocating what a damaged header claims.
-            throw TruncatedData(source, header, stream.Length - stream.Position);
+            throw TruncatedData(source, header, available.Value);
         }
 
-        var data = new double[count];
-        ReadElements(stream, header, data, source);
+        double[] data = ReadElements(stream, header, count, growing: available is null, source);
         if (stream.ReadByte() != -1)
         {
             throw new InputException(
@@ -167,7 +171,8 @@ public static class Npy
         return new NdArray(header.Shape, data, header.Type);
     }
 
-    private static NpyHeader ReadHeader(Stream stream, string source)
+    /// <summary>The header and the number of bytes it took (magic, version, length field and dict).</summary>
+    private static (NpyHeader Header, int Bytes) ReadHeader(Stream stream, string source)
     {
         Span<byte> prefix = stackalloc byte[12];
         int got = DataFile.ReadUpTo(stream, prefix[..8]);
@@ -222,34 +227,46 @@ public static class Npy
         }
 
         string text = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
-        return NpyHeaderParser.Parse(text, source);
+        return (NpyHeaderParser.Parse(text, source), 8 + lengthBytes + (int)headerLength);
     }
 
-    private static void ReadElements(Stream stream, NpyHeader header, double[] destination, string source)
+    /// <summary>
+    /// Reads <paramref name="count"/> elements. When <paramref name="growing"/> (the stream's length is unknown) the
+    /// destination starts at one chunk and doubles as elements arrive, instead of being sized by the header.
+    /// </summary>
+    private static double[] ReadElements(Stream stream, NpyHeader header, long count, bool growing, string source)
     {
         int itemSize = header.Type.ItemSize();
+        int perChunk = ChunkBytes / itemSize;
+        var destination = new double[growing ? Math.Min(count, perChunk) : count];
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
         {
-            int perChunk = ChunkBytes / itemSize;
-            for (int start = 0; start < destination.Length; start += perChunk)
+            for (long start = 0; start < count; start += perChunk)
             {
-                int count = Math.Min(perChunk, destination.Length - start);
-                Span<byte> bytes = buffer.AsSpan(0, count * itemSize);
+                int chunk = (int)Math.Min(perChunk, count - start);
+                Span<byte> bytes = buffer.AsSpan(0, chunk * itemSize);
                 int read = DataFile.ReadUpTo(stream, bytes);
                 if (read < bytes.Length)
                 {
-                    throw TruncatedData(source, header, (long)start * itemSize + read);
+                    throw TruncatedData(source, header, start * itemSize + read);
+                }
+
+                if (start + chunk > destination.Length)
+                {
+                    Array.Resize(ref destination, (int)Math.Min(count, 2L * destination.Length));
                 }
 
                 ToLittleEndian(bytes, itemSize);
-                Widen(bytes, header.Type, destination.AsSpan(start, count));
+                Widen(bytes, header.Type, destination.AsSpan((int)start, chunk));
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+
+        return destination;
     }
 
     /// <summary>Converts little-endian elements of <paramref name="type"/> (host order after <see cref="ToLittleEndian"/>) to doubles.</summary>

@@ -10,6 +10,9 @@ public static class Npz
 {
     private const string MemberSuffix = ".npy";
 
+    /// <summary>Deflate, the densest method np.savez_compressed uses, expands data at most 1032-fold.</summary>
+    private const long MaxDeflateRatio = 1032;
+
     /// <summary>Fixed member timestamp so the same arrays always give the same bytes.</summary>
     private static readonly DateTimeOffset MemberTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -26,6 +29,7 @@ public static class Npz
         ArgumentNullException.ThrowIfNull(stream);
         var arrays = new OrderedDictionary<string, NdArray>(StringComparer.Ordinal);
         using ZipArchive archive = OpenArchive(stream, name);
+        long archiveLength = stream.CanSeek ? stream.Length : long.MaxValue;
         foreach (ZipArchiveEntry entry in archive.Entries)
         {
             if (entry.FullName.EndsWith('/') && entry.Length == 0)
@@ -41,7 +45,7 @@ public static class Npz
             }
 
             string arrayName = entry.FullName[..^MemberSuffix.Length];
-            if (!arrays.TryAdd(arrayName, ReadMember(entry, name)))
+            if (!arrays.TryAdd(arrayName, ReadMember(entry, name, archiveLength)))
             {
                 throw new InputException(
                     $"npz '{name}' contains the array '{arrayName}' twice.",
@@ -104,12 +108,16 @@ public static class Npz
 
     private static ZipArchive OpenArchive(Stream stream, string name)
     {
+        ZipArchive? archive = null;
         try
         {
-            return new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            _ = archive.Entries; // the central directory is read on first use
+            return archive;
         }
         catch (InvalidDataException ex)
         {
+            archive?.Dispose();
             throw new InputException(
                 $"npz '{name}' is not a valid zip archive ({ex.Message.TrimEnd('.')}).",
                 "the file is damaged or not an npz; save it again with np.savez or np.savez_compressed.",
@@ -136,16 +144,31 @@ public static class Npz
         $"{source} is damaged: its CRC-32 is {crc:x8} but the archive records {entry.Crc32:x8}.",
         "the file was corrupted in storage or transfer; copy or save it again (np.savez).");
 
-    private static NdArray ReadMember(ZipArchiveEntry entry, string name)
+    private static NdArray ReadMember(ZipArchiveEntry entry, string name, long archiveLength)
     {
         string source = $"member '{entry.FullName}' of npz '{name}'";
+        if (entry.CompressedLength > archiveLength)
+        {
+            throw new InputException(
+                $"{source} is damaged: the archive records {entry.CompressedLength} compressed bytes for it, more than the archive's {archiveLength}.",
+                "the file was corrupted in storage or transfer; copy or save it again (np.savez).");
+        }
+
+        if (entry.Length > entry.CompressedLength * MaxDeflateRatio)
+        {
+            throw new InputException(
+                $"{source} is damaged: the archive records {entry.Length} bytes for it, more than its {entry.CompressedLength} compressed bytes can hold.",
+                "the file was corrupted in storage or transfer; copy or save it again (np.savez).");
+        }
+
         try
         {
             using var member = new Crc32Stream(entry.Open());
             NdArray array;
             try
             {
-                array = Npy.ReadFrom(member, source);
+                // The member's recorded size bounds the array, so a damaged shape is refused before it is allocated.
+                array = Npy.ReadFrom(member, source, entry.Length);
             }
             catch (InputException) when (CorruptedBeforeError(member, entry))
             {

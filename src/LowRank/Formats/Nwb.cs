@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using PureHDF;
 using PureHDF.VOL.Native;
 
@@ -16,25 +17,46 @@ public sealed record NwbUnits(long[] UnitIds, double[][] SpikeTimes);
 /// </summary>
 public static class Nwb
 {
+    /// <summary>The hint of every input error about a file whose HDF5 structures cannot be decoded.</summary>
+    internal const string DamagedHint = "the file is damaged (an interrupted copy or download?) or not HDF5; copy it again, or export it again with pynwb.";
+
     private static ReadOnlySpan<byte> Hdf5Signature => [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <summary>Reads the spike times of every unit in the NWB file at <paramref name="path"/>.</summary>
     public static NwbUnits ReadUnits(string path)
     {
-        string source = $"NWB '{path}'";
-        RequireHdf5(path, source);
-        using NativeFile file = H5File.OpenRead(path);
-        if (!file.LinkExists("units") || !file.LinkExists("units/spike_times") || !file.LinkExists("units/spike_times_index"))
+        using FileStream stream = DataFile.OpenRead(path);
+        return ReadUnitsFrom(stream, $"NWB '{path}'");
+    }
+
+    /// <summary>Reads the spike times of every unit in the NWB file in <paramref name="stream"/> (seekable); <paramref name="name"/> identifies it in error messages.</summary>
+    public static NwbUnits ReadUnits(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanSeek)
+        {
+            throw new ArgumentException("NWB reading needs a seekable stream (HDF5 is read at addresses).", nameof(stream));
+        }
+
+        return ReadUnitsFrom(stream, $"NWB '{name}'");
+    }
+
+    private static NwbUnits ReadUnitsFrom(Stream stream, string source)
+    {
+        RequireHdf5(stream, source);
+        using var input = new Hdf5Input(stream, source);
+        using NativeFile file = Hdf5(source, () => H5File.Open(input, leaveOpen: true));
+        if (!Hdf5(source, () => file.LinkExists("units") && file.LinkExists("units/spike_times") && file.LinkExists("units/spike_times_index")))
         {
             throw new InputException(
                 $"{source} has no units table with spike times (/units/spike_times and /units/spike_times_index).",
                 "lowrank reads sorted spikes from NWB; add the units with pynwb (nwbfile.add_unit(spike_times=...)) or export binned data as .npy.");
         }
 
-        double[] times = ReadNumbers(file.Dataset("units/spike_times"), source, "spike_times");
-        double[] ends = ReadNumbers(file.Dataset("units/spike_times_index"), source, "spike_times_index");
-        long[] ids = file.LinkExists("units/id")
-            ? Array.ConvertAll(ReadNumbers(file.Dataset("units/id"), source, "id"), v => (long)v)
+        double[] times = ReadNumbers(file, "spike_times", source, stream.Length);
+        double[] ends = ReadNumbers(file, "spike_times_index", source, stream.Length);
+        long[] ids = Hdf5(source, () => file.LinkExists("units/id"))
+            ? Array.ConvertAll(ReadNumbers(file, "id", source, stream.Length), v => (long)v)
             : [.. Enumerable.Range(0, ends.Length).Select(i => (long)i)];
         if (ids.Length != ends.Length)
         {
@@ -103,12 +125,9 @@ public static class Nwb
 
         double origin = Math.Floor(first / binWidth) * binWidth;
         double steps = Math.Floor((last - origin) / binWidth) + 1;
-        if (steps * channels > Array.MaxLength)
-        {
-            throw new InputException(
-                $"binning {last - first:G6} s of spikes at {binWidth} s gives {steps} bins × {channels} units, too many for one array.",
-                "choose a wider bin.");
-        }
+        new MemoryBudget(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"binning {last - first:G6} s of spikes at {binWidth} s"))
+            .Doubles("the counts [bins, units]", steps, channels)
+            .Check("choose a wider bin, or check the spike times (one far from the rest stretches the recording).");
 
         var counts = NdArray.Zeros((int)steps, channels); // [T, X]
         for (int x = 0; x < channels; x++)
@@ -123,9 +142,8 @@ public static class Nwb
         return counts;
     }
 
-    private static void RequireHdf5(string path, string source)
+    private static void RequireHdf5(Stream stream, string source)
     {
-        using FileStream stream = DataFile.OpenRead(path);
         Span<byte> head = stackalloc byte[8];
         // The superblock sits at 0 or after a user block of 512, 1024, 2048, … bytes.
         for (long offset = 0; offset + head.Length <= stream.Length; offset = offset == 0 ? 512 : offset * 2)
@@ -134,6 +152,7 @@ public static class Nwb
             if (DataFile.ReadUpTo(stream, head) == head.Length && head.SequenceEqual(Hdf5Signature))
             {
                 RequireComplete(stream, offset, source);
+                stream.Position = 0; // the HDF5 reader looks for the superblock itself
                 return;
             }
         }
@@ -147,7 +166,7 @@ public static class Nwb
     /// Compares the file's length with the end-of-file address its superblock records, so a cut-short
     /// file is reported as such instead of failing deep inside the HDF5 reader.
     /// </summary>
-    private static void RequireComplete(FileStream stream, long superblock, string source)
+    private static void RequireComplete(Stream stream, long superblock, string source)
     {
         Span<byte> block = stackalloc byte[64];
         stream.Position = superblock;
@@ -188,10 +207,32 @@ public static class Nwb
             : $"{source} is truncated: its HDF5 superblock is incomplete ({length} bytes in the file).",
         "the file was cut short (an interrupted copy or download?); copy or export it again.");
 
-    private static double[] ReadNumbers(IH5Dataset dataset, string source, string name)
+    /// <summary>
+    /// Reads the one-dimensional numeric column <c>/units/{name}</c> as doubles, after checking that its extent fits the
+    /// file (PureHDF allocates what the extent claims before it reads).
+    /// </summary>
+    private static double[] ReadNumbers(NativeFile file, string name, string source, long fileLength)
     {
-        IH5DataType type = dataset.Type;
-        return (type.Class, type.Size) switch
+        IH5Dataset dataset = Hdf5(source, () => file.Dataset($"units/{name}"));
+        (IH5DataType type, ulong[] extent, H5DataLayoutClass layout) = Hdf5(source, () => (dataset.Type, dataset.Space.Dimensions, dataset.Layout.Class));
+        if (extent.Length != 1)
+        {
+            throw new InputException(
+                $"{source} stores /units/{name} with shape [{string.Join(", ", extent)}]; a units column is one-dimensional.",
+                "write the units table with pynwb, which stores each column as a 1-D dataset.");
+        }
+
+        // Stored data cannot hold more bytes than the file; deflate, the densest filter, expands at most 1032-fold.
+        double bytes = (double)extent[0] * type.Size;
+        double room = layout == H5DataLayoutClass.Chunked ? 1032.0 * fileLength : fileLength;
+        if (extent[0] > (ulong)Array.MaxLength || bytes > room)
+        {
+            throw new InputException(
+                $"{source} claims {extent[0]} values of {type.Size} bytes in /units/{name}, more than its {fileLength} bytes can hold.",
+                "the file is damaged (an interrupted copy or download?); copy or export it again.");
+        }
+
+        return Hdf5(source, () => (type.Class, type.Size) switch
         {
             (H5DataTypeClass.FloatingPoint, 8) => dataset.Read<double[]>(),
             (H5DataTypeClass.FloatingPoint, 4) => Array.ConvertAll(dataset.Read<float[]>(), v => (double)v),
@@ -202,6 +243,30 @@ public static class Nwb
             _ => throw new InputException(
                 $"{source} stores /units/{name} as {type.Class} of {type.Size} bytes; lowrank reads numbers there.",
                 "write the units table with pynwb, which stores spike times as float64 and the index as integers."),
-        };
+        });
     }
+
+    /// <summary>
+    /// Runs one PureHDF call. The exceptions PureHDF 2.2 throws on a file it cannot decode become an
+    /// <see cref="InputException"/>: <see cref="Exception"/> itself (a wrong signature or version), and the format,
+    /// stream and arithmetic exceptions that damaged fields lead it into (fuzzing saw exactly these). Only exceptions that
+    /// passed through PureHDF are caught, so a failure of our own code stays what it is.
+    /// </summary>
+    private static T Hdf5<T>(string source, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (IsDecodingFailure(ex))
+        {
+            string reason = ex is EndOfStreamException ? "a structure in it points past the end of the file" : ex.Message.TrimEnd('.');
+            throw new InputException($"{source} is not a readable HDF5 file ({reason}).", DamagedHint, ex);
+        }
+    }
+
+    private static bool IsDecodingFailure(Exception ex) =>
+        (ex.GetType() == typeof(Exception)
+            || ex is FormatException or NotSupportedException or IOException or ArgumentOutOfRangeException or OverflowException)
+        && new StackTrace(ex).GetFrames().Any(frame => frame.GetMethod()?.Module.Assembly == typeof(H5File).Assembly);
 }

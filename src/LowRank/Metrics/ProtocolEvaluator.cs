@@ -33,6 +33,13 @@ public sealed record EvaluationRequest
             throw new InputException($"{Ref(nameof(BurnIn))} must be 0 or more (got {BurnIn}).", $"pass {Ref(nameof(BurnIn))} 2400 (the published protocol) or another non-negative count.") { Setting = nameof(BurnIn) };
         }
 
+        if (BurnIn > SimulationOptions.MaxBurnIn)
+        {
+            throw new InputException(
+                $"{Ref(nameof(BurnIn))} must be at most {SimulationOptions.MaxBurnIn:N0} steps (got {BurnIn:N0}); a network forgets its start within a few thousand.",
+                $"pass {Ref(nameof(BurnIn))} 2400 (the published protocol) or another count up to {SimulationOptions.MaxBurnIn:N0}.") { Setting = nameof(BurnIn) };
+        }
+
         if (Seeds < 1)
         {
             throw new InputException($"{Ref(nameof(Seeds))} must be at least 1 (got {Seeds}).", $"pass {Ref(nameof(Seeds))} 5 (the published protocol averages several).") { Setting = nameof(Seeds) };
@@ -109,6 +116,7 @@ public static class ProtocolEvaluator
         }
 
         int steps = scored.Steps, x = scored.Channels;
+        RequireVarying(scored.Observations, steps, x, $"channel {{0}} of the scored recording is constant (every value is {{1}})", "the metrics compare normalised spectra and state-space densities, which a constant channel does not have; drop the channel or score another recording.");
         double[]? z0 = null;
         if (model.Options.Likelihood == Likelihood.Gaussian && model.Options.Readout != Readout.Rates)
         {
@@ -127,6 +135,7 @@ public static class ProtocolEvaluator
             Threads = 1,
         };
         SimulationResult generated = Simulator.Run(model, simulation, model.Inputs > 0 ? scored.InputValues : null, z0);
+        RequireVarying(generated.Samples, steps, x, "channel {0} of the series the model generated is constant (every value is {1})", "the model's readout of that channel does not move (zero readout weights and noise?); check the model with 'lowrank inspect' or refit it.");
         MetricsReport metrics = MetricsEvaluator.Evaluate(
             generated.Samples,
             scored.Observations,
@@ -134,5 +143,24 @@ public static class ProtocolEvaluator
             x,
             new MetricsOptions { Seeds = request.Seeds, Seed = request.Seed, MaxThreads = request.Threads });
         return new EvaluationResult(metrics, first, steps, request.BurnIn, z0 is null ? "prior_sample" : "posterior_sample");
+    }
+
+    /// <summary>Throws <see cref="InputException"/> for the first channel of <paramref name="series"/> [T, X] whose values are all equal (or not finite).</summary>
+    private static void RequireVarying(double[] series, int steps, int channels, string message, string hint)
+    {
+        for (int c = 0; c < channels; c++)
+        {
+            double first = series[c];
+            bool varies = false;
+            for (int t = 1; t < steps && !varies; t++)
+            {
+                varies = series[t * channels + c] != first;
+            }
+
+            if (!varies)
+            {
+                throw new InputException(string.Format(System.Globalization.CultureInfo.InvariantCulture, message, c, first) + ".", hint);
+            }
+        }
     }
 }

@@ -90,6 +90,12 @@ public sealed record ModelOptions
             InitTransitionNoiseScale > 0 && InitInitialNoiseScale > 0 && InitObservationScale > 0,
             "noise scales must be positive.",
             "pass positive noise scales.");
+
+        // θ: M and Ñ [N,R], h [N], W [N,U], the R×R noise factors, μ0 [R], C [X,R], d and ρx [X]; and the model's N-sized work vectors.
+        double n = Units, r = Rank;
+        new MemoryBudget($"a model of {Units:N0} units, rank {Rank}")
+            .Doubles("its parameters θ", 2 * n * r + n + n * Inputs + 2 * r * r + r + 1 + (double)Channels * r + 2.0 * Channels)
+            .Check($"lower {Ref(nameof(Units))} or {Ref(nameof(Rank))}.");
     }
 
     private static void Check(string setting, bool condition, string message, string hint)

@@ -50,6 +50,16 @@ public static class ModelStore
     public const string Kind = "stochastic_low_rank_rnn";
     public const int FormatVersion = 1;
 
+    /// <summary>The checkpoint a fit keeps inside its output directory while it runs; replaced by the model when it ends.</summary>
+    public const string CheckpointFile = "checkpoint.lrck";
+
+    /// <summary>
+    /// A directory a fit or <c>simulate</c> may replace (<see cref="OutputPolicy"/>): one holding a stochastic model,
+    /// or the checkpoint of an interrupted fit.
+    /// </summary>
+    public static DirectoryKind OutputKind { get; } =
+        new("stochastic model directory", d => JsonFile.TryReadString(Path.Combine(d, ModelFile), "kind") == Kind || File.Exists(Path.Combine(d, CheckpointFile)));
+
     /// <summary>Whether <paramref name="path"/> is a directory with a model.json.</summary>
     public static bool IsModelDirectory(string path) => Directory.Exists(path) && File.Exists(Path.Combine(path, ModelFile));
 
@@ -71,7 +81,7 @@ public static class ModelStore
     {
         ArgumentNullException.ThrowIfNull(model);
         var document = new ModelDocument<TTraining>(FormatVersion, Kind, model.Options, provenance, training);
-        AtomicFile.WriteDirectory(directory, temp =>
+        AtomicFile.WriteDirectory(directory, OutputKind, temp =>
         {
             File.WriteAllText(Path.Combine(temp, ModelFile), JsonFile.Serialize(document) + "\n");
             Npz.Write(Path.Combine(temp, ParametersFile), ToArrays(model));
@@ -128,7 +138,15 @@ public static class ModelStore
             throw new InputException($"{jsonPath} has an invalid options section: {ex.Message}", "restore model.json from the fit that wrote params.npz.", ex);
         }
 
-        options.Validate();
+        try
+        {
+            options.Validate();
+        }
+        catch (InputException ex)
+        {
+            throw new InputException($"{jsonPath} describes a model that cannot be loaded: {ex.Message}", "model.json was edited or damaged: restore it from the fit that wrote params.npz.", ex);
+        }
+
         if (!File.Exists(paramsPath))
         {
             throw new InputException($"model directory '{directory}' has no {ParametersFile}.", "restore params.npz from the fit that wrote model.json.");

@@ -49,13 +49,16 @@ public sealed record PopulationModel(
     public const string FileName = "populations.json";
     public const int CurrentFormatVersion = 1;
 
+    /// <summary>A directory populations may replace: one holding <c>populations.json</c> (<see cref="OutputPolicy"/>).</summary>
+    public static DirectoryKind OutputKind { get; } = DirectoryKind.WithFile("populations directory", FileName);
+
     /// <summary>The mixture as a <see cref="GaussianMixture"/>.</summary>
     public GaussianMixture ToMixture() =>
         new(Weights, Means, Covariances.Select(Flatten).ToArray());
 
     /// <summary>Writes <c>populations.json</c> and whatever <paramref name="extraFiles"/> adds into <paramref name="directory"/>, atomically.</summary>
     public void Save(string directory, Action<string>? extraFiles = null) =>
-        AtomicFile.WriteDirectory(directory, temp =>
+        AtomicFile.WriteDirectory(directory, OutputKind, temp =>
         {
             JsonFile.Write(Path.Combine(temp, FileName), this);
             extraFiles?.Invoke(temp);

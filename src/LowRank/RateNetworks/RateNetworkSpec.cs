@@ -35,7 +35,7 @@ public sealed record RateNetworkSpec(int Units, int Rank, int Inputs, int Output
     /// <summary>Whether J is a free N×N matrix.</summary>
     public bool IsFullRank => Rank == 0;
 
-    /// <summary>Throws <see cref="ArgumentException"/> for impossible dimensions.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> for impossible dimensions, <see cref="InputException"/> for a θ too large for memory.</summary>
     public void Validate()
     {
         if (Units < 1 || Rank < 0 || Inputs < 0 || Outputs < 0)
@@ -52,6 +52,12 @@ public sealed record RateNetworkSpec(int Units, int Rank, int Inputs, int Output
         {
             throw new ArgumentException($"noise standard deviation must be non-negative, got {NoiseStd}.");
         }
+
+        // θ: J [N,N] (full rank) or M, Ñ [R,N]; W_in [U,N], W_out [O,N], b and x0 [N].
+        double n = Units;
+        new MemoryBudget(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"a network of {Units:N0} units"))
+            .Doubles("its parameters θ", (IsFullRank ? n * n : 2.0 * Rank * n) + n * (Inputs + Outputs + 2.0))
+            .Check($"lower {InputException.Ref(nameof(Units))}.");
     }
 }
 

@@ -46,7 +46,11 @@ public static class RateNetworkStore
     public const string KindFullRank = "lint_full_rank";
     public const int FormatVersion = 1;
 
-    /// <summary>Writes the model directory atomically (replacing an existing one).</summary>
+    /// <summary>A directory a LINT model may replace: one holding a LINT model (<see cref="OutputPolicy"/>).</summary>
+    public static DirectoryKind OutputKind { get; } =
+        new("LINT model directory", d => JsonFile.TryReadString(Path.Combine(d, "model.json"), "kind") is KindLowRank or KindFullRank);
+
+    /// <summary>Writes the model directory atomically (replacing an existing LINT model directory).</summary>
     public static void Save(string directory, RateNetwork network, string? task, RateNetworkTrainingRecord? training, int[]? observed = null)
     {
         RateNetworkSpec spec = network.Spec;
@@ -62,7 +66,7 @@ public static class RateNetworkStore
             spec.NoiseStd,
             spec.Readout,
             training);
-        AtomicFile.WriteDirectory(directory, temp =>
+        AtomicFile.WriteDirectory(directory, OutputKind, temp =>
         {
             JsonFile.Write(Path.Combine(temp, "model.json"), info);
             IEnumerable<KeyValuePair<string, NdArray>> arrays = Arrays(network);
@@ -136,6 +140,15 @@ public static class RateNetworkStore
             throw new InputException($"'{jsonPath}' has invalid dimensions or constants ({spec}).", "retrain or refit the model.");
         }
 
+        try
+        {
+            spec.Validate();
+        }
+        catch (InputException ex)
+        {
+            throw new InputException($"'{jsonPath}' describes a network that cannot be loaded: {ex.Message}", "model.json was edited or damaged: restore it, or retrain or refit the model.", ex);
+        }
+
         OrderedDictionary<string, NdArray> arrays = Npz.Read(npzPath);
         var network = new RateNetwork(spec, new double[new RateNetworkLayout(spec).Length]);
         RateNetworkLayout layout = network.Layout;
@@ -150,6 +163,14 @@ public static class RateNetworkStore
                 throw new InputException(
                     $"array '{name}' in '{npzPath}' has shape [{string.Join(", ", array.Shape)}] but model.json implies [{string.Join(", ", shape)}].",
                     "model.json and params.npz disagree: retrain or refit the model.");
+            }
+
+            int bad = Array.FindIndex(array.Data, v => !double.IsFinite(v));
+            if (bad >= 0)
+            {
+                throw new InputException(
+                    $"array '{name}' in '{npzPath}' holds {array.Data[bad]} at flat index {bad}; a network's parameters must be finite.",
+                    $"the training that wrote it diverged or the file was edited: retrain or refit the model (a lower {Ref("LearningRate")} helps a diverging fit).");
             }
 
             return array.Data;

@@ -63,6 +63,21 @@ public static class RateNetworkTraining
         AccuracyTarget? target = null) =>
         Create(layout, trials, observed, options, validation, progress, target).Trainer.Train(initialTheta);
 
+    /// <summary>
+    /// Throws <see cref="InputException"/>, stating the bytes needed, unless training fits in memory: per thread the
+    /// states, rates and scaled gradients of the longest trial [T+1, N] and a gradient of θ; θ with Adam's two moments,
+    /// the step's gradient and the kept-best copy.
+    /// </summary>
+    private static void CheckSize(RateNetworkLayout layout, IReadOnlyList<Trial> trials, BpttOptions options)
+    {
+        double steps = trials.Count > 0 ? trials.Max(t => t.Steps) : 0;
+        new MemoryBudget(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"training a network of {layout.Spec.Units:N0} units"))
+            .DoublesEach("each thread's states, rates and gradients", 3.0 * options.Threads, steps + 1, layout.Spec.Units)
+            .DoublesEach("each thread's gradient of θ", options.Threads, layout.Length)
+            .DoublesEach("θ, Adam's moments, the step's gradient and the best θ", 5, layout.Length)
+            .Check($"lower {InputException.Ref("Units")} or {InputException.Ref("Threads")}.");
+    }
+
     /// <summary>The training loop of <see cref="Train"/> and its sampler, for runs that drive the steps themselves (benchmarks).</summary>
     public static (Trainer<TrialBatch> Trainer, TrialSampler Sampler) Create(
         RateNetworkLayout layout,
@@ -80,6 +95,7 @@ public static class RateNetworkTraining
             throw new ArgumentException("an accuracy target needs validation trials.", nameof(target));
         }
 
+        CheckSize(layout, trials, options);
         var objective = new BpttObjective(layout, trials, observed, options.Trainable, options.Seed, options.Threads);
         var sampler = new TrialSampler(trials.Count, options.BatchSize, options.Seed, shuffleFullBatch: false);
         bool fullBatch = sampler.BatchSize == trials.Count;

@@ -41,6 +41,9 @@ public sealed record SimulationOptions
     /// <summary>Worker threads (≥ 1).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>The longest burn-in accepted: 400 times the published protocol's 2400 steps, seconds of work for typical models.</summary>
+    public const int MaxBurnIn = 1_000_000;
+
     /// <summary>Throws <see cref="InputException"/> for values a user could have passed.</summary>
     public void Validate()
     {
@@ -57,6 +60,13 @@ public sealed record SimulationOptions
         if (BurnIn < 0)
         {
             throw new InputException($"burn-in must be non-negative (got {BurnIn}).", $"pass {Ref(nameof(BurnIn))} 0 or more.") { Setting = nameof(BurnIn) };
+        }
+
+        if (BurnIn > MaxBurnIn)
+        {
+            throw new InputException(
+                $"burn-in must be at most {MaxBurnIn:N0} steps (got {BurnIn:N0}); a network forgets its start within a few thousand.",
+                $"pass a shorter {Ref(nameof(BurnIn))}, e.g. 2400 (the published protocol).") { Setting = nameof(BurnIn) };
         }
 
         if (!(NoiseScale >= 0) || double.IsInfinity(NoiseScale))

@@ -15,6 +15,24 @@ namespace LowRank.Simulation;
 /// </remarks>
 public static class Simulator
 {
+    /// <summary>
+    /// Validates <paramref name="options"/> and checks that the result (latents, samples, rates and inputs of every
+    /// trial) fits in memory; throws <see cref="InputException"/> stating the bytes needed otherwise.
+    /// </summary>
+    public static void CheckSize(LowRankRnn model, SimulationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        double trials = options.Trials, steps = options.Steps;
+        new MemoryBudget("the simulation")
+            .Doubles("latents", trials, steps, model.Rank)
+            .Doubles("samples", trials, steps, model.Channels)
+            .Doubles("rates", trials, steps, model.Channels)
+            .Doubles("inputs", trials, steps, model.Inputs)
+            .Check($"lower {InputException.Ref(nameof(SimulationOptions.Trials))} or {InputException.Ref(nameof(SimulationOptions.Steps))}.");
+    }
+
     /// <summary>Simulates <see cref="SimulationOptions.Trials"/> trials.</summary>
     /// <param name="model">The network.</param>
     /// <param name="options">Steps, trials, initial-state mode, seed.</param>
@@ -24,7 +42,7 @@ public static class Simulator
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        CheckSize(model, options);
         int trials = options.Trials, steps = options.Steps, r = model.Rank, x = model.Channels, u = model.Inputs;
         if (u > 0 && (inputs is null || inputs.Length != trials * steps * u))
         {

@@ -3,6 +3,7 @@ using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Training;
+using static LowRank.InputException;
 
 namespace LowRank.Smc;
 
@@ -49,6 +50,7 @@ public static class ModelFitter
         ArgumentNullException.ThrowIfNull(settings);
         ModelOptions options = settings.Model with { Channels = data.Channels, Inputs = data.Inputs };
         (settings with { Model = options }).Validate();
+        CheckSize(options, settings, data);
 
         SequenceSet train = data, evaluation = data;
         HeldOutSplit? split = null;
@@ -98,14 +100,35 @@ public static class ModelFitter
     }
 
     /// <summary>
-    /// What a checkpoint of this fit must match besides θ's length, epochs, rates and clip: the settings record
-    /// itself (threads excluded: results do not depend on them) and the shape of the data.
+    /// Throws <see cref="InputException"/>, stating the bytes needed, unless a fit's working memory fits: for each
+    /// sequence of a batch the particle histories z, f, ε [T, K, R], the log-weights and weights [T, K] and a gradient
+    /// buffer of θ's length (VsmcEngine keeps one workspace per sequence).
+    /// </summary>
+    private static void CheckSize(ModelOptions model, FitSettings settings, SequenceSet data)
+    {
+        double batch = settings.Trainer.BatchSize, particles = settings.Objective.Particles;
+        double steps = data.IsContinuous ? Math.Min(settings.Trainer.WindowLength, data.Steps) : data.Steps;
+        double parameters = 2.0 * model.Units * model.Rank + model.Units * (1.0 + model.Inputs) + (double)model.Channels * (model.Rank + 2);
+        new MemoryBudget("the fit")
+            .DoublesEach("the particle histories z, f and ε of each sequence", 3 * batch, steps, particles, model.Rank)
+            .DoublesEach("the particle weights of each sequence", 2 * batch, steps, particles)
+            .DoublesEach("the gradient buffer of each sequence", batch, parameters)
+            .Check($"lower {Ref("Particles")}, {Ref("BatchSize")} or {Ref("WindowLength")} (or {Ref("Units")}).");
+    }
+
+    /// <summary>
+    /// What a checkpoint of this fit must match besides θ's length, epochs, rates and clip (<see cref="RunFingerprint"/>
+    /// lines): the settings record itself (threads excluded: results do not depend on them), the shape of the data
+    /// and a hash of its values.
     /// </summary>
     public static string Configuration(FitSettings settings, SequenceSet data)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(data);
-        return JsonFile.Serialize(new { settings, data = new { Trials = data.Count, data.Steps, data.Channels, data.Inputs } }, indented: false);
+        return RunFingerprint.Of(RunFingerprint.Flatten(settings).Concat(RunFingerprint.Flatten(new
+        {
+            Data = new { Trials = data.Count, data.Steps, data.Channels, data.Inputs, Sha256 = data.ContentHash() },
+        })));
     }
 
     /// <summary>

@@ -53,6 +53,11 @@ public abstract class CognitiveTask
     /// <summary>Trials <paramref name="first"/> … first + count − 1.</summary>
     public Trial[] GenerateMany(long seed, long first, int count)
     {
+        // Inputs, targets and mask of every trial, 4-byte values, as long as the first trial.
+        double steps = count > 0 ? Generate(seed, first).Steps : 0;
+        new MemoryBudget(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"generating {count:N0} {Name} trials"))
+            .Add("their inputs, targets and masks", count, sizeof(float), steps, Inputs + Outputs + 1.0)
+            .Check("lower the number of trials.");
         var trials = new Trial[count];
         for (int i = 0; i < count; i++)
         {

@@ -54,7 +54,7 @@ public sealed record TrainerOptions
     /// <summary>Write the checkpoint every this many epochs (and after the last).</summary>
     public int CheckpointEvery { get; init; } = 1;
 
-    /// <summary>What else defines the run (model, objective, data, sampling); part of the checkpoint fingerprint.</summary>
+    /// <summary>What else defines the run (model, objective, data, sampling) as <see cref="RunFingerprint"/> lines; part of the checkpoint fingerprint.</summary>
     public string Configuration { get; init; } = "";
 
     /// <summary>The message of each epoch's progress report (default: objective and learning rate).</summary>
@@ -87,10 +87,15 @@ public sealed record TrainerOptions
         }
     }
 
-    /// <summary>Describes the run; a checkpoint can only be resumed under the same one.</summary>
-    public string Fingerprint(int parameterCount) => string.Create(
-        CultureInfo.InvariantCulture,
-        $"theta={parameterCount};epochs={Epochs};lr={LearningRate:R};lr_end={FinalLearningRate ?? LearningRate:R};clip={ClipNorm:R};{Configuration}");
+    /// <summary>Describes the run (<see cref="RunFingerprint"/>); a checkpoint can only be resumed under the same one.</summary>
+    public string Fingerprint(int parameterCount) => RunFingerprint.Of(
+        [
+            KeyValuePair.Create("trainer.parameters", parameterCount.ToString(CultureInfo.InvariantCulture)),
+            KeyValuePair.Create("trainer.epochs", Epochs.ToString(CultureInfo.InvariantCulture)),
+            KeyValuePair.Create("trainer.learning_rate", LearningRate.ToString("R", CultureInfo.InvariantCulture)),
+            KeyValuePair.Create("trainer.final_learning_rate", (FinalLearningRate ?? LearningRate).ToString("R", CultureInfo.InvariantCulture)),
+            KeyValuePair.Create("trainer.clip_norm", ClipNorm?.ToString("R", CultureInfo.InvariantCulture) ?? "null"),
+        ]) + (Configuration.Length > 0 ? "\n" + Configuration : "");
 }
 
 /// <summary>The outcome of <see cref="Trainer{TBatch}.Train"/>.</summary>
@@ -215,7 +220,7 @@ public sealed class Trainer<TBatch>
             if (resume.Fingerprint != Fingerprint)
             {
                 throw new InputException(
-                    $"the checkpoint was written by a fit with different settings ({resume.Fingerprint}) than this one ({Fingerprint}).",
+                    "the checkpoint was written by a fit with other settings:\n  " + string.Join("\n  ", RunFingerprint.Differences(resume.Fingerprint, Fingerprint)),
                     $"resume with the options of the interrupted fit, or start a new fit without {Ref("Resume")}.");
             }
 

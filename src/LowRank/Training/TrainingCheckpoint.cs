@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
 using System.Text;
 using LowRank.Formats;
 using static LowRank.InputException;
@@ -10,13 +12,15 @@ namespace LowRank.Training;
 /// </summary>
 /// <remarks>
 /// File layout (little-endian, written atomically): magic <c>LRCK</c>, format version, the
-/// configuration fingerprint (a string that must match on resume), epoch, rollbacks, learning-rate
-/// scale, optimiser step count, then θ, m and v (each with its length), then the summary lists.
+/// configuration fingerprint (<see cref="RunFingerprint"/>, which must match on resume), epoch, rollbacks,
+/// learning-rate scale, optimiser step count, then θ, m and v (each with its length), then the summary lists,
+/// and last the SHA-256 of everything before it, verified on reading.
 /// </remarks>
 public sealed class TrainingCheckpoint
 {
     private const uint Magic = 0x4B43524C; // "LRCK"
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
+    private const int ChecksumLength = 32;
 
     public TrainingCheckpoint(string fingerprint, int epoch, int rollbacks, double learningRateScale, long stepCount, double[] theta, double[] firstMoment, double[] secondMoment, TrainingSummary summary)
     {
@@ -55,40 +59,51 @@ public sealed class TrainingCheckpoint
     public TrainingSummary Summary { get; }
 
     /// <summary>Writes the checkpoint atomically to <paramref name="path"/>.</summary>
-    public void Write(string path) =>
+    public void Write(string path)
+    {
+        using var body = new MemoryStream();
+        WriteBody(body);
+        byte[] checksum = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
         AtomicFile.Write(path, stream =>
         {
-            using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            w.Write(Magic);
-            w.Write(FormatVersion);
-            w.Write(Fingerprint);
-            w.Write(Epoch);
-            w.Write(Rollbacks);
-            w.Write(LearningRateScale);
-            w.Write(StepCount);
-            WriteArray(w, Theta);
-            WriteArray(w, FirstMoment);
-            WriteArray(w, SecondMoment);
-            WriteArray(w, Summary.Objective);
-            WriteArray(w, Summary.LearningRate);
-            WriteArray(w, Summary.WallSeconds);
-            w.Write(Summary.Evaluations.Count);
-            foreach (EvaluationPoint point in Summary.Evaluations)
-            {
-                w.Write(point.Epoch);
-                w.Write(point.Value);
-            }
-
-            w.Write(Summary.Rollbacks.Count);
-            foreach (RollbackEvent rollback in Summary.Rollbacks)
-            {
-                w.Write(rollback.Epoch);
-                w.Write(rollback.Batch);
-                w.Write(rollback.RestoredEpoch);
-                w.Write(rollback.LearningRateScale);
-                w.Write(rollback.Reason);
-            }
+            stream.Write(body.GetBuffer(), 0, (int)body.Length);
+            stream.Write(checksum);
         });
+    }
+
+    private void WriteBody(Stream stream)
+    {
+        using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        w.Write(Magic);
+        w.Write(FormatVersion);
+        w.Write(Fingerprint);
+        w.Write(Epoch);
+        w.Write(Rollbacks);
+        w.Write(LearningRateScale);
+        w.Write(StepCount);
+        WriteArray(w, Theta);
+        WriteArray(w, FirstMoment);
+        WriteArray(w, SecondMoment);
+        WriteArray(w, Summary.Objective);
+        WriteArray(w, Summary.LearningRate);
+        WriteArray(w, Summary.WallSeconds);
+        w.Write(Summary.Evaluations.Count);
+        foreach (EvaluationPoint point in Summary.Evaluations)
+        {
+            w.Write(point.Epoch);
+            w.Write(point.Value);
+        }
+
+        w.Write(Summary.Rollbacks.Count);
+        foreach (RollbackEvent rollback in Summary.Rollbacks)
+        {
+            w.Write(rollback.Epoch);
+            w.Write(rollback.Batch);
+            w.Write(rollback.RestoredEpoch);
+            w.Write(rollback.LearningRateScale);
+            w.Write(rollback.Reason);
+        }
+    }
 
     /// <summary>Reads a checkpoint; a missing, truncated or foreign file is an <see cref="InputException"/>.</summary>
     public static TrainingCheckpoint Read(string path)
@@ -98,14 +113,32 @@ public sealed class TrainingCheckpoint
             throw new InputException($"no checkpoint to resume from: '{path}' does not exist.", $"run the fit without {Ref("Resume")} first, or pass the {Ref("Out")} directory of an interrupted fit.");
         }
 
+        byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 8 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic)
+        {
+            throw new InputException($"'{path}' is not a lowrank training checkpoint.", $"delete it and start the fit again without {Ref("Resume")}.");
+        }
+
+        int version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4));
+        if (version != FormatVersion)
+        {
+            throw new InputException(
+                $"the checkpoint '{path}' has format version {version}; this build reads version {FormatVersion}.",
+                $"finish the fit with the lowrank version that started it, or start it again without {Ref("Resume")}.");
+        }
+
+        int bodyLength = bytes.Length - ChecksumLength;
+        if (bodyLength < 8 || !SHA256.HashData(bytes.AsSpan(0, bodyLength)).AsSpan().SequenceEqual(bytes.AsSpan(bodyLength)))
+        {
+            throw new InputException(
+                $"the checkpoint '{path}' is damaged: its SHA-256 checksum does not match its contents.",
+                $"the file was changed or corrupted after it was written; start the fit again without {Ref("Resume")}.");
+        }
+
         try
         {
-            using FileStream stream = File.OpenRead(path);
+            using var stream = new MemoryStream(bytes, 8, bodyLength - 8, writable: false);
             using var r = new BinaryReader(stream, Encoding.UTF8);
-            if (r.ReadUInt32() != Magic || r.ReadInt32() != FormatVersion)
-            {
-                throw new InputException($"'{path}' is not a lowrank training checkpoint (format {FormatVersion}).", $"delete it and start the fit again without {Ref("Resume")}.");
-            }
 
             string fingerprint = r.ReadString();
             int epoch = r.ReadInt32();

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using LowRank.Cli;
 using LowRank.Cli.Commands;
+using LowRank.Data;
 using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Numerics;
+using LowRank.Training;
 
 namespace LowRank.Tests.Cli;
 
@@ -133,7 +135,7 @@ public sealed class FitCommandTests : IDisposable
         FitCommand.InterruptAfterEpoch = null;
         Assert.Equal(ExitCodes.Interrupted, stopped.ExitCode);
         string checkpoint = PathOf("resumed/checkpoint.lrck");
-        Assert.EndsWith($"interrupted after epoch 2: the checkpoint is in '{checkpoint}'.\n  continue with the same command and --resume.\n", stopped.Error);
+        Assert.EndsWith($"stopped by Ctrl+C (SIGINT) after epoch 2: the checkpoint is in '{checkpoint}'.\n  continue with the same command and --resume.\n", stopped.Error);
         Assert.True(File.Exists(checkpoint));
 
         CliResult resumed = CliHarness.Run(Fit("resumed", "--resume"));
@@ -149,16 +151,121 @@ public sealed class FitCommandTests : IDisposable
         Assert.Equal(2, training.GetProperty("resumed_from_epoch").GetInt32());
     }
 
+    /// <summary>
+    /// A real signal to a real process: the fit (the lowrank executable, in its own process) stops after the epoch
+    /// under way, writes its checkpoint and exits with 128 + the signal; resuming gives the parameters of an
+    /// uninterrupted fit.
+    /// </summary>
+    [Theory]
+    [InlineData(15, "SIGTERM", ExitCodes.Terminated)]
+    [InlineData(2, "Ctrl+C (SIGINT)", ExitCodes.Interrupted)]
+    public async Task ASignalStopsTheFitWithACheckpointThatResumes(int signal, string name, int exitCode)
+    {
+        string[] args = Fit("signalled", "--epochs", "400", "--threads", "1");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lowrank.dll"));
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        string checkpoint = PathOf("signalled/checkpoint.lrck");
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(checkpoint) && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.True(File.Exists(checkpoint), "no checkpoint appeared: " + (process.HasExited ? await error : "timeout"));
+        Assert.Equal(0, Kill(process.Id, signal));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(exitCode, process.ExitCode);
+        int epoch = TrainingCheckpoint.Read(checkpoint).Epoch;
+        Assert.InRange(epoch, 1, 399);
+        Assert.EndsWith(
+            $"stopped by {name} after epoch {epoch}: the checkpoint is in '{checkpoint}'.\n  continue with the same command and --resume.\n",
+            await error);
+        Assert.False(File.Exists(PathOf("signalled/model.json")), await output);
+
+        Assert.Equal(0, CliHarness.Run([.. args, "--resume"]).ExitCode);
+        Assert.Equal(0, CliHarness.Run(Fit("straight", "--epochs", "400", "--threads", "1")).ExitCode);
+        Dictionary<string, double[]> a = Parameters(PathOf("straight")), b = Parameters(PathOf("signalled"));
+        foreach (string key in a.Keys)
+        {
+            Assert.Equal(a[key], b[key]);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     [Fact]
-    public void ResumeWithOtherSettingsIsAnInputError()
+    public void ResumeWithOtherSettingsNamesEachDifferingSetting()
+    {
+        FitCommand.InterruptAfterEpoch = 1;
+        Assert.Equal(ExitCodes.Interrupted, CliHarness.Run(Fit("m", "--lr", "0.01")).ExitCode);
+        FitCommand.InterruptAfterEpoch = null;
+        CliResult result = CliHarness.Run(Fit("m", "--resume", "--particles", "5", "--lr", "0.02"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            "error: the checkpoint was written by a fit with other settings:\n"
+            + "  trainer.learning_rate: 0.01 in the checkpoint, 0.02 now\n"
+            + "  objective.particles: 4 in the checkpoint, 5 now\n"
+            + "  hint: resume with the options of the interrupted fit, or start a new fit without --resume.\n",
+            result.Error);
+    }
+
+    [Fact]
+    public void ResumeOnOtherDataOfTheSameShapeIsRefused()
     {
         FitCommand.InterruptAfterEpoch = 1;
         Assert.Equal(ExitCodes.Interrupted, CliHarness.Run(Fit("m")).ExitCode);
         FitCommand.InterruptAfterEpoch = null;
-        CliResult result = CliHarness.Run(Fit("m", "--resume", "--particles", "5"));
+        NdArray data = Npy.Read(PathOf("data.npy"));
+        double[] changed = (double[])data.Data.Clone();
+        changed[17] += 1e-9;
+        Npy.Write(PathOf("other.npy"), new NdArray(data.Shape, changed));
+        byte[] checkpoint = File.ReadAllBytes(PathOf("m/checkpoint.lrck"));
+
+        CliResult result = CliHarness.Run(Fit("m", "--resume", "--data", PathOf("other.npy")));
+
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("error: the checkpoint was written by a fit with different settings (", result.Error);
-        Assert.EndsWith("  hint: resume with the options of the interrupted fit, or start a new fit without --resume.\n", result.Error);
+        string before = RecordingLoader.Load(PathOf("data.npy")).Data.ContentHash(), after = RecordingLoader.Load(PathOf("other.npy")).Data.ContentHash();
+        Assert.NotEqual(before, after);
+        Assert.Equal(
+            "error: the checkpoint was written by a fit with other settings:\n"
+            + $"  data.sha256: \"{before}\" in the checkpoint, \"{after}\" now\n"
+            + "  hint: resume with the options of the interrupted fit, or start a new fit without --resume.\n",
+            result.Error);
+        Assert.Equal(checkpoint, File.ReadAllBytes(PathOf("m/checkpoint.lrck")));
+    }
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(-1)]
+    public void ADamagedCheckpointIsRefused(int offset)
+    {
+        FitCommand.InterruptAfterEpoch = 1;
+        Assert.Equal(ExitCodes.Interrupted, CliHarness.Run(Fit("m")).ExitCode);
+        FitCommand.InterruptAfterEpoch = null;
+        string path = PathOf("m/checkpoint.lrck");
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[offset >= 0 ? offset : bytes.Length + offset] ^= 0x10;
+        File.WriteAllBytes(path, bytes);
+
+        CliResult result = CliHarness.Run(Fit("m", "--resume"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            $"error: the checkpoint '{path}' is damaged: its SHA-256 checksum does not match its contents.\n"
+            + "  hint: the file was changed or corrupted after it was written; start the fit again without --resume.\n",
+            result.Error);
+        Assert.Equal(bytes, File.ReadAllBytes(path));
+        Assert.False(File.Exists(PathOf("m/model.json")));
     }
 
     [Fact]
@@ -239,7 +346,7 @@ public sealed class FitCommandTests : IDisposable
         File.WriteAllText(PathOf("precious/notes.txt"), "keep me");
         CliResult result = CliHarness.Run(Fit("precious"));
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal($"error: --out '{PathOf("precious")}' exists and is not a model directory; a fit replaces its --out directory whole.\n  hint: pass a new or empty directory, or an earlier fit's model directory to replace it.\n", result.Error);
+        Assert.Equal($"error: --out '{PathOf("precious")}' is a folder that is not a stochastic model directory (it holds 'notes.txt'); it would be replaced whole.\n  hint: pass a new or empty folder, or an earlier stochastic model directory to replace it.\n", result.Error);
         Assert.True(File.Exists(PathOf("precious/notes.txt")));
     }
 

@@ -142,9 +142,10 @@ public sealed class InspectCommandTests : IDisposable
     [Fact]
     public void DirectoryWithoutModelJson()
     {
+        string plain = Directory.CreateDirectory(_temp.File("plain")).FullName;
         AssertBadInput(
-            _temp.Path,
-            $"'{_temp.Path}' is a directory without model.json, so it is neither a data file nor a model directory.",
+            plain,
+            $"'{plain}' is a directory without model.json, so it is neither a data file nor a model directory.",
             "pass a .npy, .npz, .csv, .edf or .nwb file, or a model directory written by lowrank.");
     }
 
@@ -430,6 +431,18 @@ public sealed class InspectCommandTests : IDisposable
             path,
             $"NWB '{path}' is truncated: its HDF5 superblock says the file ends at byte {full.Length} but it has 3000 bytes.",
             "the file was cut short (an interrupted copy or download?); copy or export it again.");
+    }
+
+    [Fact]
+    public void NwbWithDamagedBytes()
+    {
+        byte[] bytes = File.ReadAllBytes(Fixtures.Nwb("units.nwb"));
+        "damaged!"u8.CopyTo(bytes.AsSpan(6144)); // over the signature of the units group's symbol table node
+        string path = Write("corrupt.nwb", bytes);
+        AssertBadInput(
+            path,
+            $"NWB '{path}' is not a readable HDF5 file (The actual signature 'dama' does not match the expected signature 'SNOD').",
+            "the file is damaged (an interrupted copy or download?) or not HDF5; copy it again, or export it again with pynwb.");
     }
 
     private void AssertBadInput(string path, string message, string hint)

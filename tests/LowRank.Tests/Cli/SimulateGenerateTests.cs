@@ -61,14 +61,14 @@ public sealed class SimulateGenerateTests : IDisposable
     {
         { ["simulate", "--teacher", "pendulum", "--out", "OUT/x.npz"], "error: Argument 'pendulum' not recognized. Must be one of:", "  hint: run 'lowrank simulate --help' for the accepted options and values." },
         { ["simulate", "--activation", "sigmoid", "--out", "OUT/x.npz"], "error: Argument 'sigmoid' not recognized. Must be one of:", "  hint: run 'lowrank simulate --help'" },
-        { ["simulate", "--steps", "many", "--out", "OUT/x.npz"], "error: Cannot parse argument 'many' for option '--steps'", "  hint: run 'lowrank simulate --help'" },
+        { ["simulate", "--steps", "many", "--out", "OUT/x.npz"], "error: --steps 'many' is not a whole number.", "  hint: run 'lowrank simulate --help'" },
         { ["simulate", "--out", "OUT/x.csv"], "error: --out 'OUT/x.csv' must be a .npz file.", "  hint: pass a path ending in .npz, e.g. --out out.npz." },
         { ["simulate", "--steps", "0", "--out", "OUT/x.npz"], "error: steps must be at least 1 (got 0).", "  hint: pass --steps 1 or more." },
         { ["simulate", "--teacher", "oscillator", "--rank", "3", "--out", "OUT/x.npz"], "error: the oscillator teacher has rank 2, but rank 3 was requested.", "  hint: pass --rank 2, or use --teacher random for other ranks." },
         { ["simulate", "--teacher", "random", "--rank", "5", "--units", "3", "--out", "OUT/x.npz"], "error: rank 5 exceeds the number of units 3.", "  hint: use --rank at most --units." },
         { ["simulate", "--latent-noise", "0", "--out", "OUT/x.npz"], "error: latent noise must be positive (got 0).", "  hint: pass a positive latent noise level." },
         { ["generate", "--model", "OUT/nowhere", "--out", "OUT/g.npz"], "error: model directory 'OUT/nowhere' does not exist.", "  hint: pass the --out directory of a fit or of 'lowrank simulate --model-out'." },
-        { ["generate", "--model", "OUT", "--out", "OUT/g.npz"], "error: 'OUT' is not a model directory: it has no model.json.", "  hint: pass the --out directory of a fit" },
+        { ["generate", "--model", "OUT/empty", "--out", "OUT/g.npz"], "error: 'OUT/empty' is not a model directory: it has no model.json.", "  hint: pass the --out directory of a fit" },
         { ["generate", "--out", "OUT/g.npz"], "error: Option '--model' is required.", "  hint: run 'lowrank generate --help'" },
         { ["generate", "--model", "OUT/m", "--init", "posterior", "--out", "OUT/g.npz"], "error: Argument 'posterior' not recognized.", "  hint: run 'lowrank generate --help'" },
     };
@@ -77,6 +77,7 @@ public sealed class SimulateGenerateTests : IDisposable
     [MemberData(nameof(BadInputs))]
     public void BadInputExitsTwoWithMessageAndNoOutput(string[] args, string errorLine, string hintLine)
     {
+        Directory.CreateDirectory(PathOf("empty"));
         string[] resolved = args.Select(a => a.Replace("OUT", _dir)).ToArray();
         CliResult result = CliHarness.Run(resolved);
         Assert.Equal(2, result.ExitCode);

@@ -21,6 +21,17 @@ public sealed class CsvTests
         Assert.Equal([2, 1], table.Values.Shape);
     }
 
+    [Fact]
+    public void ReadsBytesFromAStreamWithOrWithoutAByteOrderMark()
+    {
+        foreach (byte[] bom in new[] { Array.Empty<byte>(), System.Text.Encoding.UTF8.GetPreamble() })
+        {
+            CsvTable table = Csv.ReadTable(new MemoryStream([.. bom, .. "µV,b\n1,2\n"u8]), "in.csv");
+            Assert.Equal(["µV", "b"], table.Columns);
+            Assert.Equal([1.0, 2], table.Values.Data);
+        }
+    }
+
     [Theory]
     [InlineData("", "csv 'in.csv' is empty.")]
     [InlineData("\n  \n", "csv 'in.csv' is empty.")]

@@ -90,6 +90,61 @@ public sealed class EdfTests : IDisposable
         Assert.Equal($"EDF '{path}' header field 'number of data records' is 'abc', not a number.", error.Message);
     }
 
+    [Fact]
+    public void ReadsFromAStream()
+    {
+        EdfFile fromFile = Edf.Read(Write("two.edf", EdfBuilder.TwoChannels()));
+        EdfFile fromStream = Edf.Read(new MemoryStream(EdfBuilder.TwoChannels()), "two.edf");
+        Assert.Equal(fromFile.Signals.Select(s => s.Values), fromStream.Signals.Select(s => s.Values));
+        Assert.Throws<ArgumentException>(() => Edf.Read(new ForwardOnlyStream(EdfBuilder.TwoChannels()), "pipe.edf"));
+    }
+
+    [Fact]
+    public void RejectsASignalWhosePhysicalRangeIsEmpty()
+    {
+        byte[] bytes = EdfBuilder.Build(
+            [new("Fz", "uV", -100, 100, -2048, 2047, 2, [1, 2]), new("Cz", "uV", 5, 5, -2048, 2047, 2, [3, 4])], records: 1, recordDuration: 1);
+        string path = Write("flat.edf", bytes);
+        var error = Assert.Throws<InputException>(() => Edf.Read(path));
+        Assert.Equal($"EDF '{path}' signal 'Cz' has physical minimum and maximum both 5 uV, so every sample would read as 5 uV.", error.Message);
+        Assert.Equal(
+            "give the signal the physical values its digital minimum and maximum stand for (e.g. in EDFbrowser's header editor), or export the file again.",
+            error.Hint);
+    }
+
+    [Fact]
+    public void RecordSizesOfManyLongSignalsDoNotOverflow()
+    {
+        // 11 signals of 99999999 samples: records of 2199999978 bytes, more than an int holds.
+        EdfTestSignal[] signals = [.. Enumerable.Range(0, 11).Select(s => new EdfTestSignal($"S{s}", "uV", -1, 1, -1, 1, 99999999, []))];
+        string path = Write("long.edf", EdfBuilder.Build(signals, records: 0, recordDuration: 1, recordField: 1));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InputException>(() => Edf.Read(path));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1 << 20);
+        Assert.Equal($"EDF '{path}' is truncated: its header promises 1 data records of 2199999978 bytes but only 0 bytes follow the header.", error.Message);
+    }
+
+    [Fact]
+    public void UnknownRecordCountAllocatesNoRecordLargerThanTheFile()
+    {
+        byte[] bytes = EdfBuilder.Build([new("A", "mV", -1, 1, -1, 1, 99999999, [])], records: 0, recordDuration: 1, recordField: -1);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        EdfFile edf = Edf.Read(Write("open.edf", bytes));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1 << 20);
+        Assert.Equal(0, edf.RecordCount);
+        Assert.Empty(edf.Signals[0].Values);
+    }
+
+    [Fact]
+    public void RejectsARecordCountBelowMinusOne()
+    {
+        byte[] bytes = EdfBuilder.Build([new("A", "mV", 0, 1, 0, 1, 2, [0, 1])], records: 1, recordDuration: 1, recordField: -2);
+        string path = Write("minus.edf", bytes);
+        var error = Assert.Throws<InputException>(() => Edf.Read(path));
+        Assert.Equal($"EDF '{path}' header field 'number of data records' is -2; it must be a count, or -1 while recording.", error.Message);
+        Assert.Equal("the file is damaged or not EDF; export it again.", error.Hint);
+    }
+
     private string Write(string name, byte[] bytes)
     {
         string path = _temp.File(name);

@@ -226,6 +226,29 @@ public sealed class NpyTests : IDisposable
     }
 
     [Fact]
+    public void HugeShapeInAStreamOfUnknownLengthCostsOnlyWhatTheDataHolds()
+    {
+        byte[] bytes = NpyBytes("{'descr': '<f8', 'fortran_order': False, 'shape': (100000000,), }", new byte[24]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InputException>(() => Npy.Read(new ForwardOnlyStream(bytes), "pipe.npy"));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 16 << 20);
+        Assert.Equal(
+            "npy 'pipe.npy' is truncated: shape [100000000] of <f8 needs 800000000 data bytes but only 24 follow the header.",
+            error.Message);
+    }
+
+    [Fact]
+    public void StreamsOfUnknownLengthReadInFull()
+    {
+        double[] values = [.. Enumerable.Range(0, 300_000).Select(k => k / 7.0)]; // more than one chunk: the array grows
+        using var written = new MemoryStream();
+        Npy.Write(written, new NdArray([100_000, 3], values));
+        NdArray back = Npy.Read(new ForwardOnlyStream(written.ToArray()), "pipe.npy");
+        Assert.Equal([100_000, 3], back.Shape);
+        Assert.Equal(values, back.Data);
+    }
+
+    [Fact]
     public void RejectsTrailingBytes()
     {
         byte[] bytes = NpyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", new byte[9]);

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 using LowRank.Formats;
 
@@ -134,6 +135,74 @@ public sealed class NpzTests : IDisposable
         File.WriteAllBytes(path, bytes);
         var error = Assert.Throws<InputException>(() => Npz.Read(path));
         Assert.StartsWith($"member 'data.npy' of npz '{path}' ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EndRecordThatDisagreesWithTheDirectoryIsAnInputError()
+    {
+        byte[] bytes = Archive(compressed: false);
+        int end = bytes.AsSpan().LastIndexOf("PK\u0005\u0006"u8);
+        bytes[end + 8] = bytes[end + 10] = 3; // entries (on this disk, in all): the directory holds 2
+        var error = Assert.Throws<InputException>(() => Npz.Read(new MemoryStream(bytes), "x.npz"));
+        Assert.IsType<InvalidDataException>(error.InnerException);
+        Assert.Equal($"npz 'x.npz' is not a valid zip archive ({error.InnerException.Message.TrimEnd('.')}).", error.Message);
+        Assert.Equal("the file is damaged or not an npz; save it again with np.savez or np.savez_compressed.", error.Hint);
+    }
+
+    [Fact]
+    public void MemberShapeBeyondItsRecordedSizeFailsBeforeAllocating()
+    {
+        byte[] bytes = Archive(compressed: false);
+        // A consistent header that claims more than the member holds: the shape grows into the header's padding.
+        int shape = bytes.AsSpan().IndexOf("(2, 5, 3)"u8);
+        byte[] claim = "(100000000,)"u8.ToArray();
+        int newline = bytes.AsSpan(shape).IndexOf((byte)'\n') + shape;
+        byte[] edited = [.. bytes.AsSpan(0, shape), .. claim, .. bytes.AsSpan(shape + 9, newline - shape - 9 - (claim.Length - 9)), .. bytes.AsSpan(newline)];
+        // Its CRC-32 matches, as if the writer had produced the wrong header.
+        int data = 30 + BinaryPrimitives.ReadUInt16LittleEndian(edited.AsSpan(26)) + BinaryPrimitives.ReadUInt16LittleEndian(edited.AsSpan(28));
+        uint crc = Crc32.Append(0, edited.AsSpan(data, (int)BinaryPrimitives.ReadUInt32LittleEndian(edited.AsSpan(18))));
+        BinaryPrimitives.WriteUInt32LittleEndian(edited.AsSpan(14), crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(edited.AsSpan(edited.AsSpan().IndexOf("PK\u0001\u0002"u8) + 16), crc);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<InputException>(() => Npz.Read(new MemoryStream(edited), "x.npz"));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 16 << 20);
+        Assert.Equal(
+            "member 'data.npy' of npz 'x.npz' is truncated: shape [100000000] of <f8 needs 800000000 data bytes but only 240 follow the header.",
+            error.Message);
+    }
+
+    [Fact]
+    public void RecordedSizeBeyondWhatTheCompressedBytesHoldIsRefused()
+    {
+        byte[] bytes = Archive(compressed: true);
+        int central = bytes.AsSpan().IndexOf("PK\u0001\u0002"u8);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(central + 24), int.MaxValue); // uncompressed size of data.npy
+        uint compressed = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(central + 20));
+        var error = Assert.Throws<InputException>(() => Npz.Read(new MemoryStream(bytes), "x.npz"));
+        Assert.Equal(
+            $"member 'data.npy' of npz 'x.npz' is damaged: the archive records 2147483647 bytes for it, more than its {compressed} compressed bytes can hold.",
+            error.Message);
+        Assert.Equal("the file was corrupted in storage or transfer; copy or save it again (np.savez).", error.Hint);
+    }
+
+    [Fact]
+    public void CompressedSizeBeyondTheArchiveIsRefused()
+    {
+        byte[] bytes = Archive(compressed: true);
+        int central = bytes.AsSpan().IndexOf("PK\u0001\u0002"u8);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(central + 20), int.MaxValue); // compressed size of data.npy
+        var error = Assert.Throws<InputException>(() => Npz.Read(new MemoryStream(bytes), "x.npz"));
+        Assert.Equal(
+            $"member 'data.npy' of npz 'x.npz' is damaged: the archive records 2147483647 compressed bytes for it, more than the archive's {bytes.Length}.",
+            error.Message);
+    }
+
+    /// <summary>An npz of data [2, 5, 3] and inputs [2, 5, 1], float64.</summary>
+    private static byte[] Archive(bool compressed)
+    {
+        using var stream = new MemoryStream();
+        Npz.Write(stream, [new("data", new NdArray([2, 5, 3], new double[30])), new("inputs", new NdArray([2, 5, 1], new double[10]))], compressed: compressed);
+        return stream.ToArray();
     }
 
     [Fact]

@@ -231,18 +231,18 @@ public sealed class TrainerTests : IDisposable
         NewTrainer(new ChannelMeanObjective(3), Options(2)).Train([0, 0, 0], checkpointPath: path);
         var other = NewTrainer(new ChannelMeanObjective(3), Options(3));
         InputException error = Assert.Throws<InputException>(() => other.Train([0, 0, 0], TrainingCheckpoint.Read(path)));
-        Assert.StartsWith("the checkpoint was written by a fit with different settings (theta=3;epochs=2;", error.Message);
+        Assert.Equal("the checkpoint was written by a fit with other settings:\n  trainer.epochs: 2 in the checkpoint, 3 now", error.Message);
     }
 
     [Fact]
-    public void TruncatedCheckpointIsAnInputError()
+    public void TruncatedCheckpointIsRefusedByItsChecksum()
     {
         string path = Path.Combine(_dir, "b.lrck");
         NewTrainer(new ChannelMeanObjective(3), Options(2)).Train([0, 0, 0], checkpointPath: path);
         byte[] bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
         InputException error = Assert.Throws<InputException>(() => TrainingCheckpoint.Read(path));
-        Assert.Equal($"the checkpoint '{path}' is truncated.", error.Message);
+        Assert.Equal($"the checkpoint '{path}' is damaged: its SHA-256 checksum does not match its contents.", error.Message);
     }
 
     private static byte[] ToBytes(double[] values) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
