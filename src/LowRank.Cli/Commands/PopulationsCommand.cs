@@ -80,8 +80,8 @@ internal static class PopulationsCommand
         var task = new Option<string>("--task") { Description = "Task: cdi, dms, romo or rdm.", Required = true };
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
         var rank = new Option<int>("--rank") { Description = "Rank R of the network.", DefaultValueFactory = _ => 1 };
-        var components = new Option<int?>("--components") { Description = "Number of populations P (equal proportions); default per task: 2 for cdi and dms, 1 for romo and rdm." };
-        var units = new Option<int?>("--units") { Description = "N of the network drawn from the mixture at every step and of the resampled network; default 4096 for dms, 512 otherwise." };
+        var components = new Option<int?>("--components") { Description = "Number of populations P (equal proportions); default: that of --init, else per task: 2 for cdi and dms, 1 for romo and rdm." };
+        var units = new Option<int?>("--units") { Description = "N of the network drawn from the mixture at every step and of the resampled network; default 4096 for dms, 2048 for cdi, 512 for romo and rdm." };
         var epochs = new Option<int>("--epochs") { Description = "Most passes over the training trials per attempt; an attempt stops earlier at --target-accuracy or --patience.", DefaultValueFactory = _ => 200 };
         var batch = new Option<int>("--batch") { Description = "Trials per gradient step (each step draws new loadings).", DefaultValueFactory = _ => 32 };
         var trials = new Option<int>("--trials") { Description = "Distinct training trials.", DefaultValueFactory = _ => 256 };
@@ -123,10 +123,12 @@ internal static class PopulationsCommand
                 .Check();
 
             var defaults = MixtureTrainingDefaults.For(parse.GetValue(task)!, parse.GetValue(rank));
-            int componentCount = parse.GetValue(components) ?? defaults.Components;
-            PopulationModel? startPopulations = initDir is not null
-                ? PopulationModel.Load(initDir)
-                : DesignedStarts.Create(startGiven ?? defaults.StartFor(componentCount), parse.GetValue(task)!, parse.GetValue(rank), componentCount);
+            PopulationModel? initPopulations = initDir is not null ? PopulationModel.Load(initDir) : null;
+
+            // P: given, else that of the --init populations, else the task's default.
+            int componentCount = parse.GetValue(components) ?? initPopulations?.Components ?? defaults.Components;
+            PopulationModel? startPopulations = initPopulations
+                ?? DesignedStarts.Create(startGiven ?? defaults.StartFor(componentCount), parse.GetValue(task)!, parse.GetValue(rank), componentCount);
             var options = new MixtureTrainingOptions(
                 parse.GetValue(task)!,
                 parse.GetValue(rank),

@@ -7,7 +7,7 @@ namespace LowRank.Populations;
 /// <remarks>
 /// <code>
 /// task   P   start                        N      lr      ρ (overlap)
-/// cdi    2   generic                      512    0.02    0      P = 1 stays context-blind; lr 0.01 stays on the plateau
+/// cdi    2   generic                      2048   0.02    0      P = 1 stays context-blind; lr 0.01 stays on the plateau; draws of 512 units of a trained mixture can fall to 0.84
 /// dms    2   dms-gating (rank 2, P = 2)   4096   0.002   0      generic starts never left the plateau; draws of 512 units of the gating mixture fail
 /// romo   1   generic                      512    0.02    1.5    ρ = 0 stops at 0.92
 /// rdm    1   generic                      512    0.01    0      ρ = 1.5 stops at 0.87
@@ -23,7 +23,7 @@ public sealed record MixtureTrainingDefaults(int Components, int Units, double L
     /// <summary>The defaults of <paramref name="task"/> at <paramref name="rank"/>; unknown tasks get those of rdm (the task name is checked elsewhere).</summary>
     public static MixtureTrainingDefaults For(string task, int rank) => task switch
     {
-        "cdi" => new(2, 512, 0.02, 0, DesignedStarts.Generic),
+        "cdi" => new(2, 2048, 0.02, 0, DesignedStarts.Generic),
         "dms" => new(2, 4096, 0.002, 0, rank == 2 ? DesignedStarts.DmsGatingName : DesignedStarts.Generic),
         "romo" => new(1, 512, 0.02, 1.5, DesignedStarts.Generic),
         _ => new(1, 512, 0.01, 0, DesignedStarts.Generic),
