@@ -81,7 +81,7 @@ internal static class PopulationsCommand
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
         var rank = new Option<int>("--rank") { Description = "Rank R of the network.", DefaultValueFactory = _ => 1 };
         var components = new Option<int?>("--components") { Description = "Number of populations P (equal proportions); default: that of --init, else per task: 2 for cdi and dms, 1 for romo and rdm." };
-        var units = new Option<int?>("--units") { Description = "N of the network drawn from the mixture at every step and of the resampled network; default 4096 for dms, 2048 for cdi, 512 for romo and rdm." };
+        var units = new Option<int?>("--units") { Description = "N of the network drawn from the mixture at every step and of the resampled network; default 16384 for dms at rank 2 (4096 at other ranks), 2048 for cdi, 512 for romo and rdm." };
         var epochs = new Option<int>("--epochs") { Description = "Most passes over the training trials per attempt; an attempt stops earlier at --target-accuracy or --patience.", DefaultValueFactory = _ => 200 };
         var batch = new Option<int>("--batch") { Description = "Trials per gradient step (each step draws new loadings).", DefaultValueFactory = _ => 32 };
         var trials = new Option<int>("--trials") { Description = "Distinct training trials.", DefaultValueFactory = _ => 256 };

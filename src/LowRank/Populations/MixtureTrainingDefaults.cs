@@ -6,11 +6,12 @@ namespace LowRank.Populations;
 /// </summary>
 /// <remarks>
 /// <code>
-/// task   P   start                        N      lr      ρ (overlap)
-/// cdi    2   generic                      2048   0.02    0      P = 1 stays context-blind; lr 0.01 stays on the plateau; draws of 512 units of a trained mixture can fall to 0.84
-/// dms    2   dms-gating (rank 2, P = 2)   4096   0.002   0      generic starts never left the plateau; draws of 512 units of the gating mixture fail
-/// romo   1   generic                      512    0.02    1.5    ρ = 0 stops at 0.92
-/// rdm    1   generic                      512    0.01    0      ρ = 1.5 stops at 0.87
+/// task   P   start                        N       lr      ρ     why
+/// cdi    2   generic                      2048    0.02    0     P = 1 stays context-blind; lr 0.01 stays on the plateau; draws of 512 units fell to 0.84
+/// dms    2   dms-gating (rank 2, P = 2)   16384   0.002   0     generic starts never left the plateau; draws of 512 or 4096 units of the gating
+///            generic (other ranks)        4096                  mixture fail (training at 4096 fell to 0.46); at 16384 the start meets the target
+/// romo   1   generic                      512     0.02    1.5   ρ = 0 stops at 0.92
+/// rdm    1   generic                      512     0.01    0     ρ = 1.5 stops at 0.87
 /// </code>
 /// </remarks>
 /// <param name="Components">P.</param>
@@ -24,7 +25,7 @@ public sealed record MixtureTrainingDefaults(int Components, int Units, double L
     public static MixtureTrainingDefaults For(string task, int rank) => task switch
     {
         "cdi" => new(2, 2048, 0.02, 0, DesignedStarts.Generic),
-        "dms" => new(2, 4096, 0.002, 0, rank == 2 ? DesignedStarts.DmsGatingName : DesignedStarts.Generic),
+        "dms" => rank == 2 ? new(2, 16384, 0.002, 0, DesignedStarts.DmsGatingName) : new(2, 4096, 0.002, 0, DesignedStarts.Generic),
         "romo" => new(1, 512, 0.02, 1.5, DesignedStarts.Generic),
         _ => new(1, 512, 0.01, 0, DesignedStarts.Generic),
     };
