@@ -80,36 +80,39 @@ internal static class PopulationsCommand
         var task = new Option<string>("--task") { Description = "Task: cdi, dms, romo or rdm.", Required = true };
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
         var rank = new Option<int>("--rank") { Description = "Rank R of the network.", DefaultValueFactory = _ => 1 };
-        var components = new Option<int>("--components") { Description = "Number of populations P (equal proportions).", DefaultValueFactory = _ => 1 };
-        var units = new Option<int>("--units") { Description = "N of the network drawn from the mixture at every step.", DefaultValueFactory = _ => 512 };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training trials.", DefaultValueFactory = _ => 20 };
+        var components = new Option<int?>("--components") { Description = "Number of populations P (equal proportions); default: that of --init, else per task: 2 for cdi and dms, 1 for romo and rdm." };
+        var units = new Option<int?>("--units") { Description = "N of the network drawn from the mixture at every step and of the resampled network; default 16384 for dms at rank 2 (4096 at other ranks), 2048 for cdi, 512 for romo and rdm." };
+        var epochs = new Option<int>("--epochs") { Description = "Most passes over the training trials per attempt; an attempt stops earlier at --target-accuracy or --patience.", DefaultValueFactory = _ => 200 };
         var batch = new Option<int>("--batch") { Description = "Trials per gradient step (each step draws new loadings).", DefaultValueFactory = _ => 32 };
         var trials = new Option<int>("--trials") { Description = "Distinct training trials.", DefaultValueFactory = _ => 256 };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-2 };
+        var lr = new Option<double?>("--lr") { Description = "Adam learning rate; default per task: 0.02 for cdi and romo, 0.002 for dms, 0.01 for rdm." };
         var noise = new Option<double>("--noise") { Description = "State noise standard deviation during training and evaluation.", DefaultValueFactory = _ => 0.05 };
-        var overlap = new Option<double>("--overlap") { Description = "Start with σ_{n_r m_r} = ρ in every population (ρ > 0 helps memory tasks such as dms).", DefaultValueFactory = _ => 0.0 };
+        var overlap = new Option<double?>("--overlap") { Description = "Generic start: σ_{n_r m_r} = ρ in every population (slow latent dynamics that can hold a memory); default 1.5 for romo, 0 otherwise." };
         var spread = new Option<double>("--init-spread") { Description = "Standard deviation of the start's other off-diagonal covariance factors.", DefaultValueFactory = _ => 0.1 };
         var objective = CommonOptions.Choice("--objective", "What training minimises: the loss of a network of --units units drawn afresh at every step (sampled), or that of the mean-field limit N → ∞ (mean_field: deterministic, exact gradient, much faster).", MixtureObjective.Sampled);
-        var start = new Option<string>("--start") { Description = "Built-in start when --init is not given: generic (random factors, σ_nm = --overlap) or dms-gating (rank-2, two-population delayed match-to-sample by input-gated populations; see docs/populations.md).", DefaultValueFactory = _ => DesignedStarts.Generic };
+        var start = new Option<string?>("--start") { Description = "Built-in start when --init is not given: generic (random factors, σ_nm = --overlap) or dms-gating (rank-2, two-population delayed match-to-sample by input-gated populations; see docs/populations.md); default dms-gating for dms at rank 2 with 2 populations, generic otherwise." };
         start.AcceptOnlyFromAmong([.. DesignedStarts.Names]);
         var init = new Option<string?>("--init") { Description = "Start from these populations (a 'populations fit' or 'populations train' directory): their proportions, means and covariances." };
         var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate.", DefaultValueFactory = _ => 512 };
+        var target = new Option<double>("--target-accuracy") { Description = "Stop an attempt after the first epoch whose best parameters (by validation loss) give networks that answer this fraction of the 128 validation trials correctly, each of 4 fixed draws of --units units; 0 = no target (every epoch runs, no restart).", DefaultValueFactory = _ => 0.99 };
+        var restarts = new Option<int>("--restarts") { Description = "Further attempts while an attempt ends below --target-accuracy, each with its own generic start, loadings draws and minibatch order derived from --seed; the first attempt that reaches it is kept, else the best.", DefaultValueFactory = _ => 2 };
+        var patience = new Option<int>("--patience") { Description = "An attempt also ends after this many epochs without a lower validation loss (a restart follows); 0 = no limit.", DefaultValueFactory = _ => 30 };
         var seed = new Option<long>("--seed") { Description = "Seed of the start, trials, loadings draws and noise.", DefaultValueFactory = _ => 0 };
         var threads = CommonOptions.Threads();
         var output = new Option<string>("--out") { Description = "Directory to write populations.json to (read by 'populations resample' and 'populations eval').", Required = true };
         var networkOut = new Option<string?>("--network-out") { Description = "Also write the network of --units units resampled from the mixture (seed --seed) as a LINT model directory." };
         var json = CommonOptions.Json();
-        var command = new Command("train", "Train a low-rank network whose loadings are a P-population Gaussian mixture (fresh loadings at every step).")
+        var command = new Command("train", "Train a low-rank network whose loadings are a P-population Gaussian mixture (fresh loadings at every step) until its networks reach --target-accuracy (at most --epochs per attempt, up to --restarts more attempts); P, N, lr, ρ and the start default per task.")
         {
-            task, rank, components, units, epochs, batch, trials, lr, noise, overlap, spread, objective, start, init, evalTrials, seed, threads, output, networkOut, json,
+            task, rank, components, units, epochs, batch, trials, lr, noise, overlap, spread, objective, start, init, evalTrials, target, restarts, patience, seed, threads, output, networkOut, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
-            string startName = parse.GetValue(start)!;
+            string? startGiven = parse.GetValue(start);
             string? initDir = parse.GetValue(init);
-            if (initDir is not null && startName != DesignedStarts.Generic)
+            if (initDir is not null && startGiven is not null && startGiven != DesignedStarts.Generic)
             {
-                throw new InputException($"--init and --start {startName} both choose the start.", "pass one of them.");
+                throw new InputException($"--init and --start {startGiven} both choose the start.", "pass one of them.");
             }
 
             new OutputPlan()
@@ -119,27 +122,34 @@ internal static class PopulationsCommand
                 .WritesFile(parse.GetValue(json), "--json")
                 .Check();
 
-            PopulationModel? startPopulations = initDir is not null
-                ? PopulationModel.Load(initDir)
-                : DesignedStarts.Create(startName, parse.GetValue(task)!, parse.GetValue(rank), parse.GetValue(components));
+            var defaults = MixtureTrainingDefaults.For(parse.GetValue(task)!, parse.GetValue(rank));
+            PopulationModel? initPopulations = initDir is not null ? PopulationModel.Load(initDir) : null;
+
+            // P: given, else that of the --init populations, else the task's default.
+            int componentCount = parse.GetValue(components) ?? initPopulations?.Components ?? defaults.Components;
+            PopulationModel? startPopulations = initPopulations
+                ?? DesignedStarts.Create(startGiven ?? defaults.StartFor(componentCount), parse.GetValue(task)!, parse.GetValue(rank), componentCount);
             var options = new MixtureTrainingOptions(
                 parse.GetValue(task)!,
                 parse.GetValue(rank),
-                parse.GetValue(components),
-                parse.GetValue(units),
+                componentCount,
+                parse.GetValue(units) ?? defaults.Units,
                 parse.GetValue(epochs),
                 parse.GetValue(batch),
                 parse.GetValue(trials),
-                parse.GetValue(lr),
+                parse.GetValue(lr) ?? defaults.LearningRate,
                 parse.GetValue(noise),
-                parse.GetValue(overlap),
+                parse.GetValue(overlap) ?? defaults.Overlap,
                 parse.GetValue(spread),
                 parse.GetValue(seed),
                 TaskCommand.CheckThreads(parse.GetValue(threads)),
                 parse.GetValue(evalTrials),
                 startPopulations,
                 ModelNames.Parse<MixtureObjective>(parse.GetValue(objective)!, "objective"),
-                $"populations train --task {parse.GetValue(task)} --rank {parse.GetValue(rank)} --components {parse.GetValue(components)} --seed {parse.GetValue(seed)}");
+                $"populations train --task {parse.GetValue(task)} --rank {parse.GetValue(rank)} --components {componentCount} --seed {parse.GetValue(seed)}",
+                parse.GetValue(target),
+                parse.GetValue(restarts),
+                parse.GetValue(patience));
             MixtureTrainingResult result = MixtureNetworkTrainer.Train(options, context.CreateProgress());
             string outDir = parse.GetValue(output)!;
             string? networkDir = parse.GetValue(networkOut);
@@ -159,7 +169,8 @@ internal static class PopulationsCommand
             {
                 JsonFile.Write(jsonPath, new TrainReport(
                     options.Task, options.Rank, options.Components, options.Units, ModelNames.Of(options.Objective), result.Accuracy, result.MeanFieldAccuracy, options.EvaluationTrials,
-                    s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds, populations.Means, populations.Covariances, outDir, networkDir));
+                    s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds, populations.Means, populations.Covariances, outDir, networkDir,
+                    s.Epochs, result.TotalEpochs, result.Restarts, result.ValidationAccuracy));
             }
 
             return ExitCodes.Success;
@@ -293,7 +304,11 @@ internal static class PopulationsCommand
         double[][] Means,
         double[][][] Covariances,
         string Out,
-        string? NetworkOut);
+        string? NetworkOut,
+        int Epochs,
+        int TotalEpochs,
+        int Restarts,
+        double ValidationAccuracy);
 
     private sealed record FitReport(int Components, double[] Weights, int[] PopulationSizes, double LogLikelihood, double Bic, IReadOnlyList<BicEntry>? BicPerComponents, string Out);
 }

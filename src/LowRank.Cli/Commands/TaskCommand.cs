@@ -23,21 +23,24 @@ internal static class TaskCommand
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
         var units = new Option<int>("--units") { Description = "Number of units N.", DefaultValueFactory = _ => 512 };
         var rank = new Option<int>("--rank") { Description = "Rank R of a low-rank network; 0 (default) trains a full-rank network.", DefaultValueFactory = _ => 0 };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training trials.", DefaultValueFactory = _ => 12 };
+        var epochs = new Option<int>("--epochs") { Description = "Most passes over the training trials per attempt; an attempt stops earlier once it reaches --target-accuracy.", DefaultValueFactory = _ => 60 };
         var batch = new Option<int>("--batch") { Description = "Trials per gradient step.", DefaultValueFactory = _ => 32 };
         var trials = new Option<int>("--trials") { Description = "Distinct training trials.", DefaultValueFactory = _ => 512 };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate (J uses lr/√N).", DefaultValueFactory = _ => 1e-2 };
+        var lr = new Option<double?>("--lr") { Description = "Adam learning rate (J uses lr/√N); default 0.01 at full rank, 0.02 at low rank." };
         var noise = new Option<double>("--noise") { Description = "State noise standard deviation during training and evaluation.", DefaultValueFactory = _ => 0.05 };
         var evalTrials = new Option<int>("--eval-trials") { Description = "Trials of the accuracy estimate.", DefaultValueFactory = _ => 512 };
-        var gain = new Option<double>("--gain") { Description = "Gain g of the initial full-rank J ~ N(0, g²/N).", DefaultValueFactory = _ => 0.6 };
-        var overlap = new Option<double>("--overlap") { Description = "Low rank: initial ñ_r = ρ m_r + noise (σ_nm ≈ ρ); 0 = independent.", DefaultValueFactory = _ => 0.0 };
+        var gain = new Option<double>("--gain") { Description = "Full rank: gain g of the initial J ~ N(0, g²/N) (1, as published, gives the slow dynamics memory tasks need).", DefaultValueFactory = _ => 1.0 };
+        var overlap = new Option<double>("--overlap") { Description = "Low rank: initial ñ_r = ρ m_r + noise (σ_nm ≈ ρ: slow latent dynamics that can hold a memory); 0 = independent.", DefaultValueFactory = _ => 1.5 };
+        var target = new Option<double>("--target-accuracy") { Description = "Stop an attempt after the first epoch whose best parameters (by validation loss) answer this fraction of the 128 validation trials correctly; 0 = no target (every epoch runs, no restart).", DefaultValueFactory = _ => 0.99 };
+        var restarts = new Option<int>("--restarts") { Description = "Further attempts, each from a fresh initialisation derived from --seed, while an attempt ends below --target-accuracy; the first attempt that reaches it is kept, else the best.", DefaultValueFactory = _ => 2 };
+        var patience = new Option<int>("--patience") { Description = "An attempt also ends after this many epochs without a lower validation loss (a stalled start; a restart follows); 0 = no limit.", DefaultValueFactory = _ => 10 };
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation, trials and noise.", DefaultValueFactory = _ => 0 };
         var threads = CommonOptions.Threads();
         var output = new Option<string>("--out") { Description = "Model directory to write.", Required = true };
         var json = CommonOptions.Json();
-        var command = new Command("train", "Train a full-rank (default) or low-rank network on a task; print its accuracy.")
+        var command = new Command("train", "Train a full-rank (default) or low-rank network on a task until it reaches --target-accuracy on validation trials (at most --epochs per attempt, up to --restarts fresh starts); print its accuracy.")
         {
-            task, units, rank, epochs, batch, trials, lr, noise, evalTrials, gain, overlap, seed, threads, output, json,
+            task, units, rank, epochs, batch, trials, lr, noise, evalTrials, gain, overlap, target, restarts, patience, seed, threads, output, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
@@ -48,13 +51,16 @@ internal static class TaskCommand
                 parse.GetValue(epochs),
                 parse.GetValue(batch),
                 parse.GetValue(trials),
-                parse.GetValue(lr),
+                parse.GetValue(lr) ?? TaskTrainingOptions.DefaultLearningRate(parse.GetValue(rank)),
                 parse.GetValue(noise),
                 parse.GetValue(seed),
                 CheckThreads(parse.GetValue(threads)),
                 parse.GetValue(evalTrials),
                 parse.GetValue(gain),
-                parse.GetValue(overlap));
+                parse.GetValue(overlap),
+                parse.GetValue(target),
+                parse.GetValue(restarts),
+                parse.GetValue(patience));
             string outDir = parse.GetValue(output)!;
             new OutputPlan().WritesDirectory(outDir, "--out", RateNetworkStore.OutputKind).WritesFile(parse.GetValue(json), "--json").Check();
             TaskTrainingResult result = TaskTrainer.Train(options, context.CreateProgress());
@@ -64,7 +70,10 @@ internal static class TaskCommand
                 result.Accuracy, null, null, options.Seed);
             RateNetworkStore.Save(outDir, result.Network, options.Task, record);
             var report = new TaskReport(options.Task, result.Network.Spec.IsFullRank ? RateNetworkStore.KindFullRank : RateNetworkStore.KindLowRank,
-                options.Units, options.Rank, result.Accuracy, options.EvaluationTrials, s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds, outDir);
+                options.Units, options.Rank, result.Accuracy, options.EvaluationTrials, s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds, outDir)
+            {
+                Epochs = s.Epochs, TotalEpochs = result.TotalEpochs, Restarts = result.Restarts, ValidationAccuracy = result.ValidationAccuracy,
+            };
             Print(context, report);
             WriteJson(parse.GetValue(json), report);
             return ExitCodes.Success;
@@ -147,5 +156,18 @@ internal static class TaskCommand
         double? BestLoss,
         int? BestEpoch,
         double Seconds,
-        string Model);
+        string Model)
+    {
+        /// <summary>Epochs the returned attempt ran (task train).</summary>
+        public int? Epochs { get; init; }
+
+        /// <summary>Epochs of all attempts (task train).</summary>
+        public int? TotalEpochs { get; init; }
+
+        /// <summary>Restarts run (task train).</summary>
+        public int? Restarts { get; init; }
+
+        /// <summary>Accuracy on the validation trials the target was judged on (task train).</summary>
+        public double? ValidationAccuracy { get; init; }
+    }
 }

@@ -12,7 +12,7 @@ namespace LowRank.Populations;
 /// <param name="Rank">R.</param>
 /// <param name="Components">P populations (equal proportions).</param>
 /// <param name="Units">N of the network sampled at every step.</param>
-/// <param name="Epochs">Passes over the training trials.</param>
+/// <param name="Epochs">Most passes over the training trials per attempt (fewer when it reaches <c>TargetAccuracy</c>).</param>
 /// <param name="BatchSize">Trials per gradient step (each step draws fresh loadings).</param>
 /// <param name="TrainTrials">Distinct training trials.</param>
 /// <param name="LearningRate">Adam learning rate (gradient-norm clip 1).</param>
@@ -25,6 +25,9 @@ namespace LowRank.Populations;
 /// <param name="Start">Populations to start from (their P, proportions, means and covariances), or null for the generic start.</param>
 /// <param name="Objective">What the gradient steps minimise: the loss of a freshly sampled network of <c>Units</c> units, or that of the mean-field limit.</param>
 /// <param name="Source">How the populations were made, recorded as their source model (e.g. the command that trained them).</param>
+/// <param name="TargetAccuracy">Validation accuracy (the lowest over the networks of <see cref="MixtureNetworkTrainer.ValidationDraws"/> fixed draws) at which an attempt stops; 0: no target, every epoch runs and no restart.</param>
+/// <param name="Restarts">Further attempts while an attempt ends below <c>TargetAccuracy</c>, each with its own randomness (generic start, loadings draws, minibatch order).</param>
+/// <param name="Patience">An attempt also ends after this many epochs without a lower validation loss; 0: no limit.</param>
 public sealed record MixtureTrainingOptions(
     string Task,
     int Rank,
@@ -42,7 +45,10 @@ public sealed record MixtureTrainingOptions(
     int EvaluationTrials,
     PopulationModel? Start = null,
     MixtureObjective Objective = MixtureObjective.Sampled,
-    string Source = MixtureNetworkTrainer.SourceKind)
+    string Source = MixtureNetworkTrainer.SourceKind,
+    double TargetAccuracy = 0.0,
+    int Restarts = 0,
+    int Patience = 0)
 {
     /// <summary>Throws <see cref="InputException"/> naming the first setting out of range.</summary>
     public void Validate()
@@ -54,6 +60,9 @@ public sealed record MixtureTrainingOptions(
         InputException.Require(Spread >= 0, nameof(Spread), Spread, "non-negative");
         InputException.Require(Threads >= 1, nameof(Threads), Threads, "at least 1");
         InputException.Require(EvaluationTrials >= 1, nameof(EvaluationTrials), EvaluationTrials, "at least 1");
+        InputException.Require(TargetAccuracy >= 0 && TargetAccuracy <= 1, nameof(TargetAccuracy), TargetAccuracy, "between 0 and 1");
+        InputException.Require(Restarts >= 0, nameof(Restarts), Restarts, "non-negative");
+        InputException.Require(Patience >= 0, nameof(Patience), Patience, "non-negative");
         if (Start is { } start)
         {
             CognitiveTask task = CognitiveTask.Create(Task);
@@ -79,8 +88,28 @@ public enum MixtureObjective
     MeanField,
 }
 
-/// <summary>The trained mixture, a network of <c>Units</c> units resampled from it (stream 0 of the seed), its accuracy and that of the mean-field limit.</summary>
-public sealed record MixtureTrainingResult(PopulationModel Populations, RateNetwork Network, TrainingSummary Summary, double Accuracy, double MeanFieldAccuracy);
+/// <summary>The trained mixture, a network of <c>Units</c> units resampled from it (stream 0 of the seed), its accuracy and that of the mean-field limit, and how training reached it.</summary>
+/// <param name="Populations">The trained mixture.</param>
+/// <param name="Network">A network of <c>Units</c> units resampled from it (stream 0 of the seed).</param>
+/// <param name="Summary">The returned attempt's training (its <see cref="TrainingSummary.Epochs"/> are the epochs it ran).</param>
+/// <param name="Accuracy">Of <paramref name="Network"/> on the fixed evaluation trials.</param>
+/// <param name="MeanFieldAccuracy">Of the mixture's mean-field limit on the same trials.</param>
+/// <param name="ValidationAccuracy">Of the returned mixture on the validation trials, as the target was judged (the lowest over the validation draws).</param>
+/// <param name="Restarts">Restarts run (attempts − 1).</param>
+/// <param name="Attempt">The returned attempt (0: the first): the one that reached the target, or the best when none did.</param>
+/// <param name="TotalEpochs">Epochs over all attempts.</param>
+/// <param name="ReachedTarget">Whether the returned attempt reached the target accuracy (false without a target).</param>
+public sealed record MixtureTrainingResult(
+    PopulationModel Populations,
+    RateNetwork Network,
+    TrainingSummary Summary,
+    double Accuracy,
+    double MeanFieldAccuracy,
+    double ValidationAccuracy = double.NaN,
+    int Restarts = 0,
+    int Attempt = 0,
+    int TotalEpochs = 0,
+    bool ReachedTarget = false);
 
 /// <summary>
 /// Trains a low-rank network whose loadings are a Gaussian mixture (<see cref="MixtureParameters"/>): the
@@ -95,12 +124,24 @@ public sealed record MixtureTrainingResult(PopulationModel Populations, RateNetw
 /// mixture tuned on it alone can be fragile at N = 4096; the sampled objective at the target N trains that out.
 /// Both: Adam with gradient-norm clip 1, trials shuffled every epoch (<see cref="TrialSampler"/>); trial streams
 /// are those of <see cref="TaskTrainer"/>.
+///
+/// Attempts: with a target accuracy, an attempt stops after the first epoch whose parameters are the best so far
+/// and whose networks of <see cref="ValidationDraws"/> fixed draws (streams 2⁵¹ + 1 + d, the first being the keep-best
+/// draw) each answer at least that fraction of the validation trials correctly: one draw alone can pass while most
+/// draws of a fragile mixture fail. With a patience, also after that many epochs without a lower validation loss (<see cref="EarlyStopping"/>). Attempt k ≥ 1 (a restart, while the best attempt is below the target) draws its generic start,
+/// loadings and minibatch order from seed s_k (<see cref="TaskTrainer.AttemptSeed"/>); a given start
+/// (<see cref="MixtureTrainingOptions.Start"/>) stays the same. Trials, the validation draw and the validation noise
+/// come from the seed in every attempt. The first attempt that reaches the target is returned, else the one with
+/// the highest validation accuracy (then the lowest validation loss).
 /// </remarks>
 public static class MixtureNetworkTrainer
 {
     public const string SourceKind = "trained_mixture";
     private const long InitialStream = 1L << 51;
     private const long ValidationDrawStream = InitialStream + 1;
+
+    /// <summary>Networks drawn from the mixture (streams 2⁵¹ + 1 … of the seed) whose lowest accuracy on the validation trials is judged against the target.</summary>
+    public const int ValidationDraws = 4;
     private const long ValidationIndex = 1L << 32;
 
     public static MixtureTrainingResult Train(MixtureTrainingOptions options, IProgressSink progress)
@@ -116,42 +157,95 @@ public static class MixtureNetworkTrainer
         Trial[] train = task.GenerateMany(options.Seed, 0, options.TrainTrials);
         Trial[] validation = task.GenerateMany(options.Seed, ValidationIndex, TaskTrainer.ValidationTrials);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
-        var sampler = new TrialSampler(train.Length, options.BatchSize, options.Seed, shuffleFullBatch: true);
-
-        double[] phi = options.Start is null
-            ? mixture.Initial(options.Overlap, options.Spread, Rng.Create(options.Seed, InitialStream))
-            : mixture.From(options.Start.ToMixture());
-        IDifferentiableObjective<TrialBatch> objective;
-        Func<double[], double> validationLoss;
-        if (options.Objective == MixtureObjective.MeanField)
+        var validationXi = new double[ValidationDraws][];
+        for (int d = 0; d < ValidationDraws; d++)
         {
-            var meanField = new MeanFieldObjective(mixture, GaussHermite.Create(MeanFieldDynamics.DefaultOrder), train, options.Threads);
-            objective = meanField;
-            validationLoss = at => MeanFieldLoss(meanField, at, validation, parallel);
+            validationXi[d] = new double[options.Units * mixture.Dimension];
+            Rng.Create(options.Seed, ValidationDrawStream + d).FillGaussian(validationXi[d]);
         }
-        else
+
+        MeanFieldObjective? meanField = options.Objective == MixtureObjective.MeanField
+            ? new MeanFieldObjective(mixture, GaussHermite.Create(MeanFieldDynamics.DefaultOrder), train, options.Threads)
+            : null;
+
+        double target = options.TargetAccuracy;
+        var stopping = new EarlyStopping(target, options.Patience);
+
+        // The validation loss of φ (keep-best: the first draw's network, or the mean field) and, when asked, its accuracy:
+        // the lowest over the networks of every validation draw (the first from the same run as the loss).
+        (double Loss, double Accuracy) Validate(double[] at, bool judge)
         {
-            objective = new SampledMixtureObjective(mixture, train, sampler.BatchSize, options.Seed, options.Threads);
-            var validationXi = new double[options.Units * mixture.Dimension];
-            Rng.Create(options.Seed, ValidationDrawStream).FillGaussian(validationXi);
-            validationLoss = at =>
+            var theta = new double[layout.Length];
+            double loss = double.NaN, accuracy = double.PositiveInfinity;
+            for (int d = 0; d < ValidationDraws && (d == 0 || judge); d++)
             {
-                var theta = new double[layout.Length];
-                mixture.Loadings<double>(at, validationXi, theta);
-                return BpttObjective.Loss(layout, theta, validation, [], options.Seed ^ 0x5EED, BpttObjective.NoiseStreamBase, options.Threads);
-            };
+                mixture.Loadings<double>(at, validationXi[d], theta);
+                bool scoresLoss = d == 0 && meanField is null;
+                if (scoresLoss || judge)
+                {
+                    (double drawLoss, double drawAccuracy) = RateNetworkTraining.Validate(layout, theta, validation, [], options.Seed, options.Threads, judge ? CognitiveTask.IsCorrect : null);
+                    loss = scoresLoss ? drawLoss : loss;
+                    accuracy = Math.Min(accuracy, drawAccuracy);
+                }
+            }
+
+            return (meanField is null ? loss : MeanFieldLoss(meanField, at, validation, parallel), judge ? accuracy : double.NaN);
         }
 
-        var trainer = new Trainer<TrialBatch>(
-            objective,
-            sampler,
-            new Adam(mixture.Length),
-            new TrainerOptions { Epochs = options.Epochs, LearningRate = options.LearningRate, ClipNorm = 1.0, Describe = DescribeValidation },
-            KeepBest.OnValidation(validationLoss),
-            progress);
-        TrainingResult result = trainer.Train(phi);
-        double[] best = result.Theta;
-        TrainingSummary summary = result.Summary;
+        (double[] Phi, TrainingSummary Summary, double Accuracy, double Loss, int Attempt)? chosen = null;
+        int totalEpochs = 0, attempts = 0;
+        for (int attempt = 0; attempt <= options.Restarts; attempt++)
+        {
+            attempts++;
+            if (attempt > 0)
+            {
+                progress.Report(new ProgressUpdate("restart", attempt, options.Restarts, string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"best validation accuracy so far {chosen!.Value.Accuracy:0.000} < {target}: restart {attempt} of {options.Restarts}")));
+            }
+
+            long seed = TaskTrainer.AttemptSeed(options.Seed, attempt);
+            var sampler = new TrialSampler(train.Length, options.BatchSize, seed, shuffleFullBatch: true);
+            double[] phi = options.Start is null
+                ? mixture.Initial(options.Overlap, options.Spread, Rng.Create(seed, InitialStream))
+                : mixture.From(options.Start.ToMixture());
+            IDifferentiableObjective<TrialBatch> objective = meanField is not null
+                ? meanField
+                : new SampledMixtureObjective(mixture, train, sampler.BatchSize, seed, options.Threads);
+            double lastAccuracy = double.NaN;
+            var trainer = new Trainer<TrialBatch>(
+                objective,
+                sampler,
+                new Adam(mixture.Length),
+                new TrainerOptions
+                {
+                    Epochs = options.Epochs,
+                    LearningRate = options.LearningRate,
+                    ClipNorm = 1.0,
+                    Describe = status => DescribeValidation(status) + (target > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  accuracy {lastAccuracy:0.000}") : ""),
+                    StopWhen = target > 0 || options.Patience > 0 ? status => stopping.Holds(status, lastAccuracy) : null,
+                },
+                KeepBest.OnValidation(at =>
+                {
+                    (double loss, lastAccuracy) = Validate(at, target > 0);
+                    return loss;
+                }),
+                progress);
+            TrainingResult run = trainer.Train(phi);
+            (double bestLoss, double bestAccuracy) = Validate(run.Theta, judge: true);
+            totalEpochs += run.Summary.Epochs;
+            if (chosen is not { } c || bestAccuracy > c.Accuracy || (bestAccuracy == c.Accuracy && bestLoss < c.Loss))
+            {
+                chosen = (run.Theta, run.Summary, bestAccuracy, bestLoss, attempt);
+            }
+
+            if (target == 0 || bestAccuracy >= target)
+            {
+                break;
+            }
+        }
+
+        (double[] best, TrainingSummary summary, double validationAccuracy, _, int chosenAttempt) = chosen!.Value;
         PopulationModel populations = ToPopulations(mixture, best, options, task);
         (RateNetwork network, _) = NetworkResampler.Resample(populations, options.Units, options.Seed);
         double logLikelihood = populations.ToMixture().LogLikelihood(UnitLoadings.FromLint(network, task.Name).Values);
@@ -165,7 +259,9 @@ public static class MixtureNetworkTrainer
         double accuracy = TaskTrainer.Accuracy(network, task, evaluation, options.Threads);
         double meanFieldAccuracy = MeanFieldAccuracy(new MeanFieldObjective(mixture, GaussHermite.Create(MeanFieldDynamics.DefaultOrder)), best, evaluation, parallel);
         summary.Seconds = clock.Elapsed.TotalSeconds;
-        return new MixtureTrainingResult(populations, network, summary, accuracy, meanFieldAccuracy);
+        return new MixtureTrainingResult(
+            populations, network, summary, accuracy, meanFieldAccuracy, validationAccuracy, attempts - 1, chosenAttempt, totalEpochs,
+            target > 0 && validationAccuracy >= target);
     }
 
     /// <summary>The progress message: the epoch's mean loss, the validation loss after it and the best so far.</summary>

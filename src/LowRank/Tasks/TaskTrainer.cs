@@ -1,4 +1,5 @@
 using LowRank.Data;
+using LowRank.Numerics;
 using LowRank.RateNetworks;
 using LowRank.Training;
 using static LowRank.InputException;
@@ -9,7 +10,7 @@ namespace LowRank.Tasks;
 /// <param name="Task">cdi, dms, romo or rdm.</param>
 /// <param name="Units">N.</param>
 /// <param name="Rank">R, or 0 for a full-rank network.</param>
-/// <param name="Epochs">Passes over the training trials.</param>
+/// <param name="Epochs">Most passes over the training trials in one attempt (fewer when it reaches <c>TargetAccuracy</c>).</param>
 /// <param name="BatchSize">Trials per gradient step.</param>
 /// <param name="TrainTrials">Distinct training trials.</param>
 /// <param name="LearningRate">Adam learning rate.</param>
@@ -19,6 +20,9 @@ namespace LowRank.Tasks;
 /// <param name="EvaluationTrials">Trials of the accuracy estimate.</param>
 /// <param name="Gain">g of the initial full-rank J ~ N(0, g²/N).</param>
 /// <param name="Overlap">ρ of the initial low-rank vectors ñ_r = ρ m_r + z_r (σ_nm ≈ ρ I, slow latent dynamics that can hold a memory).</param>
+/// <param name="TargetAccuracy">Accuracy on the validation trials at which an attempt stops (its best parameters must reach it); 0: no target, every epoch runs and no restart.</param>
+/// <param name="Restarts">Further attempts, each from a fresh initialisation, while an attempt ends below <c>TargetAccuracy</c>.</param>
+/// <param name="Patience">An attempt also ends after this many epochs without a lower validation loss (a stalled start); 0: no limit.</param>
 public sealed record TaskTrainingOptions(
     string Task,
     int Units,
@@ -31,9 +35,18 @@ public sealed record TaskTrainingOptions(
     long Seed,
     int Threads,
     int EvaluationTrials,
-    double Gain = 0.6,
-    double Overlap = 0.0)
+    double Gain = 1.0,
+    double Overlap = 1.5,
+    double TargetAccuracy = 0.99,
+    int Restarts = 2,
+    int Patience = 10)
 {
+    /// <summary>
+    /// The default learning rate: 0.01 at full rank (J moves at lr/√N), 0.02 at low rank (shortens the CDI rank-1
+    /// plateau); full-rank DMS stalled at 0.02 for some seeds (docs/benchmarks-lint.md).
+    /// </summary>
+    public static double DefaultLearningRate(int rank) => rank == 0 ? 0.01 : 0.02;
+
     /// <summary>Throws <see cref="InputException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -42,20 +55,46 @@ public sealed record TaskTrainingOptions(
         TaskTrainer.RequireTraining(nameof(TaskTrainingOptions), Epochs, BatchSize, TrainTrials, LearningRate, NoiseStd);
         InputException.Require(Gain >= 0, nameof(Gain), Gain, "non-negative");
         InputException.Require(EvaluationTrials >= 1, nameof(EvaluationTrials), EvaluationTrials, "at least 1");
+        InputException.Require(TargetAccuracy >= 0 && TargetAccuracy <= 1, nameof(TargetAccuracy), TargetAccuracy, "between 0 and 1");
+        InputException.Require(Restarts >= 0, nameof(Restarts), Restarts, "non-negative");
+        InputException.Require(Patience >= 0, nameof(Patience), Patience, "non-negative");
     }
 }
 
-/// <summary>A trained network with its training summary and accuracy on the evaluation trials.</summary>
-public sealed record TaskTrainingResult(RateNetwork Network, TrainingSummary Summary, double Accuracy);
+/// <summary>A trained network with its training summary, how it was reached and its accuracy on the evaluation trials.</summary>
+/// <param name="Network">The returned attempt's best parameters.</param>
+/// <param name="Summary">The returned attempt's training (its <see cref="TrainingSummary.Epochs"/> are the epochs it ran).</param>
+/// <param name="Accuracy">On the fixed evaluation trials.</param>
+/// <param name="ValidationAccuracy">On the validation trials, as the target was judged.</param>
+/// <param name="Restarts">Restarts run (attempts − 1).</param>
+/// <param name="Attempt">The returned attempt (0: the first): the one that reached the target, or the best when none did.</param>
+/// <param name="TotalEpochs">Epochs over all attempts.</param>
+/// <param name="ReachedTarget">Whether the returned attempt reached the target accuracy (false without a target).</param>
+public sealed record TaskTrainingResult(
+    RateNetwork Network,
+    TrainingSummary Summary,
+    double Accuracy,
+    double ValidationAccuracy,
+    int Restarts,
+    int Attempt,
+    int TotalEpochs,
+    bool ReachedTarget);
 
 /// <summary>
 /// Trains full-rank or low-rank rate networks on a <see cref="CognitiveTask"/> and measures accuracy.
 /// </summary>
 /// <remarks>
 /// Trial streams never overlap: training trials are indices [0, n) of the seed, validation trials (the
-/// keep-best criterion) start at 2³², and evaluation trials are indices from 2³⁶ of the fixed
+/// keep-best criterion and the target) start at 2³², and evaluation trials are indices from 2³⁶ of the fixed
 /// <see cref="EvaluationSeed"/>, the same for every model. Trained groups: J (full rank) or M, Ñ
 /// (low rank), W_in, W_out; b = 0 and x0 = 0 stay fixed.
+///
+/// Attempts: attempt 0 initialises from the seed; attempt k ≥ 1 (a restart) from seed s_k, the first draw of
+/// stream 2⁴⁸ + k of the seed. Every attempt trains on the same trials with the same minibatch order and noise,
+/// and stops once its best parameters reach <see cref="TaskTrainingOptions.TargetAccuracy"/> on the validation
+/// trials, or after <see cref="TaskTrainingOptions.Patience"/> epochs without a lower validation loss
+/// (<see cref="EarlyStopping"/>). The first attempt that reaches the target is returned; when none does, the one
+/// with the highest validation accuracy (then the lowest validation loss).
 /// </remarks>
 public static class TaskTrainer
 {
@@ -63,14 +102,66 @@ public static class TaskTrainer
     public const int ValidationTrials = 128;
     private const long ValidationIndex = 1L << 32;
     private const long EvaluationIndex = 1L << 36;
+    private const long RestartStream = 1L << 48;
 
     public static TaskTrainingResult Train(TaskTrainingOptions options, IProgressSink progress)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(progress);
         options.Validate();
         CognitiveTask task = CognitiveTask.Create(options.Task);
         var spec = new RateNetworkSpec(options.Units, options.Rank, task.Inputs, task.Outputs, CognitiveTask.Alpha, options.NoiseStd, ReadoutKind.Tanh);
-        RateNetwork initial = RateNetwork.CreateRandom(spec, options.Seed, options.Gain);
+        Trial[] train = task.GenerateMany(options.Seed, 0, options.TrainTrials);
+        Trial[] validation = task.GenerateMany(options.Seed, ValidationIndex, ValidationTrials);
+        ParameterGroups trainable = (spec.IsFullRank ? ParameterGroups.J : ParameterGroups.M | ParameterGroups.NTilde)
+            | ParameterGroups.InputWeights | ParameterGroups.OutputWeights;
+        var bptt = new BpttOptions(options.Epochs, options.BatchSize, options.LearningRate, 1.0, trainable, options.Seed, options.Threads, 1.0 / Math.Sqrt(options.Units));
+        var stopping = new EarlyStopping(options.TargetAccuracy, options.Patience);
+        AccuracyTarget? target = options.TargetAccuracy > 0 || options.Patience > 0 ? new AccuracyTarget(CognitiveTask.IsCorrect, stopping) : null;
+
+        (double[] Theta, TrainingSummary Summary, double Accuracy, double Loss, int Attempt)? best = null;
+        int totalEpochs = 0, attempts = 0;
+        for (int attempt = 0; attempt <= options.Restarts; attempt++)
+        {
+            attempts++;
+            if (attempt > 0)
+            {
+                progress.Report(new ProgressUpdate("restart", attempt, options.Restarts, string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"best validation accuracy so far {best!.Value.Accuracy:0.000} < {options.TargetAccuracy}: restart {attempt} of {options.Restarts} from a fresh initialisation")));
+            }
+
+            RateNetwork initial = Initial(spec, options, AttemptSeed(options.Seed, attempt));
+            (double[] theta, TrainingSummary summary, _) = RateNetworkTraining.Train(initial.Layout, initial.Theta, train, [], bptt, validation, progress, target);
+            (double loss, double accuracy) = RateNetworkTraining.Validate(initial.Layout, theta, validation, [], bptt.Seed, bptt.Threads, CognitiveTask.IsCorrect);
+            totalEpochs += summary.Epochs;
+            if (best is not { } b || accuracy > b.Accuracy || (accuracy == b.Accuracy && loss < b.Loss))
+            {
+                best = (theta, summary, accuracy, loss, attempt);
+            }
+
+            if (options.TargetAccuracy == 0 || accuracy >= options.TargetAccuracy)
+            {
+                break;
+            }
+        }
+
+        (double[] bestTheta, TrainingSummary bestSummary, double validationAccuracy, _, int bestAttempt) = best!.Value;
+        var network = new RateNetwork(spec, bestTheta);
+        double evaluationAccuracy = Accuracy(network, task, EvaluationTrialsOf(task, options.EvaluationTrials), options.Threads);
+        return new TaskTrainingResult(
+            network, bestSummary, evaluationAccuracy, validationAccuracy, attempts - 1, bestAttempt, totalEpochs,
+            options.TargetAccuracy > 0 && validationAccuracy >= options.TargetAccuracy);
+    }
+
+    /// <summary>The seed attempt <paramref name="attempt"/> initialises from: the seed itself for attempt 0, else the first draw of stream 2⁴⁸ + attempt.</summary>
+    public static long AttemptSeed(long seed, int attempt) =>
+        attempt == 0 ? seed : (long)Rng.Create(seed, RestartStream + attempt).NextUInt64();
+
+    /// <summary>The initial network of one attempt: <see cref="RateNetwork.CreateRandom"/> with the options' gain, and ñ_r += ρ m_r at low rank.</summary>
+    private static RateNetwork Initial(RateNetworkSpec spec, TaskTrainingOptions options, long seed)
+    {
+        RateNetwork initial = RateNetwork.CreateRandom(spec, seed, options.Gain);
         if (options.Overlap != 0 && !spec.IsFullRank)
         {
             Span<double> m = initial.Layout.M.Of(initial.Theta);
@@ -80,15 +171,8 @@ public static class TaskTrainer
                 nTilde[i] += options.Overlap * m[i];
             }
         }
-        Trial[] train = task.GenerateMany(options.Seed, 0, options.TrainTrials);
-        Trial[] validation = task.GenerateMany(options.Seed, ValidationIndex, ValidationTrials);
-        ParameterGroups trainable = (spec.IsFullRank ? ParameterGroups.J : ParameterGroups.M | ParameterGroups.NTilde)
-            | ParameterGroups.InputWeights | ParameterGroups.OutputWeights;
-        var bptt = new BpttOptions(options.Epochs, options.BatchSize, options.LearningRate, 1.0, trainable, options.Seed, options.Threads, 1.0 / Math.Sqrt(options.Units));
-        (double[] theta, TrainingSummary summary, _) = RateNetworkTraining.Train(initial.Layout, initial.Theta, train, [], bptt, validation, progress);
-        var network = new RateNetwork(spec, theta);
-        double accuracy = Accuracy(network, task, EvaluationTrialsOf(task, options.EvaluationTrials), options.Threads);
-        return new TaskTrainingResult(network, summary, accuracy);
+
+        return initial;
     }
 
     /// <summary>

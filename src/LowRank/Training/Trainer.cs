@@ -22,7 +22,8 @@ public enum Goal
 /// <param name="LearningRate">The epoch's learning rate.</param>
 /// <param name="BestLoss">Lowest keep-best criterion so far (NaN without keep-best).</param>
 /// <param name="Criterion">The keep-best criterion scored after this epoch (NaN when none was).</param>
-public readonly record struct EpochStatus(int Epoch, int Epochs, double Value, double LearningRate, double BestLoss, double Criterion);
+/// <param name="BestEpoch">Epochs completed when the best parameters so far were reached (0: the start; −1 without keep-best).</param>
+public readonly record struct EpochStatus(int Epoch, int Epochs, double Value, double LearningRate, double BestLoss, double Criterion, int BestEpoch = -1);
 
 /// <summary>How a <see cref="Trainer{TBatch}"/> runs: epochs, learning-rate schedule, clipping and its epoch policies.</summary>
 public sealed record TrainerOptions
@@ -58,6 +59,13 @@ public sealed record TrainerOptions
 
     /// <summary>The message of each epoch's progress report (default: objective and learning rate).</summary>
     public Func<EpochStatus, string>? Describe { get; init; }
+
+    /// <summary>
+    /// Early stopping (e.g. <see cref="EarlyStopping.Holds"/>): asked once at the start (epoch 0, the criterion keep-best
+    /// gave the starting parameters) and after every epoch (once keep-best has scored it); true ends the run there, as
+    /// if it were the last epoch (null: every epoch runs). The schedule still spans <see cref="Epochs"/>.
+    /// </summary>
+    public Func<EpochStatus, bool>? StopWhen { get; init; }
 
     /// <summary>The learning rate of every epoch.</summary>
     public LearningRateSchedule Schedule() => new(LearningRate, FinalLearningRate ?? LearningRate, Epochs);
@@ -100,8 +108,8 @@ public sealed record TrainingResult(double[] Theta, TrainingSummary Summary, int
 /// The one training loop: optimises an <see cref="IDifferentiableObjective{TBatch}"/> over epochs of batches
 /// from an <see cref="IBatchSampler{TBatch}"/> with a pluggable <see cref="IOptimizer"/>, and the epoch
 /// policies every model family shares: an exponential learning-rate schedule, gradient-norm clipping,
-/// keep-best (<see cref="KeepBest"/>), rollback on non-finite values, periodic evaluation, atomic
-/// checkpoints and bit-identical resume.
+/// keep-best (<see cref="KeepBest"/>), early stopping, rollback on non-finite values, periodic evaluation,
+/// atomic checkpoints and bit-identical resume.
 /// </summary>
 /// <remarks>
 /// One step: g = ∂objective/∂θ on the batch; negate it when maximising (the optimiser lowers a loss);
@@ -112,6 +120,11 @@ public sealed record TrainingResult(double[] Theta, TrainingSummary Summary, int
 /// a step is NaN or ±∞, the trainer restores the state at the end of the last good epoch, halves the
 /// learning rate for the rest of the run, reports it (progress stage <c>rollback</c>) and in the summary,
 /// and redraws the epoch (the sampler sees the rollback count).
+///
+/// Early stopping (when <see cref="TrainerOptions.StopWhen"/> is set): the rule sees the start's status (epoch 0;
+/// when it holds, no epoch runs) and, after each epoch's keep-best score, the epoch's; when it holds, that epoch is
+/// the last (evaluation and checkpoint run as after the last epoch) and <see cref="TrainingSummary.StoppedEarly"/>
+/// is set.
 ///
 /// Randomness belongs to the sampler and the objective; the trainer draws none, so a run is a function of
 /// its inputs and a resumed run replays exactly what an uninterrupted one would have done. Keep-best state
@@ -225,7 +238,11 @@ public sealed class Trainer<TBatch>
         TrainingCheckpoint? lastGood = snapshots ? Snapshot(epoch, rollbacks, scale, theta, summary) : null;
         _keepBest.Start(theta);
         double previousWall = summary.TotalWallSeconds;
-        while (epoch < _options.Epochs)
+
+        // The start may already satisfy the stop rule (e.g. a designed start that reaches the target): no epoch runs.
+        var startStatus = new EpochStatus(epoch, _options.Epochs, double.NaN, _schedule.At(epoch) * scale, _keepBest.BestLoss, _keepBest.InitialLoss, _keepBest.BestEpoch);
+        summary.StoppedEarly = epoch < _options.Epochs && _options.StopWhen?.Invoke(startStatus) == true;
+        while (epoch < _options.Epochs && !summary.StoppedEarly)
         {
             double learningRate = _schedule.At(epoch) * scale;
             _sampler.BeginEpoch(epoch, rollbacks);
@@ -286,8 +303,10 @@ public sealed class Trainer<TBatch>
             summary.LearningRate.Add(learningRate);
             summary.WallSeconds.Add(previousWall + clock.Elapsed.TotalSeconds);
             epoch++;
-            bool last = epoch == _options.Epochs;
             _keepBest.AfterEpoch(theta, epochValue, epoch);
+            var status = new EpochStatus(epoch, _options.Epochs, epochValue, learningRate, _keepBest.BestLoss, _keepBest.LastCriterion, _keepBest.BestEpoch);
+            bool stop = _options.StopWhen?.Invoke(status) == true;
+            bool last = epoch == _options.Epochs || stop;
             if (evaluate is not null && _options.EvaluateEvery > 0 && (epoch % _options.EvaluateEvery == 0 || last))
             {
                 summary.Evaluations.Add(new EvaluationPoint(epoch, evaluate(theta)));
@@ -302,8 +321,13 @@ public sealed class Trainer<TBatch>
                 }
             }
 
-            var status = new EpochStatus(epoch, _options.Epochs, epochValue, learningRate, _keepBest.BestLoss, _keepBest.LastCriterion);
             _progress.Report(new ProgressUpdate("epoch", epoch, _options.Epochs, (_options.Describe ?? DescribeObjective)(status)));
+            if (stop)
+            {
+                summary.StoppedEarly = true;
+                break;
+            }
+
             if (cancellation.IsCancellationRequested && !last)
             {
                 if (checkpointPath is not null)

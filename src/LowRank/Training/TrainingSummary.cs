@@ -52,6 +52,9 @@ public sealed class TrainingSummary
     /// <summary>Epochs completed when the returned parameters were reached (0: the start; −1 without keep-best).</summary>
     public int BestEpoch { get; set; } = -1;
 
+    /// <summary>Whether <see cref="TrainerOptions.StopWhen"/> ended the run (at the start, or at or before the last scheduled epoch).</summary>
+    public bool StoppedEarly { get; set; }
+
     /// <summary>Wall time of the whole run in seconds, set by whoever ran it (for a fit: training and final scoring).</summary>
     public double Seconds { get; set; }
 
@@ -68,6 +71,7 @@ public sealed class TrainingSummary
         copy.InitialLoss = InitialLoss;
         copy.BestLoss = BestLoss;
         copy.BestEpoch = BestEpoch;
+        copy.StoppedEarly = StoppedEarly;
         copy.Seconds = Seconds;
         return copy;
     }

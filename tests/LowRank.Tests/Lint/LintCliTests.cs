@@ -35,6 +35,24 @@ public sealed class LintCliTests : IDisposable
             "--rank must be between 1 and --units (4), got 5.", "pass --rank with a value that is between 1 and --units (4).");
 
     [Fact]
+    public void TaskTrainRejectsATargetAccuracyAboveOne() =>
+        AssertInputError(
+            CliHarness.Run("task", "train", "--task", "rdm", "--target-accuracy", "1.5", "--out", Out),
+            "--target-accuracy must be between 0 and 1, got 1.5.", "pass --target-accuracy with a value that is between 0 and 1.");
+
+    [Fact]
+    public void TaskTrainRejectsNegativeRestarts() =>
+        AssertInputError(
+            CliHarness.Run("task", "train", "--task", "rdm", "--restarts", "-1", "--out", Out),
+            "--restarts must be non-negative, got -1.", "pass --restarts with a value that is non-negative.");
+
+    [Fact]
+    public void TaskTrainRejectsNegativePatience() =>
+        AssertInputError(
+            CliHarness.Run("task", "train", "--task", "rdm", "--patience", "-1", "--out", Out),
+            "--patience must be non-negative, got -1.", "pass --patience with a value that is non-negative.");
+
+    [Fact]
     public void TaskTrainRejectsUnknownTask()
     {
         CliResult result = CliHarness.Run("task", "train", "--task", "xor", "--out", Out);

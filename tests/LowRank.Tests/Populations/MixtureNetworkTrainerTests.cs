@@ -106,6 +106,32 @@ public sealed class MixtureNetworkTrainerTests
     }
 
     [Fact]
+    public void TargetStopsEarlyAndRestartsRepeatExactly()
+    {
+        MixtureTrainingOptions Options(double target, int restarts, int threads) =>
+            new("rdm", 1, 1, 48, 4, 16, 32, 0.05, 0.05, 0.0, 0.1, 3, threads, 64, TargetAccuracy: target, Restarts: restarts);
+
+        // Unreachable target: every attempt runs all its epochs, then the best attempt is returned.
+        MixtureTrainingResult all = MixtureNetworkTrainer.Train(Options(1.0, 2, 1), NullProgress.Instance);
+        Assert.Equal(2, all.Restarts);
+        Assert.Equal(3 * 4, all.TotalEpochs);
+        Assert.False(all.ReachedTarget);
+        Assert.True(all.ValidationAccuracy < 1.0);
+        MixtureTrainingResult again = MixtureNetworkTrainer.Train(Options(1.0, 2, 2), NullProgress.Instance);
+        Assert.Equal(all.Attempt, again.Attempt);
+        Assert.Equal(all.Populations.Means, again.Populations.Means);
+        Assert.Equal(all.Accuracy, again.Accuracy);
+
+        // A target the start already reaches: no epoch runs and the start is returned.
+        MixtureTrainingResult early = MixtureNetworkTrainer.Train(Options(1e-9, 2, 1), NullProgress.Instance);
+        Assert.True(early.ReachedTarget);
+        Assert.Equal(0, early.Restarts);
+        Assert.True(early.Summary.StoppedEarly);
+        Assert.Equal(0, early.Summary.Epochs);
+        Assert.Equal(0, early.Summary.BestEpoch);
+    }
+
+    [Fact]
     public void MeanFieldTrainingBeatsTheStartAndDoesNotDependOnThreads()
     {
         // The deterministic mean-field objective on the random-dot task: the loss must fall well below the start,

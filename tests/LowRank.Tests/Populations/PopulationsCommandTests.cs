@@ -102,6 +102,11 @@ public sealed class PopulationsCommandTests : IDisposable
             + "  hint: pass --components and --rank matching the --init populations, fitted to a network of the same task without bias or initial state.\n",
             result.Error.Replace("\r\n", "\n"));
         Assert.False(Directory.Exists(PathOf("out")));
+
+        // Without --components, P is that of the --init populations (not the task's default of 2).
+        CliResult fromInit = CliHarness.Run("populations", "train", "--task", "cdi", "--init", PathOf("pop"), "--units", "64", "--epochs", "1", "--target-accuracy", "0", "--eval-trials", "16", "--out", PathOf("out"));
+        Assert.Equal(0, fromInit.ExitCode);
+        Assert.Equal(1, PopulationModel.Load(PathOf("out")).Components);
     }
 
     public static TheoryData<string[], string> BadInputs() => new()
@@ -110,12 +115,15 @@ public sealed class PopulationsCommandTests : IDisposable
         { ["populations", "fit", "--model", "NET", "--components", "0", "--out", "OUT"], "error: --components must be a positive count or 'auto', got '0'.\n  hint: pass --components 1, 2, … or auto.\n" },
         { ["populations", "fit", "--model", "NET", "--components", "500", "--out", "OUT"], "error: --components 500 exceeds the 120 units of 'NET'.\n  hint: pass fewer components.\n" },
         { ["populations", "fit", "--model", "NET", "--ridge", "0", "--out", "OUT"], "error: --ridge must be positive, got 0.\n  hint: pass --ridge with a small positive value, e.g. 1e-6.\n" },
-        { ["populations", "train", "--task", "cdi", "--components", "0", "--out", "OUT"], "error: --components must be between 1 and --units (512), got 0.\n  hint: pass --components with a value that is between 1 and --units (512).\n" },
+        { ["populations", "train", "--task", "cdi", "--components", "0", "--out", "OUT"], "error: --components must be between 1 and --units (2048), got 0.\n  hint: pass --components with a value that is between 1 and --units (2048).\n" },
         { ["populations", "train", "--task", "cdi", "--units", "4", "--components", "5", "--out", "OUT"], "error: --components must be between 1 and --units (4), got 5.\n  hint: pass --components with a value that is between 1 and --units (4).\n" },
         { ["populations", "train", "--task", "dms", "--rank", "0", "--out", "OUT"], "error: --rank must be at least 1, got 0.\n  hint: pass --rank with a value that is at least 1.\n" },
         { ["populations", "train", "--task", "cdi", "--lr", "0", "--out", "OUT"], "error: --lr must be positive, got 0.\n  hint: pass --lr with a value that is positive.\n" },
+        { ["populations", "train", "--task", "cdi", "--target-accuracy", "2", "--out", "OUT"], "error: --target-accuracy must be between 0 and 1, got 2.\n  hint: pass --target-accuracy with a value that is between 0 and 1.\n" },
+        { ["populations", "train", "--task", "cdi", "--restarts", "-1", "--out", "OUT"], "error: --restarts must be non-negative, got -1.\n  hint: pass --restarts with a value that is non-negative.\n" },
+        { ["populations", "train", "--task", "cdi", "--patience", "-2", "--out", "OUT"], "error: --patience must be non-negative, got -2.\n  hint: pass --patience with a value that is non-negative.\n" },
         { ["populations", "train", "--task", "cdi", "--threads", "0", "--out", "OUT"], "error: --threads must be at least 1, got 0.\n  hint: pass --threads with a positive count.\n" },
-        { ["populations", "train", "--task", "cdi", "--start", "dms-gating", "--out", "OUT"], "error: --start dms-gating is a rank-2, two-population start for the dms task, not --task cdi --rank 1 --components 1.\n  hint: pass --task dms --rank 2 --components 2 with it, or use --start generic.\n" },
+        { ["populations", "train", "--task", "cdi", "--start", "dms-gating", "--out", "OUT"], "error: --start dms-gating is a rank-2, two-population start for the dms task, not --task cdi --rank 1 --components 2.\n  hint: pass --task dms --rank 2 --components 2 with it, or use --start generic.\n" },
         { ["populations", "train", "--task", "dms", "--rank", "2", "--components", "2", "--start", "dms-gating", "--init", "MISSING", "--out", "OUT"], "error: --init and --start dms-gating both choose the start.\n  hint: pass one of them.\n" },
         { ["populations", "resample", "--populations", "MISSING", "--units", "10", "--out", "OUT"], "error: 'MISSING' has no populations.json.\n  hint: pass the --out directory of 'lowrank populations fit'.\n" },
     };

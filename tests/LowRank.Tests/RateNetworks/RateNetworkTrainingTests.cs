@@ -45,6 +45,59 @@ public sealed class RateNetworkTrainingTests
     }
 
     [Fact]
+    public void ValidationScoresTheKeepBestLossAndJudgesTheSameRun()
+    {
+        var task = new RandomDotDecisionTask();
+        var spec = new RateNetworkSpec(9, 1, 1, 1, CognitiveTask.Alpha, 0.05, ReadoutKind.Tanh);
+        RateNetwork network = RateNetwork.CreateRandom(spec, 3);
+        Trial[] validation = task.GenerateMany(3, 100, 10);
+        var options = new BpttOptions(1, 4, 0.01, 1, ParameterGroups.All, 5, 2);
+        (double loss, double accuracy) = RateNetworkTraining.Validate(network.Layout, network.Theta, validation, [], options.Seed, 2, CognitiveTask.IsCorrect);
+        Assert.Equal(BpttObjective.Loss(network.Layout, network.Theta, validation, [], options.Seed ^ 0x5EED, BpttObjective.NoiseStreamBase, 1), loss);
+        // Same noise as the loss: the fraction judged correct is that of a run with this noise seed and stream.
+        var correct = 0;
+        RateNetworkRunner.Run(network.Layout, network.Theta, validation, [], options.Seed ^ 0x5EED, BpttObjective.NoiseStreamBase, 1, (i, workspace) =>
+        {
+            if (CognitiveTask.IsCorrect(validation[i], workspace.Outputs))
+            {
+                Interlocked.Increment(ref correct);
+            }
+        });
+        Assert.Equal(correct / 10.0, accuracy);
+        Assert.True(double.IsNaN(RateNetworkTraining.Validate(network.Layout, network.Theta, validation, [], options.Seed, 1, null).Accuracy));
+    }
+
+    [Fact]
+    public void AccuracyTargetStopsAtTheFirstBestEpochThatReachesIt()
+    {
+        var task = new RandomDotDecisionTask();
+        var spec = new RateNetworkSpec(8, 1, 1, 1, CognitiveTask.Alpha, 0, ReadoutKind.Tanh);
+        RateNetwork network = RateNetwork.CreateRandom(spec, 2);
+        Trial[] trials = task.GenerateMany(2, 0, 8);
+        Trial[] validation = task.GenerateMany(2, 100, 8);
+        var options = new BpttOptions(6, 4, 0.01, 1, ParameterGroups.All, 1, 1);
+        TrainingResult Run(TrialJudge judge) =>
+            RateNetworkTraining.Train(network.Layout, network.Theta, trials, [], options, validation, NullProgress.Instance, new AccuracyTarget(judge, new EarlyStopping(1.0, 0)));
+
+        // Every trial judged correct: the run stops after the first epoch that improves the validation loss.
+        TrainingResult always = Run((_, _) => true);
+        Assert.True(always.Summary.StoppedEarly);
+        Assert.Equal(always.Summary.BestEpoch, always.Summary.Epochs);
+        Assert.True(always.Summary.Epochs < 6);
+        TrainingResult unstopped = RateNetworkTraining.Train(network.Layout, network.Theta, trials, [], options, validation, NullProgress.Instance);
+        Assert.Equal(unstopped.Summary.Objective.Take(always.Summary.Epochs), always.Summary.Objective);
+
+        // Never correct: every epoch runs, exactly as without a target.
+        TrainingResult never = Run((_, _) => false);
+        Assert.False(never.Summary.StoppedEarly);
+        Assert.Equal(6, never.Summary.Epochs);
+        Assert.Equal(unstopped.Theta, never.Theta);
+
+        Assert.Throws<ArgumentException>(() => RateNetworkTraining.Train(
+            network.Layout, network.Theta, trials, [], options, null, NullProgress.Instance, new AccuracyTarget((_, _) => true, new EarlyStopping(1.0, 0))));
+    }
+
+    [Fact]
     public void FrozenGroupsDoNotMove()
     {
         var task = new RandomDotDecisionTask();

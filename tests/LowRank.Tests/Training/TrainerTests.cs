@@ -176,6 +176,46 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void StopRuleEndsTheRunAtTheFirstEpochWhereItHolds()
+    {
+        var objective = new ChannelMeanObjective(3);
+        var seen = new List<EpochStatus>();
+        // The rule sees the start's and every epoch's status and holds from epoch 4 on; that epoch is then treated as the last.
+        var options = Options(10) with
+        {
+            EvaluateEvery = 3,
+            StopWhen = status =>
+            {
+                seen.Add(status);
+                return status.Epoch >= 4;
+            },
+        };
+        int evaluations = 0;
+        TrainingResult stopped = NewTrainer(objective, options).Train([0, 0, 0], evaluate: _ => ++evaluations);
+        Assert.Equal(4, stopped.Summary.Epochs);
+        Assert.True(stopped.Summary.StoppedEarly);
+        Assert.Equal(4 * 5, objective.Calls);
+        Assert.Equal([0, 1, 2, 3, 4], seen.Select(s => s.Epoch));
+        Assert.All(seen, s => Assert.Equal(10, s.Epochs));
+        Assert.Equal([new EvaluationPoint(3, 1), new EvaluationPoint(4, 2)], stopped.Summary.Evaluations);
+
+        // Stopping changes nothing before the stop: the first four epochs equal those of an unstopped run.
+        TrainingResult full = NewTrainer(new ChannelMeanObjective(3), Options(10)).Train([0, 0, 0]);
+        Assert.False(full.Summary.StoppedEarly);
+        Assert.Equal(10, full.Summary.Epochs);
+        Assert.Equal(full.Summary.Objective.Take(4), stopped.Summary.Objective);
+        Assert.Equal(full.Summary.LearningRate.Take(4), stopped.Summary.LearningRate);
+
+        // A start that already satisfies the rule runs no epoch and returns the start.
+        var untouched = new ChannelMeanObjective(3);
+        TrainingResult none = NewTrainer(untouched, Options(10) with { StopWhen = status => true }).Train([0.5, 0.5, 0.5]);
+        Assert.True(none.Summary.StoppedEarly);
+        Assert.Equal(0, none.Summary.Epochs);
+        Assert.Equal(0, untouched.Calls);
+        Assert.Equal([0.5, 0.5, 0.5], none.Theta);
+    }
+
+    [Fact]
     public void EvaluationRunsEveryNEpochsAndAfterTheLast()
     {
         var trainer = NewTrainer(new ChannelMeanObjective(3), Options(7) with { EvaluateEvery = 3 });
