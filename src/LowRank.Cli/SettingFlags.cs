@@ -28,6 +28,7 @@ internal static partial class SettingFlags
         ["EvaluationTrials"] = "--eval-trials",
         ["FinalLearningRate"] = "--lr-end",
         ["Gain"] = "--gain",
+        ["Generations"] = "--generations",
         ["HeldOutFraction"] = "--held-out",
         ["HeldOutTrials"] = "--held-out-trials",
         ["Holdout"] = "--holdout",

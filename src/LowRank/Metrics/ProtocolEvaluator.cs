@@ -19,8 +19,11 @@ public sealed record EvaluationRequest
     /// <summary>Score on the last fraction of the recording only (null: all of it, as published).</summary>
     public double? Holdout { get; init; }
 
-    /// <summary>Seed of the generated series and of the D_stsp Monte-Carlo draws.</summary>
+    /// <summary>Seed of the generated series and of the D_stsp Monte-Carlo draws (of series 0; series g uses <see cref="ProtocolEvaluator.SeedOfGeneration"/>).</summary>
     public long Seed { get; init; }
+
+    /// <summary>Series generated from independent seeds and scored, each by the published protocol (published: 1).</summary>
+    public int Generations { get; init; } = 1;
 
     /// <summary>Worker threads of the metrics (figures do not depend on it).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
@@ -45,6 +48,11 @@ public sealed record EvaluationRequest
             throw new InputException($"{Ref(nameof(Seeds))} must be at least 1 (got {Seeds}).", $"pass {Ref(nameof(Seeds))} 5 (the published protocol averages several).") { Setting = nameof(Seeds) };
         }
 
+        if (Generations < 1)
+        {
+            throw new InputException($"{Ref(nameof(Generations))} must be at least 1 (got {Generations}).", $"pass {Ref(nameof(Generations))} 1 (the published protocol, one series) or more to average over independently generated series.") { Setting = nameof(Generations) };
+        }
+
         if (Threads < 1)
         {
             throw new InputException($"{Ref(nameof(Threads))} must be at least 1 (got {Threads}).", $"pass {Ref(nameof(Threads))} 1 or more.") { Setting = nameof(Threads) };
@@ -57,31 +65,42 @@ public sealed record EvaluationRequest
     }
 }
 
-/// <summary>The metrics of a model against a recording, with how they were obtained.</summary>
-/// <param name="Metrics">D_stsp (mean and sd over seeds, per seed, dropped draws) and D_H.</param>
-/// <param name="FirstStep">First step of the recording that was scored (the held-out boundary, or 0).</param>
-/// <param name="Steps">Steps scored (and generated after the burn-in).</param>
-/// <param name="BurnIn">Steps simulated before recording.</param>
-/// <param name="InitialState">How the generated series started: <c>prior_sample</c> or <c>posterior_sample</c>.</param>
-public sealed record EvaluationResult(MetricsReport Metrics, int FirstStep, int Steps, int BurnIn, string InitialState);
-
 /// <summary>
 /// Scores a fitted model by the published protocol: generate one long series from the model (initial
 /// state, burn-in, then as many steps as the scored data, with latent noise and sampled observations),
-/// then D_stsp and D_H of the generated observations against the data.
+/// then D_stsp and D_H of the generated observations against the data. With
+/// <see cref="EvaluationRequest.Generations"/> G &gt; 1 it does so for G series, series g with its own seed
+/// <see cref="SeedOfGeneration"/>, and reports their mean and spread.
 /// </summary>
 public static class ProtocolEvaluator
 {
     /// <summary>Stream of the seed that draws the posterior initial state (the simulator uses stream 0 for the trial).</summary>
-    private const long InitialStateStream = 3L << 48;
+    internal const long InitialStateStream = 3L << 48;
+
+    /// <summary>Stream of the seed from which series g ≥ 1 takes its seed (stream <c>GenerationSeedStream + g</c>).</summary>
+    private const long GenerationSeedStream = 4L << 48;
+
+    /// <summary>
+    /// The seed of generated series <paramref name="generation"/>: <paramref name="seed"/> itself for series 0 (so one
+    /// series is exactly the published protocol with that seed), and for g ≥ 1 the first 63 bits of
+    /// <c>Rng.Create(seed, 2^50 + g)</c>, a non-negative seed unrelated to <paramref name="seed"/> + g.
+    /// The series' initial state, its simulation and its D_stsp draws all come from this seed.
+    /// </summary>
+    public static long SeedOfGeneration(long seed, int generation)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(generation);
+        return generation == 0 ? seed : (long)(Rng.Create(seed, GenerationSeedStream + generation).NextUInt64() >> 1);
+    }
 
     /// <summary>
     /// Evaluates <paramref name="model"/> on a continuous recording <paramref name="data"/> [T, X]
-    /// (inputs [T, U] when the model has inputs). The generated series starts from a draw of the
+    /// (inputs [T, U] when the model has inputs). Each generated series starts from a draw of the
     /// posterior of z_0 given the first scored observation when the model has a Gaussian likelihood and
-    /// a linear readout (the published protocol), and from a prior draw otherwise.
+    /// a linear readout (the published protocol), and from a prior draw otherwise. Series are generated and
+    /// scored one after another (each with <see cref="EvaluationRequest.Threads"/> threads); the figures do not
+    /// depend on the thread count. <paramref name="progress"/> hears of each finished series.
     /// </summary>
-    public static EvaluationResult Evaluate(LowRankRnn model, SequenceSet data, EvaluationRequest request)
+    public static EvaluationResult Evaluate(LowRankRnn model, SequenceSet data, EvaluationRequest request, IProgressSink? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -115,34 +134,60 @@ public static class ProtocolEvaluator
             (_, scored, first) = data.Split(holdout);
         }
 
-        int steps = scored.Steps, x = scored.Channels;
+        int steps = scored.Steps, x = scored.Channels, generations = request.Generations;
         RequireVarying(scored.Observations, steps, x, $"channel {{0}} of the scored recording is constant (every value is {{1}})", "the metrics compare normalised spectra and state-space densities, which a constant channel does not have; drop the channel or score another recording.");
-        double[]? z0 = null;
-        if (model.Options.Likelihood == Likelihood.Gaussian && model.Options.Readout != Readout.Rates)
+
+        // Series are scored one at a time; only their figures are kept, G of each.
+        new MemoryBudget("the evaluation")
+            .Doubles("D_stsp of every seed of every series", generations, request.Seeds)
+            .Add("dropped draws of every seed of every series", 1, sizeof(int), generations, request.Seeds)
+            .Doubles("D_H of every channel of every series", generations, x)
+            .Check($"lower {Ref(nameof(EvaluationRequest.Generations))} or {Ref(nameof(EvaluationRequest.Seeds))}.");
+
+        InitialPosterior? posterior = model.Options.Likelihood == Likelihood.Gaussian && model.Options.Readout != Readout.Rates
+            ? ParticleFilter.PosteriorOfInitialState(model, scored.Observations.AsSpan(0, x), scored.InputValues.AsSpan(0, scored.Inputs))
+            : null;
+        var series = new GeneratedSeriesScore[generations];
+        for (int g = 0; g < generations; g++)
         {
-            InitialPosterior posterior = ParticleFilter.PosteriorOfInitialState(
-                model, scored.Observations.AsSpan(0, x), scored.InputValues.AsSpan(0, scored.Inputs));
-            z0 = posterior.Sample(Rng.Create(request.Seed, InitialStateStream));
+            long seed = SeedOfGeneration(request.Seed, g);
+            string which = generations > 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (series {g}, seed {seed})") : "";
+            series[g] = new GeneratedSeriesScore(g, seed, ScoreSeries(model, scored, posterior, request, seed, which));
+            progress?.Report(new ProgressUpdate(
+                "generated series",
+                g + 1,
+                generations,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"d_stsp {series[g].Metrics.DStsp:0.000}  d_h {series[g].Metrics.DH:0.0000}")));
         }
 
+        return new EvaluationResult(series, first, steps, request.BurnIn, posterior is null ? "prior_sample" : "posterior_sample");
+    }
+
+    /// <summary>
+    /// Generates one series with <paramref name="seed"/> (initial state, simulation) and scores it against
+    /// <paramref name="scored"/> with Monte-Carlo seed <paramref name="seed"/>: the published protocol.
+    /// </summary>
+    private static MetricsReport ScoreSeries(LowRankRnn model, SequenceSet scored, InitialPosterior? posterior, EvaluationRequest request, long seed, string which)
+    {
+        int steps = scored.Steps, x = scored.Channels;
+        double[]? z0 = posterior?.Sample(Rng.Create(seed, InitialStateStream));
         var simulation = new SimulationOptions
         {
             Steps = steps,
             Trials = 1,
             BurnIn = request.BurnIn,
             Initial = z0 is null ? InitialStateMode.PriorSample : InitialStateMode.PosteriorSample,
-            Seed = request.Seed,
+            Seed = seed,
             Threads = 1,
         };
         SimulationResult generated = Simulator.Run(model, simulation, model.Inputs > 0 ? scored.InputValues : null, z0);
-        RequireVarying(generated.Samples, steps, x, "channel {0} of the series the model generated is constant (every value is {1})", "the model's readout of that channel does not move (zero readout weights and noise?); check the model with 'lowrank inspect' or refit it.");
-        MetricsReport metrics = MetricsEvaluator.Evaluate(
+        RequireVarying(generated.Samples, steps, x, "channel {0} of the series the model generated" + which + " is constant (every value is {1})", "the model's readout of that channel does not move (zero readout weights and noise?); check the model with 'lowrank inspect' or refit it.");
+        return MetricsEvaluator.Evaluate(
             generated.Samples,
             scored.Observations,
             steps,
             x,
-            new MetricsOptions { Seeds = request.Seeds, Seed = request.Seed, MaxThreads = request.Threads });
-        return new EvaluationResult(metrics, first, steps, request.BurnIn, z0 is null ? "prior_sample" : "posterior_sample");
+            new MetricsOptions { Seeds = request.Seeds, Seed = seed, MaxThreads = request.Threads });
     }
 
     /// <summary>Throws <see cref="InputException"/> for the first channel of <paramref name="series"/> [T, X] whose values are all equal (or not finite).</summary>
