@@ -9,7 +9,7 @@ using LowRank.Model;
 namespace LowRank.Cli.Commands;
 
 /// <summary>What <c>lowrank evaluate</c> was asked to do.</summary>
-internal sealed record EvaluateOptions(string ModelDirectory, string DataPath, EvaluationRequest Request, string? JsonPath);
+internal sealed record EvaluateOptions(string ModelDirectory, string DataPath, EvaluationRequest Request, string? JsonPath, PreprocessingRequest? Preprocessing = null);
 
 /// <summary>
 /// <c>lowrank evaluate --model DIR --data FILE</c>: generates from the model by the published protocol
@@ -29,10 +29,12 @@ internal static class EvaluateCommand
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
+        var preprocessing = PreprocessingOptions.ForModel();
         var command = new Command("evaluate", "Score a fitted model against a recording: D_stsp and D_H of a generated series (published protocol).")
         {
             model, data, burnIn, seeds, generations, holdout, seed, threads, json,
         };
+        preprocessing.AddTo(command);
         command.SetAction(parse => context.Execute(() => Run(context, new EvaluateOptions(
             parse.GetValue(model)!,
             parse.GetValue(data)!,
@@ -45,7 +47,8 @@ internal static class EvaluateCommand
                 Seed = parse.GetValue(seed),
                 Threads = parse.GetValue(threads),
             },
-            parse.GetValue(json)))));
+            parse.GetValue(json),
+            preprocessing.Read(parse)))));
         return command;
     }
 
@@ -54,7 +57,7 @@ internal static class EvaluateCommand
         options.Request.Validate();
         new OutputPlan().Reads(options.ModelDirectory, "--model").Reads(options.DataPath, "--data").WritesFile(options.JsonPath, "--json").Check();
         var stored = ModelStore.Load(options.ModelDirectory);
-        Recording recording = RecordingLoader.Load(options.DataPath);
+        Recording recording = RecordingPreprocessing.LoadForModel(options.DataPath, stored.Preprocessing, options.Preprocessing ?? new(), $"model '{options.ModelDirectory}'");
         int generations = options.Request.Generations;
         EvaluationResult result = ProtocolEvaluator.Evaluate(stored.Model, recording.Data, options.Request, generations > 1 ? context.CreateProgress() : null);
         var report = new EvaluationReport(

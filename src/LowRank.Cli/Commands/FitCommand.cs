@@ -10,7 +10,7 @@ using LowRank.Training;
 namespace LowRank.Cli.Commands;
 
 /// <summary>What <c>lowrank fit</c> was asked to do: the resolved recipe (preset, then explicit options) and the files.</summary>
-internal sealed record FitOptions(string DataPath, string Out, FitSettings Settings, bool Resume, string? JsonPath);
+internal sealed record FitOptions(string DataPath, string Out, FitSettings Settings, bool Resume, string? JsonPath, PreprocessingRequest Preprocessing);
 
 /// <summary>
 /// <c>lowrank fit --data FILE --out DIR</c>: fits a stochastic low-rank RNN by variational SMC and writes
@@ -53,11 +53,13 @@ internal static class FitCommand
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
+        var preprocessing = PreprocessingOptions.ForFit();
         var command = new Command("fit", "Fit a stochastic low-rank RNN to a recording by variational SMC.")
         {
             data, output, preset, rank, units, particles, batch, window, windows, epochs, lr, lrEnd, clip, proposal, resampling,
             activation, noise, evaluateEvery, checkpointEvery, holdout, resume, seed, threads, json,
         };
+        preprocessing.AddTo(command);
         command.SetAction(parse => context.Execute(() =>
         {
             FitSettings baseRecipe = parse.GetValue(preset) is string name ? FitPresets.Get(name) : FitPresets.Default;
@@ -95,7 +97,8 @@ internal static class FitCommand
                 parse.GetValue(output)!,
                 baseRecipe with { Model = model, Objective = objective, Trainer = trainer, Holdout = parse.GetValue(holdout) },
                 parse.GetValue(resume),
-                parse.GetValue(json)));
+                parse.GetValue(json),
+                preprocessing.Read(parse)));
         }));
         return command;
     }
@@ -111,7 +114,8 @@ internal static class FitCommand
             .WritesFile(options.JsonPath, "--json")
             .Check();
         TrainingCheckpoint? resume = options.Resume ? TrainingCheckpoint.Read(checkpoint) : null;
-        Recording recording = RecordingLoader.Load(options.DataPath);
+        (Recording recording, RecordingPreprocessing? preprocessing) = RecordingPreprocessing.LoadForFit(options.DataPath, options.Preprocessing, settings.Holdout);
+        FitPresets.CheckData(settings, recording);
         SequenceSet data = recording.Data;
         using var stop = new StopSignals();
         FitResult fit;
@@ -138,7 +142,8 @@ internal static class FitCommand
             {
                 JsonFile.Write(Path.Combine(temp, SummaryFile), TrainingSummaryDocument.From(summary, fit.Training.ResumedFromEpoch));
                 TrainingPlots.SaveLearningCurve(Path.Combine(temp, CurveFile), summary, $"fit of {Path.GetFileName(options.DataPath)}");
-            });
+            },
+            preprocessing);
 
         TextWriter output = context.Output;
         foreach (RollbackEvent rollback in summary.Rollbacks)
@@ -149,6 +154,11 @@ internal static class FitCommand
         ModelOptions m = fit.Options;
         string split = fit.Split is { } s ? $" (first {s.TrainEnd} of {s.Count} {s.Unit}; the last {s.Count - s.TrainEnd} held out)" : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fitted a rank-{m.Rank} network of {m.Units} units to {m.Channels} channels of '{options.DataPath}'{split}"));
+        if (preprocessing?.ZScore is { } z)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"z-scored each channel by its mean and sd over {z.Samples} {(data.IsContinuous ? "steps" : "time points")}{(settings.Holdout is null ? "" : " of the training part")} (stored in {ModelStore.ModelFile}, applied to later data)"));
+        }
+
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{summary.Epochs} epochs in {summary.TotalWallSeconds:0.0} s; final objective {summary.Objective[^1]:0.0000} per step"));
         output.WriteLine($"wrote {options.Out}: {ModelStore.ModelFile}, {ModelStore.ParametersFile}, {SummaryFile}, {CurveFile}");
         if (options.JsonPath is not null)

@@ -9,7 +9,7 @@ using LowRank.Smc;
 namespace LowRank.Cli.Commands;
 
 /// <summary>Options of <c>lowrank generate</c>.</summary>
-internal sealed record GenerateOptions(string ModelDirectory, SimulationOptions Simulation, string? InputsPath, string? DataPath, string Out);
+internal sealed record GenerateOptions(string ModelDirectory, SimulationOptions Simulation, string? InputsPath, string? DataPath, string Out, PreprocessingRequest Preprocessing);
 
 /// <summary><c>lowrank generate</c>: new data from a saved model.</summary>
 internal static class GenerateCommand
@@ -39,10 +39,12 @@ internal static class GenerateCommand
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var output = new Option<string>("--out") { Description = "Output .npz (samples, latents, rates, inputs).", Required = true };
+        var preprocessing = PreprocessingOptions.ForModel();
         var command = new Command("generate", "Generate samples, latents and rates from a saved model.")
         {
             model, steps, trials, burnIn, init, noiseScale, inputs, data, seed, threads, output,
         };
+        preprocessing.AddTo(command);
         command.SetAction(parse => context.Execute(() => Run(context, new GenerateOptions(
             parse.GetValue(model)!,
             new SimulationOptions
@@ -57,7 +59,8 @@ internal static class GenerateCommand
             },
             parse.GetValue(inputs),
             parse.GetValue(data),
-            parse.GetValue(output)!))));
+            parse.GetValue(output)!,
+            preprocessing.Read(parse)))));
         return command;
     }
 
@@ -71,9 +74,16 @@ internal static class GenerateCommand
             .WritesFile(options.Out, "--out")
             .Check();
         options.Simulation.Validate();
-        LowRankRnn model = ModelStore.Load(options.ModelDirectory).Model;
+        PreprocessingRequest p = options.Preprocessing;
+        if (options.DataPath is null && (p.Channels is not null || p.ZScore || p.Preprocessed))
+        {
+            throw new InputException("--channels, --zscore and --preprocessed say how to read --data, but no --data was given.", "drop them, or pass --data FILE with --init posterior-sample.");
+        }
+
+        var stored = ModelStore.Load(options.ModelDirectory);
+        LowRankRnn model = stored.Model;
         double[]? inputs = ReadInputs(options, model);
-        double[]? initialStates = PosteriorInitialStates(options, model);
+        double[]? initialStates = PosteriorInitialStates(options, model, stored.Preprocessing);
         SimulationResult result = Simulator.Run(model, options.Simulation, inputs, initialStates);
         SimulationWriter.Write(options.Out, result);
         context.Output.WriteLine($"wrote {options.Out}: {SimulationWriter.Describe(result)}");
@@ -81,7 +91,7 @@ internal static class GenerateCommand
     }
 
     /// <summary>z_0 per trial from the posterior given the first observation of data trial (i mod trials).</summary>
-    private static double[]? PosteriorInitialStates(GenerateOptions options, LowRankRnn model)
+    private static double[]? PosteriorInitialStates(GenerateOptions options, LowRankRnn model, RecordingPreprocessing? preprocessing)
     {
         InitialStateMode mode = options.Simulation.Initial;
         bool posterior = mode is InitialStateMode.PosteriorSample or InitialStateMode.PosteriorMean;
@@ -107,7 +117,7 @@ internal static class GenerateCommand
                 "use --init prior-sample or prior-mean for this model.");
         }
 
-        Recording recording = RecordingLoader.Load(options.DataPath);
+        Recording recording = RecordingPreprocessing.LoadForModel(options.DataPath, preprocessing, options.Preprocessing, $"model '{options.ModelDirectory}'");
         if (recording.Channels != model.Channels)
         {
             throw new InputException(

@@ -13,12 +13,14 @@ public sealed class Recording
     /// <param name="trialIds">An identifier per trial, <c>[trials]</c>, or null.</param>
     /// <param name="channelNames">A name per channel, <c>[X]</c> (CSV header, EDF labels), or null.</param>
     /// <param name="sampleRate">Samples per second when the file records it (EDF), or null.</param>
+    /// <param name="sourceChannels">Index of each channel among the file's channels, <c>[X]</c>, when a selection picked them; null when the file's channels are all here in order.</param>
     public Recording(
         SequenceSet data,
         string sourcePath,
         long[]? trialIds = null,
         string[]? channelNames = null,
-        double? sampleRate = null)
+        double? sampleRate = null,
+        int[]? sourceChannels = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(sourcePath);
@@ -32,7 +34,13 @@ public sealed class Recording
             throw new ArgumentException($"channelNames has {channelNames.Length} entries for {data.Channels} channels.", nameof(channelNames));
         }
 
+        if (sourceChannels is not null && sourceChannels.Length != data.Channels)
+        {
+            throw new ArgumentException($"sourceChannels has {sourceChannels.Length} entries for {data.Channels} channels.", nameof(sourceChannels));
+        }
+
         Data = data;
+        SourceChannels = sourceChannels;
         SourcePath = sourcePath;
         TrialIds = trialIds;
         ChannelNames = channelNames;
@@ -60,6 +68,9 @@ public sealed class Recording
     /// <summary>Samples per second, when the file records it.</summary>
     public double? SampleRate { get; }
 
+    /// <summary>Index of each channel among the file's channels when a selection picked them; null when all are here in order.</summary>
+    public int[]? SourceChannels { get; }
+
     /// <summary>Trials (1 for a continuous recording).</summary>
     public int Trials => Data.Count;
 
@@ -71,6 +82,18 @@ public sealed class Recording
 
     /// <summary>Input dimensions (U), 0 without inputs.</summary>
     public int Inputs => Data.Inputs;
+
+    /// <summary>The same recording (source, trials, channels) with other values of the same shape, e.g. z-scored.</summary>
+    public Recording WithData(SequenceSet data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Count != Trials || data.Steps != Steps || data.Channels != Channels || data.Inputs != Inputs)
+        {
+            throw new ArgumentException($"data has shape [{data.Count}, {data.Steps}, {data.Channels}] but the recording has [{Trials}, {Steps}, {Channels}].", nameof(data));
+        }
+
+        return new Recording(data, SourcePath, TrialIds, ChannelNames, SampleRate, SourceChannels);
+    }
 }
 
 /// <summary>How <see cref="RecordingLoader"/> reads formats that need a choice.</summary>
@@ -78,6 +101,9 @@ public sealed record RecordingOptions
 {
     /// <summary>EDF signal labels to load, in this order; null loads every signal except annotations.</summary>
     public IReadOnlyList<string>? Signals { get; init; }
+
+    /// <summary>The channels to keep, in this order (any format; null keeps all). An EDF file decodes only these.</summary>
+    public ChannelSelection? Channels { get; init; }
 
     /// <summary>Seconds per bin when spike times are counted (NWB); required for NWB files.</summary>
     public double? BinWidth { get; init; }

@@ -27,14 +27,47 @@ public static class RecordingLoader
                 $"supported recordings: {string.Join(", ", SupportedExtensions)}; convert the data, e.g. np.save('data.npy', a) for a [T, X] array.");
         }
 
-        return extension switch
+        if (options.Channels is not null && options.Signals is not null)
+        {
+            throw new ArgumentException("select EDF signals by Signals or by Channels, not both.", nameof(options));
+        }
+
+        if (extension == ".edf")
+        {
+            return FromEdf(path, options);
+        }
+
+        Recording recording = extension switch
         {
             ".npy" => FromNpy(path),
             ".npz" => FromNpz(path),
             ".csv" => FromCsv(path),
-            ".edf" => FromEdf(path, options),
             _ => FromNwb(path, options),
         };
+        return options.Channels is null ? recording : Select(recording, options.Channels.Resolve(recording.ChannelNames, recording.Channels, $"recording '{path}'"));
+    }
+
+    /// <summary>The recording with only the channels <paramref name="channels"/> (indices, in this order).</summary>
+    private static Recording Select(Recording recording, int[] channels)
+    {
+        SequenceSet data = recording.Data;
+        int x = data.Channels, kept = channels.Length;
+        var values = new double[data.Count * data.Steps * kept]; // [S, T, kept]
+        for (int row = 0; row < data.Count * data.Steps; row++)
+        {
+            for (int k = 0; k < kept; k++)
+            {
+                values[row * kept + k] = data.Observations[row * x + channels[k]];
+            }
+        }
+
+        return new Recording(
+            new SequenceSet(data.Count, data.Steps, kept, values, data.Inputs, data.InputValues),
+            recording.SourcePath,
+            recording.TrialIds,
+            recording.ChannelNames is null ? null : [.. channels.Select(c => recording.ChannelNames[c])],
+            recording.SampleRate,
+            channels);
     }
 
     private static Recording FromNpy(string path)
@@ -86,9 +119,23 @@ public static class RecordingLoader
     private static Recording FromEdf(string path, RecordingOptions options)
     {
         IReadOnlyList<string>? wanted = options.Signals;
+        int[]? sourceChannels = null;
+        if (options.Channels is not null)
+        {
+            // Resolve the selection against the header's data signals (the annotation signal is never a channel), then decode only those.
+            string[] labels = [.. Edf.ReadHeader(path).Signals.Where(s => !s.IsAnnotation).Select(s => s.Label)];
+            sourceChannels = options.Channels.Resolve(labels, labels.Length, $"EDF '{path}'");
+            wanted = [.. sourceChannels.Select(c => labels[c])];
+        }
+
         EdfFile edf = Edf.Read(path, wanted is null ? null : label => wanted.Contains(label));
         List<EdfSignal> chosen;
-        if (wanted is null)
+        if (sourceChannels is not null)
+        {
+            EdfSignal[] dataSignals = [.. edf.Signals.Where(s => !s.IsAnnotation)];
+            chosen = [.. sourceChannels.Select(c => dataSignals[c])];
+        }
+        else if (wanted is null)
         {
             chosen = [.. edf.Signals.Where(s => !s.IsAnnotation)];
         }
@@ -135,7 +182,8 @@ public static class RecordingLoader
             Sequences(AsTrials(samples, $"EDF '{path}'", "[T, X]"), null),
             path,
             channelNames: [.. chosen.Select(s => s.Label)],
-            sampleRate: first.SampleRate);
+            sampleRate: first.SampleRate,
+            sourceChannels: sourceChannels);
     }
 
     private static Recording FromNwb(string path, RecordingOptions options)

@@ -43,6 +43,17 @@ public static class Edf
     }
 
     /// <summary>
+    /// Reads the header of the EDF file at <paramref name="path"/> (labels, units, sample rates; checked as
+    /// <see cref="Read(string, Func{string, bool}?)"/> checks them) without decoding samples: every
+    /// <see cref="EdfSignal.Values"/> is empty.
+    /// </summary>
+    public static EdfFile ReadHeader(string path)
+    {
+        using FileStream stream = DataFile.OpenRead(path);
+        return ReadFrom(stream, $"EDF '{path}'", static _ => false);
+    }
+
+    /// <summary>
     /// Reads an EDF file from <paramref name="stream"/> (seekable: its length bounds the data records);
     /// <paramref name="name"/> identifies it in error messages, <paramref name="select"/> as for <see cref="Read(string, Func{string, bool}?)"/>.
     /// </summary>
@@ -169,8 +180,9 @@ public static class Edf
         }
 
         // A record fits in what follows the header (checked above), so the buffer is no larger than the file.
-        var record = new byte[recordCount > 0 ? recordBytes : 0];
-        for (int r = 0; r < recordCount; r++)
+        bool any = Array.IndexOf(decode, true) >= 0;
+        var record = new byte[recordCount > 0 && any ? recordBytes : 0];
+        for (int r = 0; r < recordCount && any; r++)
         {
             stream.ReadExactly(record);
             int offset = 0;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using LowRank.Data;
 using LowRank.Formats;
 using static LowRank.InputException;
 
@@ -17,7 +18,9 @@ public sealed record ModelProvenance(string Created, string Tool, string? Comman
 
 /// <summary>
 /// The <c>model.json</c> of a stochastic low-rank RNN: format version, kind, options, provenance and, for a
-/// fitted model, the record of how it was trained (its type belongs to the fitter, e.g. the VSMC fit record).
+/// fitted model, the record of how it was trained (its type belongs to the fitter, e.g. the VSMC fit record) and
+/// what was done to its data before fitting (<see cref="RecordingPreprocessing"/>: channels, z-scoring; null: nothing),
+/// which is done again to later data.
 /// </summary>
 /// <typeparam name="TTraining">The training section's record (<see cref="JsonObject"/> reads any as raw JSON).</typeparam>
 public sealed record ModelDocument<TTraining>(
@@ -25,7 +28,8 @@ public sealed record ModelDocument<TTraining>(
     string Kind,
     ModelOptions Options,
     ModelProvenance? Provenance,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TTraining? Training)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TTraining? Training,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RecordingPreprocessing? Preprocessing = null)
     where TTraining : class;
 
 /// <summary>A model read back from its directory, with its model.json.</summary>
@@ -34,6 +38,9 @@ public sealed record StoredModel<TTraining>(LowRankRnn Model, ModelDocument<TTra
 {
     /// <summary>Where the model came from, when recorded.</summary>
     public ModelProvenance? Provenance => Document.Provenance;
+
+    /// <summary>What the fit did to its data (channels, z-scoring), to do again to later data; null: nothing.</summary>
+    public RecordingPreprocessing? Preprocessing => Document.Preprocessing;
 }
 
 /// <summary>
@@ -48,7 +55,15 @@ public static class ModelStore
     public const string ModelFile = "model.json";
     public const string ParametersFile = "params.npz";
     public const string Kind = "stochastic_low_rank_rnn";
-    public const int FormatVersion = 1;
+
+    /// <summary>
+    /// The newest format version: 2 adds the <c>preprocessing</c> section. A model without one is written as version 1,
+    /// which older lowrank versions read; one with it is version 2, which they refuse rather than misread its data.
+    /// </summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The oldest format version this lowrank reads.</summary>
+    public const int OldestFormatVersion = 1;
 
     /// <summary>The checkpoint a fit keeps inside its output directory while it runs; replaced by the model when it ends.</summary>
     public const string CheckpointFile = "checkpoint.lrck";
@@ -69,18 +84,21 @@ public static class ModelStore
 
     /// <summary>
     /// Writes the model directory atomically: model.json with <paramref name="training"/> as its training section
-    /// (left out when null) and params.npz; <paramref name="extraFiles"/> may write more files into the temporary directory.
+    /// (left out when null), <paramref name="preprocessing"/> as its preprocessing section (left out when null) and
+    /// params.npz; <paramref name="extraFiles"/> may write more files into the temporary directory.
     /// </summary>
     public static void Save<TTraining>(
         string directory,
         LowRankRnn model,
         ModelProvenance? provenance,
         TTraining? training,
-        Action<string>? extraFiles = null)
+        Action<string>? extraFiles = null,
+        RecordingPreprocessing? preprocessing = null)
         where TTraining : class
     {
         ArgumentNullException.ThrowIfNull(model);
-        var document = new ModelDocument<TTraining>(FormatVersion, Kind, model.Options, provenance, training);
+        preprocessing?.Validate(model.Channels, "the model to save");
+        var document = new ModelDocument<TTraining>(preprocessing is null ? OldestFormatVersion : FormatVersion, Kind, model.Options, provenance, training, preprocessing);
         AtomicFile.WriteDirectory(directory, OutputKind, temp =>
         {
             File.WriteAllText(Path.Combine(temp, ModelFile), JsonFile.Serialize(document) + "\n");
@@ -118,20 +136,22 @@ public static class ModelStore
         }
 
         int version = document["format_version"]?.GetValue<int>() ?? 0;
-        if (version != FormatVersion)
+        if (version < OldestFormatVersion || version > FormatVersion)
         {
-            throw new InputException($"{jsonPath} has format version {version}; this lowrank reads version {FormatVersion}.", "re-save the model with a matching lowrank version.");
+            throw new InputException($"{jsonPath} has format version {version}; this lowrank reads versions {OldestFormatVersion} to {FormatVersion}.", "re-save the model with a matching lowrank version.");
         }
 
         ModelOptions options;
         ModelProvenance? provenance;
         TTraining? training;
+        RecordingPreprocessing? preprocessing;
         try
         {
             options = document["options"].Deserialize<ModelOptions>(JsonFile.Options)
                 ?? throw new InputException($"{jsonPath} has no 'options' section.", "restore model.json from the fit that wrote params.npz.");
             provenance = document["provenance"].Deserialize<ModelProvenance>(JsonFile.Options);
             training = document["training"].Deserialize<TTraining>(JsonFile.Options);
+            preprocessing = document["preprocessing"].Deserialize<RecordingPreprocessing>(JsonFile.Options);
         }
         catch (JsonException ex)
         {
@@ -152,9 +172,10 @@ public static class ModelStore
             throw new InputException($"model directory '{directory}' has no {ParametersFile}.", "restore params.npz from the fit that wrote model.json.");
         }
 
+        preprocessing?.Validate(options.Channels, jsonPath);
         OrderedDictionary<string, NdArray> arrays = Npz.Read(paramsPath);
         LowRankRnn model = FromArrays(options, arrays, paramsPath);
-        return new StoredModel<TTraining>(model, new ModelDocument<TTraining>(version, Kind, options, provenance, training));
+        return new StoredModel<TTraining>(model, new ModelDocument<TTraining>(version, Kind, options, provenance, training, preprocessing));
     }
 
     /// <summary>The named arrays of params.npz for <paramref name="model"/>.</summary>

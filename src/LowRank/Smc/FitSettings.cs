@@ -1,4 +1,5 @@
 using System.Globalization;
+using LowRank.Data;
 using LowRank.Model;
 using LowRank.Training;
 using static LowRank.InputException;
@@ -162,6 +163,32 @@ public static class FitPresets
 
     /// <summary>The settings used without a preset: the published EEG recipe, unnamed.</summary>
     public static FitSettings Default { get; } = Eeg with { Preset = null };
+
+    /// <summary>
+    /// Throws <see cref="InputException"/> when <paramref name="recording"/> (as it will be fitted, after any
+    /// preprocessing) does not suit the preset of <paramref name="settings"/>: the EEG recipe fits z-scored data, so a
+    /// channel sd outside [0.5, 2] (microvolts, say) is refused rather than fitted silently.
+    /// </summary>
+    public static void CheckData(FitSettings settings, Recording recording)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(recording);
+        if (settings.Preset != "eeg")
+        {
+            return;
+        }
+
+        double[] sds = ZScoreStatistics.ChannelSds(recording.Data);
+        int c = Array.FindIndex(sds, sd => !ZScoreStatistics.LooksZScored(sd));
+        if (c >= 0)
+        {
+            string channel = recording.ChannelNames is null ? $"channel {c}" : $"channel {c} ('{recording.ChannelNames[c]}')";
+            int outside = sds.Count(sd => !ZScoreStatistics.LooksZScored(sd));
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"{Ref(nameof(FitSettings.Preset))} eeg fits z-scored channels (sd near 1), but {channel} of '{recording.SourcePath}' has sd {sds[c]:G4} ({outside} of {sds.Length} channels have an sd outside [{ZScoreStatistics.LowestZScoredSd}, {ZScoreStatistics.HighestZScoredSd}])."),
+                $"z-score each channel with {Ref("ZScore")} (the statistics are stored with the model), or fit data that is z-scored already.") { Setting = "ZScore" };
+        }
+    }
 
     /// <summary>The preset called <paramref name="name"/>; an unknown name is an <see cref="InputException"/>.</summary>
     public static FitSettings Get(string name) => name switch

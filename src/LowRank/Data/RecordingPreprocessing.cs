@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using static LowRank.InputException;
+
+namespace LowRank.Data;
+
+/// <summary>
+/// What a fit did to its recording before fitting: which of the file's channels it kept, in which order, and the
+/// per-channel z-scoring. Stored in model.json (<c>preprocessing</c>) and applied again to any later data for that
+/// model (<see cref="LoadForModel"/>), so a model fitted to a raw EDF reads later raw EDF files the same way.
+/// </summary>
+/// <param name="Channels">Index of each model channel among the file's channels (the EDF annotation signal is never one), [X].</param>
+/// <param name="ChannelNames">Their labels (EDF, CSV header), [X], or null when the file has none.</param>
+/// <param name="ZScore">The z-scoring statistics, or null when the data was fitted on its own scale.</param>
+public sealed record RecordingPreprocessing(
+    IReadOnlyList<int> Channels,
+    IReadOnlyList<string>? ChannelNames,
+    [property: JsonPropertyName("zscore")] ZScoreStatistics? ZScore)
+{
+    /// <summary>
+    /// Loads the recording at <paramref name="path"/> for a fit: keeps the channels of <paramref name="request"/> and,
+    /// when it asks, z-scores each channel with statistics of the training part only (the first part of a
+    /// <paramref name="holdout"/> split, the whole recording without one). Returns the recording to fit and its
+    /// preprocessing (null when the request asks for none, so the model stores none).
+    /// </summary>
+    public static (Recording Recording, RecordingPreprocessing? Preprocessing) LoadForFit(string path, PreprocessingRequest request, double? holdout)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate(forFit: true);
+        Recording recording = RecordingLoader.Load(path, new RecordingOptions { Channels = request.Channels });
+        if (request.Channels is null && !request.ZScore)
+        {
+            return (recording, null);
+        }
+
+        ZScoreStatistics? statistics = null;
+        if (request.ZScore)
+        {
+            SequenceSet training = holdout is double fraction ? recording.Data.Split(fraction).Train : recording.Data;
+            string part = holdout is null ? "" : " over the training part";
+            statistics = ZScoreStatistics.Of(training, recording.ChannelNames, $"recording '{path}'{part}");
+            recording = recording.WithData(statistics.Apply(recording.Data));
+        }
+
+        int[] channels = recording.SourceChannels ?? [.. Enumerable.Range(0, recording.Channels)];
+        return (recording, new RecordingPreprocessing(channels, recording.ChannelNames, statistics));
+    }
+
+    /// <summary>
+    /// Loads the recording at <paramref name="path"/> for the model <paramref name="model"/> (named in messages), whose
+    /// stored preprocessing is <paramref name="stored"/> (null: none): the stored channels are picked (by name when the
+    /// file has names, else by index) and the stored statistics applied, once, whatever <see cref="PreprocessingRequest.ZScore"/>
+    /// says. <see cref="PreprocessingRequest.Preprocessed"/> declares the data preprocessed already (the published
+    /// evaluation file): the stored preprocessing is then left out, as for a model that stores none. Without stored
+    /// preprocessing, <see cref="PreprocessingRequest.Channels"/> selects channels and <see cref="PreprocessingRequest.ZScore"/>
+    /// z-scores the data with its own statistics (whole recording).
+    /// </summary>
+    public static Recording LoadForModel(string path, RecordingPreprocessing? stored, PreprocessingRequest request, string model)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate(forFit: false);
+        if (request.Preprocessed)
+        {
+            stored = null;
+        }
+
+        if (stored is not null && request.Channels is not null)
+        {
+            throw new InputException(
+                $"{model} picks its channels itself ({Describe(stored)}), so {Ref("Channels")} '{request.Channels.Text}' would pick them twice.",
+                $"drop {Ref("Channels")}: the channels the model was fitted to are selected by name (by index in files without names).") { Setting = "Channels" };
+        }
+
+        ChannelSelection? channels = stored is null ? request.Channels : ChannelSelection.Stored(stored.ChannelNames, stored.Channels, model);
+        Recording recording = RecordingLoader.Load(path, new RecordingOptions { Channels = channels });
+        if (stored?.ZScore is { } statistics)
+        {
+            RequireRawScale(recording, statistics, path, model);
+            return recording.WithData(statistics.Apply(recording.Data));
+        }
+
+        if (request.ZScore)
+        {
+            return recording.WithData(ZScoreStatistics.Of(recording.Data, recording.ChannelNames, $"recording '{path}'").Apply(recording.Data));
+        }
+
+        return recording;
+    }
+
+    /// <summary>Throws <see cref="InputException"/> unless the statistics fit the model's <paramref name="channels"/>: one entry each, sds positive and finite.</summary>
+    public void Validate(int channels, string source)
+    {
+        bool namesFit = ChannelNames is null || ChannelNames.Count == channels;
+        bool statisticsFit = ZScore is null
+            || (ZScore.Mean.Length == channels && ZScore.Sd.Length == channels
+                && ZScore.Mean.All(double.IsFinite) && ZScore.Sd.All(s => s > 0 && double.IsFinite(s)));
+        if (Channels.Count != channels || !namesFit || !statisticsFit || Channels.Any(c => c < 0))
+        {
+            throw new InputException(
+                $"{source} has a preprocessing section that does not fit the model's {channels} channels (one channel index, name, mean and positive sd per channel).",
+                "model.json was edited or damaged: restore it from the fit that wrote params.npz.");
+        }
+    }
+
+    /// <summary>
+    /// Refuses data that already looks z-scored (every channel sd in [0.5, 2]) for a model whose stored statistics do
+    /// not (the published evaluation file against a model fitted to the raw EDF): its statistics would shrink the data.
+    /// </summary>
+    private static void RequireRawScale(Recording recording, ZScoreStatistics statistics, string path, string model)
+    {
+        if (statistics.Sd.All(ZScoreStatistics.LooksZScored))
+        {
+            return;
+        }
+
+        double[] sds = ZScoreStatistics.ChannelSds(recording.Data);
+        if (sds.All(ZScoreStatistics.LooksZScored))
+        {
+            int c = Array.FindIndex(statistics.Sd, s => !ZScoreStatistics.LooksZScored(s));
+            string channel = recording.ChannelNames is null ? $"channel {c}" : $"channel {c} ('{recording.ChannelNames[c]}')";
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"recording '{path}' looks z-scored already (every channel sd lies in [{ZScoreStatistics.LowestZScoredSd}, {ZScoreStatistics.HighestZScoredSd}]), but {model} z-scores its data with the statistics of its raw training data ({channel}: sd {statistics.Sd[c]:G4})."),
+                $"pass {Ref("Preprocessed")} to use data that is z-scored already (such as EEG_data_smoothed.npy) as it is, or pass the raw recording.") { Setting = "Preprocessed" };
+        }
+    }
+
+    private static string Describe(RecordingPreprocessing stored)
+    {
+        IEnumerable<string> channels = stored.ChannelNames ?? stored.Channels.Select(c => c.ToString(CultureInfo.InvariantCulture));
+        string list = string.Join(", ", channels.Take(4));
+        return stored.Channels.Count > 4 ? $"{stored.Channels.Count} channels: {list}, …" : list;
+    }
+}
+
+/// <summary>What the user asked to do to a recording before it is fitted or scored.</summary>
+public sealed record PreprocessingRequest
+{
+    /// <summary>The channels to use (null: all, in the file's order).</summary>
+    public ChannelSelection? Channels { get; init; }
+
+    /// <summary>Z-score each channel (a fit stores the statistics; later data uses the stored ones).</summary>
+    public bool ZScore { get; init; }
+
+    /// <summary>
+    /// Data read for a fitted model only: the data is preprocessed already (z-scored, channels as the model's), so the
+    /// model's stored preprocessing is not applied; <see cref="Channels"/> may still select channels.
+    /// </summary>
+    public bool Preprocessed { get; init; }
+
+    /// <summary>Throws <see cref="InputException"/> when the request contradicts itself.</summary>
+    public void Validate(bool forFit)
+    {
+        if (Preprocessed && (ZScore || forFit))
+        {
+            throw new InputException(
+                forFit
+                    ? $"{Ref("Preprocessed")} applies to data read for a fitted model, not to a fit."
+                    : $"{Ref("ZScore")} and {Ref("Preprocessed")} contradict each other: one z-scores the data, the other says it is z-scored already.",
+                $"pass {Ref("ZScore")} for raw data, {Ref("Preprocessed")} for data that is z-scored already, or neither to apply what the model stores.") { Setting = "Preprocessed" };
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Globalization;
+using static LowRank.InputException;
+
+namespace LowRank.Data;
+
+/// <summary>
+/// Per-channel z-scoring: <c>z = (y − mean) / sd</c> with the mean and the population sd (divisor n) of each channel
+/// over every step of every sequence of the data they were computed on.
+/// </summary>
+/// <param name="Mean">Mean per channel, [X].</param>
+/// <param name="Sd">Population standard deviation per channel, [X]; every one positive.</param>
+/// <param name="Samples">Time points (steps × sequences) the statistics were computed from.</param>
+public sealed record ZScoreStatistics(double[] Mean, double[] Sd, long Samples)
+{
+    /// <summary>The band of channel sds that counts as z-scored (<see cref="LooksZScored"/>): [0.5, 2].</summary>
+    public const double LowestZScoredSd = 0.5, HighestZScoredSd = 2;
+
+    /// <summary>Whether a channel sd lies in [<see cref="LowestZScoredSd"/>, <see cref="HighestZScoredSd"/>].</summary>
+    public static bool LooksZScored(double sd) => sd >= LowestZScoredSd && sd <= HighestZScoredSd;
+
+    /// <summary>
+    /// The statistics of <paramref name="data"/> (two passes: the mean, then the mean squared deviation from it). A
+    /// constant channel has no sd to divide by: an <see cref="InputException"/> naming it (<paramref name="names"/> when
+    /// given) and <paramref name="source"/>.
+    /// </summary>
+    public static ZScoreStatistics Of(SequenceSet data, IReadOnlyList<string>? names, string source)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        (double[] mean, double[] sd, long samples) = Moments(data);
+        ReadOnlySpan<double> y = data.Observations; // [S·T, X]
+        int x = data.Channels;
+        for (int c = 0; c < x; c++)
+        {
+            if (sd[c] == 0 || IsConstant(y, c, x))
+            {
+                string channel = names is null ? $"channel {c}" : $"channel {c} ('{names[c]}')";
+                throw new InputException(
+                    string.Create(CultureInfo.InvariantCulture, $"{channel} of {source} is constant (every one of its {samples} values is {y[c]:G6}), so it cannot be z-scored."),
+                    $"leave the channel out with {Ref("Channels")}, or fit without {Ref("ZScore")}.") { Setting = "ZScore" };
+            }
+        }
+
+        return new ZScoreStatistics(mean, sd, samples);
+    }
+
+    /// <summary>The population sd of each channel of <paramref name="data"/>, [X].</summary>
+    public static double[] ChannelSds(SequenceSet data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Moments(data).Sd;
+    }
+
+    /// <summary>Mean and population sd per channel (two passes: the mean, then the mean squared deviation from it).</summary>
+    private static (double[] Mean, double[] Sd, long Samples) Moments(SequenceSet data)
+    {
+        int x = data.Channels;
+        double[] mean = new double[x], sd = new double[x];
+        ReadOnlySpan<double> y = data.Observations; // [S·T, X]
+        long samples = (long)data.Count * data.Steps;
+        for (int i = 0; i < y.Length; i += x)
+        {
+            for (int c = 0; c < x; c++)
+            {
+                mean[c] += y[i + c];
+            }
+        }
+
+        for (int c = 0; c < x; c++)
+        {
+            mean[c] /= samples;
+        }
+
+        for (int i = 0; i < y.Length; i += x)
+        {
+            for (int c = 0; c < x; c++)
+            {
+                double d = y[i + c] - mean[c];
+                sd[c] += d * d;
+            }
+        }
+
+        for (int c = 0; c < x; c++)
+        {
+            sd[c] = Math.Sqrt(sd[c] / samples);
+        }
+
+        return (mean, sd, samples);
+    }
+
+    /// <summary>Whether channel <paramref name="c"/> of rows of <paramref name="x"/> values holds one value throughout.</summary>
+    private static bool IsConstant(ReadOnlySpan<double> y, int c, int x)
+    {
+        for (int i = x + c; i < y.Length; i += x)
+        {
+            if (y[i] != y[c])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The data z-scored with these statistics, <c>(y − mean) / sd</c> per channel (new arrays; inputs kept).</summary>
+    public SequenceSet Apply(SequenceSet data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Channels != Mean.Length)
+        {
+            throw new ArgumentException($"the statistics are of {Mean.Length} channels but the data has {data.Channels}.", nameof(data));
+        }
+
+        int x = data.Channels;
+        double[] y = data.Observations, z = new double[y.Length];
+        for (int i = 0; i < y.Length; i++)
+        {
+            int c = i % x;
+            z[i] = (y[i] - Mean[c]) / Sd[c];
+        }
+
+        return new SequenceSet(data.Count, data.Steps, x, z, data.Inputs, data.InputValues);
+    }
+}
