@@ -87,6 +87,9 @@ public static class ModelStore
     /// (left out when null), <paramref name="preprocessing"/> as its preprocessing section (left out when null) and
     /// params.npz; <paramref name="extraFiles"/> may write more files into the temporary directory.
     /// </summary>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="model"/> is one <see cref="Load{TTraining}"/> would refuse (<see cref="RequireLoadable"/>); nothing is written.
+    /// </exception>
     public static void Save<TTraining>(
         string directory,
         LowRankRnn model,
@@ -98,13 +101,33 @@ public static class ModelStore
     {
         ArgumentNullException.ThrowIfNull(model);
         preprocessing?.Validate(model.Channels, "the model to save");
+        List<KeyValuePair<string, NdArray>> arrays = ToArrays(model);
+        RequireLoadable(model, arrays);
         var document = new ModelDocument<TTraining>(preprocessing is null ? OldestFormatVersion : FormatVersion, Kind, model.Options, provenance, training, preprocessing);
         AtomicFile.WriteDirectory(directory, OutputKind, temp =>
         {
             File.WriteAllText(Path.Combine(temp, ModelFile), JsonFile.Serialize(document) + "\n");
-            Npz.Write(Path.Combine(temp, ParametersFile), ToArrays(model));
+            Npz.Write(Path.Combine(temp, ParametersFile), arrays);
             extraFiles?.Invoke(temp);
         });
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> unless <paramref name="arrays"/>, the params.npz of <paramref name="model"/>,
+    /// pass the loader's checks (<see cref="FromArrays"/>): a finite θ can still have constrained values params.npz
+    /// cannot hold, e.g. a = exp(−exp α) underflows to 0 for α &gt; 6.6, which no α reproduces. Saving such a model is a
+    /// caller's bug (a fit checks its parameters before it ends), so it is refused rather than written unloadable.
+    /// </summary>
+    private static void RequireLoadable(LowRankRnn model, List<KeyValuePair<string, NdArray>> arrays)
+    {
+        try
+        {
+            FromArrays(model.Options, arrays.ToDictionary(), ParametersFile);
+        }
+        catch (InputException ex)
+        {
+            throw new ArgumentException($"the model cannot be saved: its {ParametersFile} would not load ({ex.Message})", nameof(model), ex);
+        }
     }
 
     /// <summary>Reads a model directory, its training section as raw JSON; every inconsistency is an <see cref="InputException"/>.</summary>

@@ -67,6 +67,13 @@ public sealed record TrainerOptions
     /// </summary>
     public Func<EpochStatus, bool>? StopWhen { get; init; }
 
+    /// <summary>
+    /// Checks θ after every epoch, before keep-best, evaluation and the checkpoint see it (null: no check), given θ
+    /// and the epochs completed: it throws (an <see cref="InputException"/>) when θ has degenerated in a way more
+    /// training does not repair, so that the run ends there and no checkpoint holds that θ.
+    /// </summary>
+    public Action<double[], int>? CheckParameters { get; init; }
+
     /// <summary>The learning rate of every epoch.</summary>
     public LearningRateSchedule Schedule() => new(LearningRate, FinalLearningRate ?? LearningRate, Epochs);
 
@@ -125,6 +132,9 @@ public sealed record TrainingResult(double[] Theta, TrainingSummary Summary, int
 /// when it holds, no epoch runs) and, after each epoch's keep-best score, the epoch's; when it holds, that epoch is
 /// the last (evaluation and checkpoint run as after the last epoch) and <see cref="TrainingSummary.StoppedEarly"/>
 /// is set.
+///
+/// A parameter check (when <see cref="TrainerOptions.CheckParameters"/> is set) sees θ after each epoch; when it
+/// throws, the run ends with its exception before keep-best, evaluation or the checkpoint see that θ.
 ///
 /// Randomness belongs to the sampler and the objective; the trainer draws none, so a run is a function of
 /// its inputs and a resumed run replays exactly what an uninterrupted one would have done. Keep-best state
@@ -303,6 +313,7 @@ public sealed class Trainer<TBatch>
             summary.LearningRate.Add(learningRate);
             summary.WallSeconds.Add(previousWall + clock.Elapsed.TotalSeconds);
             epoch++;
+            _options.CheckParameters?.Invoke(theta, epoch);
             _keepBest.AfterEpoch(theta, epochValue, epoch);
             var status = new EpochStatus(epoch, _options.Epochs, epochValue, learningRate, _keepBest.BestLoss, _keepBest.LastCriterion, _keepBest.BestEpoch);
             bool stop = _options.StopWhen?.Invoke(status) == true;

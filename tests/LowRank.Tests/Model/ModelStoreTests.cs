@@ -33,6 +33,43 @@ public sealed class ModelStoreTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Save refuses exactly what Load refuses: over raw decays α from −40 to 10 (a = exp(−exp α) is 1 in double precision
+    /// below −36.7 and 0 above 6.6), and NaN, every model Save writes loads back with its decay, and every other one is
+    /// an <see cref="ArgumentException"/> that writes nothing.
+    /// </summary>
+    [Fact]
+    public void EveryModelSaveWritesLoads()
+    {
+        var options = new ModelOptions { Rank = 1, Units = 3, Channels = 2 };
+        int slot = ModelLayout.Of(options)[ParameterNames.DecayRaw].Offset;
+        int saved = 0, refused = 0;
+        double[] raws = [.. Enumerable.Range(0, 101).Select(i => -40 + 0.5 * i), 6.6, 6.62, -36.7, -36.8, double.NaN];
+        foreach (double raw in raws)
+        {
+            LowRankRnn model = ModelInitializer.Create(options, seed: 3);
+            model.Theta[slot] = raw;
+            string path = Path.Combine(_dir, $"m{saved + refused}");
+            double decay = model.Decay;
+            if (decay > 0 && decay < 1)
+            {
+                ModelStore.Save(path, model);
+                Assert.Equal(decay, ModelStore.Load(path).Model.Decay, 1e-15);
+                saved++;
+            }
+            else
+            {
+                var error = Assert.Throws<ArgumentException>(() => ModelStore.Save(path, model));
+                Assert.StartsWith($"the model cannot be saved: its params.npz would not load (params.npz: decay = {decay} but it must lie in (0, 1).)", error.Message);
+                Assert.False(Directory.Exists(path));
+                refused++;
+            }
+        }
+
+        Assert.Equal(raws.Length, saved + refused);
+        Assert.Equal(6 + 8 + 1, refused); // α = −40 … −37.5 (a = 1), 6.62 and 7 … 10 (a = 0), NaN
+    }
+
     [Fact]
     public void ParamsUseTheDocumentedNamesAndShapes()
     {

@@ -216,6 +216,31 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void AFailingParameterCheckEndsTheRunBeforeTheEpochIsCheckpointed()
+    {
+        string path = Path.Combine(_dir, "checked.lrck");
+        var seen = new List<int>();
+        int evaluations = 0;
+        var options = Options(5) with
+        {
+            EvaluateEvery = 1,
+            CheckParameters = (theta, epoch) =>
+            {
+                seen.Add(epoch);
+                if (epoch == 3)
+                {
+                    throw new InputException("degenerate", "start elsewhere.");
+                }
+            },
+        };
+        InputException error = Assert.Throws<InputException>(() => NewTrainer(new ChannelMeanObjective(3), options).Train([0, 0, 0], checkpointPath: path, evaluate: _ => ++evaluations));
+        Assert.Equal("degenerate", error.Message);
+        Assert.Equal([1, 2, 3], seen);
+        Assert.Equal(2, evaluations);
+        Assert.Equal(2, TrainingCheckpoint.Read(path).Epoch);
+    }
+
+    [Fact]
     public void EvaluationRunsEveryNEpochsAndAfterTheLast()
     {
         var trainer = NewTrainer(new ChannelMeanObjective(3), Options(7) with { EvaluateEvery = 3 });
