@@ -129,7 +129,7 @@ public sealed record MixtureTrainingResult(
 /// and whose networks of <see cref="ValidationDraws"/> fixed draws (streams 2⁵¹ + 1 + d, the first being the keep-best
 /// draw) each answer at least that fraction of the validation trials correctly: one draw alone can pass while most
 /// draws of a fragile mixture fail. With a patience, also after that many epochs without a lower validation loss (<see cref="EarlyStopping"/>). Attempt k ≥ 1 (a restart, while the best attempt is below the target) draws its generic start,
-/// loadings and minibatch order from seed s_k (<see cref="TaskTrainer.AttemptSeed"/>); a given start
+/// loadings and minibatch order from seed s_k (<see cref="RestartsUntilTarget.AttemptSeed"/>); a given start
 /// (<see cref="MixtureTrainingOptions.Start"/>) stays the same. Trials, the validation draw and the validation noise
 /// come from the seed in every attempt. The first attempt that reaches the target is returned, else the one with
 /// the highest validation accuracy (then the lowest validation loss).
@@ -192,60 +192,48 @@ public static class MixtureNetworkTrainer
             return (meanField is null ? loss : MeanFieldLoss(meanField, at, validation, parallel), judge ? accuracy : double.NaN);
         }
 
-        (double[] Phi, TrainingSummary Summary, double Accuracy, double Loss, int Attempt)? chosen = null;
-        int totalEpochs = 0, attempts = 0;
-        for (int attempt = 0; attempt <= options.Restarts; attempt++)
-        {
-            attempts++;
-            if (attempt > 0)
+        RestartsResult attempts = RestartsUntilTarget.Run(
+            target,
+            options.Restarts,
+            attempt =>
             {
-                progress.Report(new ProgressUpdate("restart", attempt, options.Restarts, string.Create(
-                    System.Globalization.CultureInfo.InvariantCulture,
-                    $"best validation accuracy so far {chosen!.Value.Accuracy:0.000} < {target}: restart {attempt} of {options.Restarts}")));
-            }
+                long seed = RestartsUntilTarget.AttemptSeed(options.Seed, attempt);
+                var sampler = new TrialSampler(train.Length, options.BatchSize, seed, shuffleFullBatch: true);
+                double[] phi = options.Start is null
+                    ? mixture.Initial(options.Overlap, options.Spread, Rng.Create(seed, InitialStream))
+                    : mixture.From(options.Start.ToMixture());
+                IDifferentiableObjective<TrialBatch> objective = meanField is not null
+                    ? meanField
+                    : new SampledMixtureObjective(mixture, train, sampler.BatchSize, seed, options.Threads);
+                double lastAccuracy = double.NaN;
+                var trainer = new Trainer<TrialBatch>(
+                    objective,
+                    sampler,
+                    new Adam(mixture.Length),
+                    new TrainerOptions
+                    {
+                        Epochs = options.Epochs,
+                        LearningRate = options.LearningRate,
+                        ClipNorm = 1.0,
+                        Describe = status => DescribeValidation(status) + (target > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  accuracy {lastAccuracy:0.000}") : ""),
+                        StopWhen = target > 0 || options.Patience > 0 ? status => stopping.Holds(status, lastAccuracy) : null,
+                    },
+                    KeepBest.OnValidation(at =>
+                    {
+                        (double loss, lastAccuracy) = Validate(at, target > 0);
+                        return loss;
+                    }),
+                    progress);
+                TrainingResult run = trainer.Train(phi);
+                (double bestLoss, double bestAccuracy) = Validate(run.Theta, judge: true);
+                return new TrainingAttempt(run.Theta, run.Summary, bestAccuracy, bestLoss);
+            },
+            progress,
+            (chosen, attempt) => string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"best validation accuracy so far {chosen.Accuracy:0.000} < {target}: restart {attempt} of {options.Restarts}"));
 
-            long seed = TaskTrainer.AttemptSeed(options.Seed, attempt);
-            var sampler = new TrialSampler(train.Length, options.BatchSize, seed, shuffleFullBatch: true);
-            double[] phi = options.Start is null
-                ? mixture.Initial(options.Overlap, options.Spread, Rng.Create(seed, InitialStream))
-                : mixture.From(options.Start.ToMixture());
-            IDifferentiableObjective<TrialBatch> objective = meanField is not null
-                ? meanField
-                : new SampledMixtureObjective(mixture, train, sampler.BatchSize, seed, options.Threads);
-            double lastAccuracy = double.NaN;
-            var trainer = new Trainer<TrialBatch>(
-                objective,
-                sampler,
-                new Adam(mixture.Length),
-                new TrainerOptions
-                {
-                    Epochs = options.Epochs,
-                    LearningRate = options.LearningRate,
-                    ClipNorm = 1.0,
-                    Describe = status => DescribeValidation(status) + (target > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  accuracy {lastAccuracy:0.000}") : ""),
-                    StopWhen = target > 0 || options.Patience > 0 ? status => stopping.Holds(status, lastAccuracy) : null,
-                },
-                KeepBest.OnValidation(at =>
-                {
-                    (double loss, lastAccuracy) = Validate(at, target > 0);
-                    return loss;
-                }),
-                progress);
-            TrainingResult run = trainer.Train(phi);
-            (double bestLoss, double bestAccuracy) = Validate(run.Theta, judge: true);
-            totalEpochs += run.Summary.Epochs;
-            if (chosen is not { } c || bestAccuracy > c.Accuracy || (bestAccuracy == c.Accuracy && bestLoss < c.Loss))
-            {
-                chosen = (run.Theta, run.Summary, bestAccuracy, bestLoss, attempt);
-            }
-
-            if (target == 0 || bestAccuracy >= target)
-            {
-                break;
-            }
-        }
-
-        (double[] best, TrainingSummary summary, double validationAccuracy, _, int chosenAttempt) = chosen!.Value;
+        (double[] best, TrainingSummary summary, double validationAccuracy, _) = attempts.Chosen;
         PopulationModel populations = ToPopulations(mixture, best, options, task);
         (RateNetwork network, _) = NetworkResampler.Resample(populations, options.Units, options.Seed);
         double logLikelihood = populations.ToMixture().LogLikelihood(UnitLoadings.FromLint(network, task.Name).Values);
@@ -260,8 +248,8 @@ public static class MixtureNetworkTrainer
         double meanFieldAccuracy = MeanFieldAccuracy(new MeanFieldObjective(mixture, GaussHermite.Create(MeanFieldDynamics.DefaultOrder)), best, evaluation, parallel);
         summary.Seconds = clock.Elapsed.TotalSeconds;
         return new MixtureTrainingResult(
-            populations, network, summary, accuracy, meanFieldAccuracy, validationAccuracy, attempts - 1, chosenAttempt, totalEpochs,
-            target > 0 && validationAccuracy >= target);
+            populations, network, summary, accuracy, meanFieldAccuracy, validationAccuracy, attempts.Restarts, attempts.ChosenIndex, attempts.TotalEpochs,
+            attempts.ReachedTarget);
     }
 
     /// <summary>The progress message: the epoch's mean loss, the validation loss after it and the best so far.</summary>

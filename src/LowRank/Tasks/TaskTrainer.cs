@@ -102,7 +102,6 @@ public static class TaskTrainer
     public const int ValidationTrials = 128;
     private const long ValidationIndex = 1L << 32;
     private const long EvaluationIndex = 1L << 36;
-    private const long RestartStream = 1L << 48;
 
     public static TaskTrainingResult Train(TaskTrainingOptions options, IProgressSink progress)
     {
@@ -119,44 +118,27 @@ public static class TaskTrainer
         var stopping = new EarlyStopping(options.TargetAccuracy, options.Patience);
         AccuracyTarget? target = options.TargetAccuracy > 0 || options.Patience > 0 ? new AccuracyTarget(CognitiveTask.IsCorrect, stopping) : null;
 
-        (double[] Theta, TrainingSummary Summary, double Accuracy, double Loss, int Attempt)? best = null;
-        int totalEpochs = 0, attempts = 0;
-        for (int attempt = 0; attempt <= options.Restarts; attempt++)
-        {
-            attempts++;
-            if (attempt > 0)
+        RestartsResult attempts = RestartsUntilTarget.Run(
+            options.TargetAccuracy,
+            options.Restarts,
+            attempt =>
             {
-                progress.Report(new ProgressUpdate("restart", attempt, options.Restarts, string.Create(
-                    System.Globalization.CultureInfo.InvariantCulture,
-                    $"best validation accuracy so far {best!.Value.Accuracy:0.000} < {options.TargetAccuracy}: restart {attempt} of {options.Restarts} from a fresh initialisation")));
-            }
+                RateNetwork initial = Initial(spec, options, RestartsUntilTarget.AttemptSeed(options.Seed, attempt));
+                (double[] theta, TrainingSummary summary, _) = RateNetworkTraining.Train(initial.Layout, initial.Theta, train, [], bptt, validation, progress, target);
+                (double loss, double accuracy) = RateNetworkTraining.Validate(initial.Layout, theta, validation, [], bptt.Seed, bptt.Threads, CognitiveTask.IsCorrect);
+                return new TrainingAttempt(theta, summary, accuracy, loss);
+            },
+            progress,
+            (best, attempt) => string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"best validation accuracy so far {best.Accuracy:0.000} < {options.TargetAccuracy}: restart {attempt} of {options.Restarts} from a fresh initialisation"));
 
-            RateNetwork initial = Initial(spec, options, AttemptSeed(options.Seed, attempt));
-            (double[] theta, TrainingSummary summary, _) = RateNetworkTraining.Train(initial.Layout, initial.Theta, train, [], bptt, validation, progress, target);
-            (double loss, double accuracy) = RateNetworkTraining.Validate(initial.Layout, theta, validation, [], bptt.Seed, bptt.Threads, CognitiveTask.IsCorrect);
-            totalEpochs += summary.Epochs;
-            if (best is not { } b || accuracy > b.Accuracy || (accuracy == b.Accuracy && loss < b.Loss))
-            {
-                best = (theta, summary, accuracy, loss, attempt);
-            }
-
-            if (options.TargetAccuracy == 0 || accuracy >= options.TargetAccuracy)
-            {
-                break;
-            }
-        }
-
-        (double[] bestTheta, TrainingSummary bestSummary, double validationAccuracy, _, int bestAttempt) = best!.Value;
+        (double[] bestTheta, TrainingSummary bestSummary, double validationAccuracy, _) = attempts.Chosen;
         var network = new RateNetwork(spec, bestTheta);
         double evaluationAccuracy = Accuracy(network, task, EvaluationTrialsOf(task, options.EvaluationTrials), options.Threads);
         return new TaskTrainingResult(
-            network, bestSummary, evaluationAccuracy, validationAccuracy, attempts - 1, bestAttempt, totalEpochs,
-            options.TargetAccuracy > 0 && validationAccuracy >= options.TargetAccuracy);
+            network, bestSummary, evaluationAccuracy, validationAccuracy, attempts.Restarts, attempts.ChosenIndex, attempts.TotalEpochs, attempts.ReachedTarget);
     }
-
-    /// <summary>The seed attempt <paramref name="attempt"/> initialises from: the seed itself for attempt 0, else the first draw of stream 2⁴⁸ + attempt.</summary>
-    public static long AttemptSeed(long seed, int attempt) =>
-        attempt == 0 ? seed : (long)Rng.Create(seed, RestartStream + attempt).NextUInt64();
 
     /// <summary>The initial network of one attempt: <see cref="RateNetwork.CreateRandom"/> with the options' gain, and ñ_r += ρ m_r at low rank.</summary>
     private static RateNetwork Initial(RateNetworkSpec spec, TaskTrainingOptions options, long seed)

@@ -1,4 +1,5 @@
 using LowRank.Tasks;
+using LowRank.Training;
 
 namespace LowRank.Tests.Tasks;
 
@@ -76,11 +77,11 @@ public sealed class TaskTrainerTests
     [Fact]
     public void AttemptSeedsAreTheSeedThenDistinctDerivedSeeds()
     {
-        Assert.Equal(7, TaskTrainer.AttemptSeed(7, 0));
-        long[] seeds = [.. Enumerable.Range(0, 5).Select(k => TaskTrainer.AttemptSeed(7, k))];
+        Assert.Equal(7, RestartsUntilTarget.AttemptSeed(7, 0));
+        long[] seeds = [.. Enumerable.Range(0, 5).Select(k => RestartsUntilTarget.AttemptSeed(7, k))];
         Assert.Equal(5, seeds.Distinct().Count());
-        Assert.Equal(seeds[3], TaskTrainer.AttemptSeed(7, 3));
-        Assert.NotEqual(seeds[1], TaskTrainer.AttemptSeed(8, 1));
+        Assert.Equal(seeds[3], RestartsUntilTarget.AttemptSeed(7, 3));
+        Assert.NotEqual(seeds[1], RestartsUntilTarget.AttemptSeed(8, 1));
     }
 
     [Theory]
