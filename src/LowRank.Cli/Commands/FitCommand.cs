@@ -160,10 +160,20 @@ internal static class FitCommand
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{summary.Epochs} epochs in {summary.TotalWallSeconds:0.0} s; final objective {summary.Objective[^1]:0.0000} per step"));
+
+        // With a held-out part, the evaluation after the last epoch scores the returned parameters on it.
+        double? heldOut = fit.Split is not null && summary.Evaluations.Count > 0 && summary.Evaluations[^1].Epoch == summary.Epochs
+            ? summary.Evaluations[^1].Value
+            : null;
+        if (heldOut is double h)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held-out objective {h:0.0000} per step (the fixed evaluation windows of the held-out part, after the last epoch)"));
+        }
+
         output.WriteLine($"wrote {options.Out}: {ModelStore.ModelFile}, {ModelStore.ParametersFile}, {SummaryFile}, {CurveFile}");
         if (options.JsonPath is not null)
         {
-            JsonFile.Write(options.JsonPath, new FitReport(Path.GetFullPath(options.Out), summary.Epochs, summary.Objective[^1], summary.TotalWallSeconds, summary.Rollbacks.Count, fit.Split));
+            JsonFile.Write(options.JsonPath, new FitReport(Path.GetFullPath(options.Out), summary.Epochs, summary.Objective[^1], summary.TotalWallSeconds, summary.Rollbacks.Count, fit.Split, heldOut));
         }
 
         return ExitCodes.Success;
@@ -195,5 +205,5 @@ internal static class FitCommand
     }
 
     /// <summary>What <c>--json</c> receives.</summary>
-    private sealed record FitReport(string Model, int Epochs, double FinalObjective, double WallSeconds, int Rollbacks, HeldOutSplit? Holdout);
+    private sealed record FitReport(string Model, int Epochs, double FinalObjective, double WallSeconds, int Rollbacks, HeldOutSplit? Holdout, double? HeldOutObjective);
 }

@@ -293,9 +293,18 @@ public sealed class FitCommandTests : IDisposable
     [Fact]
     public void HoldoutFitsOnTheFirstPartAndRecordsTheSplit()
     {
-        CliResult result = CliHarness.Run(Fit("held", "--holdout", "0.2"));
+        CliResult result = CliHarness.Run([.. Fit("held", "--holdout", "0.2"), "--json", PathOf("held.json")]);
         Assert.Equal(0, result.ExitCode);
         Assert.StartsWith($"fitted a rank-2 network of 9 units to 3 channels of '{PathOf("data.npy")}' (first 240 of 300 steps; the last 60 held out)", result.Output);
+
+        // The held-out objective is the evaluation after the last epoch (4, with --evaluate-every 2), printed and in the JSON.
+        JsonElement report = JsonDocument.Parse(File.ReadAllText(PathOf("held.json"))).RootElement;
+        double heldOut = report.GetProperty("held_out_objective").GetDouble();
+        JsonElement evaluations = JsonDocument.Parse(File.ReadAllText(Path.Combine(PathOf("held"), "training-summary.json"))).RootElement.GetProperty("evaluations");
+        JsonElement last = evaluations[evaluations.GetArrayLength() - 1];
+        Assert.Equal(4, last.GetProperty("epoch").GetInt32());
+        Assert.Equal(last.GetProperty("value").GetDouble(), heldOut);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"held-out objective {heldOut:0.0000} per step"), result.Output);
         JsonElement holdout = JsonDocument.Parse(ModelStore.Load(PathOf("held")).Document.Training!["holdout"]!.ToJsonString()).RootElement;
         Assert.Equal(0.2, holdout.GetProperty("holdout").GetDouble());
         Assert.Equal(240, holdout.GetProperty("train_end").GetInt32());
