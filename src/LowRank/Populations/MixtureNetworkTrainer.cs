@@ -206,6 +206,10 @@ public static class MixtureNetworkTrainer
                     ? meanField
                     : new SampledMixtureObjective(mixture, train, sampler.BatchSize, seed, options.Threads);
                 double lastAccuracy = double.NaN;
+
+                // The judged validation of the latest parameters, and of the best ones (the trainer marks them): the
+                // returned parameters' figures are reused from it rather than validated again (all draws, all trials).
+                (double[] Phi, double Loss, double Accuracy)? lastJudged = null, bestJudged = null;
                 var trainer = new Trainer<TrialBatch>(
                     objective,
                     sampler,
@@ -216,16 +220,25 @@ public static class MixtureNetworkTrainer
                         LearningRate = options.LearningRate,
                         ClipNorm = 1.0,
                         Describe = status => DescribeValidation(status) + (target > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  accuracy {lastAccuracy:0.000}") : ""),
-                        StopWhen = target > 0 || options.Patience > 0 ? status => stopping.Holds(status, lastAccuracy) : null,
+                        StopWhen = target > 0 || options.Patience > 0
+                            ? status =>
+                            {
+                                bestJudged = status.BestEpoch == status.Epoch ? lastJudged : bestJudged;
+                                return stopping.Holds(status, lastAccuracy);
+                            }
+                            : null,
                     },
                     KeepBest.OnValidation(at =>
                     {
                         (double loss, lastAccuracy) = Validate(at, target > 0);
+                        lastJudged = target > 0 ? ([.. at], loss, lastAccuracy) : null;
                         return loss;
                     }),
                     progress);
                 TrainingResult run = trainer.Train(phi);
-                (double bestLoss, double bestAccuracy) = Validate(run.Theta, judge: true);
+                (double bestLoss, double bestAccuracy) = bestJudged is { } b && b.Phi.AsSpan().SequenceEqual(run.Theta)
+                    ? (b.Loss, b.Accuracy)
+                    : Validate(run.Theta, judge: true);
                 return new TrainingAttempt(run.Theta, run.Summary, bestAccuracy, bestLoss);
             },
             progress,
