@@ -108,18 +108,18 @@ public sealed record RecordingPreprocessing(
     /// </summary>
     private static void RequireRawScale(Recording recording, ZScoreStatistics statistics, string path, string model)
     {
-        if (statistics.Sd.All(ZScoreStatistics.LooksZScored))
+        ChannelScale stored = ZScoreStatistics.ScaleOf(statistics.Sd);
+        if (stored.LooksZScored)
         {
             return;
         }
 
-        double[] sds = ZScoreStatistics.ChannelSds(recording.Data);
-        if (sds.All(ZScoreStatistics.LooksZScored))
+        if (ZScoreStatistics.ScaleOf(recording.Data).LooksZScored)
         {
-            int c = Array.FindIndex(statistics.Sd, s => !ZScoreStatistics.LooksZScored(s));
+            int c = stored.FirstOutside;
             string channel = recording.ChannelNames is null ? $"channel {c}" : $"channel {c} ('{recording.ChannelNames[c]}')";
             throw new InputException(
-                string.Create(CultureInfo.InvariantCulture, $"recording '{path}' looks z-scored already (every channel sd lies in [{ZScoreStatistics.LowestZScoredSd}, {ZScoreStatistics.HighestZScoredSd}]), but {model} z-scores its data with the statistics of its raw training data ({channel}: sd {statistics.Sd[c]:G4})."),
+                string.Create(CultureInfo.InvariantCulture, $"recording '{path}' looks z-scored already (every channel sd lies in [{ZScoreStatistics.LowestZScoredSd}, {ZScoreStatistics.HighestZScoredSd}]), but {model} z-scores its data with the statistics of its raw training data ({channel}: sd {stored.FirstSd:G4})."),
                 $"pass {Ref("Preprocessed")} to use data that is z-scored already (such as EEG_data_smoothed.npy) as it is, or pass the raw recording.") { Setting = "Preprocessed" };
         }
     }

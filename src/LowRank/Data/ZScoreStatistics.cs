@@ -43,11 +43,28 @@ public sealed record ZScoreStatistics(double[] Mean, double[] Sd, long Samples)
         return new ZScoreStatistics(mean, sd, samples);
     }
 
-    /// <summary>The population sd of each channel of <paramref name="data"/>, [X].</summary>
-    public static double[] ChannelSds(SequenceSet data)
+    /// <summary>How far the channels of <paramref name="data"/> are from z-scored (their population sds).</summary>
+    public static ChannelScale ScaleOf(SequenceSet data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return Moments(data).Sd;
+        return ScaleOf(Moments(data).Sd);
+    }
+
+    /// <summary>How far channels of standard deviations <paramref name="sds"/> are from z-scored.</summary>
+    public static ChannelScale ScaleOf(IReadOnlyList<double> sds)
+    {
+        ArgumentNullException.ThrowIfNull(sds);
+        int first = -1, outside = 0;
+        for (int c = 0; c < sds.Count; c++)
+        {
+            if (!LooksZScored(sds[c]))
+            {
+                first = first < 0 ? c : first;
+                outside++;
+            }
+        }
+
+        return new ChannelScale(first, first < 0 ? double.NaN : sds[first], outside, sds.Count);
     }
 
     /// <summary>Mean and population sd per channel (two passes: the mean, then the mean squared deviation from it).</summary>
@@ -120,4 +137,18 @@ public sealed record ZScoreStatistics(double[] Mean, double[] Sd, long Samples)
 
         return new SequenceSet(data.Count, data.Steps, x, z, data.Inputs, data.InputValues);
     }
+}
+
+/// <summary>Which channels lie outside the z-scored band of sds [<see cref="ZScoreStatistics.LowestZScoredSd"/>, <see cref="ZScoreStatistics.HighestZScoredSd"/>].</summary>
+/// <param name="FirstOutside">The first such channel, or −1 when every channel looks z-scored.</param>
+/// <param name="FirstSd">Its sd (NaN when there is none).</param>
+/// <param name="Outside">How many channels lie outside the band.</param>
+/// <param name="Channels">How many channels there are.</param>
+public readonly record struct ChannelScale(int FirstOutside, double FirstSd, int Outside, int Channels)
+{
+    /// <summary>Whether every channel looks z-scored.</summary>
+    public bool LooksZScored => Outside == 0;
+
+    /// <summary>"n of X channels have an sd outside [0.5, 2]", for messages.</summary>
+    public string Summary => string.Create(CultureInfo.InvariantCulture, $"{Outside} of {Channels} channels have an sd outside [{ZScoreStatistics.LowestZScoredSd}, {ZScoreStatistics.HighestZScoredSd}]");
 }

@@ -178,14 +178,13 @@ public static class FitPresets
             return;
         }
 
-        double[] sds = ZScoreStatistics.ChannelSds(recording.Data);
-        int c = Array.FindIndex(sds, sd => !ZScoreStatistics.LooksZScored(sd));
-        if (c >= 0)
+        ChannelScale scale = ZScoreStatistics.ScaleOf(recording.Data);
+        if (!scale.LooksZScored)
         {
+            int c = scale.FirstOutside;
             string channel = recording.ChannelNames is null ? $"channel {c}" : $"channel {c} ('{recording.ChannelNames[c]}')";
-            int outside = sds.Count(sd => !ZScoreStatistics.LooksZScored(sd));
             throw new InputException(
-                string.Create(CultureInfo.InvariantCulture, $"{Ref(nameof(FitSettings.Preset))} eeg fits z-scored channels (sd near 1), but {channel} of '{recording.SourcePath}' has sd {sds[c]:G4} ({outside} of {sds.Length} channels have an sd outside [{ZScoreStatistics.LowestZScoredSd}, {ZScoreStatistics.HighestZScoredSd}])."),
+                string.Create(CultureInfo.InvariantCulture, $"{Ref(nameof(FitSettings.Preset))} eeg fits z-scored channels (sd near 1), but {channel} of '{recording.SourcePath}' has sd {scale.FirstSd:G4} ({scale.Summary})."),
                 $"z-score each channel with {Ref("ZScore")} (the statistics are stored with the model), or fit data that is z-scored already.") { Setting = "ZScore" };
         }
     }
