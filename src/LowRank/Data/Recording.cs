@@ -65,6 +65,10 @@ public sealed class Recording
     /// <summary>A name per channel, or null.</summary>
     public string[]? ChannelNames { get; }
 
+    /// <summary>Channel <paramref name="c"/> as messages name it: <c>channel 3 ('C3..')</c>, or <c>channel 3</c> without <paramref name="names"/>.</summary>
+    public static string DescribeChannel(int c, IReadOnlyList<string>? names) =>
+        names is null ? $"channel {c}" : $"channel {c} ('{names[c]}')";
+
     /// <summary>Samples per second, when the file records it.</summary>
     public double? SampleRate { get; }
 

@@ -117,7 +117,7 @@ public sealed record RecordingPreprocessing(
         if (ZScoreStatistics.ScaleOf(recording.Data).LooksZScored)
         {
             int c = stored.FirstOutside;
-            string channel = recording.ChannelNames is null ? $"channel {c}" : $"channel {c} ('{recording.ChannelNames[c]}')";
+            string channel = Recording.DescribeChannel(c, recording.ChannelNames);
             throw new InputException(
                 string.Create(CultureInfo.InvariantCulture, $"recording '{path}' looks z-scored already (every channel sd lies in [{ZScoreStatistics.LowestZScoredSd}, {ZScoreStatistics.HighestZScoredSd}]), but {model} z-scores its data with the statistics of its raw training data ({channel}: sd {stored.FirstSd:G4})."),
                 $"pass {Ref("Preprocessed")} to use data that is z-scored already (such as EEG_data_smoothed.npy) as it is, or pass the raw recording.") { Setting = "Preprocessed" };

@@ -33,7 +33,7 @@ public sealed record ZScoreStatistics(double[] Mean, double[] Sd, long Samples)
         {
             if (sd[c] == 0 || IsConstant(y, c, x))
             {
-                string channel = names is null ? $"channel {c}" : $"channel {c} ('{names[c]}')";
+                string channel = Recording.DescribeChannel(c, names);
                 throw new InputException(
                     string.Create(CultureInfo.InvariantCulture, $"{channel} of {source} is constant (every one of its {samples} values is {y[c]:G6}), so it cannot be z-scored."),
                     $"leave the channel out with {Ref("Channels")}, or fit without {Ref("ZScore")}.") { Setting = "ZScore" };

@@ -182,7 +182,7 @@ public static class FitPresets
         if (!scale.LooksZScored)
         {
             int c = scale.FirstOutside;
-            string channel = recording.ChannelNames is null ? $"channel {c}" : $"channel {c} ('{recording.ChannelNames[c]}')";
+            string channel = Recording.DescribeChannel(c, recording.ChannelNames);
             throw new InputException(
                 string.Create(CultureInfo.InvariantCulture, $"{Ref(nameof(FitSettings.Preset))} eeg fits z-scored channels (sd near 1), but {channel} of '{recording.SourcePath}' has sd {scale.FirstSd:G4} ({scale.Summary})."),
                 $"z-score each channel with {Ref("ZScore")} (the statistics are stored with the model), or fit data that is z-scored already.") { Setting = "ZScore" };
