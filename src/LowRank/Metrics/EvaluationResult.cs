@@ -1,3 +1,5 @@
+using LowRank.Numerics;
+
 namespace LowRank.Metrics;
 
 // Dimension legend: G generated series, K Monte-Carlo seeds of D_stsp, X channels.
@@ -117,32 +119,8 @@ public sealed record EvaluationResult(IReadOnlyList<GeneratedSeriesScore> Series
     }
 
     /// <summary>The mean of <paramref name="value"/> over the series, summed in generation order.</summary>
-    private double MeanOver(Func<GeneratedSeriesScore, double> value)
-    {
-        double sum = 0;
-        foreach (GeneratedSeriesScore s in Series)
-        {
-            sum += value(s);
-        }
-
-        return sum / Generations;
-    }
+    private double MeanOver(Func<GeneratedSeriesScore, double> value) => Statistics.Mean([.. Series.Select(value)]);
 
     /// <summary>The sample standard deviation (n − 1) of <paramref name="value"/> over the series; 0 for one series.</summary>
-    private double SampleSd(Func<GeneratedSeriesScore, double> value)
-    {
-        if (Generations < 2)
-        {
-            return 0;
-        }
-
-        double mean = MeanOver(value), sumSquares = 0;
-        foreach (GeneratedSeriesScore s in Series)
-        {
-            double d = value(s) - mean;
-            sumSquares += d * d;
-        }
-
-        return Math.Sqrt(sumSquares / (Generations - 1));
-    }
+    private double SampleSd(Func<GeneratedSeriesScore, double> value) => Statistics.SampleSd([.. Series.Select(value)]);
 }

@@ -134,26 +134,8 @@ public sealed class StateSpaceDivergence
             throw new ArgumentException("No estimates to summarise.", nameof(perSeed));
         }
 
-        double mean = 0;
-        foreach (StspEstimate e in perSeed)
-        {
-            mean += e.Value;
-        }
-
-        mean /= perSeed.Count;
-        double sd = 0;
-        if (perSeed.Count > 1)
-        {
-            double sumSquares = 0;
-            foreach (StspEstimate e in perSeed)
-            {
-                sumSquares += (e.Value - mean) * (e.Value - mean);
-            }
-
-            sd = Math.Sqrt(sumSquares / (perSeed.Count - 1));
-        }
-
-        return new StspSummary(mean, sd, perSeed);
+        double[] values = [.. perSeed.Select(e => e.Value)];
+        return new StspSummary(Statistics.Mean(values), Statistics.SampleSd(values), perSeed);
     }
 
     /// <summary>
