@@ -35,12 +35,18 @@ public sealed record TaskTrainingOptions(
     long Seed,
     int Threads,
     int EvaluationTrials,
-    double Gain = 1.0,
-    double Overlap = 1.5,
-    double TargetAccuracy = 0.99,
-    int Restarts = 2,
-    int Patience = 10)
+    double Gain = TaskTrainingOptions.DefaultGain,
+    double Overlap = TaskTrainingOptions.DefaultOverlap,
+    double TargetAccuracy = TaskTrainingOptions.DefaultTargetAccuracy,
+    int Restarts = TaskTrainingOptions.DefaultRestarts,
+    int Patience = TaskTrainingOptions.DefaultPatience)
 {
+    /// <summary>The defaults of <c>task train</c> (docs/benchmarks-lint.md, "Training defaults"), one place for the record and the command.</summary>
+    public const double DefaultGain = 1.0, DefaultOverlap = 1.5, DefaultTargetAccuracy = 0.99;
+
+    /// <inheritdoc cref="DefaultGain"/>
+    public const int DefaultRestarts = 2, DefaultPatience = 10;
+
     /// <summary>
     /// The default learning rate: 0.01 at full rank (J moves at lr/√N), 0.02 at low rank (shortens the CDI rank-1
     /// plateau); full-rank DMS stalled at 0.02 for some seeds (docs/benchmarks-lint.md).
