@@ -177,16 +177,13 @@ public static class MixtureNetworkTrainer
         {
             var theta = new double[layout.Length];
             double loss = double.NaN, accuracy = double.PositiveInfinity;
-            for (int d = 0; d < ValidationDraws && (d == 0 || judge); d++)
+            int draws = judge ? ValidationDraws : meanField is null ? 1 : 0;
+            for (int d = 0; d < draws; d++)
             {
                 mixture.Loadings<double>(at, validationXi[d], theta);
-                bool scoresLoss = d == 0 && meanField is null;
-                if (scoresLoss || judge)
-                {
-                    (double drawLoss, double drawAccuracy) = RateNetworkTraining.Validate(layout, theta, validation, [], options.Seed, options.Threads, judge ? CognitiveTask.IsCorrect : null);
-                    loss = scoresLoss ? drawLoss : loss;
-                    accuracy = Math.Min(accuracy, drawAccuracy);
-                }
+                (double drawLoss, double drawAccuracy) = RateNetworkTraining.Validate(layout, theta, validation, [], options.Seed, options.Threads, judge ? CognitiveTask.IsCorrect : null);
+                loss = d == 0 ? drawLoss : loss;
+                accuracy = Math.Min(accuracy, drawAccuracy);
             }
 
             return (meanField is null ? loss : MeanFieldLoss(meanField, at, validation, parallel), judge ? accuracy : double.NaN);
