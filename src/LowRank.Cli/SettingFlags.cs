@@ -58,6 +58,7 @@ internal static partial class SettingFlags
         ["Seeds"] = "--seeds",
         ["Spread"] = "--init-spread",
         ["Start"] = "--start",
+        ["Starts"] = "--starts",
         ["Steps"] = "--steps",
         ["Subsample"] = "--subsample",
         ["TargetAccuracy"] = "--target-accuracy",

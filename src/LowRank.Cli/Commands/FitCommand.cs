@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LowRank.Data;
+using LowRank.Fitting;
 using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Plotting;
@@ -30,7 +31,7 @@ internal static class FitCommand
         FitSettings d = FitPresets.Default;
         var data = new Option<string>("--data") { Description = "Recording to fit (.npy, .npz, .csv, .edf): [T, X] continuous, or [trials, T, X].", Required = true };
         var output = new Option<string>("--out") { Description = "Model directory to write (replaced when the fit ends).", Required = true };
-        var preset = new Option<string?>("--preset") { Description = "Start from a named recipe (eeg: the published EEG fit); explicit options override it." };
+        var preset = new Option<string?>("--preset") { Description = $"Start from a named recipe (eeg: the published EEG model and objective, rate decaying to {FitPresets.EegFinalLearningRate:0.#e0}, best of {FitPresets.EegStarts} starts); explicit options override it." };
         preset.AcceptOnlyFromAmong([.. FitPresets.Names]);
         var rank = new Option<int?>("--rank") { Description = $"Rank R. [default: {d.Model.Rank}]" };
         var units = new Option<int?>("--units") { Description = $"Units N. [default: {d.Model.Units}]" };
@@ -48,6 +49,7 @@ internal static class FitCommand
         var noise = Choice<NoiseShape>("--noise", $"Shape of Σz and Σ0. [default: {ModelNames.Of(d.Model.TransitionNoise)}]");
         var evaluateEvery = new Option<int?>("--evaluate-every") { Description = $"Evaluate the objective on fixed windows every n epochs (0: never). [default: {d.Trainer.EvaluateEvery}]" };
         var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = $"Write a checkpoint every n epochs. [default: {d.Trainer.CheckpointEvery}]" };
+        var starts = new Option<int?>("--starts") { Description = $"Fit this many starts (seeds derived from --seed) side by side and keep the one whose generated series best match the training data (D_stsp). [default: {d.Starts}; {FitPresets.EegStarts} with --preset eeg]" };
         var holdout = new Option<double?>("--holdout") { Description = "Fit on the first part only, holding out this fraction at the end (e.g. 0.2)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted fit whose checkpoint is in --out (bit-identical to an uninterrupted fit)." };
         var seed = CommonOptions.Seed();
@@ -57,7 +59,7 @@ internal static class FitCommand
         var command = new Command("fit", "Fit a stochastic low-rank RNN to a recording by variational SMC.")
         {
             data, output, preset, rank, units, particles, batch, window, windows, epochs, lr, lrEnd, clip, proposal, resampling,
-            activation, noise, evaluateEvery, checkpointEvery, holdout, resume, seed, threads, json,
+            activation, noise, evaluateEvery, checkpointEvery, starts, holdout, resume, seed, threads, json,
         };
         preprocessing.AddTo(command);
         command.SetAction(parse => context.Execute(() =>
@@ -95,7 +97,7 @@ internal static class FitCommand
             return Run(context, new FitOptions(
                 parse.GetValue(data)!,
                 parse.GetValue(output)!,
-                baseRecipe with { Model = model, Objective = objective, Trainer = trainer, Holdout = parse.GetValue(holdout) },
+                baseRecipe with { Model = model, Objective = objective, Trainer = trainer, Holdout = parse.GetValue(holdout), Starts = parse.GetValue(starts) ?? baseRecipe.Starts },
                 parse.GetValue(resume),
                 parse.GetValue(json),
                 preprocessing.Read(parse)));
@@ -113,31 +115,45 @@ internal static class FitCommand
             .WritesDirectory(options.Out, "--out", ModelStore.OutputKind)
             .WritesFile(options.JsonPath, "--json")
             .Check();
-        TrainingCheckpoint? resume = options.Resume ? TrainingCheckpoint.Read(checkpoint) : null;
+        string[] checkpoints = [.. Enumerable.Range(0, settings.Starts).Select(k => StartSelection.CheckpointOf(checkpoint, k))];
+        if (options.Resume && !checkpoints.Skip(1).Any(File.Exists))
+        {
+            _ = TrainingCheckpoint.Read(checkpoint); // a checkpoint to resume must be there: a clear error if not
+        }
+
         (Recording recording, RecordingPreprocessing? preprocessing) = RecordingPreprocessing.LoadForFit(options.DataPath, options.Preprocessing, settings.Holdout);
         FitPresets.CheckData(settings, recording);
         SequenceSet data = recording.Data;
         using var stop = new StopSignals();
-        FitResult fit;
+        MultiStartFit fitted;
         try
         {
             var progress = new InterruptingProgress(context.CreateProgress(), InterruptAfterEpoch, stop);
-            fit = ModelFitter.Fit(data, settings, checkpoint, resume, progress, stop.Token);
+            fitted = StartSelection.Fit(data, settings, checkpoint, options.Resume, progress, stop.Token);
         }
         catch (OperationCanceledException) when (stop.Requested)
         {
-            int epoch = TrainingCheckpoint.Read(checkpoint).Epoch;
-            context.Error.WriteLine($"stopped by {stop.Name} after epoch {epoch}: the checkpoint is in '{checkpoint}'.");
+            if (settings.Starts == 1)
+            {
+                context.Error.WriteLine($"stopped by {stop.Name} after epoch {TrainingCheckpoint.Read(checkpoint).Epoch}: the checkpoint is in '{checkpoint}'.");
+            }
+            else
+            {
+                string epochs = string.Join(", ", checkpoints.Select(p => File.Exists(p) ? TrainingCheckpoint.Read(p).Epoch : 0));
+                context.Error.WriteLine($"stopped by {stop.Name} after epochs {epochs} of the {settings.Starts} starts: their checkpoints are in '{options.Out}'.");
+            }
+
             context.Error.WriteLine("  continue with the same command and --resume.");
             return stop.ExitCode;
         }
 
+        FitResult fit = fitted.Fit;
         TrainingSummary summary = fit.Training.Summary;
         ModelStore.Save(
             options.Out,
             fit.Model,
             CliProvenance.Create(options.DataPath, settings.Trainer.Seed),
-            FitRecord.From(settings, fit, SummaryFile, CurveFile),
+            FitRecord.From(settings, fit, SummaryFile, CurveFile, fitted.Starts),
             temp =>
             {
                 JsonFile.Write(Path.Combine(temp, SummaryFile), TrainingSummaryDocument.From(summary, fit.Training.ResumedFromEpoch));
@@ -159,6 +175,16 @@ internal static class FitCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"z-scored each channel by its mean and sd over {z.Samples} {(data.IsContinuous ? "steps" : "time points")}{(settings.Holdout is null ? "" : " of the training part")} (stored in {ModelStore.ModelFile}, applied to later data)"));
         }
 
+        if (fitted.Starts is { } chosen)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{chosen.Scores.Count} starts in {chosen.WallSeconds:0.0} s, each scored by D_stsp of {StartSelection.SelectionSeries} generated series against the training data (D_H shown, not used):"));
+            foreach (StartScore start in chosen.Scores)
+            {
+                string mark = start.Start == chosen.Chosen ? "  <- kept" : "";
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  start {start.Start + 1} (seed {start.Seed}): d_stsp {start.DStsp:0.000}  d_h {start.DH:0.0000}  final objective {start.FinalObjective:0.0000}{mark}"));
+            }
+        }
+
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{summary.Epochs} epochs in {summary.TotalWallSeconds:0.0} s; final objective {summary.Objective[^1]:0.0000} per step"));
 
         // With a held-out part, the evaluation after the last epoch scores the returned parameters on it.
@@ -173,7 +199,7 @@ internal static class FitCommand
         output.WriteLine($"wrote {options.Out}: {ModelStore.ModelFile}, {ModelStore.ParametersFile}, {SummaryFile}, {CurveFile}");
         if (options.JsonPath is not null)
         {
-            JsonFile.Write(options.JsonPath, new FitReport(Path.GetFullPath(options.Out), summary.Epochs, summary.Objective[^1], summary.TotalWallSeconds, summary.Rollbacks.Count, fit.Split, heldOut));
+            JsonFile.Write(options.JsonPath, new FitReport(Path.GetFullPath(options.Out), summary.Epochs, summary.Objective[^1], summary.TotalWallSeconds, summary.Rollbacks.Count, fit.Split, heldOut, settings.Starts, fitted.Starts?.Chosen, fitted.Starts?.Scores));
         }
 
         return ExitCodes.Success;
@@ -205,5 +231,5 @@ internal static class FitCommand
     }
 
     /// <summary>What <c>--json</c> receives.</summary>
-    private sealed record FitReport(string Model, int Epochs, double FinalObjective, double WallSeconds, int Rollbacks, HeldOutSplit? Holdout, double? HeldOutObjective);
+    private sealed record FitReport(string Model, int Epochs, double FinalObjective, double WallSeconds, int Rollbacks, HeldOutSplit? Holdout, double? HeldOutObjective, int Starts, int? ChosenStart, IReadOnlyList<StartScore>? StartScores);
 }

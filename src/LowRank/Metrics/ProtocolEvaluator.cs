@@ -28,6 +28,13 @@ public sealed record EvaluationRequest
     /// <summary>Worker threads of the metrics (figures do not depend on it).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// What is done to the recording before scoring (published: none, the EEG evaluation file is smoothed and z-scored
+    /// already). A recording as fitted (z-scored, not smoothed) is scored like the generated series with
+    /// <see cref="SeriesPreprocessing.HannSmoothThenZScore"/>, as the choice among a fit's starts does.
+    /// </summary>
+    public SeriesPreprocessing DataPreprocessing { get; init; } = SeriesPreprocessing.None;
+
     /// <summary>Checks the settings; throws <see cref="InputException"/> with a fix.</summary>
     public void Validate()
     {
@@ -187,7 +194,7 @@ public static class ProtocolEvaluator
             scored.Observations,
             steps,
             x,
-            new MetricsOptions { Seeds = request.Seeds, Seed = seed, MaxThreads = request.Threads });
+            new MetricsOptions { Seeds = request.Seeds, Seed = seed, MaxThreads = request.Threads, DataPreprocessing = request.DataPreprocessing });
     }
 
     /// <summary>Throws <see cref="InputException"/> for the first channel of <paramref name="series"/> [T, X] whose values are all equal (or not finite).</summary>

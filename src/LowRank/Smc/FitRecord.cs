@@ -16,6 +16,7 @@ namespace LowRank.Smc;
 /// <param name="ObjectivePerEpoch">Mean objective of every epoch.</param>
 /// <param name="SummaryFile">The file with the per-epoch record (<see cref="TrainingSummaryDocument"/>).</param>
 /// <param name="LearningCurve">The learning-curve plot.</param>
+/// <param name="Starts">With several starts: each start's seed and selection scores, and which was kept (its seed fitted these parameters).</param>
 public sealed record FitRecord(
     string? Preset,
     VsmcOptions Objective,
@@ -29,10 +30,11 @@ public sealed record FitRecord(
     IReadOnlyList<RollbackEvent> Rollbacks,
     IReadOnlyList<double> ObjectivePerEpoch,
     string SummaryFile,
-    string LearningCurve)
+    string LearningCurve,
+    StartsRecord? Starts = null)
 {
-    /// <summary>The record of <paramref name="fit"/>, run with <paramref name="settings"/>.</summary>
-    public static FitRecord From(FitSettings settings, FitResult fit, string summaryFile, string learningCurve)
+    /// <summary>The record of <paramref name="fit"/>, run with <paramref name="settings"/> (the kept start of <paramref name="starts"/>, when given).</summary>
+    public static FitRecord From(FitSettings settings, FitResult fit, string summaryFile, string learningCurve, StartsRecord? starts = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(fit);
@@ -50,7 +52,8 @@ public sealed record FitRecord(
             summary.Rollbacks,
             summary.Objective,
             summaryFile,
-            learningCurve);
+            learningCurve,
+            starts);
     }
 }
 

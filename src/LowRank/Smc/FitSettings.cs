@@ -81,6 +81,12 @@ public sealed record FitSettings
     /// <summary>Windows (continuous data) or at most this many trials scored by each evaluation.</summary>
     public int EvaluationWindows { get; init; } = 50;
 
+    /// <summary>
+    /// S: fits of this recipe from S seeds, of which the one whose generated series best match the training data is
+    /// kept (<c>LowRank.Fitting.StartSelection</c>); 1 is a single fit.
+    /// </summary>
+    public int Starts { get; init; } = 1;
+
     /// <summary>Throws <see cref="InputException"/> naming the first setting out of range: the trainer's, the split's, the model's, the objective's.</summary>
     public void Validate()
     {
@@ -90,6 +96,7 @@ public sealed record FitSettings
         InputException.RequireAtLeastOne(nameof(t.WindowLength), t.WindowLength);
         InputException.RequireAtLeastOne(nameof(t.WindowsPerEpoch), t.WindowsPerEpoch);
         InputException.RequireAtLeastOne(nameof(t.CheckpointEvery), t.CheckpointEvery);
+        InputException.RequireAtLeastOne(nameof(Starts), Starts);
         if (t.EvaluateEvery < 0)
         {
             throw new InputException(
@@ -118,10 +125,12 @@ public static class FitPresets
     public static IReadOnlyList<string> Names { get; } = ["eeg"];
 
     /// <summary>
-    /// The published EEG recipe (docs/vsmc.md, "Published recipes"): rank 3, N = 512 clipped-ReLU units, full Σz and Σ0
-    /// initialised at scales 0.1 and 1, σx 0.1, decay 0.9, trainable μ0, latent readout; K = 10
-    /// particles, optimal proposal, systematic resampling; RAdam with lr 1e−3 decayed exponentially to
-    /// 1e−6 over 1500 epochs of 500 windows of T = 50 steps in batches of B = 10.
+    /// The EEG recipe (docs/vsmc.md, "Published recipes"): the published model — rank 3, N = 512 clipped-ReLU units,
+    /// full Σz and Σ0 initialised at scales 0.1 and 1, σx 0.1, decay 0.9, trainable μ0, latent readout; K = 10
+    /// particles, optimal proposal, systematic resampling; RAdam from lr 1e−3 over 1500 epochs of 500 windows of
+    /// T = 50 steps in batches of B = 10 — with two changes measured in issue 13 (docs/benchmarks-training.md): the
+    /// rate decays to <see cref="EegFinalLearningRate"/> instead of the published 1e−6, and <see cref="EegStarts"/>
+    /// starts are fitted and the best kept.
     /// </summary>
     public static FitSettings Eeg { get; } = new()
     {
@@ -155,14 +164,29 @@ public static class FitPresets
             WindowLength = 50,
             WindowsPerEpoch = 500,
             LearningRate = 1e-3,
-            FinalLearningRate = 1e-6,
+            FinalLearningRate = EegFinalLearningRate,
             EvaluateEvery = 50,
             CheckpointEvery = 10,
         },
+        Starts = EegStarts,
     };
 
-    /// <summary>The settings used without a preset: the published EEG recipe, unnamed.</summary>
-    public static FitSettings Default { get; } = Eeg with { Preset = null };
+    /// <summary>
+    /// η_end of the EEG recipe. The published 1e−6 leaves the rate below 1e−4 after a third of the epochs, where the
+    /// objective is still rising; ending at 1e−4 raised the final evaluation objective of every seed tried (by 1.0–3.3
+    /// per step) and lowered the worst seeds' D_stsp.
+    /// </summary>
+    public const double EegFinalLearningRate = 1e-4;
+
+    /// <summary>
+    /// Starts of the EEG recipe: which solution a fit reaches depends on its initialisation (one seed in five stays in a
+    /// solution whose generated series miss a direction of the data, whatever the schedule or particle count), and
+    /// three starts run side by side on two cores in under 10 minutes.
+    /// </summary>
+    public const int EegStarts = 3;
+
+    /// <summary>The settings used without a preset: the EEG recipe, unnamed, as one start.</summary>
+    public static FitSettings Default { get; } = Eeg with { Preset = null, Starts = 1 };
 
     /// <summary>
     /// Throws <see cref="InputException"/> when <paramref name="recording"/> (as it will be fitted, after any

@@ -22,6 +22,7 @@ public sealed partial class ArchitectureTests
         ["Lint"],
         ["Populations"],
         ["Analysis", "Metrics"],
+        ["Fitting"],
     ];
 
     private static string LibraryRoot()

@@ -2,9 +2,11 @@ using System.Text.Json;
 using LowRank.Cli;
 using LowRank.Cli.Commands;
 using LowRank.Data;
+using LowRank.Fitting;
 using LowRank.Formats;
 using LowRank.Model;
 using LowRank.Numerics;
+using LowRank.Smc;
 using LowRank.Training;
 
 namespace LowRank.Tests.Cli;
@@ -151,6 +153,28 @@ public sealed class FitCommandTests : IDisposable
         Assert.Equal(2, training.GetProperty("resumed_from_epoch").GetInt32());
     }
 
+    [Fact]
+    public void InterruptedStartsResumeToTheUninterruptedFit()
+    {
+        Assert.Equal(0, CliHarness.Run(Fit("straight", "--starts", "2")).ExitCode);
+
+        FitCommand.InterruptAfterEpoch = 2;
+        CliResult stopped = CliHarness.Run(Fit("resumed", "--starts", "2"));
+        FitCommand.InterruptAfterEpoch = null;
+        Assert.Equal(ExitCodes.Interrupted, stopped.ExitCode);
+        Assert.Contains($"of the 2 starts: their checkpoints are in '{PathOf("resumed")}'.\n  continue with the same command and --resume.\n", stopped.Error);
+        Assert.True(File.Exists(PathOf("resumed/checkpoint.start-1.lrck")) || File.Exists(PathOf("resumed/checkpoint.lrck")));
+
+        CliResult resumed = CliHarness.Run(Fit("resumed", "--starts", "2", "--resume"));
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.False(File.Exists(PathOf("resumed/checkpoint.start-1.lrck")));
+        Dictionary<string, double[]> a = Parameters(PathOf("straight")), b = Parameters(PathOf("resumed"));
+        foreach (string key in a.Keys)
+        {
+            Assert.Equal(a[key], b[key]);
+        }
+    }
+
     /// <summary>
     /// A real signal to a real process: the fit (the lowrank executable, in its own process) stops after the epoch
     /// under way, writes its checkpoint and exits with 128 + the signal; resuming gives the parameters of an
@@ -287,7 +311,38 @@ public sealed class FitCommandTests : IDisposable
         Assert.Equal(10, trainer.GetProperty("batch_size").GetInt32());
         Assert.Equal(50, trainer.GetProperty("window_length").GetInt32());
         Assert.Equal(1e-3, trainer.GetProperty("learning_rate").GetDouble());
-        Assert.Equal(1e-6, trainer.GetProperty("final_learning_rate").GetDouble());
+        Assert.Equal(FitPresets.EegFinalLearningRate, trainer.GetProperty("final_learning_rate").GetDouble());
+
+        // The preset fits three starts and records them; the kept one is the lowest selection D_stsp.
+        Assert.Contains("3 starts in ", result.Output);
+        JsonElement starts = training.GetProperty("starts");
+        JsonElement scores = starts.GetProperty("scores");
+        Assert.Equal(FitPresets.EegStarts, scores.GetArrayLength());
+        int chosen = starts.GetProperty("chosen").GetInt32();
+        Assert.Equal(scores.EnumerateArray().Min(s => s.GetProperty("d_stsp").GetDouble()), scores[chosen].GetProperty("d_stsp").GetDouble());
+    }
+
+    [Fact]
+    public void StartsAreReportedInTheJsonAndOneStartRecordsNone()
+    {
+        CliResult result = CliHarness.Run([.. Fit("multi", "--starts", "2"), "--json", PathOf("multi.json")]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("2 starts in ", result.Output);
+        Assert.Contains("  <- kept", result.Output);
+        JsonElement report = JsonDocument.Parse(File.ReadAllText(PathOf("multi.json"))).RootElement;
+        Assert.Equal(2, report.GetProperty("starts").GetInt32());
+        int chosen = report.GetProperty("chosen_start").GetInt32();
+        JsonElement scores = report.GetProperty("start_scores");
+        Assert.Equal(2, scores.GetArrayLength());
+        Assert.All(scores.EnumerateArray(), s => Assert.True(s.GetProperty("d_stsp").GetDouble() > 0 && s.GetProperty("d_h").GetDouble() >= 0));
+        Assert.Equal(scores.EnumerateArray().Min(s => s.GetProperty("d_stsp").GetDouble()), scores[chosen].GetProperty("d_stsp").GetDouble());
+
+        CliResult single = CliHarness.Run([.. Fit("single"), "--json", PathOf("single.json")]);
+        Assert.Equal(0, single.ExitCode);
+        JsonElement one = JsonDocument.Parse(File.ReadAllText(PathOf("single.json"))).RootElement;
+        Assert.Equal(1, one.GetProperty("starts").GetInt32());
+        Assert.Equal(JsonValueKind.Null, one.GetProperty("chosen_start").ValueKind);
+        Assert.DoesNotContain("starts in", single.Output);
     }
 
     [Fact]
@@ -328,7 +383,8 @@ public sealed class FitCommandTests : IDisposable
     [Theory]
     [InlineData(new[] { "--holdout", "1.5" }, "error: the held-out fraction must lie strictly between 0 and 1 (got 1.5).\n  hint: pass a fraction such as --holdout 0.2.\n")]
     [InlineData(new[] { "--window", "400" }, "error: the window length 400 does not fit the recording of 300 steps.\n  hint: pass --window between 1 and 300.\n")]
-    [InlineData(new[] { "--lr", "0" }, "error: learning rates must be positive and finite (got --lr 0, --lr-end 1E-06).\n  hint: pass positive rates such as --lr 1e-3 --lr-end 1e-6.\n")]
+    [InlineData(new[] { "--lr", "0" }, "error: learning rates must be positive and finite (got --lr 0, --lr-end 0.0001).\n  hint: pass positive rates such as --lr 1e-3 --lr-end 1e-6.\n")]
+    [InlineData(new[] { "--starts", "0" }, "error: --starts must be at least 1 (got 0).\n  hint: pass --starts 1 or more.\n")]
     [InlineData(new[] { "--epochs", "0" }, "error: --epochs must be at least 1 (got 0).\n  hint: pass --epochs 1 or more.\n")]
     [InlineData(new[] { "--clip", "-1" }, "error: --clip must be positive (got -1).\n  hint: pass a positive gradient-norm bound such as --clip 10, or leave it out.\n")]
     [InlineData(new[] { "--rank", "10" }, "error: rank 10 exceeds the number of units 9.\n  hint: use --rank at most --units.\n")]
