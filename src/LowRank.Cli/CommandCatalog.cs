@@ -13,6 +13,7 @@ internal static class CommandCatalog
         FitCommand.Create(context),
         GenerateCommand.Create(context),
         EvaluateCommand.Create(context),
+        InferCommand.Create(context),
         InspectCommand.Create(context),
         FixedPointsCommand.Create(context),
         TaskCommand.Create(context),

@@ -110,6 +110,27 @@ internal sealed class FrozenModel
         }
     }
 
+    /// <summary>
+    /// f(z) = a z + Ñ φ(M z + W v; h), the mean of z_{t+1} given z_t = <paramref name="z"/> and input v_t; also leaves
+    /// the step's currents x and rates φ in the buffers [N] for the readout.
+    /// </summary>
+    public void TransitionMean(ReadOnlySpan<double> z, ReadOnlySpan<double> v, Span<double> currents, Span<double> rates, Span<double> next)
+    {
+        Currents(z, v, currents);
+        ActivationFunctions.Apply(Options.Activation, currents, H, rates);
+        for (int a = 0; a < Rank; a++)
+        {
+            double sum = Decay * z[a];
+            ReadOnlySpan<double> row = N.AsSpan(a * Units, Units);
+            for (int i = 0; i < Units; i++)
+            {
+                sum += row[i] * rates[i];
+            }
+
+            next[a] = sum;
+        }
+    }
+
     /// <summary>mean = g(C z + d) or g(c ⊙ s + d).</summary>
     public void ObservationMean(ReadOnlySpan<double> z, ReadOnlySpan<double> currents, ReadOnlySpan<double> rates, Span<double> eta, Span<double> mean)
     {

@@ -120,26 +120,13 @@ public static class Simulator
                 }
             }
 
-            f.Currents(z, v, currents);
-            ActivationFunctions.Apply(f.Options.Activation, currents, f.H, rates);
+            // z_{t+1} = a z_t + Ñ r_t + noiseScale Lz ε_t
+            f.TransitionMean(z, v, currents, rates, next);
             if (recorded)
             {
                 z.CopyTo(latents.Slice(t * r, r));
                 f.ObservationMean(z, currents, rates, eta, means.Slice(t * x, x));
                 f.SampleObservation(means.Slice(t * x, x), samples.Slice(t * x, x), rng);
-            }
-
-            // z_{t+1} = a z_t + Ñ r_t + noiseScale Lz ε_t
-            for (int a = 0; a < r; a++)
-            {
-                double sum = f.Decay * z[a];
-                ReadOnlySpan<double> row = f.N.AsSpan(a * n, n);
-                for (int i = 0; i < n; i++)
-                {
-                    sum += row[i] * rates[i];
-                }
-
-                next[a] = sum;
             }
 
             if (options.NoiseScale > 0)

@@ -19,7 +19,7 @@ public sealed partial class ArchitectureTests
         ["Training"],
         ["Model", "RateNetworks"],
         ["Smc", "Simulation", "Tasks"],
-        ["Lint"],
+        ["Lint", "Inference"],
         ["Populations"],
         ["Analysis", "Metrics"],
         ["Fitting"],
