@@ -245,12 +245,7 @@ public static class PosteriorInference
             // For each z_{t+1}^j: ratio_j = ŵ_{t+1|T}^j / Σ_l ŵ_t^l p(z_{t+1}^j | z_t^l), with densities shifted by their column maximum.
             for (int j = 0; j < k; j++)
             {
-                double max = double.NegativeInfinity;
-                for (int p = 0; p < k; p++)
-                {
-                    max = Math.Max(max, logDensity[p * k + j]);
-                }
-
+                double max = ColumnMax(logDensity, k, j);
                 double denominator = 0;
                 for (int p = 0; p < k; p++)
                 {
@@ -310,11 +305,7 @@ public static class PosteriorInference
             for (int s = 0; s < k; s++)
             {
                 int j = path[s];
-                double max = double.NegativeInfinity;
-                for (int p = 0; p < k; p++)
-                {
-                    max = Math.Max(max, logDensity[p * k + j]);
-                }
+                double max = ColumnMax(logDensity, k, j);
 
                 for (int p = 0; p < k; p++)
                 {
@@ -327,6 +318,18 @@ public static class PosteriorInference
         }
 
         return counts;
+    }
+
+    /// <summary>The largest log-density of column <paramref name="j"/> of [K,K] <paramref name="logDensity"/> (over the particles of step t).</summary>
+    private static double ColumnMax(double[] logDensity, int k, int j)
+    {
+        double max = double.NegativeInfinity;
+        for (int p = 0; p < k; p++)
+        {
+            max = Math.Max(max, logDensity[p * k + j]);
+        }
+
+        return max;
     }
 
     /// <summary>An index drawn with probabilities ∝ <paramref name="weights"/> (not necessarily normalised).</summary>

@@ -17,17 +17,7 @@ public sealed class FitCommandTests : IDisposable
 
     public FitCommandTests()
     {
-        // A noisy 3-channel oscillation, 300 steps.
-        Rng rng = Rng.Create(12);
-        var values = new double[300 * 3];
-        for (int t = 0; t < 300; t++)
-        {
-            for (int c = 0; c < 3; c++)
-            {
-                values[t * 3 + c] = Math.Sin(2 * Math.PI * t / 25 + c) + 0.2 * rng.NextGaussian();
-            }
-        }
-
+        double[] values = TestRecordings.NoisyOscillation();
         Npy.Write(PathOf("data.npy"), NdArray.Create(values, 300, 3));
     }
 

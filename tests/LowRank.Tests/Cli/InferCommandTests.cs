@@ -1,7 +1,6 @@
 using System.Text.Json;
 using LowRank.Cli;
 using LowRank.Formats;
-using LowRank.Numerics;
 
 namespace LowRank.Tests.Cli;
 
@@ -11,17 +10,7 @@ public sealed class InferCommandTests : IDisposable
 
     public InferCommandTests()
     {
-        // A noisy 3-channel oscillation (300 steps) and a small model fitted to it.
-        Rng rng = Rng.Create(12);
-        var values = new double[300 * 3];
-        for (int t = 0; t < 300; t++)
-        {
-            for (int c = 0; c < 3; c++)
-            {
-                values[t * 3 + c] = Math.Sin(2 * Math.PI * t / 25 + c) + 0.2 * rng.NextGaussian();
-            }
-        }
-
+        double[] values = TestRecordings.NoisyOscillation();
         Npy.Write(PathOf("data.npy"), NdArray.Create(values, 300, 3));
         Npy.Write(PathOf("trials.npy"), NdArray.Create(values[..(4 * 50 * 3)], 4, 50, 3));
         Npy.Write(PathOf("wide.npy"), NdArray.Create(new double[50 * 5].Select((_, i) => Math.Sin(i)).ToArray(), 50, 5));
