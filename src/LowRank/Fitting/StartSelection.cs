@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 using LowRank.Data;
 using LowRank.Metrics;

@@ -128,16 +128,8 @@ public static class PosteriorInference
     {
         int steps = filtered.Steps, k = filtered.ParticleCount, r = filtered.Rank, x = f.Channels;
 
-        // Per-step evidence: log p(y_t | y_{0:t−1}) ≈ logsumexp_k log w_t^k − log K.
-        double total = 0;
-        for (int t = 0; t < steps; t++)
-        {
-            double e = LogSumExp(filtered.LogWeights.AsSpan(t * k, k)) - Math.Log(k);
-            posterior.LogEvidence[trial * steps + t] = e;
-            total += e;
-        }
-
-        posterior.LogLikelihood[trial] = total;
+        filtered.LogEvidence.CopyTo(posterior.LogEvidence, trial * steps);
+        posterior.LogLikelihood[trial] = filtered.LogLikelihood;
 
         // Weights over the particles of each step [T,K] (for the conditional smoother: counts of the drawn paths).
         double[] weights = smoothing switch
@@ -169,8 +161,7 @@ public static class PosteriorInference
                     m[a] += w * z[a];
                 }
 
-                f.Currents(z, v, currents);
-                ActivationFunctions.Apply(f.Options.Activation, currents, f.H, rates);
+                f.Activity(z, v, currents, rates);
                 f.ObservationMean(z, currents, rates, eta, mean);
                 for (int c = 0; c < x; c++)
                 {
@@ -197,34 +188,54 @@ public static class PosteriorInference
     }
 
     /// <summary>
-    /// log p(z_{t+1}^j | z_t^p) up to a constant, [K(p), K(j)] for step t: −½‖Lz⁻¹(z_{t+1}^j − f(z_t^p))‖².
+    /// The transition densities between the filtered particles of consecutive steps, for the backward passes of both
+    /// smoothers: Lz⁻¹ and the buffers are made once per trial, and <see cref="Fill"/> writes, for step t,
+    /// logDensity[p, j] = log p(z_{t+1}^j | z_t^p) up to a constant = −½‖Lz⁻¹(z_{t+1}^j − f(z_t^p))‖² ([K(p), K(j)]).
     /// </summary>
-    private static void TransitionLogDensities(FrozenModel f, FilterResult filtered, int t, double[] logDensity)
+    private sealed class TransitionDensities
     {
-        int k = filtered.ParticleCount, r = filtered.Rank;
-        Span<double> currents = new double[f.Units], rates = new double[f.Units], next = new double[r], diff = new double[r], whitened = new double[r];
-        var inverse = new double[r * r];
-        SmallMatrix.InverseLower(f.TransitionCholesky, r, inverse);
-        ReadOnlySpan<double> v = f.Inputs > 0 ? filtered.Inputs.AsSpan(t * f.Inputs, f.Inputs) : [];
-        for (int p = 0; p < k; p++)
+        private readonly FrozenModel _f;
+        private readonly FilterResult _filtered;
+        private readonly double[] _inverse, _currents, _rates, _next, _difference, _whitened;
+
+        public TransitionDensities(FrozenModel f, FilterResult filtered)
         {
-            f.TransitionMean(filtered.Particles.AsSpan((t * k + p) * r, r), v, currents, rates, next);
-            for (int j = 0; j < k; j++)
+            int r = filtered.Rank;
+            _f = f;
+            _filtered = filtered;
+            _inverse = new double[r * r];
+            SmallMatrix.InverseLower(f.TransitionCholesky, r, _inverse);
+            _currents = new double[f.Units];
+            _rates = new double[f.Units];
+            _next = new double[r];
+            _difference = new double[r];
+            _whitened = new double[r];
+        }
+
+        public void Fill(int t, double[] logDensity)
+        {
+            int k = _filtered.ParticleCount, r = _filtered.Rank, u = _f.Inputs;
+            ReadOnlySpan<double> v = u > 0 ? _filtered.Inputs.AsSpan(t * u, u) : [];
+            for (int p = 0; p < k; p++)
             {
-                ReadOnlySpan<double> z = filtered.Particles.AsSpan(((t + 1) * k + j) * r, r);
-                for (int a = 0; a < r; a++)
+                _f.TransitionMean(_filtered.Particles.AsSpan((t * k + p) * r, r), v, _currents, _rates, _next);
+                for (int j = 0; j < k; j++)
                 {
-                    diff[a] = z[a] - next[a];
-                }
+                    ReadOnlySpan<double> z = _filtered.Particles.AsSpan(((t + 1) * k + j) * r, r);
+                    for (int a = 0; a < r; a++)
+                    {
+                        _difference[a] = z[a] - _next[a];
+                    }
 
-                SmallMatrix.MultiplyVector(inverse, diff, r, whitened);
-                double q = 0;
-                for (int a = 0; a < r; a++)
-                {
-                    q += whitened[a] * whitened[a];
-                }
+                    SmallMatrix.MultiplyVector(_inverse, _difference, r, _whitened);
+                    double q = 0;
+                    for (int a = 0; a < r; a++)
+                    {
+                        q += _whitened[a] * _whitened[a];
+                    }
 
-                logDensity[p * k + j] = -0.5 * q;
+                    logDensity[p * k + j] = -0.5 * q;
+                }
             }
         }
     }
@@ -235,28 +246,28 @@ public static class PosteriorInference
         int steps = filtered.Steps, k = filtered.ParticleCount;
         var smoothed = new double[steps * k];
         filtered.Weights.AsSpan((steps - 1) * k, k).CopyTo(smoothed.AsSpan((steps - 1) * k, k));
+        var densities = new TransitionDensities(f, filtered);
         var logDensity = new double[k * k];
         var ratio = new double[k];
         for (int t = steps - 2; t >= 0; t--)
         {
-            TransitionLogDensities(f, filtered, t, logDensity);
+            densities.Fill(t, logDensity);
             ReadOnlySpan<double> w = filtered.Weights.AsSpan(t * k, k);
 
-            // For each z_{t+1}^j: ratio_j = ŵ_{t+1|T}^j / Σ_l ŵ_t^l p(z_{t+1}^j | z_t^l), with densities shifted by their column maximum.
+            // For each z_{t+1}^j: ratio_j = ŵ_{t+1|T}^j / Σ_l ŵ_t^l p(z_{t+1}^j | z_t^l), with densities shifted by their
+            // column maximum (the shift cancels in ratio_j · p). The buffer then holds the shifted densities themselves.
             for (int j = 0; j < k; j++)
             {
                 double max = ColumnMax(logDensity, k, j);
                 double denominator = 0;
                 for (int p = 0; p < k; p++)
                 {
-                    denominator += w[p] * Math.Exp(logDensity[p * k + j] - max);
+                    double density = Math.Exp(logDensity[p * k + j] - max);
+                    logDensity[p * k + j] = density;
+                    denominator += w[p] * density;
                 }
 
                 ratio[j] = denominator > 0 ? smoothed[(t + 1) * k + j] / denominator : 0;
-                for (int p = 0; p < k; p++)
-                {
-                    logDensity[p * k + j] = Math.Exp(logDensity[p * k + j] - max);
-                }
             }
 
             double sum = 0;
@@ -296,11 +307,12 @@ public static class PosteriorInference
             counts[(steps - 1) * k + path[s]] += 1.0 / k;
         }
 
+        var densities = new TransitionDensities(f, filtered);
         var logDensity = new double[k * k];
         var probabilities = new double[k];
         for (int t = steps - 2; t >= 0; t--)
         {
-            TransitionLogDensities(f, filtered, t, logDensity);
+            densities.Fill(t, logDensity);
             ReadOnlySpan<double> w = filtered.Weights.AsSpan(t * k, k);
             for (int s = 0; s < k; s++)
             {
@@ -360,27 +372,5 @@ public static class PosteriorInference
         }
 
         return weights.Length - 1;
-    }
-
-    private static double LogSumExp(ReadOnlySpan<double> values)
-    {
-        double max = double.NegativeInfinity;
-        foreach (double v in values)
-        {
-            max = Math.Max(max, v);
-        }
-
-        if (double.IsNegativeInfinity(max))
-        {
-            return max;
-        }
-
-        double sum = 0;
-        foreach (double v in values)
-        {
-            sum += Math.Exp(v - max);
-        }
-
-        return max + Math.Log(sum);
     }
 }

@@ -110,14 +110,20 @@ internal sealed class FrozenModel
         }
     }
 
+    /// <summary>The units' currents x = M z + W v and rates φ(x; h) [N] at state <paramref name="z"/> and input v.</summary>
+    public void Activity(ReadOnlySpan<double> z, ReadOnlySpan<double> v, Span<double> currents, Span<double> rates)
+    {
+        Currents(z, v, currents);
+        ActivationFunctions.Apply(Options.Activation, currents, H, rates);
+    }
+
     /// <summary>
     /// f(z) = a z + Ñ φ(M z + W v; h), the mean of z_{t+1} given z_t = <paramref name="z"/> and input v_t; also leaves
     /// the step's currents x and rates φ in the buffers [N] for the readout.
     /// </summary>
     public void TransitionMean(ReadOnlySpan<double> z, ReadOnlySpan<double> v, Span<double> currents, Span<double> rates, Span<double> next)
     {
-        Currents(z, v, currents);
-        ActivationFunctions.Apply(Options.Activation, currents, H, rates);
+        Activity(z, v, currents, rates);
         for (int a = 0; a < Rank; a++)
         {
             double sum = Decay * z[a];

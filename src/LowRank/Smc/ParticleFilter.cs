@@ -14,8 +14,9 @@ namespace LowRank.Smc;
 /// <param name="Ancestors">A_t^k [T,K]: the particle of step t−1 that z_t^k descends from (row 0: 0).</param>
 /// <param name="LogLikelihood">The estimate Σ_t [logsumexp_k log w_t^k − log K] of log p(y_{0:T−1}).</param>
 /// <param name="Inputs">The inputs v_t the transition saw at each step [T,U] (raw or filtered; empty without inputs).</param>
+/// <param name="LogEvidence">Per step, logsumexp_k log w_t^k − log K: the estimate of log p(y_t | y_{0:t−1}) [T] (sums to <paramref name="LogLikelihood"/>).</param>
 public sealed record FilterResult(
-    int Steps, int ParticleCount, int Rank, double[] Particles, double[] LogWeights, double[] Weights, int[] Ancestors, double LogLikelihood, double[] Inputs)
+    int Steps, int ParticleCount, int Rank, double[] Particles, double[] LogWeights, double[] Weights, int[] Ancestors, double LogLikelihood, double[] Inputs, double[] LogEvidence)
 {
     /// <summary>The weighted filtering mean E[z_t | y_{0:t}] [T,R].</summary>
     public double[] FilteringMeans()
@@ -82,8 +83,9 @@ public static class ParticleFilter
         int k = options.Particles;
         var ancestors = (int[])s.Ancestors.Clone();
         Array.Clear(ancestors, 0, k);
+        double[] evidence = [.. s.LogSumExp.Select(l => l - Math.Log(k))];
         return new FilterResult(
-            steps, k, model.Rank, (double[])s.Z.Clone(), (double[])s.LogW.Clone(), (double[])s.Weights.Clone(), ancestors, value * steps, (double[])s.V.Clone());
+            steps, k, model.Rank, (double[])s.Z.Clone(), (double[])s.LogW.Clone(), (double[])s.Weights.Clone(), ancestors, value * steps, (double[])s.V.Clone(), evidence);
     }
 
     /// <summary>
