@@ -127,7 +127,7 @@ public static class StartSelection
             EvaluationResult result = ProtocolEvaluator.Evaluate(fits[k].Model, train, request);
             TrainingSummary summary = fits[k].Training.Summary;
             scores[k] = new StartScore(k, perStart[k].Trainer.Seed, result.DStsp, result.DH, summary.Objective.Count > 0 ? summary.Objective[^1] : double.NaN);
-            progress?.Report(new ProgressUpdate("start selection", k + 1, starts, string.Create(CultureInfo.InvariantCulture, $"start {k}: d_stsp {result.DStsp:0.000}  d_h {result.DH:0.0000}")));
+            progress?.Report(new ProgressUpdate("start selection", k + 1, starts, string.Create(CultureInfo.InvariantCulture, $"start {k + 1}: d_stsp {result.DStsp:0.000}  d_h {result.DH:0.0000}")));
             if (scores[k].DStsp < scores[chosen].DStsp)
             {
                 chosen = k;
