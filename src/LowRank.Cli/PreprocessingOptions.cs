@@ -39,7 +39,7 @@ internal sealed class PreprocessingOptions
     /// <summary>The options of <c>lowrank fit</c>.</summary>
     public static PreprocessingOptions ForFit() => new(forFit: true);
 
-    /// <summary>The options of commands that read data for a fitted model (<c>evaluate</c>, <c>generate --data</c>).</summary>
+    /// <summary>The options of commands that read data for a fitted model (<c>evaluate</c>, <c>infer</c>, <c>generate --data</c>).</summary>
     public static PreprocessingOptions ForModel() => new(forFit: false);
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>

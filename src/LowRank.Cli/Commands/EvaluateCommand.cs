@@ -9,7 +9,7 @@ using LowRank.Model;
 namespace LowRank.Cli.Commands;
 
 /// <summary>What <c>lowrank evaluate</c> was asked to do.</summary>
-internal sealed record EvaluateOptions(string ModelDirectory, string DataPath, EvaluationRequest Request, string? JsonPath, PreprocessingRequest? Preprocessing = null);
+internal sealed record EvaluateOptions(string ModelDirectory, string DataPath, EvaluationRequest Request, string? JsonPath, PreprocessingRequest Preprocessing);
 
 /// <summary>
 /// <c>lowrank evaluate --model DIR --data FILE</c>: generates from the model by the published protocol
@@ -57,7 +57,7 @@ internal static class EvaluateCommand
         options.Request.Validate();
         new OutputPlan().Reads(options.ModelDirectory, "--model").Reads(options.DataPath, "--data").WritesFile(options.JsonPath, "--json").Check();
         var stored = ModelStore.Load(options.ModelDirectory);
-        Recording recording = RecordingPreprocessing.LoadForModel(options.DataPath, stored.Preprocessing, options.Preprocessing ?? new(), $"model '{options.ModelDirectory}'");
+        Recording recording = RecordingPreprocessing.LoadForModel(options.DataPath, stored.Preprocessing, options.Preprocessing, $"model '{options.ModelDirectory}'");
         int generations = options.Request.Generations;
         EvaluationResult result = ProtocolEvaluator.Evaluate(stored.Model, recording.Data, options.Request, generations > 1 ? context.CreateProgress() : null);
         var report = new EvaluationReport(
