@@ -43,7 +43,10 @@ internal static class FitCommand
         var lr = new Option<double?>("--lr") { Description = $"Initial learning rate. [default: {d.Trainer.LearningRate:0.#e0}]" };
         var lrEnd = new Option<double?>("--lr-end") { Description = $"Final learning rate (exponential decay). [default: {d.Trainer.FinalLearningRate:0.#e0}]" };
         var clip = new Option<double?>("--clip") { Description = "Clip the gradient norm at this value. [default: no clipping]" };
-        var proposal = Choice<ProposalKind>("--proposal", $"Proposal: optimal (Gaussian, linear readout) or bootstrap. [default: {ModelNames.Of(d.Objective.Proposal)}]");
+        var proposal = Choice<ProposalKind>("--proposal", $"Proposal: optimal (Gaussian, linear readout) or bootstrap. [default: {ModelNames.Of(d.Objective.Proposal)} for gaussian, bootstrap for poisson]");
+        var likelihood = Choice<Likelihood>("--likelihood", $"Observation likelihood: gaussian (continuous signals) or poisson (spike counts per bin). [default: {ModelNames.Of(d.Model.Likelihood)}]");
+        var link = Choice<Link>("--link", "Link g from the linear predictor to the Poisson rate: exp, softplus (+1e-6) or relu (+1e-10); gaussian takes identity. [default: identity for gaussian, softplus for poisson]");
+        var readout = Choice<Readout>("--readout", $"What the observations read: latent (g(C z + d)), rates or currents (one channel per unit, g(c ⊙ s + d); pass --units equal to the channels). [default: {ModelNames.Of(d.Model.Readout)}]");
         var resampling = Choice<ResamplingScheme>("--resampling", $"Resampling scheme. [default: {ModelNames.Of(d.Objective.Resampling)}]");
         var activation = Choice<Activation>("--activation", $"Unit nonlinearity. [default: {ModelNames.Of(d.Model.Activation)}]");
         var noise = Choice<NoiseShape>("--noise", $"Shape of Σz and Σ0. [default: {ModelNames.Of(d.Model.TransitionNoise)}]");
@@ -59,15 +62,20 @@ internal static class FitCommand
         var command = new Command("fit", "Fit a stochastic low-rank RNN to a recording by variational SMC.")
         {
             data, output, preset, rank, units, particles, batch, window, windows, epochs, lr, lrEnd, clip, proposal, resampling,
-            activation, noise, evaluateEvery, checkpointEvery, starts, holdout, resume, seed, threads, json,
+            likelihood, link, readout, activation, noise, evaluateEvery, checkpointEvery, starts, holdout, resume, seed, threads, json,
         };
         preprocessing.AddTo(command);
         command.SetAction(parse => context.Execute(() =>
         {
             FitSettings baseRecipe = parse.GetValue(preset) is string name ? FitPresets.Get(name) : FitPresets.Default;
             NoiseShape? noiseShape = Parse<NoiseShape>(parse.GetValue(noise), "noise shape");
+            Likelihood likelihoodKind = Parse<Likelihood>(parse.GetValue(likelihood), "likelihood") ?? baseRecipe.Model.Likelihood;
+            bool likelihoodChanged = likelihoodKind != baseRecipe.Model.Likelihood;
             ModelOptions model = baseRecipe.Model with
             {
+                Likelihood = likelihoodKind,
+                Link = Parse<Link>(parse.GetValue(link), "link") ?? (likelihoodChanged ? DefaultLink(likelihoodKind) : baseRecipe.Model.Link),
+                Readout = Parse<Readout>(parse.GetValue(readout), "readout") ?? baseRecipe.Model.Readout,
                 Rank = parse.GetValue(rank) ?? baseRecipe.Model.Rank,
                 Units = parse.GetValue(units) ?? baseRecipe.Model.Units,
                 Activation = Parse<Activation>(parse.GetValue(activation), "activation") ?? baseRecipe.Model.Activation,
@@ -77,7 +85,8 @@ internal static class FitCommand
             VsmcOptions objective = baseRecipe.Objective with
             {
                 Particles = parse.GetValue(particles) ?? baseRecipe.Objective.Particles,
-                Proposal = Parse<ProposalKind>(parse.GetValue(proposal), "proposal") ?? baseRecipe.Objective.Proposal,
+                Proposal = Parse<ProposalKind>(parse.GetValue(proposal), "proposal")
+                    ?? (likelihoodChanged && likelihoodKind == Likelihood.Poisson ? ProposalKind.Bootstrap : baseRecipe.Objective.Proposal),
                 Resampling = Parse<ResamplingScheme>(parse.GetValue(resampling), "resampling scheme") ?? baseRecipe.Objective.Resampling,
                 Threads = parse.GetValue(threads),
             };
@@ -100,10 +109,13 @@ internal static class FitCommand
                 baseRecipe with { Model = model, Objective = objective, Trainer = trainer, Holdout = parse.GetValue(holdout), Starts = parse.GetValue(starts) ?? baseRecipe.Starts },
                 parse.GetValue(resume),
                 parse.GetValue(json),
-                preprocessing.Read(parse)));
+                preprocessing.Read(parse) with { AllowMissing = true }));
         }));
         return command;
     }
+
+    /// <summary>The link a likelihood takes when none is given: identity for Gaussian, softplus (the published spiking fits) for Poisson.</summary>
+    private static Link DefaultLink(Likelihood likelihood) => likelihood == Likelihood.Gaussian ? Link.Identity : Link.Softplus;
 
     private static int Run(CliContext context, FitOptions options)
     {
@@ -123,6 +135,7 @@ internal static class FitCommand
 
         (Recording recording, RecordingPreprocessing? preprocessing) = RecordingPreprocessing.LoadForFit(options.DataPath, options.Preprocessing, settings.Holdout);
         FitPresets.CheckData(settings, recording);
+        ObservationData.Check(settings.Model, recording.Data, recording.ChannelNames, $"recording '{options.DataPath}'");
         SequenceSet data = recording.Data;
         using var stop = new StopSignals();
         MultiStartFit fitted;

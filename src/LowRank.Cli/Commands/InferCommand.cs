@@ -47,7 +47,7 @@ internal static class InferCommand
                 Threads = parse.GetValue(threads),
             },
             parse.GetValue(json),
-            preprocessing.Read(parse)))));
+            preprocessing.Read(parse) with { AllowMissing = true }))));
         return command;
     }
 
@@ -64,6 +64,7 @@ internal static class InferCommand
         var stored = ModelStore.Load(options.ModelDirectory);
         Recording recording = RecordingPreprocessing.LoadForModel(options.DataPath, stored.Preprocessing, options.Preprocessing, $"model '{options.ModelDirectory}'");
         SequenceSet data = recording.Data;
+        ObservationData.Check(stored.Model.Options, data, recording.ChannelNames, $"recording '{options.DataPath}'");
         Posterior posterior = PosteriorInference.Infer(stored.Model, data, options.Inference, data.Count > 1 ? context.CreateProgress() : null);
 
         int n = posterior.Trials, t = posterior.Steps;

@@ -18,7 +18,9 @@ internal static class SimulateCommand
         var units = new Option<int>("--units") { Description = "Units N.", DefaultValueFactory = _ => 256 };
         var channels = new Option<int>("--channels") { Description = "Observed channels X.", DefaultValueFactory = _ => 16 };
         var activation = CommonOptions.Choice("--activation", "Unit nonlinearity.", Activation.ClippedRelu);
-        var likelihood = CommonOptions.Choice("--likelihood", "Observation likelihood (Poisson uses the exp link).", Likelihood.Gaussian);
+        var likelihood = CommonOptions.Choice("--likelihood", "Observation likelihood: gaussian or poisson (spike counts per bin).", Likelihood.Gaussian);
+        var link = new Option<string?>("--link") { Description = "Link of the Poisson rate: exp, softplus or relu. [default: identity for gaussian, exp for poisson]" };
+        link.AcceptOnlyFromAmong([.. ModelNames.All<Link>()]);
         var noise = new Option<double>("--latent-noise") { Description = "Latent noise standard deviation.", DefaultValueFactory = _ => 0.05 };
         var steps = new Option<int>("--steps") { Description = "Time steps T per trial.", DefaultValueFactory = _ => 1000 };
         var trials = new Option<int>("--trials") { Description = "Number of trials.", DefaultValueFactory = _ => 1 };
@@ -30,7 +32,7 @@ internal static class SimulateCommand
 
         var command = new Command("simulate", "Simulate data from a built-in teacher network (ground truth for teacher–student experiments).")
         {
-            teacher, rank, units, channels, activation, likelihood, noise, steps, trials, burnIn, seed, threads, output, modelOut,
+            teacher, rank, units, channels, activation, likelihood, link, noise, steps, trials, burnIn, seed, threads, output, modelOut,
         };
         command.SetAction(parse => context.Execute(() =>
         {
@@ -44,6 +46,7 @@ internal static class SimulateCommand
                     Channels = parse.GetValue(channels),
                     Activation = ModelNames.Parse<Activation>(parse.GetValue(activation)!, "activation"),
                     Likelihood = ModelNames.Parse<Likelihood>(parse.GetValue(likelihood)!, "likelihood"),
+                    Link = parse.GetValue(link) is string l ? ModelNames.Parse<Link>(l, "link") : null,
                     LatentNoise = parse.GetValue(noise),
                     Seed = seedValue,
                 },

@@ -111,4 +111,11 @@ public sealed record RecordingOptions
 
     /// <summary>Seconds per bin when spike times are counted (NWB); required for NWB files.</summary>
     public double? BinWidth { get; init; }
+
+    /// <summary>
+    /// Whether a NaN observation is read as missing (<see cref="MissingValues"/>) rather than refused: the commands
+    /// whose likelihood skips missing entries (fit, infer, generate from a posterior) ask for it. ±∞ is refused
+    /// either way, and so is a channel with no observed value, or any non-finite input.
+    /// </summary>
+    public bool AllowMissing { get; init; }
 }

@@ -39,12 +39,40 @@ public static class RecordingLoader
 
         Recording recording = extension switch
         {
-            ".npy" => FromNpy(path),
-            ".npz" => FromNpz(path),
-            ".csv" => FromCsv(path),
+            ".npy" => FromNpy(path, options.AllowMissing),
+            ".npz" => FromNpz(path, options.AllowMissing),
+            ".csv" => FromCsv(path, options.AllowMissing),
             _ => FromNwb(path, options),
         };
-        return options.Channels is null ? recording : Select(recording, options.Channels.Resolve(recording.ChannelNames, recording.Channels, $"recording '{path}'"));
+        recording = options.Channels is null ? recording : Select(recording, options.Channels.Resolve(recording.ChannelNames, recording.Channels, $"recording '{path}'"));
+        if (options.AllowMissing)
+        {
+            RequireObservedChannels(recording, path);
+        }
+
+        return recording;
+    }
+
+    /// <summary>Refuses a channel whose every value is missing (NaN): nothing could be learned about its readout.</summary>
+    private static void RequireObservedChannels(Recording recording, string path)
+    {
+        SequenceSet data = recording.Data;
+        int x = data.Channels;
+        ReadOnlySpan<double> y = data.Observations;
+        var observed = new bool[x];
+        for (int i = 0; i < y.Length; i++)
+        {
+            observed[i % x] |= !double.IsNaN(y[i]);
+        }
+
+        int c = Array.IndexOf(observed, false);
+        if (c >= 0)
+        {
+            int empty = observed.Count(o => !o);
+            throw new InputException(
+                $"{Recording.DescribeChannel(c, recording.ChannelNames)} of recording '{path}' holds only missing values (NaN){(empty > 1 ? $", and so do {empty - 1} more channels" : "")}.",
+                $"leave such channels out with {InputException.Ref("Channels")}, or drop them from the file.") { Setting = "Channels" };
+        }
     }
 
     /// <summary>The recording with only the channels <paramref name="channels"/> (indices, in this order).</summary>
@@ -70,18 +98,18 @@ public static class RecordingLoader
             channels);
     }
 
-    private static Recording FromNpy(string path)
+    private static Recording FromNpy(string path, bool allowMissing)
     {
         NdArray array = Npy.Read(path);
-        return new Recording(Sequences(AsTrials(array, $"recording '{path}'", "[T, X] or [trials, T, X]"), null), path);
+        return new Recording(Sequences(AsTrials(array, $"recording '{path}'", "[T, X] or [trials, T, X]", allowMissing), null), path);
     }
 
-    private static Recording FromNpz(string path)
+    private static Recording FromNpz(string path, bool allowMissing)
     {
         OrderedDictionary<string, NdArray> arrays = Npz.Read(path);
         string dataName = !arrays.ContainsKey("data") && arrays.ContainsKey("samples") ? "samples" : "data";
         NdArray data = Npz.RequireArray(arrays, dataName, path);
-        NdArray samples = AsTrials(data, $"array '{dataName}' of npz '{path}'", "[T, X] or [trials, T, X]");
+        NdArray samples = AsTrials(data, $"array '{dataName}' of npz '{path}'", "[T, X] or [trials, T, X]", allowMissing);
         int trials = samples.Shape[0];
         int steps = samples.Shape[1];
 
@@ -109,10 +137,10 @@ public static class RecordingLoader
         return new Recording(Sequences(samples, inputs), path, trialIds);
     }
 
-    private static Recording FromCsv(string path)
+    private static Recording FromCsv(string path, bool allowMissing)
     {
         CsvTable table = Csv.ReadTable(path);
-        NdArray samples = AsTrials(table.Values, $"recording '{path}'", "[T, X]");
+        NdArray samples = AsTrials(table.Values, $"recording '{path}'", "[T, X]", allowMissing);
         return new Recording(Sequences(samples, null), path, channelNames: table.Columns);
     }
 
@@ -250,7 +278,7 @@ public static class RecordingLoader
         new(samples.Shape[0], samples.Shape[1], samples.Shape[2], samples.Data, inputs?.Shape[2] ?? 0, inputs?.Data);
 
     /// <summary>Checks a [T, C] or [trials, T, C] array (non-empty, finite) and views it as [trials, T, C].</summary>
-    private static NdArray AsTrials(NdArray array, string what, string expected)
+    private static NdArray AsTrials(NdArray array, string what, string expected, bool allowMissing = false)
     {
         if (array.Rank is not (2 or 3))
         {
@@ -268,20 +296,22 @@ public static class RecordingLoader
                 "a recording needs at least one time step and one channel.");
         }
 
-        RequireFinite(array, what);
+        RequireFinite(array, what, allowMissing);
         return array.Rank == 3 ? array : array.Reshape(1, array.Shape[0], array.Shape[1]);
     }
 
-    private static void RequireFinite(NdArray array, string what)
+    private static void RequireFinite(NdArray array, string what, bool allowMissing)
     {
-        int i = FirstNonFinite(array);
+        int i = FirstNonFinite(array, allowMissing);
         if (i >= 0)
         {
             double v = array.Data[i];
             string value = double.IsNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf";
             throw new InputException(
                 $"{what} has {value} at index {NdArray.FormatShape(array.IndexOf(i))}.",
-                "remove or interpolate missing and infinite values before loading the recording.");
+                allowMissing || !double.IsNaN(v)
+                    ? "an infinite value is never a measurement: remove it, or write NaN to mark the entry as missing."
+                    : "this command needs every value observed: remove or interpolate missing values (fit and infer read NaN as a missing entry).");
         }
     }
 
@@ -297,13 +327,13 @@ public static class RecordingLoader
         }
     }
 
-    /// <summary>Index of the first NaN or ±∞ of <paramref name="array"/>, or −1.</summary>
-    private static int FirstNonFinite(NdArray array)
+    /// <summary>Index of the first NaN (unless <paramref name="allowMissing"/>) or ±∞ of <paramref name="array"/>, or −1.</summary>
+    private static int FirstNonFinite(NdArray array, bool allowMissing = false)
     {
         ReadOnlySpan<double> data = array.Data;
         for (int i = 0; i < data.Length; i++)
         {
-            if (!double.IsFinite(data[i]))
+            if (allowMissing ? double.IsInfinity(data[i]) : !double.IsFinite(data[i]))
             {
                 return i;
             }

@@ -27,7 +27,7 @@ public sealed record RecordingPreprocessing(
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate(forFit: true);
-        Recording recording = RecordingLoader.Load(path, new RecordingOptions { Channels = request.Channels });
+        Recording recording = RecordingLoader.Load(path, new RecordingOptions { Channels = request.Channels, AllowMissing = request.AllowMissing });
         if (request.Channels is null && !request.ZScore)
         {
             return (recording, null);
@@ -72,7 +72,7 @@ public sealed record RecordingPreprocessing(
         }
 
         ChannelSelection? channels = stored is null ? request.Channels : ChannelSelection.Stored(stored.ChannelNames, stored.Channels, model);
-        Recording recording = RecordingLoader.Load(path, new RecordingOptions { Channels = channels });
+        Recording recording = RecordingLoader.Load(path, new RecordingOptions { Channels = channels, AllowMissing = request.AllowMissing });
         if (stored?.ZScore is { } statistics)
         {
             RequireRawScale(recording, statistics, path, model);
@@ -140,6 +140,9 @@ public sealed record PreprocessingRequest
 
     /// <summary>Z-score each channel (a fit stores the statistics; later data uses the stored ones).</summary>
     public bool ZScore { get; init; }
+
+    /// <summary>Read NaN observations as missing entries (<see cref="RecordingOptions.AllowMissing"/>): set by the commands whose likelihood skips them.</summary>
+    public bool AllowMissing { get; init; }
 
     /// <summary>
     /// Data read for a fitted model only: the data is preprocessed already (z-scored, channels as the model's), so the

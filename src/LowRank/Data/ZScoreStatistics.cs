@@ -67,49 +67,72 @@ public sealed record ZScoreStatistics(double[] Mean, double[] Sd, long Samples)
         return new ChannelScale(first, first < 0 ? double.NaN : sds[first], outside, sds.Count);
     }
 
-    /// <summary>Mean and population sd per channel (two passes: the mean, then the mean squared deviation from it).</summary>
+    /// <summary>
+    /// Mean and population sd per channel over its observed values (two passes: the mean, then the mean squared
+    /// deviation from it); missing values (NaN) are skipped, and <c>Samples</c> counts time points.
+    /// </summary>
     private static (double[] Mean, double[] Sd, long Samples) Moments(SequenceSet data)
     {
         int x = data.Channels;
         double[] mean = new double[x], sd = new double[x];
+        var counts = new long[x];
         ReadOnlySpan<double> y = data.Observations; // [S·T, X]
         long samples = (long)data.Count * data.Steps;
         for (int i = 0; i < y.Length; i += x)
         {
             for (int c = 0; c < x; c++)
             {
-                mean[c] += y[i + c];
+                double v = y[i + c];
+                if (!double.IsNaN(v))
+                {
+                    mean[c] += v;
+                    counts[c]++;
+                }
             }
         }
 
         for (int c = 0; c < x; c++)
         {
-            mean[c] /= samples;
+            mean[c] /= counts[c];
         }
 
         for (int i = 0; i < y.Length; i += x)
         {
             for (int c = 0; c < x; c++)
             {
-                double d = y[i + c] - mean[c];
-                sd[c] += d * d;
+                double v = y[i + c];
+                if (!double.IsNaN(v))
+                {
+                    double d = v - mean[c];
+                    sd[c] += d * d;
+                }
             }
         }
 
         for (int c = 0; c < x; c++)
         {
-            sd[c] = Math.Sqrt(sd[c] / samples);
+            sd[c] = Math.Sqrt(sd[c] / counts[c]);
         }
 
         return (mean, sd, samples);
     }
 
-    /// <summary>Whether channel <paramref name="c"/> of rows of <paramref name="x"/> values holds one value throughout.</summary>
+    /// <summary>Whether channel <paramref name="c"/> of rows of <paramref name="x"/> values holds one value throughout its observed entries.</summary>
     private static bool IsConstant(ReadOnlySpan<double> y, int c, int x)
     {
-        for (int i = x + c; i < y.Length; i += x)
+        double first = double.NaN;
+        for (int i = c; i < y.Length; i += x)
         {
-            if (y[i] != y[c])
+            if (double.IsNaN(y[i]))
+            {
+                continue;
+            }
+
+            if (double.IsNaN(first))
+            {
+                first = y[i];
+            }
+            else if (y[i] != first)
             {
                 return false;
             }

@@ -73,6 +73,13 @@ public static class StartSelection
                 $"fit trials with {Ref(nameof(FitSettings.Starts))} 1, or pass a continuous recording of shape [T, X].") { Setting = nameof(FitSettings.Starts) };
         }
 
+        if (MissingValues.Any(data.Observations))
+        {
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"{Ref(nameof(FitSettings.Starts))} {starts} scores each start by comparing generated series with the recording, but the recording has {MissingValues.Count(data.Observations)} missing values (NaN)."),
+                $"fit with {Ref(nameof(FitSettings.Starts))} 1 (the likelihood skips missing entries), or fill the gaps first.") { Setting = nameof(FitSettings.Starts) };
+        }
+
         var clock = Stopwatch.StartNew();
         int threads = settings.Objective.Threads;
         var perStart = new FitSettings[starts];

@@ -33,6 +33,9 @@ public sealed record TeacherOptions
 
     public Likelihood Likelihood { get; init; } = Likelihood.Gaussian;
 
+    /// <summary>Observation link; null takes identity for Gaussian and exp for Poisson observations.</summary>
+    public Link? Link { get; init; }
+
     /// <summary>Latent noise standard deviation (Σz = s² I).</summary>
     public double LatentNoise { get; init; } = 0.05;
 
@@ -82,7 +85,7 @@ public static class Teachers
             Channels = options.Channels,
             Activation = options.Activation,
             Likelihood = options.Likelihood,
-            Link = options.Likelihood == Likelihood.Poisson ? Link.Exp : Link.Identity,
+            Link = options.Link ?? (options.Likelihood == Likelihood.Poisson ? Link.Exp : Link.Identity),
             TrainInitialMean = true,
             InitDecay = options.Decay,
             InitTransitionNoiseScale = options.LatentNoise,
@@ -150,14 +153,20 @@ public static class Teachers
             }
         }
 
-        // Readout: C ~ N(0, 1/R); Poisson teachers fire around e^{-1} per bin.
+        // Readout: C ~ N(0, 1/R); Poisson teachers fire around e^{-1} per bin at z = 0 (d = g⁻¹(e^{-1}) for their link).
         Span<double> c = model.C;
         for (int i = 0; i < c.Length; i++)
         {
             c[i] = rng.NextGaussian() / Math.Sqrt(r);
         }
 
-        model.D.Fill(options.Likelihood == Likelihood.Poisson ? -1.0 : 0.0);
+        double rest = Math.Exp(-1);
+        model.D.Fill(options.Likelihood != Likelihood.Poisson ? 0.0 : modelOptions.Link switch
+        {
+            Link.Exp => Math.Log(rest),
+            Link.Softplus => Math.Log(double.ExpM1(rest)),
+            _ => rest,
+        });
         return model;
     }
 

@@ -51,6 +51,7 @@ public static class ModelFitter
         ArgumentNullException.ThrowIfNull(settings);
         ModelOptions options = settings.Model with { Channels = data.Channels, Inputs = data.Inputs };
         (settings with { Model = options }).Validate();
+        ObservationData.Check(options, data, null, "the data");
         CheckSize(options, settings, data);
 
         SequenceSet train = data, evaluation = data;
@@ -63,6 +64,7 @@ public static class ModelFitter
 
         IDifferentiableObjective<SeededBatch> objective = createObjective?.Invoke(options) ?? new VsmcObjective(options, settings.Objective);
         LowRankRnn initial = ModelInitializer.Create(options, settings.Trainer.Seed);
+        ObservationData.InitialiseReadout(initial, train);
         if (objective.ParameterCount != initial.Theta.Length)
         {
             throw new ArgumentException($"the objective expects {objective.ParameterCount} parameters but the model has {initial.Theta.Length}.", nameof(createObjective));

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using LowRank.Data;
 using LowRank.Model;
 
 namespace LowRank.Smc;
@@ -91,17 +92,23 @@ internal sealed class GaussianLatentObservation<TReal> : ILinearGaussianObservat
         int r = _model.Rank, x = _model.Channels;
         ReadOnlySpan<double> y = sequence.ObservationAt(t);
         ReadOnlySpan<double> c = _model.ReadoutWeights, d = _model.ReadoutBias, inverseVariance = _model.InverseVariance;
+        double normaliser = MissingValues.Any(y) ? GaussianLogNormaliser(_model.Variance, y) : _logNormaliser;
         for (int k = 0; k < logW.Length; k++)
         {
             ReadOnlySpan<double> zk = z.Slice(k * r, r);
             double quadratic = 0;
             for (int i = 0; i < x; i++)
             {
+                if (double.IsNaN(y[i]))
+                {
+                    continue;
+                }
+
                 double e = y[i] - d[i] - Dot(c.Slice(i * r, r), zk);
                 quadratic += e * e * inverseVariance[i];
             }
 
-            logW[k] = _logNormaliser - 0.5 * quadratic;
+            logW[k] = normaliser - 0.5 * quadratic;
         }
     }
 
@@ -123,6 +130,11 @@ internal sealed class GaussianLatentObservation<TReal> : ILinearGaussianObservat
             Span<double> gzk = gz.Slice(k * r, r);
             for (int i = 0; i < x; i++)
             {
+                if (double.IsNaN(y[i]))
+                {
+                    continue;
+                }
+
                 // ∂/∂e of −½ e²/σ² is −e/σ²; e = y − d − C z.
                 double e = y[i] - d[i] - Dot(c.Slice(i * r, r), zk);
                 double alpha = g * e * inverseVariance[i];
@@ -145,6 +157,21 @@ internal sealed class GaussianLatentObservation<TReal> : ILinearGaussianObservat
         for (int i = 0; i < variance.Length; i++)
         {
             sum += Math.Log(variance[i]);
+        }
+
+        return -0.5 * sum;
+    }
+
+    /// <summary>−½ Σ_i (ln 2π + ln σx_i²) over the observed entries of <paramref name="y"/> (NaN = missing).</summary>
+    public static double GaussianLogNormaliser(ReadOnlySpan<double> variance, ReadOnlySpan<double> y)
+    {
+        double sum = 0;
+        for (int i = 0; i < variance.Length; i++)
+        {
+            if (!double.IsNaN(y[i]))
+            {
+                sum += Math.Log(2 * Math.PI) + Math.Log(variance[i]);
+            }
         }
 
         return -0.5 * sum;
@@ -249,17 +276,23 @@ internal sealed class GaussianUnitObservation<TReal> : ILinearGaussianObservatio
         int r = _model.Rank, n = _model.Units;
         ReadOnlySpan<double> y = sequence.ObservationAt(t);
         ReadOnlySpan<double> c = _model.ReadoutWeights, d = _model.ReadoutBias, inverseVariance = _model.InverseVariance;
+        double normaliser = MissingValues.Any(y) ? GaussianLatentObservation<TReal>.GaussianLogNormaliser(_model.Variance, y) : _logNormaliser;
         for (int k = 0; k < logW.Length; k++)
         {
-            ReadOnlySpan<TReal> s = Signal(sequence, t, z.Slice(k * r, r));
+            ReadOnlySpan<TReal> s = UnitReadout.Signal(_model, sequence, t, z.Slice(k * r, r), _rates);
             double quadratic = 0;
             for (int i = 0; i < n; i++)
             {
+                if (double.IsNaN(y[i]))
+                {
+                    continue;
+                }
+
                 double e = y[i] - d[i] - c[i] * double.CreateTruncating(s[i]);
                 quadratic += e * e * inverseVariance[i];
             }
 
-            logW[k] = _logNormaliser - 0.5 * quadratic;
+            logW[k] = normaliser - 0.5 * quadratic;
         }
     }
 
@@ -270,8 +303,6 @@ internal sealed class GaussianUnitObservation<TReal> : ILinearGaussianObservatio
         ReadOnlySpan<double> c = _model.ReadoutWeights, d = _model.ReadoutBias, inverseVariance = _model.InverseVariance;
         GradientBuffer<TReal> gradient = sequence.Gradient;
         Span<TReal> gSignal = sequence.GRates;
-        Span<TReal> gCurrents = sequence.GCurrents;
-        Span<TReal> gWv = sequence.GWvAt(t);
         for (int k = 0; k < gLogW.Length; k++)
         {
             double g = gLogW[k];
@@ -281,9 +312,15 @@ internal sealed class GaussianUnitObservation<TReal> : ILinearGaussianObservatio
             }
 
             ReadOnlySpan<double> zk = z.Slice(k * r, r);
-            ReadOnlySpan<TReal> s = Signal(sequence, t, zk);
+            ReadOnlySpan<TReal> s = UnitReadout.Signal(_model, sequence, t, zk, _rates);
             for (int i = 0; i < n; i++)
             {
+                if (double.IsNaN(y[i]))
+                {
+                    gSignal[i] = TReal.Zero;
+                    continue;
+                }
+
                 double si = double.CreateTruncating(s[i]);
                 double e = y[i] - d[i] - c[i] * si;
                 double alpha = g * e * inverseVariance[i];
@@ -293,41 +330,7 @@ internal sealed class GaussianUnitObservation<TReal> : ILinearGaussianObservatio
                 gradient.Variance[i] += 0.5 * g * (e * e * inverseVariance[i] - 1) * inverseVariance[i];
             }
 
-            if (_rates)
-            {
-                UnitKernels.ActivateBackward<TReal>(_model.Options.Activation, sequence.Currents, _model.H, gSignal, gCurrents, gradient.H);
-            }
-            else
-            {
-                gSignal.CopyTo(gCurrents);
-            }
-
-            // x = Mᵀᵀ z + W v_t
-            Span<double> gzk = gz.Slice(k * r, r);
-            for (int a = 0; a < r; a++)
-            {
-                gzk[a] += double.CreateTruncating(TensorPrimitives.Dot(_model.Mt.AsSpan(a * n, n), gCurrents));
-                Span<TReal> gMtRow = gradient.Mt.AsSpan(a * n, n);
-                TensorPrimitives.MultiplyAdd(gCurrents, TReal.CreateTruncating(zk[a]), gMtRow, gMtRow);
-            }
-
-            if (!gWv.IsEmpty)
-            {
-                TensorPrimitives.Add(gWv, gCurrents, gWv);
-            }
+            UnitReadout.Backward(_model, sequence, t, zk, _rates, gz.Slice(k * r, r));
         }
-    }
-
-    /// <summary>Currents (or rates) of one particle, left in the sequence's unit scratch.</summary>
-    private ReadOnlySpan<TReal> Signal(SequenceWorkspace<TReal> sequence, int t, ReadOnlySpan<double> z)
-    {
-        UnitKernels.Currents<TReal>(_model.Mt, sequence.WvAt(t), z, sequence.Currents);
-        if (!_rates)
-        {
-            return sequence.Currents;
-        }
-
-        UnitKernels.Activate<TReal>(_model.Options.Activation, sequence.Currents, _model.H, sequence.Rates);
-        return sequence.Rates;
     }
 }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using LowRank.Data;
 using LowRank.Model;
 using LowRank.Numerics;
 
@@ -179,21 +180,8 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
             }
         }
 
-        for (int a = 0; a < r; a++)
-        {
-            for (int b = 0; b <= a; b++)
-            {
-                double sum = 0;
-                for (int i = 0; i < x; i++)
-                {
-                    sum += c[i * r + a] * inverseVariance[i] * c[i * r + b];
-                }
-
-                // Mirrored, so Λ is exactly symmetric (the reverse pass relies on it).
-                _lambda[a * r + b] = sum;
-                _lambda[b * r + a] = sum;
-            }
-        }
+        // Mirrored, so Λ is exactly symmetric (the reverse pass relies on it).
+        Precision(c, inverseVariance, _lambda);
 
         double logNormaliser = GaussianLatentObservation<TReal>.GaussianLogNormaliser(_observation.Variance);
         return _transition.Set(model.TransitionCholesky, _lambda, logNormaliser)
@@ -205,20 +193,26 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
     {
         Span<double> beta = stackalloc double[_rank];
         Span<double> b = stackalloc double[_rank];
-        Beta(residual, new double[residual.Length], beta, out _);
+        Beta(residual, _observation.InverseVariance, new double[residual.Length], beta, out _);
         _initial.ProposalMean(f, beta, _lambda, b, mean);
         _initial.Lq.CopyTo(cholesky);
     }
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Propose(SequenceWorkspace<TReal> sequence, int t, ReadOnlySpan<double> f, ReadOnlySpan<double> eps, Span<double> z, Span<double> logW)
     {
         int r = _rank;
-        PriorConstants prior = t == 0 ? _initial : _transition;
         Span<double> beta = sequence.ProposalState.AsSpan(t * r, r);
         Span<double> residual = sequence.ProposalState.AsSpan(sequence.Steps * (r + 1) + t * _channels, _channels);
         _observation.Residual(sequence, t, residual);
-        Beta(residual, sequence.UnitScratch.AsSpan(0, _channels), beta, out double gamma);
+        if (!TryStep(sequence, t, residual, backward: false, out Step step))
+        {
+            logW.Fill(double.NaN);
+            return;
+        }
+
+        PriorConstants prior = step.Prior;
+        Beta(residual, step.InverseVariance, sequence.UnitScratch.AsSpan(0, _channels), beta, out double gamma);
         sequence.ProposalState[sequence.Steps * r + t] = gamma;
 
         Span<double> b = stackalloc double[r];
@@ -226,7 +220,7 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
         for (int k = 0; k < logW.Length; k++)
         {
             ReadOnlySpan<double> fk = f.Slice(k * r, r);
-            double q = prior.ProposalMean(fk, beta, _lambda, b, mean);
+            double q = prior.ProposalMean(fk, beta, step.Lambda, b, mean);
             q += gamma;
             logW[k] = prior.LogNormaliser - 0.5 * q;
             Span<double> zk = z.Slice(k * r, r);
@@ -244,20 +238,23 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
         }
     }
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ProposeBackward(
         SequenceWorkspace<TReal> sequence, int t, ReadOnlySpan<double> f, ReadOnlySpan<double> eps, ReadOnlySpan<double> z,
         ReadOnlySpan<double> gLogW, Span<double> gz, Span<double> gf)
     {
         int r = _rank, x = _channels;
-        PriorConstants prior = t == 0 ? _initial : _transition;
         Span<double> auxiliary = sequence.Gradient.Auxiliary;
-        Span<double> gLq = auxiliary.Slice(prior.Offset, r * r);
-        Span<double> gSigmaQ = auxiliary.Slice(prior.Offset + r * r, r * r);
-        Span<double> gLambda = auxiliary.Slice(_offsetLambda, r * r);
+        Span<double> residual = sequence.ProposalState.AsSpan(sequence.Steps * (r + 1) + t * x, x);
+        TryStep(sequence, t, residual, backward: true, out Step step);
+        PriorConstants prior = step.Prior;
+        Span<double> gLq = step.PriorGradient[..(r * r)];
+        Span<double> gSigmaQ = step.PriorGradient.Slice(r * r, r * r);
+        Span<double> gLambda = step.GLambda;
         ReadOnlySpan<double> beta = sequence.ProposalState.AsSpan(t * r, r);
         ReadOnlySpan<double> sigmaQ = prior.SigmaQ;
-        ReadOnlySpan<double> lambda = _lambda;
+        ReadOnlySpan<double> lambda = step.Lambda;
+        ReadOnlySpan<double> inverseVariance = step.InverseVariance;
 
         Span<double> gBeta = stackalloc double[r];
         Span<double> b = stackalloc double[r];
@@ -328,15 +325,15 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
             gGamma += gQ;
         }
 
-        auxiliary[prior.Offset + 2 * r * r] += gC0;
+        step.PriorGradient[2 * r * r] += gC0;
 
         // β = C̃ᵀD⁻¹ỹ, γ = ỹᵀD⁻¹ỹ:  ḡỹ = D⁻¹(C̃ ḡβ + 2 ḡγ ỹ);  ḡC̃ᵀ += ḡβ (D⁻¹ỹ)ᵀ;  ḡ(1/σ²) += ỹ ⊙ C̃ḡβ + ḡγ ỹ²
-        ReadOnlySpan<double> residual = sequence.ProposalState.AsSpan(sequence.Steps * (r + 1) + t * x, x);
+        // (a missing entry has ỹ_i = 0 and D⁻¹_i = 0 at this step, so it receives nothing)
         Span<double> scaled = sequence.UnitScratch.AsSpan(0, x);
         Span<double> readoutGBeta = sequence.UnitScratch2.AsSpan(0, x);
         Span<double> gReadoutT = auxiliary.Slice(_offsetReadout, x * r);
         Span<double> gInverseVariance = auxiliary.Slice(_offsetInverseVariance, x);
-        TensorPrimitives.Multiply(residual, _observation.InverseVariance, scaled);
+        TensorPrimitives.Multiply(residual, inverseVariance, scaled);
         TensorPrimitives.Multiply(_readoutT.AsSpan(0, x), gBeta[0], readoutGBeta);
         for (int a = 0; a < r; a++)
         {
@@ -354,11 +351,152 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
         {
             double cgb = readoutGBeta[i];
             gInverseVariance[i] += residual[i] * (cgb + gGamma * residual[i]);
-            readoutGBeta[i] = _observation.InverseVariance[i] * cgb + 2 * gGamma * scaled[i];
+            readoutGBeta[i] = inverseVariance[i] * cgb + 2 * gGamma * scaled[i];
         }
 
         ReadOnlySpan<double> gResidual = readoutGBeta;
         _observation.ResidualBackward(sequence, t, gResidual);
+        if (step.Local)
+        {
+            MissingStepBackward(sequence, t);
+        }
+    }
+
+    /// <summary>
+    /// The constants of step t: shared by every fully observed step (computed once per evaluation), or, when y_t has
+    /// missing entries, those of the observed entries alone — D_t⁻¹ = diag(mask_t / σx²), Λ_t = C̃ᵀD_t⁻¹C̃, c0 over the
+    /// observed channels — computed per sequence in its scratch (the residual's missing entries are set to 0). For the
+    /// reverse pass the local gradient accumulators are cleared.
+    /// </summary>
+    private bool TryStep(SequenceWorkspace<TReal> sequence, int t, Span<double> residual, bool backward, out Step step)
+    {
+        int r = _rank;
+        ReadOnlySpan<double> y = sequence.ObservationAt(t);
+        Span<double> auxiliary = sequence.Gradient.Auxiliary;
+        if (!MissingValues.Any(y))
+        {
+            PriorConstants prior = t == 0 ? _initial : _transition;
+            step = new Step(prior, _lambda, _observation.InverseVariance, auxiliary.Slice(prior.Offset, 2 * r * r + 1), auxiliary.Slice(_offsetLambda, r * r), Local: false);
+            return true;
+        }
+
+        MissingScratch scratch = sequence.ProposalScratch as MissingScratch ?? (MissingScratch)(sequence.ProposalScratch = new MissingScratch(r, _channels));
+        double[] inverseVariance = _observation.InverseVariance;
+        for (int i = 0; i < _channels; i++)
+        {
+            bool observed = !double.IsNaN(y[i]);
+            scratch.InverseVariance[i] = observed ? inverseVariance[i] : 0;
+            if (!observed)
+            {
+                residual[i] = 0;
+            }
+        }
+
+        Precision(_observation.EffectiveReadout, scratch.InverseVariance, scratch.Lambda);
+        double logNormaliser = GaussianLatentObservation<TReal>.GaussianLogNormaliser(_observation.Variance, y);
+        bool valid = scratch.Constants.Set(t == 0 ? _model.InitialCholesky : _model.TransitionCholesky, scratch.Lambda, logNormaliser);
+        if (backward)
+        {
+            Array.Clear(scratch.PriorGradient);
+            Array.Clear(scratch.GLambda);
+        }
+
+        step = new Step(scratch.Constants, scratch.Lambda, scratch.InverseVariance, scratch.PriorGradient, scratch.GLambda, Local: true);
+        return valid;
+    }
+
+    /// <summary>
+    /// Reverse of the per-step constants of a step with missing entries, into the sequence's gradient: Lq_t, Σq_t, c0_t
+    /// → Λ_t and the prior factor; Λ_t = C̃ᵀD_t⁻¹C̃ → ḡC̃ (through the auxiliary ḡC̃ᵀ) and ḡ(1/σ²) of the observed
+    /// entries; c0_t ∋ −½ Σ_observed ln σ² → ḡσ².
+    /// </summary>
+    private void MissingStepBackward(SequenceWorkspace<TReal> sequence, int t)
+    {
+        int r = _rank, x = _channels;
+        var scratch = (MissingScratch)sequence.ProposalScratch!;
+        GradientBuffer<TReal> gradient = sequence.Gradient;
+        double gC0 = scratch.PriorGradient[2 * r * r];
+        scratch.Constants.Backward(scratch.PriorGradient, scratch.GLambda, t == 0 ? gradient.InitialCholesky : gradient.TransitionCholesky);
+        Span<double> gReadoutT = gradient.Auxiliary.AsSpan(_offsetReadout, x * r);
+        Span<double> gInverseVariance = gradient.Auxiliary.AsSpan(_offsetInverseVariance, x);
+        double[] c̃ = _observation.EffectiveReadout;
+        double[] gLambda = scratch.GLambda;
+        for (int i = 0; i < x; i++)
+        {
+            double mask = scratch.InverseVariance[i];
+            if (mask == 0)
+            {
+                continue;
+            }
+
+            double quadratic = 0;
+            for (int a = 0; a < r; a++)
+            {
+                double sum = 0;
+                for (int b = 0; b < r; b++)
+                {
+                    sum += (gLambda[a * r + b] + gLambda[b * r + a]) * c̃[i * r + b];
+                    quadratic += c̃[i * r + a] * gLambda[a * r + b] * c̃[i * r + b];
+                }
+
+                gReadoutT[a * x + i] += mask * sum;
+            }
+
+            gInverseVariance[i] += quadratic;
+            gradient.Variance[i] += -0.5 * gC0 * mask;
+        }
+    }
+
+    /// <summary>Λ = C̃ᵀ diag(d) C̃ [R,R], mirrored so it is exactly symmetric.</summary>
+    private void Precision(ReadOnlySpan<double> c, ReadOnlySpan<double> inverseVariance, Span<double> lambda)
+    {
+        int r = _rank;
+        for (int a = 0; a < r; a++)
+        {
+            for (int b = 0; b <= a; b++)
+            {
+                double sum = 0;
+                for (int i = 0; i < inverseVariance.Length; i++)
+                {
+                    sum += c[i * r + a] * inverseVariance[i] * c[i * r + b];
+                }
+
+                lambda[a * r + b] = sum;
+                lambda[b * r + a] = sum;
+            }
+        }
+    }
+
+    /// <summary>What one step of the proposal uses: its prior constants, Λ and D⁻¹, and where their gradients go.</summary>
+    private readonly ref struct Step(PriorConstants prior, ReadOnlySpan<double> lambda, ReadOnlySpan<double> inverseVariance, Span<double> priorGradient, Span<double> gLambda, bool Local)
+    {
+        public PriorConstants Prior { get; } = prior;
+
+        public ReadOnlySpan<double> Lambda { get; } = lambda;
+
+        public ReadOnlySpan<double> InverseVariance { get; } = inverseVariance;
+
+        /// <summary>[ḡLq R², ḡΣq R², ḡc0 1].</summary>
+        public Span<double> PriorGradient { get; } = priorGradient;
+
+        public Span<double> GLambda { get; } = gLambda;
+
+        /// <summary>Whether the constants are this step's own (missing entries) rather than the shared ones.</summary>
+        public bool Local { get; } = Local;
+    }
+
+    /// <summary>Per-sequence storage of the constants of a step with missing entries (allocated on the first such step).</summary>
+    private sealed class MissingScratch(int rank, int channels)
+    {
+        public PriorConstants Constants { get; } = new(rank, 0);
+
+        public double[] InverseVariance { get; } = new double[channels];
+
+        public double[] Lambda { get; } = new double[rank * rank];
+
+        public double[] PriorGradient { get; } = new double[2 * rank * rank + 1];
+
+        public double[] GLambda { get; } = new double[rank * rank];
     }
 
     public void Finish(ModelView<TReal> model, GradientBuffer<TReal> total)
@@ -401,10 +539,10 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
     }
 
     /// <summary>β = C̃ᵀD⁻¹ỹ [R] and γ = ỹᵀD⁻¹ỹ; <paramref name="scaled"/> [X] receives D⁻¹ỹ.</summary>
-    private void Beta(ReadOnlySpan<double> residual, Span<double> scaled, Span<double> beta, out double gamma)
+    private void Beta(ReadOnlySpan<double> residual, ReadOnlySpan<double> inverseVariance, Span<double> scaled, Span<double> beta, out double gamma)
     {
         int x = residual.Length;
-        TensorPrimitives.Multiply(residual, _observation.InverseVariance, scaled);
+        TensorPrimitives.Multiply(residual, inverseVariance, scaled);
         gamma = TensorPrimitives.Dot(scaled, residual);
         for (int a = 0; a < _rank; a++)
         {

@@ -37,11 +37,14 @@ internal sealed class VsmcEngine<TReal>
         _vsmc = vsmc;
         Model = new ModelView<TReal>(options);
         int r = options.Rank, x = options.Channels;
-        _observation = options.Readout switch
+        _observation = (options.Likelihood, options.Readout) switch
         {
-            Readout.Latent => new GaussianLatentObservation<TReal>(x, r),
-            Readout.Currents => new GaussianUnitObservation<TReal>(options.Units, r, rates: false),
-            _ => new GaussianUnitObservation<TReal>(options.Units, r, rates: true),
+            (Likelihood.Gaussian, Readout.Latent) => new GaussianLatentObservation<TReal>(x, r),
+            (Likelihood.Gaussian, Readout.Currents) => new GaussianUnitObservation<TReal>(options.Units, r, rates: false),
+            (Likelihood.Gaussian, _) => new GaussianUnitObservation<TReal>(options.Units, r, rates: true),
+            (_, Readout.Latent) => new PoissonLatentObservation<TReal>(x, r, vsmc.Particles, options.Link),
+            (_, Readout.Currents) => new PoissonUnitObservation<TReal>(options.Units, options.Link, rates: false),
+            _ => new PoissonUnitObservation<TReal>(options.Units, options.Link, rates: true),
         };
         _proposal = vsmc.Proposal == ProposalKind.Optimal
             ? new OptimalProposal<TReal>((ILinearGaussianObservation<TReal>)_observation, r, x)

@@ -70,8 +70,8 @@ public sealed record VsmcOptions
             if (model.Likelihood != LowRank.Model.Likelihood.Gaussian)
             {
                 throw new InputException(
-                    "the optimal proposal needs the Gaussian likelihood.",
-                    $"use {Ref(nameof(Proposal))} bootstrap with a Poisson likelihood.");
+                    "the optimal proposal needs the Gaussian likelihood: with Poisson counts p(z_t | f_t, y_t) is not Gaussian.",
+                    $"use {Ref(nameof(Proposal))} bootstrap (or encoder) with {Ref(nameof(LowRank.Model.ModelOptions.Likelihood))} poisson.") { Setting = nameof(Proposal) };
             }
 
             if (model.Readout == LowRank.Model.Readout.Rates)
@@ -80,13 +80,6 @@ public sealed record VsmcOptions
                     "the optimal proposal needs a linear readout, but the readout is from unit rates.",
                     $"use {Ref(nameof(Proposal))} bootstrap, or read out from currents or the latent state.");
             }
-        }
-
-        if (model.Likelihood != LowRank.Model.Likelihood.Gaussian)
-        {
-            throw new InputException(
-                "the Poisson likelihood is not implemented in the VSMC objective yet.",
-                $"fit with {Ref(nameof(LowRank.Model.ModelOptions.Likelihood))} gaussian.");
         }
     }
 }

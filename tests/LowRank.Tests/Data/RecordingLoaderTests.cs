@@ -111,7 +111,38 @@ public sealed class RecordingLoaderTests : IDisposable
         Npy.Write(path, new NdArray([4, 3], data));
         var error = Assert.Throws<InputException>(() => RecordingLoader.Load(path));
         Assert.Equal($"recording '{path}' has {shown} at index [2, 1].", error.Message);
-        Assert.Equal("remove or interpolate missing and infinite values before loading the recording.", error.Hint);
+        Assert.Equal(
+            double.IsNaN(bad)
+                ? "this command needs every value observed: remove or interpolate missing values (fit and infer read NaN as a missing entry)."
+                : "an infinite value is never a measurement: remove it, or write NaN to mark the entry as missing.",
+            error.Hint);
+    }
+
+    [Fact]
+    public void MissingValuesAreReadWhenAllowedButInfinityAndEmptyChannelsAreNot()
+    {
+        string path = _temp.File("missing.npy");
+        double[] data = Fixtures.Sevenths(12);
+        data[7] = double.NaN;
+        Npy.Write(path, new NdArray([4, 3], data));
+        Recording recording = RecordingLoader.Load(path, new RecordingOptions { AllowMissing = true });
+        Assert.True(double.IsNaN(recording.Data.Observations[7]));
+
+        data[8] = double.PositiveInfinity;
+        Npy.Write(path, new NdArray([4, 3], data));
+        var infinite = Assert.Throws<InputException>(() => RecordingLoader.Load(path, new RecordingOptions { AllowMissing = true }));
+        Assert.Equal($"recording '{path}' has +Inf at index [2, 2].", infinite.Message);
+
+        for (int t = 0; t < 4; t++)
+        {
+            data[t * 3 + 1] = double.NaN;
+        }
+
+        data[8] = 0;
+        Npy.Write(path, new NdArray([4, 3], data));
+        var empty = Assert.Throws<InputException>(() => RecordingLoader.Load(path, new RecordingOptions { AllowMissing = true }));
+        Assert.Equal($"channel 1 of recording '{path}' holds only missing values (NaN).", empty.Message);
+        Assert.Contains("leave such channels out", empty.Hint, StringComparison.Ordinal);
     }
 
     [Fact]

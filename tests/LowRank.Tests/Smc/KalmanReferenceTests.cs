@@ -17,14 +17,17 @@ public sealed class KalmanReferenceTests
         Rank = 2, Units = 5, Channels = 3, Inputs = 1, Activation = Activation.Identity,
     };
 
+    /// <summary>With <paramref name="missing"/> &gt; 0 that fraction of the entries (and all of step 2) is NaN: the Kalman filter then updates on the observed rows only.</summary>
     [Theory]
-    [InlineData(ProposalKind.Optimal, 400)]
-    [InlineData(ProposalKind.Bootstrap, 2000)]
-    public void SmcLogLikelihoodConvergesToKalman(ProposalKind proposal, int particles)
+    [InlineData(ProposalKind.Optimal, 400, 0.0)]
+    [InlineData(ProposalKind.Bootstrap, 2000, 0.0)]
+    [InlineData(ProposalKind.Optimal, 400, 0.3)]
+    [InlineData(ProposalKind.Bootstrap, 2000, 0.3)]
+    public void SmcLogLikelihoodConvergesToKalman(ProposalKind proposal, int particles, double missing)
     {
         const int steps = 20, seeds = 16;
         double[] theta = SmcTestModels.RandomTheta(Linear, 21, observationScale: 0.5);
-        SequenceSet batch = SmcTestModels.RandomBatch(Linear, 1, steps, 22);
+        SequenceSet batch = SmcTestModels.RandomBatch(Linear, 1, steps, 22, missing);
         double exact = KalmanLogLikelihood(new LowRankRnn(Linear, theta), batch);
 
         double Estimate(int k, long seed)
@@ -83,12 +86,21 @@ public sealed class KalmanReferenceTests
         double logLikelihood = 0;
         for (int t = 0; t < steps; t++)
         {
-            Matrix<double> s = c * covariance * c.Transpose() + observationNoise;
-            Vector<double> residual = Observation(t) - c * mean - d;
-            logLikelihood += -0.5 * (x * Math.Log(2 * Math.PI) + Math.Log(s.Determinant()) + residual * s.Solve(residual));
-            Matrix<double> gain = covariance * c.Transpose() * s.Inverse();
-            mean += gain * residual;
-            covariance = (build.DenseIdentity(r) - gain * c) * covariance;
+            Vector<double> y = Observation(t);
+            int[] observed = [.. Enumerable.Range(0, x).Where(i => !double.IsNaN(y[i]))];
+            if (observed.Length > 0)
+            {
+                // Update on the observed rows only.
+                Matrix<double> co = build.Dense(observed.Length, r, (i, j) => c[observed[i], j]);
+                Matrix<double> noise = build.DenseDiagonal(observed.Length, observed.Length, i => observationNoise[observed[i], observed[i]]);
+                Vector<double> residual = Vector<double>.Build.Dense(observed.Length, i => y[observed[i]] - d[observed[i]]) - co * mean;
+                Matrix<double> s = co * covariance * co.Transpose() + noise;
+                logLikelihood += -0.5 * (observed.Length * Math.Log(2 * Math.PI) + Math.Log(s.Determinant()) + residual * s.Solve(residual));
+                Matrix<double> gain = covariance * co.Transpose() * s.Inverse();
+                mean += gain * residual;
+                covariance = (build.DenseIdentity(r) - gain * co) * covariance;
+            }
+
             mean = transition * mean + nTilde * (w * Input(t) - h);
             covariance = transition * covariance * transition.Transpose() + lz * lz.Transpose();
         }

@@ -27,11 +27,25 @@ internal static class SmcTestModels
             }
         }
 
+        if (options.Link == Link.Relu)
+        {
+            // Keep the predictors well inside η > 0: at the kink λ = 1e−10 and ln λ has curvature ~1/η², too much for differences.
+            Span<double> bias = model.Layout[ParameterNames.ReadoutBias].Of(theta);
+            for (int i = 0; i < bias.Length; i++)
+            {
+                bias[i] += 3;
+            }
+        }
+
         return theta;
     }
 
-    /// <summary>B sequences of T steps: Gaussian observations around a smooth signal, Gaussian inputs.</summary>
-    public static SequenceSet RandomBatch(ModelOptions options, int sequences, int steps, long seed)
+    /// <summary>
+    /// B sequences of T steps: Gaussian observations around a smooth signal (Poisson counts with that log-rate for a
+    /// Poisson model), Gaussian inputs. With <paramref name="missing"/> &gt; 0 that fraction of the entries is NaN, and
+    /// so is all of step 2 of the first sequence.
+    /// </summary>
+    public static SequenceSet RandomBatch(ModelOptions options, int sequences, int steps, long seed, double missing = 0)
     {
         Rng rng = Rng.Create(seed, 7);
         int x = options.Channels, u = options.Inputs;
@@ -42,9 +56,25 @@ internal static class SmcTestModels
             {
                 for (int i = 0; i < x; i++)
                 {
-                    y[(b * steps + t) * x + i] = 0.5 * Math.Sin(0.3 * t + i + b) + 0.3 * rng.NextGaussian();
+                    double signal = 0.5 * Math.Sin(0.3 * t + i + b);
+                    y[(b * steps + t) * x + i] = options.Likelihood == Likelihood.Poisson
+                        ? rng.NextPoisson(Math.Exp(signal))
+                        : signal + 0.3 * rng.NextGaussian();
                 }
             }
+        }
+
+        if (missing > 0)
+        {
+            for (int i = 0; i < y.Length; i++)
+            {
+                if (rng.NextDouble() < missing)
+                {
+                    y[i] = double.NaN;
+                }
+            }
+
+            y.AsSpan(2 * x, x).Fill(double.NaN);
         }
 
         double[]? inputs = null;

@@ -16,10 +16,58 @@ public sealed class VsmcGradientTests
 
     private static IEnumerable<string> CaseNames() => Configurations().Keys;
 
+    /// <summary>Fraction of observations made missing (NaN) in a case, by name.</summary>
+    private static double MissingFraction(string name) => name.Contains("missing", StringComparison.Ordinal) ? 0.2 : 0;
+
     private static Dictionary<string, (ModelOptions Model, VsmcOptions Vsmc)> Configurations()
     {
         var cases = new Dictionary<string, (ModelOptions, VsmcOptions)>();
         void Add(string name, ModelOptions model, VsmcOptions vsmc) => cases.Add(name, (model, vsmc with { Precision = KernelPrecision.Double, Threads = 1 }));
+
+        // Poisson: every link × readout, with K = 1, R = 1 and odd N among them.
+        Link[] links = [Link.Exp, Link.Softplus, Link.Relu];
+        foreach (Link link in links)
+        {
+            string l = ModelNames.Of(link);
+            Add(
+                $"poisson-{l}-latent-clippedrelu-diag-full-rawinputs",
+                new ModelOptions { Rank = 2, Units = 7, Channels = 5, Inputs = 1, Likelihood = Likelihood.Poisson, Link = link, TransitionNoise = NoiseShape.Diagonal },
+                new VsmcOptions { Particles = 4, Proposal = ProposalKind.Bootstrap });
+            Add(
+                $"poisson-{l}-rates-tanh-scalar-scalar-K1-R1-oddN",
+                new ModelOptions { Rank = 1, Units = 5, Channels = 5, Readout = Readout.Rates, Likelihood = Likelihood.Poisson, Link = link, Activation = Activation.Tanh, TransitionNoise = NoiseShape.Scalar, InitialNoise = NoiseShape.Scalar },
+                new VsmcOptions { Particles = 1, Proposal = ProposalKind.Bootstrap });
+            Add(
+                $"poisson-{l}-currents-relu-full-diag-filtered-oddN",
+                new ModelOptions { Rank = 3, Units = 9, Channels = 9, Inputs = 2, Readout = Readout.Currents, Likelihood = Likelihood.Poisson, Link = link, Activation = Activation.Relu, InitialNoise = NoiseShape.Diagonal, InputFilter = InputFilter.Filtered },
+                new VsmcOptions { Particles = 3, Proposal = ProposalKind.Bootstrap, Resampling = ResamplingScheme.Multinomial });
+        }
+
+        // Missing entries (20 % and one whole step): every likelihood and proposal.
+        Add(
+            "missing-optimal-latent-clippedrelu-full-full-rawinputs",
+            new ModelOptions { Rank = 2, Units = 7, Channels = 4, Inputs = 1 },
+            new VsmcOptions { Particles = 3 });
+        Add(
+            "missing-optimal-currents-tanh-diag-scalar-K1-R1",
+            new ModelOptions { Rank = 1, Units = 5, Channels = 5, Readout = Readout.Currents, Activation = Activation.Tanh, TransitionNoise = NoiseShape.Diagonal, InitialNoise = NoiseShape.Scalar },
+            new VsmcOptions { Particles = 1 });
+        Add(
+            "missing-bootstrap-rates-clippedrelu-full-full",
+            new ModelOptions { Rank = 2, Units = 6, Channels = 6, Readout = Readout.Rates },
+            new VsmcOptions { Particles = 4, Proposal = ProposalKind.Bootstrap });
+        Add(
+            "missing-bootstrap-latent-identity-diag-full",
+            new ModelOptions { Rank = 3, Units = 7, Channels = 5, Activation = Activation.Identity, TransitionNoise = NoiseShape.Diagonal },
+            new VsmcOptions { Particles = 3, Proposal = ProposalKind.Bootstrap });
+        Add(
+            "missing-poisson-softplus-latent-clippedrelu",
+            new ModelOptions { Rank = 2, Units = 7, Channels = 5, Likelihood = Likelihood.Poisson, Link = Link.Softplus },
+            new VsmcOptions { Particles = 3, Proposal = ProposalKind.Bootstrap });
+        Add(
+            "missing-poisson-exp-rates-relu",
+            new ModelOptions { Rank = 2, Units = 5, Channels = 5, Readout = Readout.Rates, Likelihood = Likelihood.Poisson, Link = Link.Exp, Activation = Activation.Relu },
+            new VsmcOptions { Particles = 2, Proposal = ProposalKind.Bootstrap });
 
         Add(
             "optimal-latent-clippedrelu-full-full",
@@ -71,7 +119,7 @@ public sealed class VsmcGradientTests
         (ModelOptions model, VsmcOptions vsmc) = Configurations()[name];
         var objective = new VsmcObjective(model, vsmc);
         double[] theta = SmcTestModels.RandomTheta(model, seed: name.Length);
-        SequenceSet batch = SmcTestModels.RandomBatch(model, sequences: 2, steps: 6, seed: 3);
+        SequenceSet batch = SmcTestModels.RandomBatch(model, sequences: 2, steps: 6, seed: 3, missing: MissingFraction(name));
         var gradient = new double[theta.Length];
         double value = objective.EvaluateWithAncestors(theta, batch, 11, gradient, true, null, out int[][] ancestors);
         Assert.True(double.IsFinite(value), $"objective {value}");

@@ -58,16 +58,22 @@ public sealed class VsmcObjectiveTests
         Assert.NotEqual(first, objective.Evaluate(theta, batch, 4, gradient));
     }
 
-    [Fact]
-    public void NaNObservationGivesNaNObjectiveAndGradient()
+    /// <summary>A NaN observation is a missing entry: it drops out of the likelihood instead of making the objective NaN (exactness: KalmanReferenceTests).</summary>
+    [Theory]
+    [InlineData(ProposalKind.Optimal)]
+    [InlineData(ProposalKind.Bootstrap)]
+    public void MissingObservationDropsOutInsteadOfGivingNaN(ProposalKind proposal)
     {
         double[] theta = SmcTestModels.RandomTheta(EegLike, 6);
         SequenceSet batch = SmcTestModels.RandomBatch(EegLike, 2, 10, 7);
-        batch.Observations[5 * EegLike.Channels + 2] = double.NaN;
-        var objective = new VsmcObjective(EegLike, new VsmcOptions { Threads = 1 });
+        var objective = new VsmcObjective(EegLike, new VsmcOptions { Proposal = proposal, Threads = 1 });
         var gradient = new double[theta.Length];
-        Assert.True(double.IsNaN(objective.Evaluate(theta, batch, 3, gradient)));
-        Assert.All(gradient, g => Assert.True(double.IsNaN(g)));
+        double complete = objective.Evaluate(theta, batch, 3, gradient);
+        batch.Observations[5 * EegLike.Channels + 2] = double.NaN;
+        double missing = objective.Evaluate(theta, batch, 3, gradient);
+        Assert.True(double.IsFinite(missing), $"objective {missing}");
+        Assert.All(gradient, g => Assert.True(double.IsFinite(g)));
+        Assert.NotEqual(complete, missing);
     }
 
     [Theory]
