@@ -48,5 +48,26 @@ internal static class CommonOptions
     }
 
     /// <summary>Requires a positive integer value of <paramref name="setting"/> (a name of <see cref="SettingFlags"/>).</summary>
+    /// <summary>A comma-separated list of whole numbers given to <paramref name="option"/>, such as <c>25,11,1</c>.</summary>
+    public static int[] ParseIntegers(string text, string option)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out values[i]))
+            {
+                throw new InputException($"{option} '{text}' is not a comma-separated list of whole numbers ('{parts[i]}').", $"pass e.g. {option} 25,11,1.");
+            }
+        }
+
+        return values;
+    }
+
     public static void RequirePositive(int value, string setting) => InputException.RequireAtLeastOne(setting, value);
 }

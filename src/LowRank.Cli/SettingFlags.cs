@@ -27,6 +27,8 @@ internal static partial class SettingFlags
         ["EvaluateEvery"] = "--evaluate-every",
         ["EvaluationTrials"] = "--eval-trials",
         ["FinalLearningRate"] = "--lr-end",
+        ["EncoderChannels"] = "--encoder-channels",
+        ["EncoderKernels"] = "--encoder-kernels",
         ["Gain"] = "--gain",
         ["Generations"] = "--generations",
         ["HeldOutFraction"] = "--held-out",

@@ -13,8 +13,9 @@ namespace LowRank.Cli.Benchmarks;
 /// <param name="WarmupIterations">Untimed iterations first (JIT, workspaces).</param>
 /// <param name="Threads">Worker threads over the batch.</param>
 /// <param name="Seed">Seed of the model, the windows and the filter.</param>
+/// <param name="Recipe">The fit recipe timed (<see cref="FitPresets.Eeg"/> when null).</param>
 internal sealed record VsmcBenchmarkOptions(
-    double[] Recording, int RecordingSteps, int Channels, int Iterations = 200, int WarmupIterations = 20, int Threads = 2, long Seed = 1);
+    double[] Recording, int RecordingSteps, int Channels, int Iterations = 200, int WarmupIterations = 20, int Threads = 2, long Seed = 1, FitSettings? Recipe = null);
 
 /// <summary>Timing of full training iterations.</summary>
 /// <param name="MsPerIteration">Median milliseconds per iteration (windows, forward, backward, RAdam step).</param>
@@ -25,17 +26,18 @@ internal sealed record VsmcBenchmarkOptions(
 internal sealed record VsmcBenchmarkResult(double MsPerIteration, double MeanMsPerIteration, double CpuMsPerIteration, int Threads, int Iterations);
 
 /// <summary>
-/// Times training iterations of the published EEG recipe (<see cref="FitPresets.Eeg"/>: B = 10 random windows of
-/// T = 50 steps, K = 10 particles, R = 3, N = 512, clipped relu, optimal proposal, full Σz and Σ0, float32
-/// kernels) as <c>lowrank fit</c> runs them: each iteration takes the next batch of the fit's sampler and one
-/// step of the fit's trainer (objective, gradient, RAdam).
+/// Times training iterations of a published recipe — EEG (<see cref="FitPresets.Eeg"/>: B = 10 random windows of
+/// T = 50 steps, K = 10 particles, R = 3, N = 512, clipped relu, optimal proposal, full Σz and Σ0) or hippocampus
+/// (<see cref="FitPresets.Hippocampus"/>: B = 64 windows of T = 100, K = 64, R = 4, N = 512, Poisson with softplus
+/// link, the CNN encoder proposal), float32 kernels — as <c>lowrank fit</c> runs them: each iteration takes the next
+/// batch of the fit's sampler and one step of the fit's trainer (objective, gradient, RAdam).
 /// </summary>
 internal static class VsmcBenchmark
 {
     public static VsmcBenchmarkResult Run(VsmcBenchmarkOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        FitSettings eeg = FitPresets.Eeg;
+        FitSettings eeg = options.Recipe ?? FitPresets.Eeg;
         FitTrainerSettings recipe = eeg.Trainer;
         if (options.RecordingSteps < recipe.WindowLength)
         {
@@ -53,8 +55,11 @@ internal static class VsmcBenchmark
 
         ModelOptions model = eeg.Model with { Channels = options.Channels };
         var objective = new VsmcObjective(model, eeg.Objective with { Threads = options.Threads });
-        double[] theta = ModelInitializer.Create(model, options.Seed).Theta;
         var data = SequenceSet.Continuous(options.Recording, options.RecordingSteps, options.Channels);
+        ObservationData.Check(model, data, null, "the recording");
+        LowRankRnn initial = ModelInitializer.Create(model, options.Seed);
+        ObservationData.InitialiseReadout(initial, data);
+        double[] theta = initial.Theta;
         var sampler = new SequenceSampler(data, recipe.BatchSize, recipe.WindowLength, recipe.WindowsPerEpoch, options.Seed);
         Trainer<SeededBatch> trainer = ModelFitter.CreateTrainer(recipe, objective, sampler);
         LearningRateSchedule schedule = new(recipe.LearningRate, recipe.FinalLearningRate, recipe.Epochs);

@@ -16,7 +16,9 @@ namespace LowRank.Cli.Commands;
 /// <param name="Seed">Seed of the teacher, the data and the fit.</param>
 /// <param name="Threads">Worker threads.</param>
 /// <param name="Epochs">Training epochs of the student.</param>
-internal sealed record DemoOptions(string Out, long Seed, int Threads, int Epochs);
+/// <param name="Spikes">Run the spiking teacher–student loop instead (Poisson counts).</param>
+/// <param name="Proposal">Proposal of the spiking student (encoder or bootstrap).</param>
+internal sealed record DemoOptions(string Out, long Seed, int Threads, int Epochs, bool Spikes = false, ProposalKind Proposal = ProposalKind.Encoder);
 
 /// <summary>
 /// <c>lowrank demo</c>: the main job end to end on an embedded default — simulate a rank-2 oscillating
@@ -34,23 +36,35 @@ internal static class DemoCommand
         var output = new Option<string>("--out") { Description = "Output directory.", DefaultValueFactory = _ => "lowrank-demo" };
         var seed = CommonOptions.Seed(1);
         var threads = CommonOptions.Threads();
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs of the student (100 windows of 50 steps each).", DefaultValueFactory = _ => 400 };
+        var epochs = new Option<int?>("--epochs") { Description = "Training epochs of the student (100 windows of 50 steps each; 200 with --spikes). [default: 400; 300 with --spikes]" };
+        var spikes = new Option<bool>("--spikes") { Description = "The spiking loop: a rank-2 oscillator teacher observed through Poisson spike counts, a Poisson student, and their rasters, rates, frequencies, mean rates and ISI CVs compared." };
+        var proposal = new Option<string>("--proposal") { Description = "Proposal of the spiking student: encoder (a CNN encoder trained with it) or bootstrap.", DefaultValueFactory = _ => "encoder" };
+        proposal.AcceptOnlyFromAmong("encoder", "bootstrap");
         var json = CommonOptions.Json();
-        var command = new Command("demo", "Run the main job end to end: simulate an oscillating teacher network, fit a low-rank student with variational SMC, compare them and find their fixed points.")
+        var command = new Command("demo", "Run the main job end to end: simulate an oscillating teacher network, fit a low-rank student with variational SMC, compare them and find their fixed points (--spikes: the same with Poisson spike counts).")
         {
-            output, seed, threads, epochs, json,
+            output, seed, threads, epochs, spikes, proposal, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
-            CommonOptions.RequirePositive(parse.GetValue(epochs), "Epochs");
+            bool spiking = parse.GetValue(spikes);
+            int epochCount = parse.GetValue(epochs) ?? (spiking ? 300 : 400);
+            CommonOptions.RequirePositive(epochCount, "Epochs");
             CommonOptions.RequirePositive(parse.GetValue(threads), "Threads");
-            return Run(context, new DemoOptions(parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(epochs)), parse.GetValue(json));
+            if (!spiking && parse.GetResult(proposal) is { Implicit: false })
+            {
+                throw new InputException("--proposal chooses the proposal of the spiking student, but --spikes was not given.", "add --spikes, or drop --proposal (the Gaussian demo uses the optimal proposal).");
+            }
+
+            var options = new DemoOptions(
+                parse.GetValue(output)!, parse.GetValue(seed), parse.GetValue(threads), epochCount, spiking, ModelNames.Parse<ProposalKind>(parse.GetValue(proposal)!, "proposal"));
+            return spiking ? SpikingDemo.Run(context, options, parse.GetValue(json)) : Run(context, options, parse.GetValue(json));
         }));
         return command;
     }
 
     /// <summary>An earlier demo's output directory (it holds the teacher model), which a new demo may overwrite.</summary>
-    private static readonly DirectoryKind OutputKind = new("demo output directory", d => ModelStore.OutputKind.Recognises(Path.Combine(d, "teacher")));
+    internal static readonly DirectoryKind OutputKind = new("demo output directory", d => ModelStore.OutputKind.Recognises(Path.Combine(d, "teacher")));
 
     private static int Run(CliContext context, DemoOptions options, string? jsonPath)
     {

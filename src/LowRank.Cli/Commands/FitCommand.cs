@@ -31,7 +31,7 @@ internal static class FitCommand
         FitSettings d = FitPresets.Default;
         var data = new Option<string>("--data") { Description = "Recording to fit (.npy, .npz, .csv, .edf): [T, X] continuous, or [trials, T, X].", Required = true };
         var output = new Option<string>("--out") { Description = "Model directory to write (replaced when the fit ends).", Required = true };
-        var preset = new Option<string?>("--preset") { Description = $"Start from a named recipe (eeg: the published EEG model and objective, rate decaying to {FitPresets.EegFinalLearningRate:0.#e0}, best of {FitPresets.EegStarts} starts); explicit options override it." };
+        var preset = new Option<string?>("--preset") { Description = $"Start from a named recipe (eeg: the published EEG model and objective, rate decaying to {FitPresets.EegFinalLearningRate:0.#e0}, best of {FitPresets.EegStarts} starts; hippocampus: the published rat CA1 spiking model, Poisson with softplus link and the CNN encoder proposal, K = 64, batches of 64 windows of 100 steps, last 29 % held out); explicit options override it." };
         preset.AcceptOnlyFromAmong([.. FitPresets.Names]);
         var rank = new Option<int?>("--rank") { Description = $"Rank R. [default: {d.Model.Rank}]" };
         var units = new Option<int?>("--units") { Description = $"Units N. [default: {d.Model.Units}]" };
@@ -43,7 +43,11 @@ internal static class FitCommand
         var lr = new Option<double?>("--lr") { Description = $"Initial learning rate. [default: {d.Trainer.LearningRate:0.#e0}]" };
         var lrEnd = new Option<double?>("--lr-end") { Description = $"Final learning rate (exponential decay). [default: {d.Trainer.FinalLearningRate:0.#e0}]" };
         var clip = new Option<double?>("--clip") { Description = "Clip the gradient norm at this value. [default: no clipping]" };
-        var proposal = Choice<ProposalKind>("--proposal", $"Proposal: optimal (Gaussian, linear readout) or bootstrap. [default: {ModelNames.Of(d.Objective.Proposal)} for gaussian, bootstrap for poisson]");
+        var proposal = Choice<ProposalKind>("--proposal", $"Proposal: optimal (Gaussian, linear readout), bootstrap, or encoder (a convolutional encoder of the observations, trained with the model). [default: {ModelNames.Of(d.Objective.Proposal)} for gaussian, bootstrap for poisson]");
+        var encoderKernels = new Option<string?>("--encoder-kernels") { Description = "Encoder kernel sizes per layer, comma-separated. [default: 25,11,1]" };
+        var encoderChannels = new Option<string?>("--encoder-channels") { Description = "Encoder channels of every layer but the last (whose 2R outputs are the mean and log-variance). [default: 128,64]" };
+        var encoderActivation = Choice<LowRank.Encoders.EncoderActivation>("--encoder-activation", "Encoder nonlinearity between layers: gelu or leaky_relu (slope 0.1). [default: gelu]");
+        var encoderPadding = Choice<LowRank.Encoders.EncoderPadding>("--encoder-padding", "Encoder padding: causal (step t sees steps up to t), acausal (t and later) or centred. [default: causal]");
         var likelihood = Choice<Likelihood>("--likelihood", $"Observation likelihood: gaussian (continuous signals) or poisson (spike counts per bin). [default: {ModelNames.Of(d.Model.Likelihood)}]");
         var link = Choice<Link>("--link", "Link g from the linear predictor to the Poisson rate: exp, softplus (+1e-6) or relu (+1e-10); gaussian takes identity. [default: identity for gaussian, softplus for poisson]");
         var readout = Choice<Readout>("--readout", $"What the observations read: latent (g(C z + d)), rates or currents (one channel per unit, g(c ⊙ s + d); pass --units equal to the channels). [default: {ModelNames.Of(d.Model.Readout)}]");
@@ -62,7 +66,7 @@ internal static class FitCommand
         var command = new Command("fit", "Fit a stochastic low-rank RNN to a recording by variational SMC.")
         {
             data, output, preset, rank, units, particles, batch, window, windows, epochs, lr, lrEnd, clip, proposal, resampling,
-            likelihood, link, readout, activation, noise, evaluateEvery, checkpointEvery, starts, holdout, resume, seed, threads, json,
+            likelihood, link, readout, encoderKernels, encoderChannels, encoderActivation, encoderPadding, activation, noise, evaluateEvery, checkpointEvery, starts, holdout, resume, seed, threads, json,
         };
         preprocessing.AddTo(command);
         command.SetAction(parse => context.Execute(() =>
@@ -82,11 +86,13 @@ internal static class FitCommand
                 TransitionNoise = noiseShape ?? baseRecipe.Model.TransitionNoise,
                 InitialNoise = noiseShape ?? baseRecipe.Model.InitialNoise,
             };
+            ProposalKind proposalKind = Parse<ProposalKind>(parse.GetValue(proposal), "proposal")
+                ?? (likelihoodChanged && likelihoodKind == Likelihood.Poisson ? ProposalKind.Bootstrap : baseRecipe.Objective.Proposal);
+            model = model with { Encoder = EncoderOf(parse, proposalKind, model.Encoder, encoderKernels, encoderChannels, encoderActivation, encoderPadding) };
             VsmcOptions objective = baseRecipe.Objective with
             {
                 Particles = parse.GetValue(particles) ?? baseRecipe.Objective.Particles,
-                Proposal = Parse<ProposalKind>(parse.GetValue(proposal), "proposal")
-                    ?? (likelihoodChanged && likelihoodKind == Likelihood.Poisson ? ProposalKind.Bootstrap : baseRecipe.Objective.Proposal),
+                Proposal = proposalKind,
                 Resampling = Parse<ResamplingScheme>(parse.GetValue(resampling), "resampling scheme") ?? baseRecipe.Objective.Resampling,
                 Threads = parse.GetValue(threads),
             };
@@ -106,12 +112,41 @@ internal static class FitCommand
             return Run(context, new FitOptions(
                 parse.GetValue(data)!,
                 parse.GetValue(output)!,
-                baseRecipe with { Model = model, Objective = objective, Trainer = trainer, Holdout = parse.GetValue(holdout), Starts = parse.GetValue(starts) ?? baseRecipe.Starts },
+                baseRecipe with { Model = model, Objective = objective, Trainer = trainer, Holdout = parse.GetValue(holdout) ?? baseRecipe.Holdout, Starts = parse.GetValue(starts) ?? baseRecipe.Starts },
                 parse.GetValue(resume),
                 parse.GetValue(json),
                 preprocessing.Read(parse) with { AllowMissing = true }));
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The encoder of a fit: the recipe's (or the published default) with the encoder flags applied when the proposal is
+    /// the encoder; none otherwise, where an encoder flag is an error.
+    /// </summary>
+    private static LowRank.Encoders.EncoderOptions? EncoderOf(
+        System.CommandLine.ParseResult parse, ProposalKind proposal, LowRank.Encoders.EncoderOptions? recipe,
+        Option<string?> kernels, Option<string?> channels, Option<string?> activation, Option<string?> padding)
+    {
+        string? given = new[] { kernels, channels, activation, padding }.FirstOrDefault(o => parse.GetValue(o) is not null)?.Name;
+        if (proposal != ProposalKind.Encoder)
+        {
+            if (given is not null)
+            {
+                throw new InputException($"{given} shapes the encoder of the encoder proposal, but the proposal is {ModelNames.Of(proposal)}.", $"add --proposal encoder, or drop {given}.");
+            }
+
+            return null;
+        }
+
+        LowRank.Encoders.EncoderOptions encoder = recipe ?? new LowRank.Encoders.EncoderOptions();
+        return encoder with
+        {
+            KernelSizes = parse.GetValue(kernels) is string k ? CommonOptions.ParseIntegers(k, "--encoder-kernels") : encoder.KernelSizes,
+            Channels = parse.GetValue(channels) is string c ? CommonOptions.ParseIntegers(c, "--encoder-channels") : encoder.Channels,
+            Activation = Parse<LowRank.Encoders.EncoderActivation>(parse.GetValue(activation), "encoder activation") ?? encoder.Activation,
+            Padding = Parse<LowRank.Encoders.EncoderPadding>(parse.GetValue(padding), "encoder padding") ?? encoder.Padding,
+        };
     }
 
     /// <summary>The link a likelihood takes when none is given: identity for Gaussian, softplus (the published spiking fits) for Poisson.</summary>

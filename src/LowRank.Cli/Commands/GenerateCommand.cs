@@ -110,14 +110,7 @@ internal static class GenerateCommand
             throw new InputException("--init posterior-* needs the recording whose first observation conditions the initial state.", "pass --data FILE (the recording the model was fitted to).");
         }
 
-        if (model.Options.Likelihood != Likelihood.Gaussian || model.Options.Readout == Readout.Rates)
-        {
-            throw new InputException(
-                $"model '{options.ModelDirectory}' has a {ModelNames.Of(model.Options.Likelihood)} likelihood with a {ModelNames.Of(model.Options.Readout)} readout, so the posterior of z_0 is not Gaussian.",
-                "use --init prior-sample or prior-mean for this model.");
-        }
-
-        Recording recording = RecordingPreprocessing.LoadForModel(options.DataPath, preprocessing, options.Preprocessing, $"model '{options.ModelDirectory}'");
+        Recording recording = RecordingPreprocessing.LoadForModel(options.DataPath, preprocessing, options.Preprocessing with { AllowMissing = true }, $"model '{options.ModelDirectory}'");
         if (recording.Channels != model.Channels)
         {
             throw new InputException(
@@ -139,7 +132,7 @@ internal static class GenerateCommand
             int source = trial % recording.Trials;
             ReadOnlySpan<double> y0 = recording.Data.ObservationsOf(source)[..x];
             ReadOnlySpan<double> u0 = u > 0 ? recording.Data.InputsOf(source)[..u] : [];
-            InitialPosterior posteriorOfZ0 = ParticleFilter.PosteriorOfInitialState(model, y0, u0);
+            InitialPosterior posteriorOfZ0 = ParticleFilter.PosteriorOfInitialState(model, y0, u0, options.Simulation.Seed + PosteriorStream + trial);
             double[] z0 = mode == InitialStateMode.PosteriorMean
                 ? posteriorOfZ0.Mean
                 : posteriorOfZ0.Sample(Rng.Create(options.Simulation.Seed, PosteriorStream + trial));

@@ -104,7 +104,7 @@ public static class PosteriorInference
             .Doubles("the posterior means, sds and rates", trials, steps, 2 * r + x)
             .Check($"lower {Ref(nameof(InferenceOptions.Particles))} or {Ref(nameof(InferenceOptions.Threads))}.");
 
-        ProposalKind proposal = model.Options.Likelihood == Likelihood.Gaussian && model.Options.Readout != Readout.Rates ? ProposalKind.Optimal : ProposalKind.Bootstrap;
+        ProposalKind proposal = ParticleFilter.InferenceProposal(model.Options);
         var filter = new VsmcOptions { Particles = k, Proposal = proposal, Resampling = ResamplingScheme.Systematic, Precision = KernelPrecision.Double, Threads = 1 };
         var frozen = new FrozenModel(model);
         var posterior = new Posterior(trials, steps, r, x, new double[trials * steps * r], new double[trials * steps * r], new double[trials * steps * x], new double[trials * steps], new double[trials], proposal);

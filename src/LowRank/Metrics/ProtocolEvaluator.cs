@@ -151,7 +151,7 @@ public static class ProtocolEvaluator
             .Doubles("D_H of every channel of every series", generations, x)
             .Check($"lower {Ref(nameof(EvaluationRequest.Generations))} or {Ref(nameof(EvaluationRequest.Seeds))}.");
 
-        InitialPosterior? posterior = model.Options.Likelihood == Likelihood.Gaussian && model.Options.Readout != Readout.Rates
+        InitialPosterior? posterior = ParticleFilter.InferenceProposal(model.Options) == ProposalKind.Optimal
             ? ParticleFilter.PosteriorOfInitialState(model, scored.Observations.AsSpan(0, x), scored.InputValues.AsSpan(0, scored.Inputs))
             : null;
         var series = new GeneratedSeriesScore[generations];

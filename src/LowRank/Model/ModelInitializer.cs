@@ -1,3 +1,4 @@
+using LowRank.Encoders;
 using LowRank.Numerics;
 
 namespace LowRank.Model;
@@ -6,10 +7,14 @@ namespace LowRank.Model;
 /// <remarks>
 /// M [N,R] uniform in ±1/√R; Ñ [R,N] uniform in ±1/√N; W [N,U] uniform in ±1/√U; thresholds h
 /// uniform in ±1/√N for clipped relu and zero otherwise; decay, Σz, Σ0 and σx from the options' scales;
-/// μ0 = 0; latent readout C ~ N(0, 2/R), unit readout c = 1; d = 0.
+/// μ0 = 0; latent readout C ~ N(0, 2/R), unit readout c = 1; d = 0; the encoder as PyTorch's Conv1d (uniform in
+/// ±1/√(C_l k_l)) with the log-variance biases at <see cref="EncoderOptions.LogVarianceBias"/>, from a stream of its own.
 /// </remarks>
 public static class ModelInitializer
 {
+    /// <summary>Stream of the seed the encoder's weights are drawn from.</summary>
+    private const long EncoderStream = 17;
+
     /// <summary>A freshly initialised model drawn from stream 0 of <paramref name="seed"/>.</summary>
     public static LowRankRnn Create(ModelOptions options, long seed)
     {
@@ -51,6 +56,13 @@ public static class ModelInitializer
         if (options.Likelihood == Likelihood.Gaussian)
         {
             layout[ParameterNames.LogObservationVariance].Of(model.Theta).Fill(2 * Math.Log(options.InitObservationScale));
+        }
+
+        if (options.Encoder is { } encoder)
+        {
+            // From a stream of its own, so a model's other parameters do not depend on whether it has an encoder.
+            int offset = layout[encoder.Slices(options.Channels, r)[0].Name].Offset;
+            ConvEncoder<double>.Initialize(encoder, options.Channels, r, model.Theta.AsSpan(offset, encoder.ParameterCount(options.Channels, r)), Rng.Create(seed, EncoderStream));
         }
 
         return model;

@@ -42,7 +42,8 @@ public static class ParameterNames
 /// <summary>
 /// The layout of θ of a stochastic low-rank RNN (<see cref="ParameterNames"/>, docs/model.md "Parameters"):
 /// M [N,R], Ñ [R,N], h [N], W [N,U] (U &gt; 0), α [1], ρz, ρ0, μ0 [R] (trainable), C [X,R] or c [X], d [X],
-/// ρx [X] (Gaussian).
+/// ρx [X] (Gaussian), then the encoder's weights and biases (<c>encoder/conv{l}/weight</c> [C_{l+1}, C_l, k_l] and
+/// <c>encoder/conv{l}/bias</c>) when the model has one.
 /// </summary>
 public static class ModelLayout
 {
@@ -75,6 +76,11 @@ public static class ModelLayout
         if (options.Likelihood == Likelihood.Gaussian)
         {
             slices.Add((ParameterNames.LogObservationVariance, [x]));
+        }
+
+        if (options.Encoder is { } encoder)
+        {
+            slices.AddRange(encoder.Slices(x, r));
         }
 
         return new ParameterLayout(slices);

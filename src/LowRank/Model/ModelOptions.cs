@@ -1,3 +1,4 @@
+using LowRank.Encoders;
 using static LowRank.InputException;
 
 namespace LowRank.Model;
@@ -38,6 +39,12 @@ public sealed record ModelOptions
     public Likelihood Likelihood { get; init; } = Likelihood.Gaussian;
 
     public Link Link { get; init; } = Link.Identity;
+
+    /// <summary>
+    /// The convolutional encoder of the learned proposal (docs/vsmc.md, "Encoder proposal"), whose weights are part of
+    /// θ (<c>encoder/…</c>); null for a model fitted without one.
+    /// </summary>
+    public EncoderOptions? Encoder { get; init; }
 
     /// <summary>Initial standard deviation of the latent noise (Σz = s² I at initialisation).</summary>
     public double InitTransitionNoiseScale { get; init; } = 0.1;
@@ -90,6 +97,8 @@ public sealed record ModelOptions
             InitTransitionNoiseScale > 0 && InitInitialNoiseScale > 0 && InitObservationScale > 0,
             "noise scales must be positive.",
             "pass positive noise scales.");
+
+        Encoder?.Validate(Channels, Rank);
 
         // θ: M and Ñ [N,R], h [N], W [N,U], the R×R noise factors, μ0 [R], C [X,R], d and ρx [X]; and the model's N-sized work vectors.
         double n = Units, r = Rank;

@@ -228,6 +228,14 @@ public static class ModelStore
             arrays.Add(new("var_x", NdArray.Create(model.ObservationVariance(), x)));
         }
 
+        if (model.Options.Encoder is { } encoder)
+        {
+            foreach ((string name, int[] shape) in encoder.Slices(x, r))
+            {
+                arrays.Add(new(name, NdArray.Create(model.Layout[name].Of(model.Theta).ToArray(), shape)));
+            }
+        }
+
         return arrays;
     }
 
@@ -280,6 +288,14 @@ public static class ModelStore
                 }
 
                 raw[i] = Math.Log(variance.Data[i]);
+            }
+        }
+
+        if (options.Encoder is { } encoder)
+        {
+            foreach ((string name, int[] shape) in encoder.Slices(x, r))
+            {
+                Copy(arrays, name, path, shape, layout[name].Of(model.Theta));
             }
         }
 

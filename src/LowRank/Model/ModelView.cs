@@ -28,7 +28,17 @@ internal sealed class ModelView<TReal>
         W = new double[Units * Inputs];
         ReadoutWeights = new double[options.Readout == Readout.Latent ? Channels * Rank : Channels];
         ReadoutBias = new double[Channels];
+        EncoderParameters = new double[options.Encoder?.ParameterCount(Channels, Rank) ?? 0];
+        _encoderOffset = options.Encoder is null ? 0 : Layout[options.Encoder.Slices(Channels, Rank)[0].Name].Offset;
     }
+
+    private readonly int _encoderOffset;
+
+    /// <summary>The encoder's part of θ, in θ order (empty without an encoder).</summary>
+    public double[] EncoderParameters { get; }
+
+    /// <summary>Offset of the encoder's part in θ.</summary>
+    public int EncoderOffset => _encoderOffset;
 
     public ModelOptions Options { get; }
 
@@ -121,6 +131,7 @@ internal sealed class ModelView<TReal>
 
         Layout[ParameterNames.ReadoutWeights].Of(theta).CopyTo(ReadoutWeights);
         Layout[ParameterNames.ReadoutBias].Of(theta).CopyTo(ReadoutBias);
+        theta.Slice(_encoderOffset, EncoderParameters.Length).CopyTo(EncoderParameters);
         Constrained.Load(theta);
     }
 }

@@ -18,6 +18,28 @@ public static class Statistics
         return sorted.Length % 2 == 1 ? sorted[middle] : 0.5 * (sorted[middle - 1] + sorted[middle]);
     }
 
+    /// <summary>Pearson's correlation of paired values; NaN when either has no spread or the lengths differ.</summary>
+    public static double Correlation(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (x.Count != y.Count || x.Count < 2)
+        {
+            return double.NaN;
+        }
+
+        double mx = Mean(x), my = Mean(y), sxy = 0, sxx = 0, syy = 0;
+        for (int i = 0; i < x.Count; i++)
+        {
+            double dx = x[i] - mx, dy = y[i] - my;
+            sxy += dx * dy;
+            sxx += dx * dx;
+            syy += dy * dy;
+        }
+
+        return sxx > 0 && syy > 0 ? sxy / Math.Sqrt(sxx * syy) : double.NaN;
+    }
+
     /// <summary>The mean, summed in order; NaN for no values.</summary>
     public static double Mean(IReadOnlyList<double> values)
     {

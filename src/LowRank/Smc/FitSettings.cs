@@ -122,7 +122,7 @@ public sealed record FitSettings
 public static class FitPresets
 {
     /// <summary>Every preset name.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["eeg"];
+    public static IReadOnlyList<string> Names { get; } = ["eeg", "hippocampus"];
 
     /// <summary>
     /// The EEG recipe (docs/vsmc.md, "Published recipes"): the published model — rank 3, N = 512 clipped-ReLU units,
@@ -185,6 +185,53 @@ public static class FitPresets
     /// </summary>
     public const int EegStarts = 3;
 
+    /// <summary>
+    /// The hippocampus recipe (docs/vsmc.md, "Published recipes"; DESIGN §3): the published rat CA1 model — rank 4,
+    /// N = 512 clipped-ReLU units, diagonal Σz and Σ0 initialised at 0.1, trainable μ0, latent readout with the softplus
+    /// link and a Poisson likelihood, the encoder proposal with the published causal CNN (kernels 25, 11, 1; channels
+    /// 128, 64; GELU; log-variance bias 2 ln 0.1); K = 64 particles, systematic resampling; RAdam from lr 1e−3 to 1e−6 on
+    /// batches of 64 windows of T = 100 steps (one batch per epoch), trained on the first 71 % of the recording (the
+    /// last 29 % held out, as published).
+    /// </summary>
+    public static FitSettings Hippocampus { get; } = new()
+    {
+        Preset = "hippocampus",
+        Model = new ModelOptions
+        {
+            Rank = 4,
+            Units = 512,
+            Activation = Activation.ClippedRelu,
+            TransitionNoise = NoiseShape.Diagonal,
+            InitialNoise = NoiseShape.Diagonal,
+            TrainInitialMean = true,
+            Readout = Readout.Latent,
+            Likelihood = Likelihood.Poisson,
+            Link = Link.Softplus,
+            InitTransitionNoiseScale = 0.1,
+            InitInitialNoiseScale = 0.1,
+            InitDecay = 0.9,
+            Encoder = new LowRank.Encoders.EncoderOptions(),
+        },
+        Objective = new VsmcOptions
+        {
+            Particles = 64,
+            Proposal = ProposalKind.Encoder,
+            Resampling = ResamplingScheme.Systematic,
+        },
+        Trainer = new FitTrainerSettings
+        {
+            Epochs = 2000,
+            BatchSize = 64,
+            WindowLength = 100,
+            WindowsPerEpoch = 64,
+            LearningRate = 1e-3,
+            FinalLearningRate = 1e-6,
+            EvaluateEvery = 100,
+            CheckpointEvery = 20,
+        },
+        Holdout = 0.29,
+    };
+
     /// <summary>The settings used without a preset: the EEG recipe, unnamed, as one start.</summary>
     public static FitSettings Default { get; } = Eeg with { Preset = null, Starts = 1 };
 
@@ -217,6 +264,7 @@ public static class FitPresets
     public static FitSettings Get(string name) => name switch
     {
         "eeg" => Eeg,
+        "hippocampus" => Hippocampus,
         _ => throw new InputException(string.Create(CultureInfo.InvariantCulture, $"unknown preset '{name}'."), $"use one of: {string.Join(", ", Names)}."),
     };
 }

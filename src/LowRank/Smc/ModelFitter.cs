@@ -50,6 +50,13 @@ public static class ModelFitter
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(settings);
         ModelOptions options = settings.Model with { Channels = data.Channels, Inputs = data.Inputs };
+        if (options.Encoder is { } encoder)
+        {
+            // Missing entries reach the encoder as zeros with a mask channel per observed channel.
+            options = options with { Encoder = encoder with { MaskInput = MissingValues.Any(data.Observations) } };
+            encoder.Validate(data.Channels, options.Rank, data.IsContinuous ? Math.Min(settings.Trainer.WindowLength, data.Steps) : data.Steps);
+        }
+
         (settings with { Model = options }).Validate();
         ObservationData.Check(options, data, null, "the data");
         CheckSize(options, settings, data);

@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 using LowRank.Data;
 using LowRank.Model;
@@ -107,62 +110,108 @@ internal static class PoissonTerms
 
 /// <summary>Poisson counts with the latent readout: <c>y_t,i ~ Poisson(g(C_i z_t + d_i))</c>.</summary>
 /// <remarks>
-/// Per step the predictors of all K particles form one [K,X] block, η = Z Cᵀ + d, so the link and its logarithm run
-/// as long vector loops. Reverse, with δ [K,X] from <see cref="PoissonTerms.Delta"/>: ḡz_k = Cᵀ δ_k, ḡC += δᵀ Z,
-/// ḡd += Σ_k δ_k.
+/// One fused SIMD sweep over the X channels per particle (<typeparamref name="TReal"/> lanes, X padded to whole
+/// vectors): η = C z + d, λ = g(η), Σ_i λ_i over the observed channels; the y_i ln λ_i terms only where y_i &gt; 0
+/// (spike counts are sparse). Reverse, with δ_i = g·mask_i·(y_i/λ_i − 1) g'(η_i): ḡz = Cᵀ δ, ḡC += δ zᵀ, ḡd += δ,
+/// accumulated per step in <typeparamref name="TReal"/> and added to the sequence's double gradient at the step's end.
 /// </remarks>
 internal sealed class PoissonLatentObservation<TReal> : IObservationModel<TReal>
     where TReal : unmanaged, IFloatingPointIeee754<TReal>
 {
     private readonly int _channels;
+    private readonly int _padded;
     private readonly int _rank;
-    private readonly int _particles;
     private readonly Link _link;
-    private readonly double[] _readoutT;
-    private ModelView<TReal> _model = null!;
+    private readonly TReal[] _readoutT;
+    private readonly TReal[] _bias;
 
-    public PoissonLatentObservation(int channels, int rank, int particles, Link link)
+    public PoissonLatentObservation(int channels, int rank, Link link)
     {
         _channels = channels;
         _rank = rank;
-        _particles = particles;
         _link = link;
-        _readoutT = new double[rank * channels];
+        int width = Vector512<TReal>.Count;
+        _padded = (channels + width - 1) / width * width;
+        _readoutT = new TReal[rank * _padded];
+        _bias = new TReal[_padded];
     }
 
-    /// <summary>η, λ, ln λ [K,X]; counts and mask [X].</summary>
-    public int StateLength(int steps) => 3 * _particles * _channels + 2 * _channels;
+    public int StateLength(int steps) => 0;
 
     public void Prepare(ModelView<TReal> model)
     {
-        _model = model;
-        int r = _rank, x = _channels;
+        int r = _rank, x = _channels, xp = _padded;
         for (int i = 0; i < x; i++)
         {
+            _bias[i] = TReal.CreateTruncating(model.ReadoutBias[i]);
             for (int a = 0; a < r; a++)
             {
-                _readoutT[a * x + i] = model.ReadoutWeights[i * r + a];
+                _readoutT[a * xp + i] = TReal.CreateTruncating(model.ReadoutWeights[i * r + a]);
             }
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void LogLikelihood(SequenceWorkspace<TReal> sequence, int t, ReadOnlySpan<double> z, Span<double> logW)
     {
-        int x = _channels, k = logW.Length;
-        double constant = Predict(sequence, t, z, k, out Span<double> eta, out Span<double> rate, out Span<double> logRate, out Span<double> counts, out Span<double> mask, out bool missing);
-        _ = eta;
-        for (int p = 0; p < k; p++)
+        int r = _rank, xp = _padded, width = Vector512<TReal>.Count;
+        Scratch s = StepScratch(sequence, t);
+        ref TReal c0 = ref MemoryMarshal.GetArrayDataReference(_readoutT);
+        ref TReal d0 = ref MemoryMarshal.GetArrayDataReference(_bias);
+        ref TReal mask = ref MemoryMarshal.GetArrayDataReference(s.Mask);
+        ref TReal eta = ref MemoryMarshal.GetArrayDataReference(s.Eta);
+        ref TReal rate = ref MemoryMarshal.GetArrayDataReference(s.Rate);
+        Span<Vector512<TReal>> zv = stackalloc Vector512<TReal>[r];
+        for (int p = 0; p < logW.Length; p++)
         {
-            logW[p] = constant + PoissonTerms.Sum(counts, mask, missing, rate.Slice(p * x, x), logRate.Slice(p * x, x));
+            for (int a = 0; a < r; a++)
+            {
+                zv[a] = Vector512.Create(TReal.CreateTruncating(z[p * r + a]));
+            }
+
+            Vector512<TReal> total = Vector512<TReal>.Zero;
+            for (int j = 0; j < xp; j += width)
+            {
+                nuint at = (nuint)j;
+                Vector512<TReal> e = Vector512.LoadUnsafe(ref d0, at);
+                for (int a = 0; a < r; a++)
+                {
+                    e = PoissonLanes.Fma(zv[a], Vector512.LoadUnsafe(ref c0, (nuint)(a * xp + j)), e);
+                }
+
+                Vector512<TReal> lambda = PoissonLanes.Rate(_link, e);
+                e.StoreUnsafe(ref eta, at);
+                lambda.StoreUnsafe(ref rate, at);
+                total = PoissonLanes.Fma(lambda, Vector512.LoadUnsafe(ref mask, at), total);
+            }
+
+            // y ln λ where y > 0 (ln λ = η exactly for the exp link)
+            double spikes = 0;
+            for (int q = 0; q < s.NonzeroCount; q++)
+            {
+                int i = s.Nonzero[q];
+                double logRate = _link == Link.Exp ? double.CreateTruncating(s.Eta[i]) : Math.Log(double.CreateTruncating(s.Rate[i]));
+                spikes += s.Counts[q] * logRate;
+            }
+
+            logW[p] = s.Constant + spikes - double.CreateTruncating(Vector512.Sum(total));
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void LogLikelihoodBackward(SequenceWorkspace<TReal> sequence, int t, ReadOnlySpan<double> z, ReadOnlySpan<double> gLogW, Span<double> gz)
     {
-        int x = _channels, r = _rank, k = gLogW.Length;
-        Predict(sequence, t, z, k, out Span<double> eta, out Span<double> rate, out Span<double> delta, out Span<double> counts, out Span<double> mask, out bool missing);
-        GradientBuffer<TReal> gradient = sequence.Gradient;
-        for (int p = 0; p < k; p++)
+        int r = _rank, x = _channels, xp = _padded, width = Vector512<TReal>.Count;
+        Scratch s = StepScratch(sequence, t);
+        ref TReal c0 = ref MemoryMarshal.GetArrayDataReference(_readoutT);
+        ref TReal d0 = ref MemoryMarshal.GetArrayDataReference(_bias);
+        ref TReal mask = ref MemoryMarshal.GetArrayDataReference(s.Mask);
+        ref TReal delta = ref MemoryMarshal.GetArrayDataReference(s.Eta);
+        ref TReal gBias = ref MemoryMarshal.GetArrayDataReference(s.GBias);
+        ref TReal gReadoutT = ref MemoryMarshal.GetArrayDataReference(s.GReadoutT);
+        Span<Vector512<TReal>> zv = stackalloc Vector512<TReal>[r];
+        Span<Vector512<TReal>> sums = stackalloc Vector512<TReal>[r];
+        for (int p = 0; p < gLogW.Length; p++)
         {
             double g = gLogW[p];
             if (g == 0)
@@ -170,53 +219,201 @@ internal sealed class PoissonLatentObservation<TReal> : IObservationModel<TReal>
                 continue;
             }
 
-            Span<double> dp = delta.Slice(p * x, x);
-            PoissonTerms.Delta(_link, counts, mask, missing, eta.Slice(p * x, x), rate.Slice(p * x, x), g, dp);
-            TensorPrimitives.Add(gradient.ReadoutBias, dp, gradient.ReadoutBias);
-            ReadOnlySpan<double> zp = z.Slice(p * r, r);
-            Span<double> gzp = gz.Slice(p * r, r);
             for (int a = 0; a < r; a++)
             {
-                gzp[a] += TensorPrimitives.Dot(_readoutT.AsSpan(a * x, x), dp);
+                zv[a] = Vector512.Create(TReal.CreateTruncating(z[p * r + a]));
+                sums[a] = Vector512<TReal>.Zero;
             }
 
-            for (int i = 0; i < x; i++)
+            // δ = −g'(η) mask (the −λ term), λ and g'(η) kept for the y > 0 entries
+            for (int j = 0; j < xp; j += width)
             {
-                double di = dp[i];
+                nuint at = (nuint)j;
+                Vector512<TReal> e = Vector512.LoadUnsafe(ref d0, at);
                 for (int a = 0; a < r; a++)
                 {
-                    gradient.ReadoutWeights[i * r + a] += di * zp[a];
+                    e = PoissonLanes.Fma(zv[a], Vector512.LoadUnsafe(ref c0, (nuint)(a * xp + j)), e);
+                }
+
+                Vector512<TReal> slope = PoissonLanes.Slope(_link, e, out Vector512<TReal> lambda);
+                lambda.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(s.Rate), at);
+                slope.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(s.SlopeRow), at);
+                (-(slope * Vector512.LoadUnsafe(ref mask, at))).StoreUnsafe(ref delta, at);
+            }
+
+            // + y g'(η)/λ where y > 0 (exp: g' = λ, so + y)
+            for (int q = 0; q < s.NonzeroCount; q++)
+            {
+                int i = s.Nonzero[q];
+                double y = s.Counts[q];
+                s.Eta[i] += TReal.CreateTruncating(_link == Link.Exp ? y : y * double.CreateTruncating(s.SlopeRow[i]) / double.CreateTruncating(s.Rate[i]));
+            }
+
+            // ḡd += g δ;  ḡz_a = Σ_i C_ia g δ_i;  ḡCᵀ_a += z_a g δ
+            Vector512<TReal> scale = Vector512.Create(TReal.CreateTruncating(g));
+            for (int j = 0; j < xp; j += width)
+            {
+                nuint at = (nuint)j;
+                Vector512<TReal> dv = Vector512.LoadUnsafe(ref delta, at) * scale;
+                (Vector512.LoadUnsafe(ref gBias, at) + dv).StoreUnsafe(ref gBias, at);
+                for (int a = 0; a < r; a++)
+                {
+                    nuint ca = (nuint)(a * xp + j);
+                    sums[a] = PoissonLanes.Fma(Vector512.LoadUnsafe(ref c0, ca), dv, sums[a]);
+                    PoissonLanes.Fma(zv[a], dv, Vector512.LoadUnsafe(ref gReadoutT, ca)).StoreUnsafe(ref gReadoutT, ca);
                 }
             }
+
+            for (int a = 0; a < r; a++)
+            {
+                gz[p * r + a] += double.CreateTruncating(Vector512.Sum(sums[a]));
+            }
+        }
+
+        GradientBuffer<TReal> gradient = sequence.Gradient;
+        for (int i = 0; i < x; i++)
+        {
+            gradient.ReadoutBias[i] += double.CreateTruncating(s.GBias[i]);
+            for (int a = 0; a < r; a++)
+            {
+                gradient.ReadoutWeights[i * r + a] += double.CreateTruncating(s.GReadoutT[a * xp + i]);
+            }
+        }
+
+        Array.Clear(s.GBias);
+        Array.Clear(s.GReadoutT);
+    }
+
+    /// <summary>The sequence's scratch, prepared for step t: observed mask, the y &gt; 0 entries and −Σ ln y!.</summary>
+    private Scratch StepScratch(SequenceWorkspace<TReal> sequence, int t)
+    {
+        var s = sequence.ObservationScratch as Scratch ?? (Scratch)(sequence.ObservationScratch = new Scratch(_channels, _padded, _rank));
+        ReadOnlySpan<double> y = sequence.ObservationAt(t);
+        double constant = 0;
+        int nonzero = 0;
+        for (int i = 0; i < _channels; i++)
+        {
+            double v = y[i];
+            bool observed = !double.IsNaN(v);
+            s.Mask[i] = observed ? TReal.One : TReal.Zero;
+            if (observed && v > 0)
+            {
+                s.Nonzero[nonzero] = i;
+                s.Counts[nonzero++] = v;
+                constant -= PoissonTerms.LogFactorial(v);
+            }
+        }
+
+        s.NonzeroCount = nonzero;
+        s.Constant = constant;
+        return s;
+    }
+
+    /// <summary>Per-sequence buffers (padded to whole vectors; the padding's mask is 0).</summary>
+    private sealed class Scratch(int channels, int padded, int rank)
+    {
+        public TReal[] Mask { get; } = new TReal[padded];
+
+        /// <summary>η in the forward pass, δ in the reverse pass.</summary>
+        public TReal[] Eta { get; } = new TReal[padded];
+
+        public TReal[] Rate { get; } = new TReal[padded];
+
+        public TReal[] SlopeRow { get; } = new TReal[padded];
+
+        public TReal[] GBias { get; } = new TReal[padded];
+
+        public TReal[] GReadoutT { get; } = new TReal[rank * padded];
+
+        public int[] Nonzero { get; } = new int[channels];
+
+        public double[] Counts { get; } = new double[channels];
+
+        public int NonzeroCount { get; set; }
+
+        public double Constant { get; set; }
+    }
+}
+
+/// <summary>The Poisson links g(η) and their slopes on whole <see cref="Vector512{T}"/> registers.</summary>
+internal static class PoissonLanes
+{
+    /// <summary>λ = g(η): exp, softplus + 1e−6 (as max(η, 0) + ln(1 + e^{−|η|})), or relu + 1e−10.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Rate<T>(Link link, Vector512<T> eta)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (link)
+        {
+            case Link.Exp:
+                return Exp(eta);
+            case Link.Softplus:
+                return Vector512.Max(eta, Vector512<T>.Zero) + Log(Vector512<T>.One + Exp(-Vector512.Abs(eta))) + Vector512.Create(T.CreateTruncating(1e-6));
+            default:
+                return Vector512.Max(eta, Vector512<T>.Zero) + Vector512.Create(T.CreateTruncating(1e-10));
         }
     }
 
-    /// <summary>η = Z Cᵀ + d, λ and ln λ for the K particles (the third block is free scratch to the caller).</summary>
-    private double Predict(
-        SequenceWorkspace<TReal> sequence, int t, ReadOnlySpan<double> z, int k,
-        out Span<double> eta, out Span<double> rate, out Span<double> third, out Span<double> counts, out Span<double> mask, out bool missing)
+    /// <summary>g'(η), with λ = g(η) alongside: exp gives λ; softplus σ(η) = 1/(1 + e^{−η}); relu 1[η &gt; 0].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Slope<T>(Link link, Vector512<T> eta, out Vector512<T> rate)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int x = _channels, r = _rank, block = k * x;
-        Span<double> state = sequence.ObservationState;
-        eta = state[..block];
-        rate = state.Slice(block, block);
-        third = state.Slice(2 * block, block);
-        counts = state.Slice(3 * _particles * x, x);
-        mask = state.Slice(3 * _particles * x + x, x);
-        double constant = PoissonTerms.Prepare(sequence.ObservationAt(t), counts, mask, out missing);
-        ReadOnlySpan<double> d = _model.ReadoutBias;
-        for (int p = 0; p < k; p++)
+        switch (link)
         {
-            Span<double> row = eta.Slice(p * x, x);
-            d.CopyTo(row);
-            for (int a = 0; a < r; a++)
+            case Link.Exp:
+                rate = Exp(eta);
+                return rate;
+            case Link.Softplus:
             {
-                TensorPrimitives.MultiplyAdd(_readoutT.AsSpan(a * x, x), z[p * r + a], row, row);
+                Vector512<T> e = Exp(-Vector512.Abs(eta));
+                Vector512<T> onePlus = Vector512<T>.One + e;
+                rate = Vector512.Max(eta, Vector512<T>.Zero) + Log(onePlus) + Vector512.Create(T.CreateTruncating(1e-6));
+                Vector512<T> positive = Vector512.GreaterThanOrEqual(eta, Vector512<T>.Zero);
+                return Vector512.ConditionalSelect(positive, Vector512<T>.One, e) / onePlus;
             }
+
+            default:
+                rate = Vector512.Max(eta, Vector512<T>.Zero) + Vector512.Create(T.CreateTruncating(1e-10));
+                return Vector512.ConditionalSelect(Vector512.GreaterThan(eta, Vector512<T>.Zero), Vector512<T>.One, Vector512<T>.Zero);
+        }
+    }
+
+    /// <summary>a·b + c, fused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
         }
 
-        PoissonTerms.Rates(_link, eta, rate, third);
-        return constant;
+        return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Exp<T>(Vector512<T> v)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector512.Exp(v.AsSingle()).As<float, T>();
+        }
+
+        return Vector512.Exp(v.AsDouble()).As<double, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Log<T>(Vector512<T> v)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector512.Log(v.AsSingle()).As<float, T>();
+        }
+
+        return Vector512.Log(v.AsDouble()).As<double, T>();
     }
 }
 

@@ -39,6 +39,24 @@ internal interface IProposal<TReal>
 
     /// <summary>Turns the batch total of the auxiliary gradients into parameter gradients.</summary>
     void Finish(ModelView<TReal> model, GradientBuffer<TReal> total);
+
+    /// <summary>Before the filter runs on a sequence (the encoder proposal encodes it here).</summary>
+    void Begin(SequenceWorkspace<TReal> sequence)
+    {
+    }
+
+    /// <summary>After the reverse pass of a sequence (the encoder proposal runs its own reverse pass here).</summary>
+    void End(SequenceWorkspace<TReal> sequence)
+    {
+    }
+
+    /// <summary><see cref="Finish(ModelView{TReal}, GradientBuffer{TReal})"/> with the batch's sequences, whose proposal-owned gradients it may sum (in order).</summary>
+    void Finish(ModelView<TReal> model, GradientBuffer<TReal> total, ReadOnlySpan<SequenceWorkspace<TReal>> sequences) => Finish(model, total);
+
+    /// <summary>Writes the proposal's own parameters' gradient (the encoder's) into θ's gradient, times <paramref name="scale"/>.</summary>
+    void WriteGradient(double scale, Span<double> gradient)
+    {
+    }
 }
 
 /// <summary>Bootstrap proposal: <c>z = f + L ε</c>, weight <c>log p(y_t | z)</c>.</summary>

@@ -142,6 +142,9 @@ internal sealed class SequenceWorkspace<TReal>
     /// <summary>Per-sequence objects a proposal creates on first use (e.g. the constants of steps with missing entries).</summary>
     public object? ProposalScratch { get; set; }
 
+    /// <summary>Per-sequence objects an observation model creates on first use.</summary>
+    public object? ObservationScratch { get; set; }
+
     /// <summary>Per-sequence storage owned by the observation model.</summary>
     public double[] ObservationState { get; }
 

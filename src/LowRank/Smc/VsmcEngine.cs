@@ -42,13 +42,16 @@ internal sealed class VsmcEngine<TReal>
             (Likelihood.Gaussian, Readout.Latent) => new GaussianLatentObservation<TReal>(x, r),
             (Likelihood.Gaussian, Readout.Currents) => new GaussianUnitObservation<TReal>(options.Units, r, rates: false),
             (Likelihood.Gaussian, _) => new GaussianUnitObservation<TReal>(options.Units, r, rates: true),
-            (_, Readout.Latent) => new PoissonLatentObservation<TReal>(x, r, vsmc.Particles, options.Link),
+            (_, Readout.Latent) => new PoissonLatentObservation<TReal>(x, r, options.Link),
             (_, Readout.Currents) => new PoissonUnitObservation<TReal>(options.Units, options.Link, rates: false),
             _ => new PoissonUnitObservation<TReal>(options.Units, options.Link, rates: true),
         };
-        _proposal = vsmc.Proposal == ProposalKind.Optimal
-            ? new OptimalProposal<TReal>((ILinearGaussianObservation<TReal>)_observation, r, x)
-            : new BootstrapProposal<TReal>(_observation);
+        _proposal = vsmc.Proposal switch
+        {
+            ProposalKind.Optimal => new OptimalProposal<TReal>((ILinearGaussianObservation<TReal>)_observation, r, x),
+            ProposalKind.Encoder => new EncoderProposal<TReal>(_observation, options.Encoder!, x, r),
+            _ => new BootstrapProposal<TReal>(_observation),
+        };
         _total = NewGradientBuffer();
         _pairs = FusedUnitKernels.SupportsPair(options.Activation, r);
     }
@@ -128,8 +131,9 @@ internal sealed class VsmcEngine<TReal>
             _total.Add(_sequences[b].Gradient);
         }
 
-        _proposal.Finish(Model, _total);
+        _proposal.Finish(Model, _total, _sequences.AsSpan(0, sequences));
         WriteGradient(theta, 1.0 / sequences, gradient);
+        _proposal.WriteGradient(1.0 / sequences, gradient);
         return objective;
     }
 
@@ -150,6 +154,7 @@ internal sealed class VsmcEngine<TReal>
     {
         int k = s.Particles, r = s.Rank, steps = s.Steps;
         PrepareInputs(s);
+        _proposal.Begin(s);
 
         // t = 0: m_0 = μ0 + P W v_0
         InitialMean(s, s.InitialMean);
@@ -295,6 +300,8 @@ internal sealed class VsmcEngine<TReal>
         {
             InputsBackward(s);
         }
+
+        _proposal.End(s);
     }
 
     /// <summary>v_t (raw or filtered) and W v_t.</summary>

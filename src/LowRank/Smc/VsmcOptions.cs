@@ -13,6 +13,12 @@ public enum ProposalKind
     /// and a linear readout (latent readout, or unit readout from currents).
     /// </summary>
     Optimal,
+
+    /// <summary>
+    /// The learned proposal: the prior N(f_t, Σz) times the per-step Gaussian a convolutional encoder reads from the
+    /// observations (<see cref="LowRank.Model.ModelOptions.Encoder"/>), normalised; any likelihood and readout.
+    /// </summary>
+    Encoder,
 }
 
 /// <summary>How ancestors are drawn from the normalised weights.</summary>
@@ -63,6 +69,13 @@ public sealed record VsmcOptions
         if (Threads < 1)
         {
             throw new InputException($"threads must be at least 1 (got {Threads}).", $"pass {Ref(nameof(Threads))} 1 or more.") { Setting = nameof(Threads) };
+        }
+
+        if (Proposal == ProposalKind.Encoder && model.Encoder is null)
+        {
+            throw new InputException(
+                "the encoder proposal needs a model with an encoder, but this one has none.",
+                $"give the model an encoder (fit {Ref(nameof(Proposal))} encoder adds the published one), or use {Ref(nameof(Proposal))} bootstrap.") { Setting = nameof(Proposal) };
         }
 
         if (Proposal == ProposalKind.Optimal)

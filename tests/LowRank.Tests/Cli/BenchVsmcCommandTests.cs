@@ -32,7 +32,7 @@ public sealed class BenchVsmcCommandTests
     {
         CliResult result = CliHarness.Run("bench", "vsmc", "--preset", "mnist", "--data", "x.npy");
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal("error: unknown preset 'mnist'.\n  hint: use --preset eeg.\n", result.Error.Replace("\r\n", "\n"));
+        Assert.Equal("error: unknown preset 'mnist'.\n  hint: use one of: eeg, hippocampus.\n", result.Error.Replace("\r\n", "\n"));
     }
 
     [Fact]

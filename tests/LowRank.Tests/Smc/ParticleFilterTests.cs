@@ -43,7 +43,7 @@ public sealed class ParticleFilterTests
         Matrix<double> gain = prior * c.Transpose() * s.Inverse();
         Vector<double> mean = priorMean + gain * (Vector<double>.Build.DenseOfArray(y0) - c * priorMean - offset);
         Matrix<double> covariance = prior - gain * c * prior;
-        Matrix<double> factor = build.Dense(r, r, (i, j) => posterior.Cholesky[i * r + j]);
+        Matrix<double> factor = build.Dense(r, r, (i, j) => posterior.Cholesky![i * r + j]);
         for (int a = 0; a < r; a++)
         {
             Assert.Equal(mean[a], posterior.Mean[a], 10);

@@ -1,4 +1,5 @@
 using LowRank.Data;
+using LowRank.Encoders;
 using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Smc;
@@ -42,6 +43,25 @@ public sealed class VsmcGradientTests
                 new ModelOptions { Rank = 3, Units = 9, Channels = 9, Inputs = 2, Readout = Readout.Currents, Likelihood = Likelihood.Poisson, Link = link, Activation = Activation.Relu, InitialNoise = NoiseShape.Diagonal, InputFilter = InputFilter.Filtered },
                 new VsmcOptions { Particles = 3, Proposal = ProposalKind.Bootstrap, Resampling = ResamplingScheme.Multinomial });
         }
+
+        // Encoder proposal: Gaussian and Poisson, diagonal and full Σz, each padding and activation, K = 1 and R = 1.
+        var small = new EncoderOptions { KernelSizes = [3, 2, 1], Channels = [5, 3] };
+        Add(
+            "encoder-poisson-softplus-latent-clippedrelu-diag-diag",
+            new ModelOptions { Rank = 2, Units = 7, Channels = 5, Likelihood = Likelihood.Poisson, Link = Link.Softplus, TransitionNoise = NoiseShape.Diagonal, InitialNoise = NoiseShape.Diagonal, Encoder = small },
+            new VsmcOptions { Particles = 4, Proposal = ProposalKind.Encoder });
+        Add(
+            "encoder-gaussian-latent-tanh-full-full-centred-leakyrelu-rawinputs",
+            new ModelOptions { Rank = 3, Units = 7, Channels = 4, Inputs = 1, Activation = Activation.Tanh, Encoder = small with { Padding = EncoderPadding.Centred, Activation = EncoderActivation.LeakyRelu } },
+            new VsmcOptions { Particles = 3, Proposal = ProposalKind.Encoder });
+        Add(
+            "encoder-poisson-exp-rates-relu-scalar-full-acausal-K1-R1-oddN",
+            new ModelOptions { Rank = 1, Units = 5, Channels = 5, Readout = Readout.Rates, Likelihood = Likelihood.Poisson, Link = Link.Exp, Activation = Activation.Relu, TransitionNoise = NoiseShape.Scalar, Encoder = small with { Padding = EncoderPadding.Acausal, KernelSizes = [2, 1], Channels = [3] } },
+            new VsmcOptions { Particles = 1, Proposal = ProposalKind.Encoder });
+        Add(
+            "missing-encoder-poisson-relu-latent-clippedrelu-diag-mask",
+            new ModelOptions { Rank = 2, Units = 6, Channels = 4, Likelihood = Likelihood.Poisson, Link = Link.Relu, TransitionNoise = NoiseShape.Diagonal, Encoder = small with { MaskInput = true } },
+            new VsmcOptions { Particles = 3, Proposal = ProposalKind.Encoder, Resampling = ResamplingScheme.Multinomial });
 
         // Missing entries (20 % and one whole step): every likelihood and proposal.
         Add(
