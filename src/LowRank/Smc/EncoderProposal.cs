@@ -34,6 +34,7 @@ internal sealed class EncoderProposal<TReal> : IProposal<TReal>
     private readonly Prior _transition;
     private readonly Prior _initial;
     private readonly double[] _encoderTotal;
+    private readonly ConvEncoderGradient<TReal> _batchGradient;
     private static readonly double MinLogVariance = Math.Log(ModelOptions.MinVariance), MaxLogVariance = Math.Log(ModelOptions.MaxVariance);
     private ModelView<TReal> _model = null!;
 
@@ -47,6 +48,7 @@ internal sealed class EncoderProposal<TReal> : IProposal<TReal>
         _transition = new Prior(rank, 0);
         _initial = new Prior(rank, rank * rank);
         _encoderTotal = new double[_encoder.ParameterCount];
+        _batchGradient = _encoder.CreateGradient();
     }
 
     /// <summary>ḡA of the transition prior, then of the initial prior [R,R] each.</summary>
@@ -256,11 +258,15 @@ internal sealed class EncoderProposal<TReal> : IProposal<TReal>
     {
         _transition.Backward(total.Auxiliary, total.TransitionCholesky);
         _initial.Backward(total.Auxiliary, total.InitialCholesky);
+        // Summed in sequence order in TReal (as GradientBuffer.Add does), then reordered into θ's layout once.
         Array.Clear(_encoderTotal);
+        _batchGradient.Clear();
         foreach (SequenceWorkspace<TReal> sequence in sequences)
         {
-            _encoder.AddGradient(Workspace(sequence), _encoderTotal);
+            _batchGradient.Add(Workspace(sequence).Gradient);
         }
+
+        _encoder.AddGradient(_batchGradient, _encoderTotal);
     }
 
     public void WriteGradient(double scale, Span<double> gradient)

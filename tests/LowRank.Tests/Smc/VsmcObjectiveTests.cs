@@ -1,4 +1,5 @@
 using LowRank.Data;
+using LowRank.Encoders;
 using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Smc;
@@ -31,15 +32,28 @@ public sealed class VsmcObjectiveTests
         Assert.True(Math.Sqrt(difference) <= 1e-4 * Math.Sqrt(norm), $"relative gradient difference {Math.Sqrt(difference / norm)}");
     }
 
-    [Theory]
-    [InlineData(KernelPrecision.Single)]
-    [InlineData(KernelPrecision.Double)]
-    public void ResultDoesNotDependOnThreadCount(KernelPrecision precision)
+    /// <summary>Spiking configurations: Poisson latent readout with the encoder proposal (missing entries), Poisson rates readout with the bootstrap.</summary>
+    private static (ModelOptions Model, ProposalKind Proposal, double Missing) Spiking(string name) => name switch
     {
-        double[] theta = SmcTestModels.RandomTheta(EegLike, 6);
-        SequenceSet batch = SmcTestModels.RandomBatch(EegLike, 5, 10, 7);
-        var one = new VsmcObjective(EegLike, new VsmcOptions { Precision = precision, Threads = 1 });
-        var two = new VsmcObjective(EegLike, new VsmcOptions { Precision = precision, Threads = 2 });
+        "poisson-encoder" => (new ModelOptions { Rank = 4, Units = 40, Channels = 20, Likelihood = Likelihood.Poisson, Link = Link.Softplus, TransitionNoise = NoiseShape.Diagonal, Encoder = new EncoderOptions { KernelSizes = [5, 3, 1], Channels = [16, 8], MaskInput = true } }, ProposalKind.Encoder, 0.1),
+        "poisson-rates" => (new ModelOptions { Rank = 2, Units = 12, Channels = 12, Readout = Readout.Rates, Likelihood = Likelihood.Poisson, Link = Link.Exp }, ProposalKind.Bootstrap, 0.1),
+        _ => (EegLike, ProposalKind.Optimal, 0.1),
+    };
+
+    [Theory]
+    [InlineData(KernelPrecision.Single, "eeg")]
+    [InlineData(KernelPrecision.Double, "eeg")]
+    [InlineData(KernelPrecision.Single, "poisson-encoder")]
+    [InlineData(KernelPrecision.Double, "poisson-encoder")]
+    [InlineData(KernelPrecision.Single, "poisson-rates")]
+    [InlineData(KernelPrecision.Single, "missing-optimal")]
+    public void ResultDoesNotDependOnThreadCount(KernelPrecision precision, string configuration)
+    {
+        (ModelOptions model, ProposalKind proposal, double missing) = configuration == "eeg" ? (EegLike, ProposalKind.Optimal, 0) : Spiking(configuration);
+        double[] theta = SmcTestModels.RandomTheta(model, 6);
+        SequenceSet batch = SmcTestModels.RandomBatch(model, 5, 10, 7, missing);
+        var one = new VsmcObjective(model, new VsmcOptions { Precision = precision, Proposal = proposal, Threads = 1 });
+        var two = new VsmcObjective(model, new VsmcOptions { Precision = precision, Proposal = proposal, Threads = 2 });
         var gOne = new double[theta.Length];
         var gTwo = new double[theta.Length];
         Assert.Equal(one.Evaluate(theta, batch, 3, gOne), two.Evaluate(theta, batch, 3, gTwo));
@@ -77,14 +91,23 @@ public sealed class VsmcObjectiveTests
     }
 
     [Theory]
-    [InlineData(ProposalKind.Optimal)]
-    [InlineData(ProposalKind.Bootstrap)]
-    public void WarmedFilterStepAllocatesNothing(ProposalKind proposal)
+    [InlineData(ProposalKind.Optimal, null)]
+    [InlineData(ProposalKind.Bootstrap, null)]
+    [InlineData(ProposalKind.Encoder, "poisson-encoder")]
+    [InlineData(ProposalKind.Bootstrap, "poisson-rates")]
+    [InlineData(ProposalKind.Optimal, "missing-optimal")]
+    public void WarmedFilterStepAllocatesNothing(ProposalKind proposal, string? spiking)
     {
         var options = new ModelOptions { Rank = 3, Units = 40, Channels = 6, Inputs = 2, InputFilter = InputFilter.Filtered };
+        double missing = 0;
+        if (spiking is not null)
+        {
+            (options, proposal, missing) = Spiking(spiking);
+        }
+
         var engine = new VsmcEngine<float>(options, new VsmcOptions { Proposal = proposal, Threads = 1 });
         double[] theta = SmcTestModels.RandomTheta(options, 1);
-        SequenceSet batch = SmcTestModels.RandomBatch(options, 1, 20, 2);
+        SequenceSet batch = SmcTestModels.RandomBatch(options, 1, 20, 2, missing);
         var gradient = new double[theta.Length];
         engine.Evaluate(theta, batch, 1, gradient, true, null);
         SequenceWorkspace<float> sequence = engine.Sequences[0];
