@@ -80,6 +80,19 @@ public sealed class SpikingCommandTests : IDisposable
         Assert.Contains("8 particles, encoder proposal", infer.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void InferWithAPoissonModelRefusesDataThatAreNotCounts()
+    {
+        Assert.Equal(0, Fit("counts.npy", "pm", "--likelihood", "poisson").ExitCode);
+        double[] rates = Npy.Read(PathOf("counts.npy")).Data.Select(v => v + 0.25).ToArray();
+        Npy.Write(PathOf("rates.npy"), NdArray.Create(rates, 300, 4));
+        CliResult result = CliHarness.Run("infer", "--model", PathOf("pm"), "--data", PathOf("rates.npy"), "--out", PathOf("post.npz"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("which is not a whole number: a Poisson likelihood needs spike counts per bin", result.Error, StringComparison.Ordinal);
+        Assert.Contains("hint: ", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(PathOf("post.npz")));
+    }
+
     public static TheoryData<string, string[], string, string> BadInputs() => new()
     {
         { "negative.npy", ["--likelihood", "poisson"], "holds -1 at step 7, channel 2, which is negative: a Poisson likelihood needs spike counts per bin", "bin spike times into counts" },
