@@ -80,6 +80,24 @@ public sealed class SpikingCommandTests : IDisposable
         Assert.Contains("8 particles, encoder proposal", infer.Output, StringComparison.Ordinal);
     }
 
+    [SharedDataFact("hippocampus/hc11_buddy.npz")]
+    public void HippocampusPresetFitsThePublishedSpikingModel()
+    {
+        string data = Fixtures.SharedData("hippocampus/hc11_buddy.npz")!;
+        CliResult fit = CliHarness.Run("fit", "--data", data, "--preset", "hippocampus", "--epochs", "1", "--seed", "1", "--out", PathOf("hc"), "--json", PathOf("hc.json"));
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.Contains("(first 4670 of 6577 steps; the last 1907 held out)", fit.Output, StringComparison.Ordinal);
+        string model = File.ReadAllText(PathOf("hc/model.json"));
+        Assert.Contains("\"preset\": \"hippocampus\"", model, StringComparison.Ordinal);
+        Assert.Contains("\"proposal\": \"encoder\"", model, StringComparison.Ordinal);
+        Assert.Contains("\"link\": \"softplus\"", model, StringComparison.Ordinal);
+        var parameters = Npz.Read(PathOf("hc/params.npz"));
+        Assert.Equal([128, 48, 25], parameters["encoder/conv0/weight"].Shape);
+        Assert.Equal([64, 128, 11], parameters["encoder/conv1/weight"].Shape);
+        Assert.Equal([8, 64, 1], parameters["encoder/conv2/weight"].Shape);
+        Assert.Equal([512, 4], parameters["m"].Shape);
+    }
+
     [Fact]
     public void InferWithAPoissonModelRefusesDataThatAreNotCounts()
     {
