@@ -63,6 +63,20 @@ public sealed class VsmcGradientTests
             new ModelOptions { Rank = 2, Units = 6, Channels = 4, Likelihood = Likelihood.Poisson, Link = Link.Relu, TransitionNoise = NoiseShape.Diagonal, Encoder = small with { MaskInput = true } },
             new VsmcOptions { Particles = 3, Proposal = ProposalKind.Encoder, Resampling = ResamplingScheme.Multinomial });
 
+        // R = 4 (the unrolled pair kernels of the published hippocampus rank).
+        Add(
+            "rank4-poisson-softplus-latent-clippedrelu-diag-encoder-rawinputs",
+            new ModelOptions { Rank = 4, Units = 37, Channels = 6, Inputs = 1, Likelihood = Likelihood.Poisson, Link = Link.Softplus, TransitionNoise = NoiseShape.Diagonal, InitialNoise = NoiseShape.Diagonal, Encoder = small },
+            new VsmcOptions { Particles = 5, Proposal = ProposalKind.Encoder });
+        Add(
+            "rank4-optimal-latent-relu-full-full",
+            new ModelOptions { Rank = 4, Units = 21, Channels = 5, Activation = Activation.Relu },
+            new VsmcOptions { Particles = 4 });
+        Add(
+            "rank4-bootstrap-rates-identity-full-diag",
+            new ModelOptions { Rank = 4, Units = 9, Channels = 9, Readout = Readout.Rates, Activation = Activation.Identity, InitialNoise = NoiseShape.Diagonal },
+            new VsmcOptions { Particles = 6, Proposal = ProposalKind.Bootstrap });
+
         // Missing entries (20 % and one whole step): every likelihood and proposal.
         Add(
             "missing-optimal-latent-clippedrelu-full-full-rawinputs",
