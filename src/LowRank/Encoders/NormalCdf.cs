@@ -26,8 +26,8 @@ internal static class NormalCdf
     private const double MaxV = 27;
     private const double T0 = 2.0 / (2.0 + MaxV);
 
-    /// <summary>g(s) = Σ_i a_i s^i, lowest power first.</summary>
-    private static ReadOnlySpan<double> Powers =>
+    /// <summary>g(s) = Σ_i a_i s^i, lowest power first (an array: a span property over a collection expression allocates on every call in Debug builds).</summary>
+    private static readonly double[] Powers =
     [
         5.35156895807325061e-01, 3.38058442287510030e-01, 1.24119759473716798e-01, 1.21948287956989993e-02,
         -8.83472416215799750e-03, -1.79400399776395432e-03, 1.10927397425543200e-03, 1.42803043692276625e-04,

@@ -78,6 +78,10 @@ public sealed class SpikingCommandTests : IDisposable
         CliResult infer = CliHarness.Run("infer", "--model", PathOf("enc"), "--data", PathOf("counts.npy"), "--particles", "8", "--smoothing", "marginal", "--out", PathOf("post.npz"));
         Assert.True(infer.ExitCode == 0, infer.Error);
         Assert.Contains("8 particles, encoder proposal", infer.Output, StringComparison.Ordinal);
+
+        CliResult generate = CliHarness.Run("generate", "--model", PathOf("enc"), "--init", "posterior-mean", "--data", PathOf("counts.npy"), "--steps", "30", "--out", PathOf("gen.npz"));
+        Assert.True(generate.ExitCode == 0, generate.Error);
+        Assert.Equal([1, 30, 4], Npz.Read(PathOf("gen.npz"))["samples"].Shape);
     }
 
     [SharedDataFact("hippocampus/hc11_buddy.npz")]
@@ -96,6 +100,28 @@ public sealed class SpikingCommandTests : IDisposable
         Assert.Equal([64, 128, 11], parameters["encoder/conv1/weight"].Shape);
         Assert.Equal([8, 64, 1], parameters["encoder/conv2/weight"].Shape);
         Assert.Equal([512, 4], parameters["m"].Shape);
+    }
+
+    [Theory]
+    [InlineData("softplus")]
+    [InlineData("relu")]
+    public void SimulatePoissonTeacherWithAChosenLink(string link)
+    {
+        CliResult result = CliHarness.Run("simulate", "--likelihood", "poisson", "--link", link, "--steps", "200", "--out", PathOf("sim.npz"), "--model-out", PathOf("teacher"));
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains($"\"link\": \"{link}\"", File.ReadAllText(PathOf("teacher/model.json")), StringComparison.Ordinal);
+        double[] samples = Npz.Read(PathOf("sim.npz"))["samples"].Data.ToArray();
+        Assert.All(samples, v => Assert.True(v >= 0 && v == Math.Floor(v)));
+        Assert.InRange(samples.Average(), 0.05, 2.0);
+    }
+
+    [Fact]
+    public void SimulateWithALinkForGaussianObservationsIsAnInputError()
+    {
+        CliResult result = CliHarness.Run("simulate", "--link", "exp", "--steps", "20", "--out", PathOf("sim.npz"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: the Gaussian likelihood uses the identity link (got exp).", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(PathOf("sim.npz")));
     }
 
     [Fact]
