@@ -371,20 +371,7 @@ internal sealed class EncoderProposal<TReal> : IProposal<TReal>
             lp.CopyTo(_lp);
             SmallMatrix.InverseLower(lp, r, _scratch);
             SmallMatrix.TransposeTimesSelf(_scratch, r, Inverse);
-            for (int i = 0; i < r; i++)
-            {
-                for (int j = 0; j < r; j++)
-                {
-                    double sum = 0;
-                    for (int k = 0; k < r; k++)
-                    {
-                        sum += lp[i * r + k] * lp[j * r + k];
-                    }
-
-                    Covariance[i * r + j] = sum;
-                }
-            }
-
+            SmallMatrix.MultiplyTransposed(lp, lp, r, r, r, Covariance);
             LogDetInverse = -2 * SmallMatrix.LogDiagonalSum(lp, r);
             return double.IsFinite(LogDetInverse);
         }

@@ -437,12 +437,23 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
         scratch.Constants.Backward(scratch.PriorGradient, scratch.GLambda, t == 0 ? gradient.InitialCholesky : gradient.TransitionCholesky);
         Span<double> gReadoutT = gradient.Auxiliary.AsSpan(_offsetReadout, x * r);
         Span<double> gInverseVariance = gradient.Auxiliary.AsSpan(_offsetInverseVariance, x);
-        double[] c̃ = _observation.EffectiveReadout;
-        double[] gLambda = scratch.GLambda;
+        PrecisionBackward(_observation.EffectiveReadout, scratch.InverseVariance, scratch.GLambda, gReadoutT, gInverseVariance);
         for (int i = 0; i < x; i++)
         {
-            double mask = scratch.InverseVariance[i];
-            if (mask == 0)
+            gradient.Variance[i] += -0.5 * gC0 * scratch.InverseVariance[i];
+        }
+    }
+
+    /// <summary>
+    /// Reverse of Λ = C̃ᵀ diag(d) C̃ for ∂/∂Λ: ḡC̃ᵀ[a, i] += d_i Σ_b (ḡΛ + ḡΛᵀ)_ab C̃_ib (into <paramref name="gReadoutT"/>
+    /// [R,X]) and ḡd_i += C̃_iᵀ ḡΛ C̃_i, for the rows with d_i ≠ 0 (a missing entry's row contributes nothing).
+    /// </summary>
+    private void PrecisionBackward(ReadOnlySpan<double> c, ReadOnlySpan<double> d, ReadOnlySpan<double> gLambda, Span<double> gReadoutT, Span<double> gD)
+    {
+        int r = _rank, x = _channels;
+        for (int i = 0; i < x; i++)
+        {
+            if (d[i] == 0)
             {
                 continue;
             }
@@ -453,15 +464,14 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
                 double sum = 0;
                 for (int b = 0; b < r; b++)
                 {
-                    sum += (gLambda[a * r + b] + gLambda[b * r + a]) * c̃[i * r + b];
-                    quadratic += c̃[i * r + a] * gLambda[a * r + b] * c̃[i * r + b];
+                    sum += (gLambda[a * r + b] + gLambda[b * r + a]) * c[i * r + b];
+                    quadratic += c[i * r + a] * gLambda[a * r + b] * c[i * r + b];
                 }
 
-                gReadoutT[a * x + i] += mask * sum;
+                gReadoutT[a * x + i] += d[i] * sum;
             }
 
-            gInverseVariance[i] += quadratic;
-            gradient.Variance[i] += -0.5 * gC0 * mask;
+            gD[i] += quadratic;
         }
     }
 
@@ -527,27 +537,17 @@ internal sealed class OptimalProposal<TReal> : IProposal<TReal>
         _initial.Backward(auxiliary, gLambda, total.InitialCholesky);
 
         // Λ = C̃ᵀD⁻¹C̃:  ḡC̃ += D⁻¹C̃(ḡΛ + ḡΛᵀ);  ḡ(1/σ²)_i += C̃_iᵀ ḡΛ C̃_i
-        double[] c̃ = _observation.EffectiveReadout;
         double[] inverseVariance = _observation.InverseVariance;
         Span<double> gReadoutT = auxiliary.Slice(_offsetReadout, x * r);
         Span<double> gReadout = _gReadout;
         Span<double> gInverseVariance = auxiliary.Slice(_offsetInverseVariance, x);
+        PrecisionBackward(_observation.EffectiveReadout, inverseVariance, gLambda, gReadoutT, gInverseVariance);
         for (int i = 0; i < x; i++)
         {
-            double quadratic = 0;
             for (int a = 0; a < r; a++)
             {
-                double sum = 0;
-                for (int b = 0; b < r; b++)
-                {
-                    sum += (gLambda[a * r + b] + gLambda[b * r + a]) * c̃[i * r + b];
-                    quadratic += c̃[i * r + a] * gLambda[a * r + b] * c̃[i * r + b];
-                }
-
-                gReadout[i * r + a] = gReadoutT[a * x + i] + inverseVariance[i] * sum;
+                gReadout[i * r + a] = gReadoutT[a * x + i];
             }
-
-            gInverseVariance[i] += quadratic;
 
             // 1/σ² → σ²;  c0 holds −½ Σ ln σ² (once per prior)
             total.Variance[i] += -gInverseVariance[i] * inverseVariance[i] * inverseVariance[i] - 0.5 * gC0Sum * inverseVariance[i];
