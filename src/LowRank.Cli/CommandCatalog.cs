@@ -14,6 +14,7 @@ internal static class CommandCatalog
         GenerateCommand.Create(context),
         EvaluateCommand.Create(context),
         InferCommand.Create(context),
+        DecodeCommand.Create(context),
         InspectCommand.Create(context),
         FixedPointsCommand.Create(context),
         TaskCommand.Create(context),

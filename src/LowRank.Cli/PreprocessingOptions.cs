@@ -4,11 +4,13 @@ using LowRank.Data;
 namespace LowRank.Cli;
 
 /// <summary>
-/// <c>--channels</c> and <c>--zscore</c> (and, for data read by a fitted model, <c>--preprocessed</c>): what is done to a
-/// recording before it is fitted or scored (<see cref="PreprocessingRequest"/>), defined once for every command.
+/// <c>--channels</c> and <c>--zscore</c> (and, for data read by a fitted model, <c>--preprocessed</c>), with the spike
+/// binning (<see cref="SpikeBinningOptions"/>: <c>--bin-width</c>, <c>--start</c>, <c>--stop</c>, <c>--align-trials</c>):
+/// what is done to a recording before it is fitted or scored (<see cref="PreprocessingRequest"/>), defined once for every command.
 /// </summary>
 internal sealed class PreprocessingOptions
 {
+    private readonly SpikeBinningOptions _binning = new();
     private readonly Option<string?> _channels;
     private readonly Option<bool> _zscore;
     private readonly Option<bool>? _preprocessed;
@@ -45,6 +47,7 @@ internal sealed class PreprocessingOptions
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
+        _binning.AddTo(command);
         command.Options.Add(_channels);
         command.Options.Add(_zscore);
         if (_preprocessed is not null)
@@ -53,9 +56,10 @@ internal sealed class PreprocessingOptions
         }
     }
 
-    /// <summary>The request the parsed flags make; a malformed <c>--channels</c> is an <see cref="InputException"/>.</summary>
+    /// <summary>The request the parsed flags make; a malformed <c>--channels</c> or binning is an <see cref="InputException"/>.</summary>
     public PreprocessingRequest Read(ParseResult parse) => new()
     {
+        Binning = _binning.Read(parse),
         Channels = parse.GetValue(_channels) is string text ? ChannelSelection.Parse(text) : null,
         ZScore = parse.GetValue(_zscore),
         Preprocessed = _preprocessed is not null && parse.GetValue(_preprocessed),

@@ -3,21 +3,36 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using LowRank.Data;
 using LowRank.Formats;
+using LowRank.Inference;
 using LowRank.Metrics;
 using LowRank.Model;
+using LowRank.Plotting;
 
 namespace LowRank.Cli.Commands;
 
 /// <summary>What <c>lowrank evaluate</c> was asked to do.</summary>
-internal sealed record EvaluateOptions(string ModelDirectory, string DataPath, EvaluationRequest Request, string? JsonPath, PreprocessingRequest Preprocessing);
+internal sealed record EvaluateOptions(
+    string ModelDirectory,
+    string DataPath,
+    EvaluationRequest Request,
+    string? JsonPath,
+    PreprocessingRequest Preprocessing,
+    EvaluationMetrics Metrics = EvaluationMetrics.Auto,
+    SpikingOptions? Spiking = null,
+    string? PlotPath = null);
 
 /// <summary>
 /// <c>lowrank evaluate --model DIR --data FILE</c>: generates from the model by the published protocol
 /// and reports D_stsp (mean and sd over Monte-Carlo seeds) and D_H against the data; with
 /// <c>--generations G</c> it scores G series from independent seeds and reports mean and sd over them.
+/// On spike counts (a Poisson model, or count data; <c>--metrics spikes|eeg</c> chooses explicitly) it reports the
+/// spiking statistics instead, draws them (<c>--plot</c>), and with <c>--heldout-units f</c> the co-smoothing bits per spike.
 /// </summary>
 internal static class EvaluateCommand
 {
+    /// <summary>The figure of the spiking statistics when neither <c>--plot</c> nor <c>--json</c> names a place for it.</summary>
+    public const string DefaultPlotFile = "spiking-statistics.png";
+
     public static Command Create(CliContext context)
     {
         var model = new Option<string>("--model") { Description = "Model directory (from lowrank fit).", Required = true };
@@ -26,13 +41,20 @@ internal static class EvaluateCommand
         var seeds = new Option<int>("--seeds") { Description = "Monte-Carlo repetitions of D_stsp averaged.", DefaultValueFactory = _ => 5 };
         var generations = new Option<int>("--generations") { Description = "Series generated from independent seeds and scored; mean and sd over them are reported (published protocol: 1).", DefaultValueFactory = _ => 1 };
         var holdout = new Option<double?>("--holdout") { Description = "Score on the last fraction of the recording only (e.g. 0.2, matching fit --holdout)." };
+        var metrics = CommonOptions.Choice("--metrics", "auto: spiking statistics when the model is Poisson or the data are spike counts, else eeg; eeg: D_stsp and D_H; spikes: rates, ISIs, correlations (and co-smoothing).", EvaluationMetrics.Auto);
+        var spikingDefaults = new SpikingOptions();
+        var corrBins = new Option<int?>("--corr-bins") { Description = "Spikes: also correlate the counts summed over k bins (the data's own bins are always reported)." };
+        var heldOutUnits = new Option<double?>("--heldout-units") { Description = "Spikes: co-smoothing; hide this fraction of the units (drawn with --seed) on the scored steps and report the bits per spike of their predicted rates." };
+        var particles = new Option<int>("--particles") { Description = "Spikes, --heldout-units: particles K of the filter that predicts the held-out units.", DefaultValueFactory = _ => spikingDefaults.Particles };
+        var smoothing = CommonOptions.Choice("--smoothing", "Spikes, --heldout-units: the posterior that predicts the held-out units: none (filtering), marginal (all held-in data, as co-smoothing is defined), conditional.", spikingDefaults.Smoothing);
+        var plot = new Option<string?>("--plot") { Description = $"Spikes: draw the statistics to this PNG (default: the --json path with .png, else {DefaultPlotFile} in the working directory)." };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var preprocessing = PreprocessingOptions.ForModel();
-        var command = new Command("evaluate", "Score a fitted model against a recording: D_stsp and D_H of a generated series (published protocol).")
+        var command = new Command("evaluate", "Score a fitted model against a recording: D_stsp and D_H of a generated series (published protocol), or spiking statistics and co-smoothing on spike counts.")
         {
-            model, data, burnIn, seeds, generations, holdout, seed, threads, json,
+            model, data, burnIn, seeds, generations, holdout, metrics, corrBins, heldOutUnits, particles, smoothing, plot, seed, threads, json,
         };
         preprocessing.AddTo(command);
         command.SetAction(parse => context.Execute(() => Run(context, new EvaluateOptions(
@@ -48,16 +70,52 @@ internal static class EvaluateCommand
                 Threads = parse.GetValue(threads),
             },
             parse.GetValue(json),
-            preprocessing.Read(parse)))));
+            preprocessing.Read(parse),
+            ModelNames.Parse<EvaluationMetrics>(parse.GetValue(metrics)!, "metrics"),
+            new SpikingOptions
+            {
+                CorrelationBins = parse.GetValue(corrBins),
+                HeldOutUnits = parse.GetValue(heldOutUnits),
+                Particles = parse.GetValue(particles),
+                Smoothing = ModelNames.Parse<Smoothing>(parse.GetValue(smoothing)!, "smoothing"),
+            },
+            parse.GetValue(plot)))));
         return command;
     }
 
     private static int Run(CliContext context, EvaluateOptions options)
     {
         options.Request.Validate();
-        new OutputPlan().Reads(options.ModelDirectory, "--model").Reads(options.DataPath, "--data").WritesFile(options.JsonPath, "--json").Check();
+        SpikingOptions spiking = options.Spiking ?? new SpikingOptions();
+        spiking.Validate();
+        if (options.PlotPath is not null)
+        {
+            CommonOptions.RequireExtension(options.PlotPath, ".png", "--plot");
+        }
+
+        if (options.Metrics == EvaluationMetrics.Eeg)
+        {
+            RequireNoSpikingFlags(options, spiking, "--metrics eeg was passed");
+        }
+
+        new OutputPlan().Reads(options.ModelDirectory, "--model").Reads(options.DataPath, "--data").WritesFile(options.JsonPath, "--json").WritesFile(options.PlotPath, "--plot").Check();
         var stored = ModelStore.Load(options.ModelDirectory);
-        Recording recording = RecordingPreprocessing.LoadForModel(options.DataPath, stored.Preprocessing, options.Preprocessing, $"model '{options.ModelDirectory}'");
+
+        // Spike counts may have missing bins (NaN), which the spiking statistics and the posterior skip.
+        bool spikesExpected = options.Metrics == EvaluationMetrics.Spikes || (options.Metrics == EvaluationMetrics.Auto && stored.Model.Options.Likelihood == Likelihood.Poisson);
+        Recording recording = RecordingPreprocessing.LoadForModel(options.DataPath, stored.Preprocessing, options.Preprocessing with { AllowMissing = spikesExpected }, $"model '{options.ModelDirectory}'");
+        if (SpikeBinningOptions.Describe(recording) is { } binning)
+        {
+            context.Output.WriteLine(binning);
+        }
+
+        EvaluationMetrics chosen = SpikingEvaluator.Choose(options.Metrics, stored.Model, recording.Data, $"recording '{options.DataPath}'");
+        if (chosen == EvaluationMetrics.Spikes)
+        {
+            return RunSpikes(context, options, spiking, stored.Model, recording);
+        }
+
+        RequireNoSpikingFlags(options, spiking, $"the EEG metrics were chosen (the model's likelihood is {ModelNames.Of(stored.Model.Options.Likelihood)} and the data are not spike counts)");
         int generations = options.Request.Generations;
         EvaluationResult result = ProtocolEvaluator.Evaluate(stored.Model, recording.Data, options.Request, generations > 1 ? context.CreateProgress() : null);
         var report = new EvaluationReport(
@@ -91,6 +149,82 @@ internal static class EvaluateCommand
 
         return ExitCodes.Success;
     }
+
+    /// <summary>Throws <see cref="InputException"/> when a flag of the spiking metrics was given although <paramref name="why"/>.</summary>
+    private static void RequireNoSpikingFlags(EvaluateOptions options, SpikingOptions spiking, string why)
+    {
+        string? flag = spiking.HeldOutUnits is not null ? "--heldout-units" : spiking.CorrelationBins is not null ? "--corr-bins" : options.PlotPath is not null ? "--plot" : null;
+        if (flag is not null)
+        {
+            throw new InputException(
+                $"{flag} belongs to the spiking metrics, but {why}.",
+                $"drop {flag}, or score a Poisson model on spike counts (--metrics spikes).");
+        }
+    }
+
+    /// <summary>The spiking statistics (and co-smoothing) of G generated series against the recorded counts; JSON and PNG.</summary>
+    private static int RunSpikes(CliContext context, EvaluateOptions options, SpikingOptions spiking, LowRankRnn model, Recording recording)
+    {
+        string plotPath = options.PlotPath ?? (options.JsonPath is not null ? Path.ChangeExtension(options.JsonPath, ".png") : DefaultPlotFile);
+        if (options.PlotPath is null)
+        {
+            new OutputPlan().Reads(options.ModelDirectory, "--model").Reads(options.DataPath, "--data").WritesFile(options.JsonPath, "--json").WritesFile(plotPath, "--plot").Check();
+        }
+
+        int generations = options.Request.Generations;
+        SpikingEvaluationResult result = SpikingEvaluator.Evaluate(model, recording.Data, options.Request, spiking, generations > 1 ? context.CreateProgress() : null);
+        SpikingEvaluationReport report = SpikingEvaluationReport.Of(result, options, spiking, Path.GetFullPath(plotPath));
+        PrintSpikes(context.Output, options, spiking, result);
+        if (options.JsonPath is not null)
+        {
+            JsonFile.Write(options.JsonPath, report);
+        }
+
+        SpikingSeries first = result.Series[0];
+        SpikingStatisticsPlots.Save(plotPath, result.Data, first.Generated, first.Agreement);
+        context.Output.WriteLine($"wrote {plotPath}");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The scored steps, then one line per agreement number (with G &gt; 1: mean ± sd over the series) and, when asked,
+    /// co-bps with the held-out units.
+    /// </summary>
+    private static void PrintSpikes(TextWriter output, EvaluateOptions options, SpikingOptions spiking, SpikingEvaluationResult result)
+    {
+        int generations = result.Generations;
+        string scored = options.Request.Holdout is null
+            ? $"all {result.Steps} steps"
+            : $"held-out steps {result.FirstStep}..{result.FirstStep + result.Steps - 1} ({result.Steps} steps)";
+        string against = generations == 1 ? "a series" : $"{generations} series";
+        string each = generations == 1 ? "" : " each";
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scored {scored} of '{options.DataPath}' ({result.Data.Units} units, spike counts per bin) against {against} generated after {result.BurnIn} burn-in steps{each} ({result.InitialState.Replace('_', ' ')} initial state)"));
+        (double rateSd, double pairwiseSd, double isiSd) = result.SdOverSeries;
+        SpikingAgreement agreement = result.Series[0].Agreement;
+        SpikeCountStatistics generated = result.Series[0].Generated;
+        string over = generations == 1 ? "" : "series 0: ";
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rate_r          {WithSpread(result.RateR, rateSd, generations)}({over}{agreement.RateUnits} units; mean rate data {result.Data.PopulationRate:0.000}, generated {generated.PopulationRate:0.000} spikes per bin)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pairwise_corr_r {WithSpread(result.PairwiseCorrR, pairwiseSd, generations)}({over}{agreement.Pairs} pairs; counts per bin)"));
+        if (result.PairwiseCorrRSummed is double summed)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pairwise_corr_r {WithSpread(summed, 0, 1)}(counts summed over {spiking.CorrelationBins} bins)"));
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"isi_cv_error    {WithSpread(result.IsiCvError, isiSd, generations)}({over}median over {agreement.IsiCvUnits} units; median ISI CV data {result.Data.MedianIsiCv:0.000}, generated {generated.MedianIsiCv:0.000})"));
+        if (result.CoSmoothing is CoSmoothingScore co)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"co_bps          {co.BitsPerSpike:0.0000} (held-out units {string.Join(", ", co.HeldOutUnits)}: {co.Spikes} spikes; {PosteriorName(spiking.Smoothing)}, {spiking.Particles} particles)"));
+        }
+    }
+
+    /// <summary><c>0.987 </c> for one series, <c>0.987 ± 0.004 (sd over 3 series) </c> for several.</summary>
+    private static string WithSpread(double value, double sd, int generations) =>
+        generations == 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{value:0.000} ")
+            : string.Create(CultureInfo.InvariantCulture, $"{value:0.000} ± {sd:0.000} (sd over {generations} series) ");
+
+    /// <summary>How the co-smoothing posterior is described: <c>filtering</c>, <c>marginal smoother</c>, <c>conditional smoother</c>.</summary>
+    internal static string PosteriorName(Smoothing smoothing) => smoothing == Smoothing.None ? "filtering" : $"{ModelNames.Of(smoothing)} smoother";
 
     /// <summary>
     /// One series: the scored steps, d_stsp ± its Monte-Carlo sd, d_h (as before generations existed). G series: the

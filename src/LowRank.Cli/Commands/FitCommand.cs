@@ -29,7 +29,7 @@ internal static class FitCommand
     public static Command Create(CliContext context)
     {
         FitSettings d = FitPresets.Default;
-        var data = new Option<string>("--data") { Description = "Recording to fit (.npy, .npz, .csv, .edf): [T, X] continuous, or [trials, T, X].", Required = true };
+        var data = new Option<string>("--data") { Description = "Recording to fit (.npy, .npz, .csv, .edf): [T, X] continuous, or [trials, T, X]; or spike times (.nwb, an npz of spike_times and spike_units) with --bin-width.", Required = true };
         var output = new Option<string>("--out") { Description = "Model directory to write (replaced when the fit ends).", Required = true };
         var preset = new Option<string?>("--preset") { Description = $"Start from a named recipe (eeg: the published EEG model and objective, rate decaying to {FitPresets.EegFinalLearningRate:0.#e0}, best of {FitPresets.EegStarts} starts; hippocampus: the published rat CA1 spiking model, Poisson with softplus link and the CNN encoder proposal, K = 64, batches of 64 windows of 100 steps, last 29 % held out); explicit options override it." };
         preset.AcceptOnlyFromAmong([.. FitPresets.Names]);
@@ -218,6 +218,11 @@ internal static class FitCommand
         ModelOptions m = fit.Options;
         string split = fit.Split is { } s ? $" (first {s.TrainEnd} of {s.Count} {s.Unit}; the last {s.Count - s.TrainEnd} held out)" : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fitted a rank-{m.Rank} network of {m.Units} units to {m.Channels} channels of '{options.DataPath}'{split}"));
+        if (SpikeBinningOptions.Describe(recording) is { } binning)
+        {
+            output.WriteLine($"{binning} (stored in {ModelStore.ModelFile}, used again for later spike times)");
+        }
+
         if (preprocessing?.ZScore is { } z)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"z-scored each channel by its mean and sd over {z.Samples} {(data.IsContinuous ? "steps" : "time points")}{(settings.Holdout is null ? "" : " of the training part")} (stored in {ModelStore.ModelFile}, applied to later data)"));

@@ -35,7 +35,7 @@ internal static class GenerateCommand
         init.AcceptOnlyFromAmong([.. InitModes.Keys]);
         var noiseScale = new Option<double>("--noise-scale") { Description = "Scale of the latent noise (1 = fitted level, 0 = deterministic flow).", DefaultValueFactory = _ => 1.0 };
         var inputs = new Option<string?>("--inputs") { Description = "Raw inputs u as .npy [trials, T, U] (required when the model has inputs)." };
-        var data = new Option<string?>("--data") { Description = "Recording whose first observation sets the posterior initial state (trial i uses data trial i mod trials)." };
+        var data = new Option<string?>("--data") { Description = "Recording whose first observation sets the posterior initial state (trial i uses data trial i mod trials); spike times are binned as the model stores." };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var output = new Option<string>("--out") { Description = "Output .npz (samples, latents, rates, inputs).", Required = true };
@@ -80,10 +80,15 @@ internal static class GenerateCommand
             throw new InputException("--channels, --zscore and --preprocessed say how to read --data, but no --data was given.", "drop them, or pass --data FILE with --init posterior-sample.");
         }
 
+        if (options.DataPath is null && p.Binning is not null)
+        {
+            throw new InputException("--bin-width (with --start, --stop, --align-trials) says how to bin the spike times of --data, but no --data was given.", "drop them, or pass --data FILE with --init posterior-sample.");
+        }
+
         var stored = ModelStore.Load(options.ModelDirectory);
         LowRankRnn model = stored.Model;
         double[]? inputs = ReadInputs(options, model);
-        double[]? initialStates = PosteriorInitialStates(options, model, stored.Preprocessing);
+        double[]? initialStates = PosteriorInitialStates(options, model, stored.Preprocessing, context.Output);
         SimulationResult result = Simulator.Run(model, options.Simulation, inputs, initialStates);
         SimulationWriter.Write(options.Out, result);
         context.Output.WriteLine($"wrote {options.Out}: {SimulationWriter.Describe(result)}");
@@ -91,7 +96,7 @@ internal static class GenerateCommand
     }
 
     /// <summary>z_0 per trial from the posterior given the first observation of data trial (i mod trials).</summary>
-    private static double[]? PosteriorInitialStates(GenerateOptions options, LowRankRnn model, RecordingPreprocessing? preprocessing)
+    private static double[]? PosteriorInitialStates(GenerateOptions options, LowRankRnn model, RecordingPreprocessing? preprocessing, TextWriter output)
     {
         InitialStateMode mode = options.Simulation.Initial;
         bool posterior = mode is InitialStateMode.PosteriorSample or InitialStateMode.PosteriorMean;
@@ -111,6 +116,11 @@ internal static class GenerateCommand
         }
 
         Recording recording = RecordingPreprocessing.LoadForModel(options.DataPath, preprocessing, options.Preprocessing with { AllowMissing = true }, $"model '{options.ModelDirectory}'");
+        if (SpikeBinningOptions.Describe(recording) is { } binning)
+        {
+            output.WriteLine(binning);
+        }
+
         if (recording.Channels != model.Channels)
         {
             throw new InputException(

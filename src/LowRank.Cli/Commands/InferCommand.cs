@@ -21,7 +21,7 @@ internal static class InferCommand
     {
         var defaults = new InferenceOptions();
         var model = new Option<string>("--model") { Description = "Model directory (from lowrank fit).", Required = true };
-        var data = new Option<string>("--data") { Description = "Recording (.npy, .npz, .csv, .edf): [T, X] continuous, or [trials, T, X]; the model's stored preprocessing is applied.", Required = true };
+        var data = new Option<string>("--data") { Description = "Recording (.npy, .npz, .csv, .edf): [T, X] continuous, or [trials, T, X]; or spike times (.nwb, an npz of spike_times and spike_units); the model's stored preprocessing (bins, channels, z-scoring) is applied.", Required = true };
         var output = new Option<string>("--out") { Description = "Posterior file to write (.npz): latents_mean, latents_sd [trials, T, R], rates [trials, T, X], log_evidence [trials, T], log_likelihood [trials].", Required = true };
         var particles = new Option<int>("--particles") { Description = "Particles K of the filter.", DefaultValueFactory = _ => defaults.Particles };
         var smoothing = new Option<string>("--smoothing") { Description = "none: filtering p(z_t | y_0..t); conditional: K paths drawn backwards; marginal: forward-filter backward-smoother p(z_t | all y).", DefaultValueFactory = _ => "none" };
@@ -82,6 +82,11 @@ internal static class InferCommand
         string smoothing = options.Inference.Smoothing.ToString().ToLowerInvariant();
         double total = posterior.LogLikelihood.Sum();
         TextWriter output = context.Output;
+        if (SpikeBinningOptions.Describe(recording) is { } binning)
+        {
+            output.WriteLine(binning);
+        }
+
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"inferred the latents of {n} trial(s) of {t} steps: {options.Inference.Particles} particles, {ModelNames.Of(posterior.Proposal)} proposal, smoothing {smoothing}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"log-likelihood {total:0.000} ({total / (n * (double)t):0.0000} per step)"));
         output.WriteLine($"wrote {options.Out}: latents_mean, latents_sd [{n},{t},{posterior.Rank}], rates [{n},{t},{posterior.Channels}], log_evidence [{n},{t}], log_likelihood [{n}]");

@@ -10,11 +10,13 @@ namespace LowRank.Cli.Commands;
 /// <summary>What <c>lowrank inspect</c> was asked to do.</summary>
 /// <param name="Path">A data file or a model directory.</param>
 /// <param name="JsonPath">Where to write the summary as JSON, or null.</param>
-internal sealed record InspectOptions(string Path, string? JsonPath);
+/// <param name="Binning">How to count spike times (a file of spike times only), or null.</param>
+internal sealed record InspectOptions(string Path, string? JsonPath, SpikeBinning? Binning = null);
 
 /// <summary>
-/// <c>lowrank inspect PATH [--json FILE]</c>: each array's name, shape, dtype and statistics for a data
-/// file; the model description for a model directory.
+/// <c>lowrank inspect PATH [--json FILE] [--bin-width W …]</c>: each array's name, shape, dtype and statistics for a
+/// data file, and for spike times the units, their spikes and mean rates (with a bin width, of the counts); the model
+/// description for a model directory.
 /// </summary>
 internal static class InspectCommand
 {
@@ -32,13 +34,15 @@ internal static class InspectCommand
             Description = "Also write the summary as JSON to FILE.",
             HelpName = "FILE",
         };
-        var command = new Command("inspect", "Show the shape, dtype and summary statistics of a data file, or describe a model directory.")
+        var binning = new SpikeBinningOptions();
+        var command = new Command("inspect", "Show the shape, dtype and summary statistics of a data file (units, spikes and rates for spike times), or describe a model directory.")
         {
             path,
             json,
         };
+        binning.AddTo(command);
         command.SetAction(parse => context.Execute(() =>
-            Run(context, new InspectOptions(parse.GetValue(path)!, parse.GetValue(json)))));
+            Run(context, new InspectOptions(parse.GetValue(path)!, parse.GetValue(json), binning.Read(parse)))));
         return command;
     }
 
@@ -47,10 +51,17 @@ internal static class InspectCommand
         new OutputPlan().Reads(options.Path, "PATH").WritesFile(options.JsonPath, "--json").Check();
         if (Directory.Exists(options.Path))
         {
+            if (options.Binning is not null)
+            {
+                throw new InputException(
+                    $"'{options.Path}' is a model directory, and --bin-width bins the spike times of a data file.",
+                    "drop --bin-width (and --start, --stop, --align-trials), or inspect the data file.");
+            }
+
             return InspectModelDirectory(context, options);
         }
 
-        DataSummary summary = DataInspector.Inspect(options.Path);
+        DataSummary summary = DataInspector.Inspect(options.Path, options.Binning);
         WriteSummary(context.Output, summary);
         if (options.JsonPath is not null)
         {
@@ -87,6 +98,37 @@ internal static class InspectCommand
                     $"  {channels.Length} channels, ranges over channels: min {Range(channels, s => s.Min)}, max {Range(channels, s => s.Max)}, " +
                     $"mean {Range(channels, s => s.Mean)}, sd {Range(channels, s => s.Sd)}");
             }
+        }
+
+        if (summary.SpikeTrains is { } spikes)
+        {
+            WriteSpikeTrains(output, spikes);
+        }
+    }
+
+    /// <summary>The units of a file of spike times: their spikes and mean rates, per unit up to <see cref="MaxChannelLines"/> units, else as ranges.</summary>
+    private static void WriteSpikeTrains(TextWriter output, SpikeTrainSummary spikes)
+    {
+        int units = spikes.Units.Length;
+        long total = spikes.Spikes.Sum();
+        string what = spikes.Binning is { } report
+            ? SpikeBinningOptions.Describe(report, units)
+            : spikes.FirstSpikeS is { } first
+                ? $"{units} {(units == 1 ? "unit" : "units")}, {total} {(total == 1 ? "spike" : "spikes")} over {Format(spikes.DurationS)} s (from the first spike at {Format(first)} s to the last at {Format(spikes.LastSpikeS!.Value)} s)"
+                : $"{units} {(units == 1 ? "unit" : "units")}, no spikes";
+        output.WriteLine($"spike times: {what}");
+        if (units <= MaxChannelLines)
+        {
+            for (int x = 0; x < units; x++)
+            {
+                output.WriteLine($"  unit {spikes.Units[x]}: {spikes.Spikes[x]} {(spikes.Spikes[x] == 1 ? "spike" : "spikes")}, {Format(spikes.RatesHz[x])} Hz");
+            }
+        }
+        else
+        {
+            double[] counts = Array.ConvertAll(spikes.Spikes, c => (double)c);
+            output.WriteLine($"  spikes per unit: min {Format(counts.Min())}, median {Format(Statistics.Median(counts))}, max {Format(counts.Max())}");
+            output.WriteLine($"  mean rate (Hz): min {Format(spikes.RatesHz.Min())}, median {Format(Statistics.Median(spikes.RatesHz))}, max {Format(spikes.RatesHz.Max())}");
         }
     }
 

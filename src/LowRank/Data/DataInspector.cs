@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using LowRank.Formats;
 
 namespace LowRank.Data;
@@ -78,25 +79,86 @@ public sealed record ArraySummary(
 /// <summary>The arrays of a data file and their statistics.</summary>
 /// <param name="Path">The file summarised.</param>
 /// <param name="Format">npy, npz, csv, edf or nwb.</param>
-/// <param name="Arrays">Its arrays, in file order.</param>
-public sealed record DataSummary(string Path, string Format, ArraySummary[] Arrays);
+/// <param name="Arrays">Its arrays, in file order (and, for spike times binned, the counts).</param>
+/// <param name="SpikeTrains">What its spike times hold, for a file of spike times; else null.</param>
+public sealed record DataSummary(
+    string Path,
+    string Format,
+    ArraySummary[] Arrays,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SpikeTrainSummary? SpikeTrains = null);
+
+/// <summary>The units of a file of spike times, their spikes and mean rates.</summary>
+/// <param name="Units">Each unit's id, [X].</param>
+/// <param name="Spikes">Spikes per unit, [X]: all of them, or with a binning those inside its bins.</param>
+/// <param name="DurationS">
+/// Seconds the spikes were counted over: from the first to the last spike, or with a binning the length of its bins
+/// (trials × T × w).
+/// </param>
+/// <param name="RatesHz">Mean rate per unit, <c>Spikes / DurationS</c>, [X] (NaN when the duration is 0).</param>
+/// <param name="FirstSpikeS">The earliest spike, seconds, or null when no unit fired.</param>
+/// <param name="LastSpikeS">The latest spike, seconds, or null when no unit fired.</param>
+/// <param name="Binning">The binning the counts came from, or null when none was asked for.</param>
+public sealed record SpikeTrainSummary(
+    string[] Units,
+    long[] Spikes,
+    double DurationS,
+    double[] RatesHz,
+    double? FirstSpikeS,
+    double? LastSpikeS,
+    SpikeBinningReport? Binning)
+{
+    /// <summary>The summary of <paramref name="spikes"/>, binned as <paramref name="binned"/> says (null: unbinned).</summary>
+    public static SpikeTrainSummary Of(SpikeTrains spikes, Recording? binned)
+    {
+        ArgumentNullException.ThrowIfNull(spikes);
+        (double First, double Last)? span = spikes.Span;
+        long[] counts = spikes.SpikesPerUnit;
+        double duration = span is { } s ? s.Last - s.First : 0;
+        if (binned?.Binning is { } report)
+        {
+            int x = binned.Channels;
+            ReadOnlySpan<double> y = binned.Data.Observations;
+            counts = new long[x];
+            for (int i = 0; i < y.Length; i++)
+            {
+                counts[i % x] += (long)y[i];
+            }
+
+            duration = report.Seconds;
+        }
+
+        double[] rates = Array.ConvertAll(counts, c => duration > 0 ? c / duration : double.NaN);
+        return new SpikeTrainSummary(spikes.UnitNames, counts, duration, rates, span?.First, span?.Last, binned?.Binning);
+    }
+}
 
 /// <summary>Reads a data file of any supported format and summarises every array in it.</summary>
 public static class DataInspector
 {
-    /// <summary>Summarises the <c>.npy</c>, <c>.npz</c>, <c>.csv</c>, <c>.edf</c> or <c>.nwb</c> file at <paramref name="path"/>.</summary>
-    public static DataSummary Inspect(string path)
+    /// <summary>
+    /// Summarises the <c>.npy</c>, <c>.npz</c>, <c>.csv</c>, <c>.edf</c> or <c>.nwb</c> file at <paramref name="path"/>;
+    /// for spike times (<c>.nwb</c>, an npz of spike times) also the units, and with <paramref name="binning"/> the counts
+    /// it gives (refused for a file of samples, as <see cref="RecordingLoader"/> refuses it).
+    /// </summary>
+    public static DataSummary Inspect(string path, SpikeBinning? binning = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         string extension = Path.GetExtension(path).ToLowerInvariant();
         string name = Path.GetFileName(path);
+        if (binning is not null && RecordingLoader.SupportedExtensions.Contains(extension))
+        {
+            // The same checks, binning and counts as a fit of this file gets.
+            Recording binned = RecordingLoader.Load(path, new RecordingOptions { Binning = binning });
+            return extension == ".nwb" ? InspectNwb(path, binned) : InspectNpz(path, binned);
+        }
+
         return extension switch
         {
             ".npy" => new DataSummary(path, "npy", [Summarise(name, Npy.Read(path))]),
-            ".npz" => new DataSummary(path, "npz", [.. Npz.Read(path).Select(pair => Summarise(pair.Key, pair.Value))]),
+            ".npz" => InspectNpz(path, null),
             ".csv" => InspectCsv(path, name),
             ".edf" => InspectEdf(path),
-            ".nwb" => InspectNwb(path),
+            ".nwb" => InspectNwb(path, null),
             _ => throw new InputException(
                 $"'{path}' has extension '{extension}', which lowrank does not read.",
                 "inspect reads .npy, .npz, .csv, .edf and .nwb files, and model directories (holding model.json)."),
@@ -127,16 +189,37 @@ public static class DataInspector
         return new DataSummary(path, "csv", [Summarise(name, table.Values, table.Columns, "text")]);
     }
 
-    private static DataSummary InspectNwb(string path)
+    /// <summary>An npz: its arrays, and for spike times the units (<paramref name="binned"/>: their counts, or null).</summary>
+    private static DataSummary InspectNpz(string path, Recording? binned)
     {
-        NwbUnits units = Nwb.ReadUnits(path);
-        double[] all = [.. units.SpikeTimes.SelectMany(t => t)];
-        double[] perUnit = Array.ConvertAll(units.SpikeTimes, t => (double)t.Length);
-        return new DataSummary(path, "nwb",
-        [
-            Summarise("units/spike_times", NdArray.FromVector(all), dtype: "<f8"),
-            Summarise("spikes per unit", NdArray.FromVector(perUnit), dtype: "<i8"),
-        ]);
+        OrderedDictionary<string, NdArray> arrays = Npz.Read(path);
+        List<ArraySummary> summaries = [.. arrays.Select(pair => Summarise(pair.Key, pair.Value))];
+        if (!SpikeTrains.IsSpikeTimeArchive(arrays.Keys))
+        {
+            return new DataSummary(path, "npz", [.. summaries]);
+        }
+
+        SpikeTrains spikes = SpikeTrains.FromNpz(arrays, path);
+        AddCounts(summaries, binned);
+        return new DataSummary(path, "npz", [.. summaries], SpikeTrainSummary.Of(spikes, binned));
+    }
+
+    /// <summary>An NWB file: every spike time, and the units (<paramref name="binned"/>: their counts, or null).</summary>
+    private static DataSummary InspectNwb(string path, Recording? binned)
+    {
+        SpikeTrains spikes = SpikeTrains.FromNwb(Nwb.ReadUnits(path), path);
+        double[] all = [.. spikes.Times.SelectMany(t => t)];
+        List<ArraySummary> summaries = [Summarise("units/spike_times", NdArray.FromVector(all), dtype: "<f8")];
+        AddCounts(summaries, binned);
+        return new DataSummary(path, "nwb", [.. summaries], SpikeTrainSummary.Of(spikes, binned));
+    }
+
+    private static void AddCounts(List<ArraySummary> summaries, Recording? binned)
+    {
+        if (binned is not null)
+        {
+            summaries.Add(Summarise("counts", binned.Observations, binned.ChannelNames, "<f8"));
+        }
     }
 
     private static DataSummary InspectEdf(string path)

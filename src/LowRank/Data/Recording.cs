@@ -14,13 +14,15 @@ public sealed class Recording
     /// <param name="channelNames">A name per channel, <c>[X]</c> (CSV header, EDF labels), or null.</param>
     /// <param name="sampleRate">Samples per second when the file records it (EDF), or null.</param>
     /// <param name="sourceChannels">Index of each channel among the file's channels, <c>[X]</c>, when a selection picked them; null when the file's channels are all here in order.</param>
+    /// <param name="binning">How the counts were made from spike times, or null when the file held samples.</param>
     public Recording(
         SequenceSet data,
         string sourcePath,
         long[]? trialIds = null,
         string[]? channelNames = null,
         double? sampleRate = null,
-        int[]? sourceChannels = null)
+        int[]? sourceChannels = null,
+        SpikeBinningReport? binning = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(sourcePath);
@@ -45,6 +47,7 @@ public sealed class Recording
         TrialIds = trialIds;
         ChannelNames = channelNames;
         SampleRate = sampleRate;
+        Binning = binning;
     }
 
     /// <summary>The trials and their inputs.</summary>
@@ -75,6 +78,9 @@ public sealed class Recording
     /// <summary>Index of each channel among the file's channels when a selection picked them; null when all are here in order.</summary>
     public int[]? SourceChannels { get; }
 
+    /// <summary>How the counts were made from spike times (bin width, window, trials), or null when the file held samples.</summary>
+    public SpikeBinningReport? Binning { get; }
+
     /// <summary>Trials (1 for a continuous recording).</summary>
     public int Trials => Data.Count;
 
@@ -96,7 +102,7 @@ public sealed class Recording
             throw new ArgumentException($"data has shape [{data.Count}, {data.Steps}, {data.Channels}] but the recording has [{Trials}, {Steps}, {Channels}].", nameof(data));
         }
 
-        return new Recording(data, SourcePath, TrialIds, ChannelNames, SampleRate, SourceChannels);
+        return new Recording(data, SourcePath, TrialIds, ChannelNames, SampleRate, SourceChannels, Binning);
     }
 }
 
@@ -109,8 +115,11 @@ public sealed record RecordingOptions
     /// <summary>The channels to keep, in this order (any format; null keeps all). An EDF file decodes only these.</summary>
     public ChannelSelection? Channels { get; init; }
 
-    /// <summary>Seconds per bin when spike times are counted (NWB); required for NWB files.</summary>
-    public double? BinWidth { get; init; }
+    /// <summary>
+    /// How spike times become counts: required for a file of spike times (<c>.nwb</c>, an npz of spike times:
+    /// <see cref="RecordingLoader.HoldsSpikeTimes"/>), refused for a file of samples (it would change nothing).
+    /// </summary>
+    public SpikeBinning? Binning { get; init; }
 
     /// <summary>
     /// Whether a NaN observation is read as missing (<see cref="MissingValues"/>) rather than refused: the commands

@@ -1,13 +1,15 @@
 using LowRank.Formats;
+using static LowRank.InputException;
 
 namespace LowRank.Data;
 
 /// <summary>
 /// Loads a <see cref="Recording"/> from <c>.npy</c> (<c>[T, X]</c> or <c>[trials, T, X]</c>), <c>.npz</c>
 /// (array <c>data</c>, or <c>samples</c> as <c>lowrank simulate</c> writes; optional <c>inputs</c> and
-/// <c>trial_ids</c>), <c>.csv</c> (header row, one column per channel), <c>.edf</c> (EDF/EDF+) or
-/// <c>.nwb</c> (NWB 2.x units table, spike times counted in bins of <see cref="RecordingOptions.BinWidth"/>),
-/// and checks it: shapes agree, at least one step and channel, every value finite.
+/// <c>trial_ids</c>), <c>.csv</c> (header row, one column per channel), <c>.edf</c> (EDF/EDF+), and from spike
+/// times: <c>.nwb</c> (NWB 2.x units table, optional trials table) or an npz of spike times
+/// (<see cref="SpikeTrains.FromNpz"/>), counted as <see cref="RecordingOptions.Binning"/> says
+/// (<see cref="SpikeCounter"/>). Checks it: shapes agree, at least one step and channel, every value finite.
 /// </summary>
 public static class RecordingLoader
 {
@@ -32,6 +34,17 @@ public static class RecordingLoader
             throw new ArgumentException("select EDF signals by Signals or by Channels, not both.", nameof(options));
         }
 
+        if (options.Binning is { } binning)
+        {
+            binning.Validate();
+            if (!HoldsSpikeTimes(path))
+            {
+                throw new InputException(
+                    $"recording '{path}' holds samples, not spike times, so {Ref("BinWidth")} has nothing to bin.",
+                    $"drop {Ref("BinWidth")} (and {Ref("Start")}, {Ref("Stop")}, {Ref("AlignTrials")}) for binned or continuous data; spike times come as .nwb or as an npz of {SpikeTrains.TimesArray} and {SpikeTrains.UnitsArray}.") { Setting = "BinWidth" };
+            }
+        }
+
         if (extension == ".edf")
         {
             return FromEdf(path, options);
@@ -40,7 +53,7 @@ public static class RecordingLoader
         Recording recording = extension switch
         {
             ".npy" => FromNpy(path, options.AllowMissing),
-            ".npz" => FromNpz(path, options.AllowMissing),
+            ".npz" => FromNpz(path, options),
             ".csv" => FromCsv(path, options.AllowMissing),
             _ => FromNwb(path, options),
         };
@@ -51,6 +64,22 @@ public static class RecordingLoader
         }
 
         return recording;
+    }
+
+    /// <summary>
+    /// Whether the file at <paramref name="path"/> holds spike times, which need a <see cref="RecordingOptions.Binning"/>:
+    /// an <c>.nwb</c> file, or an npz with <see cref="SpikeTrains.TimesArray"/> and neither <c>data</c> nor <c>samples</c>
+    /// (only the archive's directory is read).
+    /// </summary>
+    public static bool HoldsSpikeTimes(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".nwb" => true,
+            ".npz" => SpikeTrains.IsSpikeTimeArchive([.. Npz.ReadNames(path)]),
+            _ => false,
+        };
     }
 
     /// <summary>Refuses a channel whose every value is missing (NaN): nothing could be learned about its readout.</summary>
@@ -95,7 +124,8 @@ public static class RecordingLoader
             recording.TrialIds,
             recording.ChannelNames is null ? null : [.. channels.Select(c => recording.ChannelNames[c])],
             recording.SampleRate,
-            channels);
+            channels,
+            recording.Binning);
     }
 
     private static Recording FromNpy(string path, bool allowMissing)
@@ -104,9 +134,15 @@ public static class RecordingLoader
         return new Recording(Sequences(AsTrials(array, $"recording '{path}'", "[T, X] or [trials, T, X]", allowMissing), null), path);
     }
 
-    private static Recording FromNpz(string path, bool allowMissing)
+    private static Recording FromNpz(string path, RecordingOptions options)
     {
         OrderedDictionary<string, NdArray> arrays = Npz.Read(path);
+        if (SpikeTrains.IsSpikeTimeArchive(arrays.Keys))
+        {
+            return FromSpikes(path, () => SpikeTrains.FromNpz(arrays, path), trials: null, options.Binning);
+        }
+
+        bool allowMissing = options.AllowMissing;
         string dataName = !arrays.ContainsKey("data") && arrays.ContainsKey("samples") ? "samples" : "data";
         NdArray data = Npz.RequireArray(arrays, dataName, path);
         NdArray samples = AsTrials(data, $"array '{dataName}' of npz '{path}'", "[T, X] or [trials, T, X]", allowMissing);
@@ -214,27 +250,47 @@ public static class RecordingLoader
             sourceChannels: sourceChannels);
     }
 
-    private static Recording FromNwb(string path, RecordingOptions options)
+    private static Recording FromNwb(string path, RecordingOptions options) =>
+        FromSpikes(path, () => SpikeTrains.FromNwb(Nwb.ReadUnits(path), path), () => Nwb.ReadTrials(path), options.Binning);
+
+    /// <summary>
+    /// The counts of the spike times <paramref name="read"/> returns, in bins of <paramref name="binning"/> (required), over
+    /// one window or each trial of the table <paramref name="trials"/> reads (null: the format has none); channels are the units.
+    /// </summary>
+    private static Recording FromSpikes(string path, Func<SpikeTrains> read, Func<NwbTrials?>? trials, SpikeBinning? binning)
     {
-        if (options.BinWidth is not { } binWidth || !(binWidth > 0) || !double.IsFinite(binWidth))
+        if (binning is null)
         {
             throw new InputException(
-                $"recording '{path}' holds spike times, which need a positive bin width to become counts (got {(options.BinWidth is { } w ? w.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}).",
-                "give the bin width in seconds, e.g. 0.02 for 20 ms bins.");
+                $"recording '{path}' holds spike times, which need a bin width to become counts.",
+                $"give the bin width in seconds with {Ref("BinWidth")}, e.g. 0.02 for 20 ms bins.") { Setting = "BinWidth" };
         }
 
-        NwbUnits units = Nwb.ReadUnits(path);
-        if (units.SpikeTimes.Length == 0)
+        SpikeTrains spikes = read();
+        string source = $"recording '{path}'";
+        BinnedSpikes binned;
+        if (binning.AlignTrials)
         {
-            throw new InputException($"NWB '{path}' has a units table without units.", "choose a file with sorted units.");
+            NwbTrials table = trials?.Invoke() ?? throw new InputException(
+                trials is null
+                    ? $"{source} is an npz of spike times, which has no trials table for {Ref("AlignTrials")}."
+                    : $"{source} has no trials table ({Nwb.TrialsTable}) for {Ref("AlignTrials")}.",
+                trials is null
+                    ? $"drop {Ref("AlignTrials")} to bin one window ({Ref("Start")}, {Ref("Stop")}), or store the spikes and their trials in an NWB file."
+                    : $"drop {Ref("AlignTrials")} to bin one window ({Ref("Start")}, {Ref("Stop")}), or add the trials with pynwb (nwbfile.add_trial(start_time=..., stop_time=...)).") { Setting = "AlignTrials" };
+            binned = SpikeCounter.CountTrials(spikes, binning, table.StartTimes, table.StopTimes, source, Nwb.TrialsTable);
+        }
+        else
+        {
+            binned = SpikeCounter.CountWindow(spikes, binning, source);
         }
 
-        NdArray counts = Nwb.BinCounts(units, binWidth);
         return new Recording(
-            Sequences(AsTrials(counts, $"NWB '{path}' binned at {binWidth} s", "[T, X]"), null),
+            Sequences(binned.Counts, null),
             path,
-            channelNames: [.. units.UnitIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture))],
-            sampleRate: 1 / binWidth);
+            channelNames: spikes.UnitNames,
+            sampleRate: 1 / binning.BinWidth,
+            binning: binned.Report);
     }
 
     /// <summary>

@@ -5,30 +5,33 @@ using static LowRank.InputException;
 namespace LowRank.Data;
 
 /// <summary>
-/// What a fit did to its recording before fitting: which of the file's channels it kept, in which order, and the
-/// per-channel z-scoring. Stored in model.json (<c>preprocessing</c>) and applied again to any later data for that
-/// model (<see cref="LoadForModel"/>), so a model fitted to a raw EDF reads later raw EDF files the same way.
+/// What a fit did to its recording before fitting: how spike times became counts, which of the file's channels it
+/// kept, in which order, and the per-channel z-scoring. Stored in model.json (<c>preprocessing</c>) and applied again
+/// to any later data for that model (<see cref="LoadForModel"/>), so a model fitted to a raw EDF reads later raw EDF
+/// files the same way, and one fitted to spike times bins later spike times in its bins.
 /// </summary>
 /// <param name="Channels">Index of each model channel among the file's channels (the EDF annotation signal is never one), [X].</param>
-/// <param name="ChannelNames">Their labels (EDF, CSV header), [X], or null when the file has none.</param>
+/// <param name="ChannelNames">Their labels (EDF, CSV header, unit ids), [X], or null when the file has none.</param>
 /// <param name="ZScore">The z-scoring statistics, or null when the data was fitted on its own scale.</param>
+/// <param name="Binning">How spike times became the fitted counts (the window resolved), or null when the file held samples.</param>
 public sealed record RecordingPreprocessing(
     IReadOnlyList<int> Channels,
     IReadOnlyList<string>? ChannelNames,
-    [property: JsonPropertyName("zscore")] ZScoreStatistics? ZScore)
+    [property: JsonPropertyName("zscore")] ZScoreStatistics? ZScore,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SpikeBinning? Binning = null)
 {
     /// <summary>
-    /// Loads the recording at <paramref name="path"/> for a fit: keeps the channels of <paramref name="request"/> and,
-    /// when it asks, z-scores each channel with statistics of the training part only (the first part of a
-    /// <paramref name="holdout"/> split, the whole recording without one). Returns the recording to fit and its
-    /// preprocessing (null when the request asks for none, so the model stores none).
+    /// Loads the recording at <paramref name="path"/> for a fit: bins spike times as <paramref name="request"/> says,
+    /// keeps its channels and, when it asks, z-scores each channel with statistics of the training part only (the
+    /// first part of a <paramref name="holdout"/> split, the whole recording without one). Returns the recording to fit
+    /// and its preprocessing (null when the request asks for none, so the model stores none).
     /// </summary>
     public static (Recording Recording, RecordingPreprocessing? Preprocessing) LoadForFit(string path, PreprocessingRequest request, double? holdout)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate(forFit: true);
-        Recording recording = RecordingLoader.Load(path, new RecordingOptions { Channels = request.Channels, AllowMissing = request.AllowMissing });
-        if (request.Channels is null && !request.ZScore)
+        Recording recording = RecordingLoader.Load(path, new RecordingOptions { Channels = request.Channels, AllowMissing = request.AllowMissing, Binning = request.Binning });
+        if (request.Channels is null && !request.ZScore && recording.Binning is null)
         {
             return (recording, null);
         }
@@ -43,7 +46,7 @@ public sealed record RecordingPreprocessing(
         }
 
         int[] channels = recording.SourceChannels ?? [.. Enumerable.Range(0, recording.Channels)];
-        return (recording, new RecordingPreprocessing(channels, recording.ChannelNames, statistics));
+        return (recording, new RecordingPreprocessing(channels, recording.ChannelNames, statistics, recording.Binning?.Applied));
     }
 
     /// <summary>
@@ -53,7 +56,8 @@ public sealed record RecordingPreprocessing(
     /// says. <see cref="PreprocessingRequest.Preprocessed"/> declares the data preprocessed already (the published
     /// evaluation file): the stored preprocessing is then left out, as for a model that stores none. Without stored
     /// preprocessing, <see cref="PreprocessingRequest.Channels"/> selects channels and <see cref="PreprocessingRequest.ZScore"/>
-    /// z-scores the data with its own statistics (whole recording).
+    /// z-scores the data with its own statistics (whole recording). Spike times are binned in the model's stored bins
+    /// and window (<see cref="BinningFor"/>).
     /// </summary>
     public static Recording LoadForModel(string path, RecordingPreprocessing? stored, PreprocessingRequest request, string model)
     {
@@ -64,6 +68,8 @@ public sealed record RecordingPreprocessing(
             stored = null;
         }
 
+        SpikeBinning? binning = BinningFor(path, stored?.Binning, request.Binning, model);
+
         if (stored is not null && request.Channels is not null)
         {
             throw new InputException(
@@ -72,7 +78,7 @@ public sealed record RecordingPreprocessing(
         }
 
         ChannelSelection? channels = stored is null ? request.Channels : ChannelSelection.Stored(stored.ChannelNames, stored.Channels, model);
-        Recording recording = RecordingLoader.Load(path, new RecordingOptions { Channels = channels, AllowMissing = request.AllowMissing });
+        Recording recording = RecordingLoader.Load(path, new RecordingOptions { Channels = channels, AllowMissing = request.AllowMissing, Binning = binning });
         if (stored?.ZScore is { } statistics)
         {
             RequireRawScale(recording, statistics, path, model);
@@ -87,6 +93,35 @@ public sealed record RecordingPreprocessing(
         return recording;
     }
 
+    /// <summary>
+    /// How spike times at <paramref name="path"/> are binned for a model fitted in the bins <paramref name="stored"/>
+    /// (null: a model fitted to samples or counts): the bin width is the model's time step, so a <paramref name="requested"/>
+    /// width must equal it; a requested window (<see cref="SpikeBinning.Start"/>, <see cref="SpikeBinning.Stop"/>,
+    /// <see cref="SpikeBinning.AlignTrials"/>) replaces the stored one, otherwise the stored window is used. A file of
+    /// samples gets no binning from the model (it is counted already); one the user asks for is refused by the loader.
+    /// </summary>
+    public static SpikeBinning? BinningFor(string path, SpikeBinning? stored, SpikeBinning? requested, string model)
+    {
+        if (stored is null)
+        {
+            return requested;
+        }
+
+        if (requested is null)
+        {
+            return RecordingLoader.HoldsSpikeTimes(path) ? stored : null;
+        }
+
+        if (requested.BinWidth != stored.BinWidth)
+        {
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"{model} was fitted to spike counts in bins of {SpikeBinning.Format(stored.BinWidth)} s, its time step, so {Ref("BinWidth")} {SpikeBinning.Format(requested.BinWidth)} does not fit it."),
+                string.Create(CultureInfo.InvariantCulture, $"drop {Ref("BinWidth")} to bin as the fit did, or pass {Ref("BinWidth")} {SpikeBinning.Format(stored.BinWidth)}.")) { Setting = "BinWidth" };
+        }
+
+        return requested.HasWindow || requested.AlignTrials ? requested : stored;
+    }
+
     /// <summary>Throws <see cref="InputException"/> unless the statistics fit the model's <paramref name="channels"/>: one entry each, sds positive and finite.</summary>
     public void Validate(int channels, string source)
     {
@@ -99,6 +134,18 @@ public sealed record RecordingPreprocessing(
             throw new InputException(
                 $"{source} has a preprocessing section that does not fit the model's {channels} channels (one channel index, name, mean and positive sd per channel).",
                 "model.json was edited or damaged: restore it from the fit that wrote params.npz.");
+        }
+
+        try
+        {
+            Binning?.Validate();
+        }
+        catch (InputException ex)
+        {
+            throw new InputException(
+                $"{source} has a preprocessing section whose spike binning is not one: {ex.Message}",
+                "model.json was edited or damaged: restore it from the fit that wrote params.npz.",
+                ex);
         }
     }
 
@@ -141,6 +188,9 @@ public sealed record PreprocessingRequest
     /// <summary>Z-score each channel (a fit stores the statistics; later data uses the stored ones).</summary>
     public bool ZScore { get; init; }
 
+    /// <summary>How spike times become counts (required for a file of spike times, refused for one of samples); null: not given.</summary>
+    public SpikeBinning? Binning { get; init; }
+
     /// <summary>Read NaN observations as missing entries (<see cref="RecordingOptions.AllowMissing"/>): set by the commands whose likelihood skips them.</summary>
     public bool AllowMissing { get; init; }
 
@@ -150,9 +200,10 @@ public sealed record PreprocessingRequest
     /// </summary>
     public bool Preprocessed { get; init; }
 
-    /// <summary>Throws <see cref="InputException"/> when the request contradicts itself.</summary>
+    /// <summary>Throws <see cref="InputException"/> when the request contradicts itself or its binning is not one.</summary>
     public void Validate(bool forFit)
     {
+        Binning?.Validate();
         if (Preprocessed && (ZScore || forFit))
         {
             throw new InputException(

@@ -56,6 +56,19 @@ public static class Npz
         return arrays;
     }
 
+    /// <summary>
+    /// The names of the arrays of the archive at <paramref name="path"/>, in archive order, from its directory alone
+    /// (nothing is decompressed): what the archive holds, before <see cref="Read(string)"/> checks and reads it.
+    /// </summary>
+    public static IReadOnlyList<string> ReadNames(string path)
+    {
+        using FileStream stream = DataFile.OpenRead(path);
+        using ZipArchive archive = OpenArchive(stream, path);
+        return [.. archive.Entries
+            .Where(e => e.FullName.EndsWith(MemberSuffix, StringComparison.Ordinal))
+            .Select(e => e.FullName[..^MemberSuffix.Length])];
+    }
+
     /// <summary>The array called <paramref name="name"/>, or an input error that lists the arrays the archive has.</summary>
     public static NdArray RequireArray(IReadOnlyDictionary<string, NdArray> arrays, string name, string path)
     {

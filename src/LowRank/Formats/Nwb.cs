@@ -10,10 +10,16 @@ namespace LowRank.Formats;
 /// <param name="SpikeTimes">Spike times in seconds from session start, one array per unit.</param>
 public sealed record NwbUnits(long[] UnitIds, double[][] SpikeTimes);
 
+/// <summary>The trials table of an NWB file: when each trial starts and stops.</summary>
+/// <param name="StartTimes">The <c>start_time</c> column, seconds, [trials].</param>
+/// <param name="StopTimes">The <c>stop_time</c> column, seconds, [trials].</param>
+public sealed record NwbTrials(double[] StartTimes, double[] StopTimes);
+
 /// <summary>
 /// Reads the units table of an NWB 2.x file (HDF5, through PureHDF): <c>/units/spike_times</c> holds
 /// every unit's spike times one unit after another, and <c>/units/spike_times_index</c> the end of
-/// each unit's run (a ragged column in HDMF's VectorData/VectorIndex form).
+/// each unit's run (a ragged column in HDMF's VectorData/VectorIndex form). The trials table,
+/// <c>/intervals/trials</c>, has the columns <c>start_time</c> and <c>stop_time</c>.
 /// </summary>
 public static class Nwb
 {
@@ -41,6 +47,41 @@ public static class Nwb
         return ReadUnitsFrom(stream, $"NWB '{name}'");
     }
 
+    /// <summary>The path of the trials table (<c>/intervals/trials</c>) as messages name it.</summary>
+    public const string TrialsTable = "/intervals/trials";
+
+    /// <summary>Reads the trials table of the NWB file at <paramref name="path"/>, or null when it has none.</summary>
+    public static NwbTrials? ReadTrials(string path)
+    {
+        using FileStream stream = DataFile.OpenRead(path);
+        string source = $"NWB '{path}'";
+        RequireHdf5(stream, source);
+        using var input = new Hdf5Input(stream, source);
+        using NativeFile file = Hdf5(source, () => H5File.Open(input, leaveOpen: true));
+        if (!Hdf5(source, () => file.LinkExists("intervals") && file.LinkExists("intervals/trials")))
+        {
+            return null;
+        }
+
+        if (!Hdf5(source, () => file.LinkExists("intervals/trials/start_time") && file.LinkExists("intervals/trials/stop_time")))
+        {
+            throw new InputException(
+                $"{source} has a trials table ({TrialsTable}) without the columns start_time and stop_time.",
+                "write the trials with pynwb (nwbfile.add_trial(start_time=..., stop_time=...)), which stores both columns.");
+        }
+
+        double[] starts = ReadNumbers(file, "intervals/trials/start_time", source, stream.Length);
+        double[] stops = ReadNumbers(file, "intervals/trials/stop_time", source, stream.Length);
+        if (starts.Length != stops.Length)
+        {
+            throw new InputException(
+                $"{source} has {starts.Length} start_time but {stops.Length} stop_time entries in {TrialsTable}.",
+                "the trials table is inconsistent; write it again with pynwb.");
+        }
+
+        return new NwbTrials(starts, stops);
+    }
+
     private static NwbUnits ReadUnitsFrom(Stream stream, string source)
     {
         RequireHdf5(stream, source);
@@ -53,10 +94,10 @@ public static class Nwb
                 "lowrank reads sorted spikes from NWB; add the units with pynwb (nwbfile.add_unit(spike_times=...)) or export binned data as .npy.");
         }
 
-        double[] times = ReadNumbers(file, "spike_times", source, stream.Length);
-        double[] ends = ReadNumbers(file, "spike_times_index", source, stream.Length);
+        double[] times = ReadNumbers(file, "units/spike_times", source, stream.Length);
+        double[] ends = ReadNumbers(file, "units/spike_times_index", source, stream.Length);
         long[] ids = Hdf5(source, () => file.LinkExists("units/id"))
-            ? Array.ConvertAll(ReadNumbers(file, "id", source, stream.Length), v => (long)v)
+            ? Array.ConvertAll(ReadNumbers(file, "units/id", source, stream.Length), v => (long)v)
             : [.. Enumerable.Range(0, ends.Length).Select(i => (long)i)];
         if (ids.Length != ends.Length)
         {
@@ -91,55 +132,6 @@ public static class Nwb
         }
 
         return new NwbUnits(ids, spikeTimes);
-    }
-
-    /// <summary>
-    /// Counts spikes per bin of <paramref name="binWidth"/> seconds: <c>[T, X]</c>, X = units. Bins are
-    /// <c>[t0 + k·w, t0 + (k+1)·w)</c> with t0 the earliest spike rounded down to a multiple of w; the
-    /// last bin holds the latest spike.
-    /// </summary>
-    public static NdArray BinCounts(NwbUnits units, double binWidth)
-    {
-        ArgumentNullException.ThrowIfNull(units);
-        if (!(binWidth > 0) || !double.IsFinite(binWidth))
-        {
-            throw new ArgumentOutOfRangeException(nameof(binWidth), binWidth, "bin width must be positive and finite.");
-        }
-
-        double first = double.PositiveInfinity;
-        double last = double.NegativeInfinity;
-        foreach (double[] unit in units.SpikeTimes)
-        {
-            foreach (double t in unit)
-            {
-                first = Math.Min(first, t);
-                last = Math.Max(last, t);
-            }
-        }
-
-        int channels = units.SpikeTimes.Length;
-        if (double.IsInfinity(first))
-        {
-            return NdArray.Zeros(0, channels);
-        }
-
-        double origin = Math.Floor(first / binWidth) * binWidth;
-        double steps = Math.Floor((last - origin) / binWidth) + 1;
-        new MemoryBudget(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"binning {last - first:G6} s of spikes at {binWidth} s"))
-            .Doubles("the counts [bins, units]", steps, channels)
-            .Check("choose a wider bin, or check the spike times (one far from the rest stretches the recording).");
-
-        var counts = NdArray.Zeros((int)steps, channels); // [T, X]
-        for (int x = 0; x < channels; x++)
-        {
-            foreach (double t in units.SpikeTimes[x])
-            {
-                int bin = Math.Min((int)Math.Floor((t - origin) / binWidth), (int)steps - 1);
-                counts.Data[bin * channels + x]++;
-            }
-        }
-
-        return counts;
     }
 
     private static void RequireHdf5(Stream stream, string source)
@@ -208,17 +200,17 @@ public static class Nwb
         "the file was cut short (an interrupted copy or download?); copy or export it again.");
 
     /// <summary>
-    /// Reads the one-dimensional numeric column <c>/units/{name}</c> as doubles, after checking that its extent fits the
+    /// Reads the one-dimensional numeric column <c>/{name}</c> (e.g. <c>units/spike_times</c>) as doubles, after checking that its extent fits the
     /// file (PureHDF allocates what the extent claims before it reads).
     /// </summary>
     private static double[] ReadNumbers(NativeFile file, string name, string source, long fileLength)
     {
-        IH5Dataset dataset = Hdf5(source, () => file.Dataset($"units/{name}"));
+        IH5Dataset dataset = Hdf5(source, () => file.Dataset(name));
         (IH5DataType type, ulong[] extent, H5DataLayoutClass layout) = Hdf5(source, () => (dataset.Type, dataset.Space.Dimensions, dataset.Layout.Class));
         if (extent.Length != 1)
         {
             throw new InputException(
-                $"{source} stores /units/{name} with shape [{string.Join(", ", extent)}]; a units column is one-dimensional.",
+                $"{source} stores /{name} with shape [{string.Join(", ", extent)}]; a table column is one-dimensional.",
                 "write the units table with pynwb, which stores each column as a 1-D dataset.");
         }
 
@@ -228,7 +220,7 @@ public static class Nwb
         if (extent[0] > (ulong)Array.MaxLength || bytes > room)
         {
             throw new InputException(
-                $"{source} claims {extent[0]} values of {type.Size} bytes in /units/{name}, more than its {fileLength} bytes can hold.",
+                $"{source} claims {extent[0]} values of {type.Size} bytes in /{name}, more than its {fileLength} bytes can hold.",
                 "the file is damaged (an interrupted copy or download?); copy or export it again.");
         }
 
@@ -241,7 +233,7 @@ public static class Nwb
             (H5DataTypeClass.FixedPoint, 4) => type.FixedPoint.IsSigned ? Array.ConvertAll(dataset.Read<int[]>(), v => (double)v) : Array.ConvertAll(dataset.Read<uint[]>(), v => (double)v),
             (H5DataTypeClass.FixedPoint, 8) => type.FixedPoint.IsSigned ? Array.ConvertAll(dataset.Read<long[]>(), v => (double)v) : Array.ConvertAll(dataset.Read<ulong[]>(), v => (double)v),
             _ => throw new InputException(
-                $"{source} stores /units/{name} as {type.Class} of {type.Size} bytes; lowrank reads numbers there.",
+                $"{source} stores /{name} as {type.Class} of {type.Size} bytes; lowrank reads numbers there.",
                 "write the units table with pynwb, which stores spike times as float64 and the index as integers."),
         });
     }

@@ -113,6 +113,40 @@ public static class ProtocolEvaluator
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
+        (SequenceSet scored, int first) = ScoredPart(model, data, request);
+        int steps = scored.Steps, x = scored.Channels, generations = request.Generations;
+        RequireVarying(scored.Observations, steps, x, $"channel {{0}} of the scored recording is constant (every value is {{1}})", "the metrics compare normalised spectra and state-space densities, which a constant channel does not have; drop the channel or score another recording.");
+
+        // Series are scored one at a time; only their figures are kept, G of each.
+        new MemoryBudget("the evaluation")
+            .Doubles("D_stsp of every seed of every series", generations, request.Seeds)
+            .Add("dropped draws of every seed of every series", 1, sizeof(int), generations, request.Seeds)
+            .Doubles("D_H of every channel of every series", generations, x)
+            .Check($"lower {Ref(nameof(EvaluationRequest.Generations))} or {Ref(nameof(EvaluationRequest.Seeds))}.");
+
+        InitialPosterior? posterior = PosteriorOfInitialState(model, scored);
+        var series = new GeneratedSeriesScore[generations];
+        for (int g = 0; g < generations; g++)
+        {
+            long seed = SeedOfGeneration(request.Seed, g);
+            string which = generations > 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (series {g}, seed {seed})") : "";
+            series[g] = new GeneratedSeriesScore(g, seed, ScoreSeries(model, scored, posterior, request, seed, which));
+            progress?.Report(new ProgressUpdate(
+                "generated series",
+                g + 1,
+                generations,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"d_stsp {series[g].Metrics.DStsp:0.000}  d_h {series[g].Metrics.DH:0.0000}")));
+        }
+
+        return new EvaluationResult(series, first, steps, request.BurnIn, posterior is null ? "prior_sample" : "posterior_sample");
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="data"/> is a continuous recording with the model's channels and inputs; throws
+    /// <see cref="InputException"/> otherwise.
+    /// </summary>
+    internal static void CheckData(LowRankRnn model, SequenceSet data)
+    {
         if (!data.IsContinuous)
         {
             throw new InputException(
@@ -133,41 +167,48 @@ public static class ProtocolEvaluator
                 $"the data has {data.Inputs} inputs but the model expects {model.Inputs}.",
                 "evaluate on a recording with the inputs the model was fitted with.");
         }
+    }
 
-        SequenceSet scored = data;
-        int first = 0;
+    /// <summary>The part of <paramref name="data"/> that is scored (all of it, or the held-out end) and the index of its first step, after <see cref="CheckData"/>.</summary>
+    internal static (SequenceSet Scored, int FirstStep) ScoredPart(LowRankRnn model, SequenceSet data, EvaluationRequest request)
+    {
+        CheckData(model, data);
         if (request.Holdout is double holdout)
         {
-            (_, scored, first) = data.Split(holdout);
+            (_, SequenceSet scored, int first) = data.Split(holdout);
+            return (scored, first);
         }
 
-        int steps = scored.Steps, x = scored.Channels, generations = request.Generations;
-        RequireVarying(scored.Observations, steps, x, $"channel {{0}} of the scored recording is constant (every value is {{1}})", "the metrics compare normalised spectra and state-space densities, which a constant channel does not have; drop the channel or score another recording.");
+        return (data, 0);
+    }
 
-        // Series are scored one at a time; only their figures are kept, G of each.
-        new MemoryBudget("the evaluation")
-            .Doubles("D_stsp of every seed of every series", generations, request.Seeds)
-            .Add("dropped draws of every seed of every series", 1, sizeof(int), generations, request.Seeds)
-            .Doubles("D_H of every channel of every series", generations, x)
-            .Check($"lower {Ref(nameof(EvaluationRequest.Generations))} or {Ref(nameof(EvaluationRequest.Seeds))}.");
-
-        InitialPosterior? posterior = ParticleFilter.InferenceProposal(model.Options) == ProposalKind.Optimal
-            ? ParticleFilter.PosteriorOfInitialState(model, scored.Observations.AsSpan(0, x), scored.InputValues.AsSpan(0, scored.Inputs))
+    /// <summary>
+    /// The posterior of z_0 given the first scored observation when the model allows it (Gaussian likelihood, linear
+    /// readout: the published protocol), else null (generated series then start from a prior draw).
+    /// </summary>
+    internal static InitialPosterior? PosteriorOfInitialState(LowRankRnn model, SequenceSet scored) =>
+        ParticleFilter.InferenceProposal(model.Options) == ProposalKind.Optimal
+            ? ParticleFilter.PosteriorOfInitialState(model, scored.Observations.AsSpan(0, scored.Channels), scored.InputValues.AsSpan(0, scored.Inputs))
             : null;
-        var series = new GeneratedSeriesScore[generations];
-        for (int g = 0; g < generations; g++)
-        {
-            long seed = SeedOfGeneration(request.Seed, g);
-            string which = generations > 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (series {g}, seed {seed})") : "";
-            series[g] = new GeneratedSeriesScore(g, seed, ScoreSeries(model, scored, posterior, request, seed, which));
-            progress?.Report(new ProgressUpdate(
-                "generated series",
-                g + 1,
-                generations,
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"d_stsp {series[g].Metrics.DStsp:0.000}  d_h {series[g].Metrics.DH:0.0000}")));
-        }
 
-        return new EvaluationResult(series, first, steps, request.BurnIn, posterior is null ? "prior_sample" : "posterior_sample");
+    /// <summary>
+    /// Generates one series as long as <paramref name="scored"/> with <paramref name="seed"/>: the initial state drawn
+    /// from <paramref name="posterior"/> (stream <see cref="InitialStateStream"/>) or the prior, <paramref name="burnIn"/>
+    /// steps, then the recorded steps with the scored data's inputs.
+    /// </summary>
+    internal static SimulationResult Generate(LowRankRnn model, SequenceSet scored, InitialPosterior? posterior, int burnIn, long seed)
+    {
+        double[]? z0 = posterior?.Sample(Rng.Create(seed, InitialStateStream));
+        var simulation = new SimulationOptions
+        {
+            Steps = scored.Steps,
+            Trials = 1,
+            BurnIn = burnIn,
+            Initial = z0 is null ? InitialStateMode.PriorSample : InitialStateMode.PosteriorSample,
+            Seed = seed,
+            Threads = 1,
+        };
+        return Simulator.Run(model, simulation, model.Inputs > 0 ? scored.InputValues : null, z0);
     }
 
     /// <summary>
@@ -177,17 +218,7 @@ public static class ProtocolEvaluator
     private static MetricsReport ScoreSeries(LowRankRnn model, SequenceSet scored, InitialPosterior? posterior, EvaluationRequest request, long seed, string which)
     {
         int steps = scored.Steps, x = scored.Channels;
-        double[]? z0 = posterior?.Sample(Rng.Create(seed, InitialStateStream));
-        var simulation = new SimulationOptions
-        {
-            Steps = steps,
-            Trials = 1,
-            BurnIn = request.BurnIn,
-            Initial = z0 is null ? InitialStateMode.PriorSample : InitialStateMode.PosteriorSample,
-            Seed = seed,
-            Threads = 1,
-        };
-        SimulationResult generated = Simulator.Run(model, simulation, model.Inputs > 0 ? scored.InputValues : null, z0);
+        SimulationResult generated = Generate(model, scored, posterior, request.BurnIn, seed);
         RequireVarying(generated.Samples, steps, x, "channel {0} of the series the model generated" + which + " is constant (every value is {1})", "the model's readout of that channel does not move (zero readout weights and noise?); check the model with 'lowrank inspect' or refit it.");
         return MetricsEvaluator.Evaluate(
             generated.Samples,

@@ -22,7 +22,7 @@ public sealed partial class ArchitectureTests
         ["Lint", "Inference"],
         ["Populations"],
         ["Analysis", "Metrics"],
-        ["Fitting"],
+        ["Fitting", "Decoding"],
     ];
 
     private static string LibraryRoot()

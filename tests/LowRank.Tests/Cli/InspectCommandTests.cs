@@ -93,17 +93,19 @@ public sealed class InspectCommandTests : IDisposable
     }
 
     [Fact]
-    public void NwbShowsSpikeTimesAndCountsPerUnit()
+    public void NwbShowsSpikeTimesAndTheUnits()
     {
         string path = Fixtures.Nwb("units.nwb");
         CliResult result = CliHarness.Run("inspect", path);
         Assert.Equal(0, result.ExitCode);
         string expected = string.Join(Environment.NewLine,
-            $"nwb '{path}': 2 arrays",
+            $"nwb '{path}': 1 array",
             "units/spike_times  shape [6]  dtype float64 (<f8)",
             "  all: min 0.0012  max 0.0995  mean 0.0331667  sd 0.0332798", // np.mean, np.std
-            "spikes per unit  shape [3]  dtype int64 (<i8)",
-            "  all: min 0  max 4  mean 2  sd 1.63299",
+            "spike times: 3 units, 6 spikes over 0.0983 s (from the first spike at 0.0012 s to the last at 0.0995 s)",
+            "  unit 10: 4 spikes, 40.6918 Hz", // 4 / 0.0983
+            "  unit 11: 0 spikes, 0 Hz",
+            "  unit 12: 2 spikes, 20.3459 Hz",
             "");
         Assert.Equal(expected, result.Output);
     }

@@ -25,7 +25,7 @@ public sealed class DocumentedUsageTests : IDisposable
         Npz.Write(_temp.File("out.npz"), new OrderedDictionary<string, NdArray> { ["samples"] = samples }, DType.Float32);
         Npy.Write(_temp.File("latents.npy"), latents);
 
-        Recording rec = RecordingLoader.Load(Fixtures.Nwb("units.nwb"), new RecordingOptions { BinWidth = 0.02 });
+        Recording rec = RecordingLoader.Load(Fixtures.Nwb("units.nwb"), new RecordingOptions { Binning = new SpikeBinning { BinWidth = 0.02 } });
         Assert.Equal(3, rec.Channels);
         Assert.Equal([2, 50, 3], Npz.Read(_temp.File("out.npz"))["samples"].Shape);
         Assert.Equal(latents.Data, Npy.Read(_temp.File("latents.npy")).Data);

@@ -20,36 +20,15 @@ public sealed class NwbTests : IDisposable
     }
 
     [Fact]
-    public void BinsSpikesIntoCounts()
-    {
-        NdArray counts = Nwb.BinCounts(Nwb.ReadUnits(Fixtures.Nwb("units.nwb")), 0.01);
-        Assert.Equal([10, 3], counts.Shape);
-        double[] expected = new double[30];
-        expected[0 * 3 + 0] = 1; // 0.0012
-        expected[1 * 3 + 0] = 2; // 0.0131, 0.0142
-        expected[5 * 3 + 0] = 1; // 0.0505
-        expected[2 * 3 + 2] = 1; // 0.0205
-        expected[9 * 3 + 2] = 1; // 0.0995
-        Assert.Equal(expected, counts.Data);
-    }
-
-    [Fact]
-    public void BinsStartAtTheEarliestSpike()
-    {
-        var units = new NwbUnits([1, 2], [[100.25, 100.75], [101.5]]);
-        NdArray counts = Nwb.BinCounts(units, 0.5);
-        Assert.Equal([4, 2], counts.Shape); // bins from 100.0: [100, 100.5), …, [101.5, 102)
-        Assert.Equal([1.0, 0, 1, 0, 0, 0, 0, 1], counts.Data);
-    }
-
-    [Fact]
     public void LoadsAsARecording()
     {
-        Recording recording = RecordingLoader.Load(Fixtures.Nwb("units.nwb"), new RecordingOptions { BinWidth = 0.02 });
+        Recording recording = RecordingLoader.Load(Fixtures.Nwb("units.nwb"), new RecordingOptions { Binning = new SpikeBinning { BinWidth = 0.02 } });
         Assert.Equal([1, 5, 3], recording.Observations.Shape);
         Assert.Equal(["10", "11", "12"], recording.ChannelNames!);
         Assert.Equal(50.0, recording.SampleRate);
         Assert.Equal(4.0, recording.Observations.Data.Where((_, i) => i % 3 == 0).Sum());
+        Assert.Equal(0, recording.Binning!.Applied.Start);
+        Assert.Equal(0.1, recording.Binning.Applied.Stop);
     }
 
     [Fact]
@@ -57,7 +36,29 @@ public sealed class NwbTests : IDisposable
     {
         string path = Fixtures.Nwb("units.nwb");
         var error = Assert.Throws<InputException>(() => RecordingLoader.Load(path));
-        Assert.Equal($"recording '{path}' holds spike times, which need a positive bin width to become counts (got none).", error.Message);
+        Assert.Equal($"recording '{path}' holds spike times, which need a bin width to become counts.", error.Message);
+        Assert.Equal("give the bin width in seconds with BinWidth, e.g. 0.02 for 20 ms bins.", error.Hint);
+    }
+
+    [Fact]
+    public void ReadsTheTrialsTable()
+    {
+        string path = NwbBuilder.Write(_temp.File("trials.nwb"), [[0.5, 1.5], [2.5]], trials: [(0, 1), (1, 2.5), (3, 3.25)]);
+        NwbTrials trials = Nwb.ReadTrials(path)!;
+        Assert.Equal([0.0, 1, 3], trials.StartTimes);
+        Assert.Equal([1.0, 2.5, 3.25], trials.StopTimes);
+        Assert.Null(Nwb.ReadTrials(Fixtures.Nwb("units.nwb")));
+    }
+
+    [Fact]
+    public void ReadsUnitsWrittenByPureHdf()
+    {
+        string path = NwbBuilder.Write(_temp.File("written.nwb"), [[0.25, 0.75], [], [1.5]], ids: [4, 7, 9]);
+        NwbUnits units = Nwb.ReadUnits(path);
+        Assert.Equal([4L, 7, 9], units.UnitIds);
+        Assert.Equal([0.25, 0.75], units.SpikeTimes[0]);
+        Assert.Empty(units.SpikeTimes[1]);
+        Assert.Equal([1.5], units.SpikeTimes[2]);
     }
 
     [Fact]
@@ -130,15 +131,5 @@ public sealed class NwbTests : IDisposable
         File.WriteAllText(path, new string('x', 2000));
         var error = Assert.Throws<InputException>(() => Nwb.ReadUnits(path));
         Assert.Equal($"NWB '{path}' is not an HDF5 file (no HDF5 signature found).", error.Message);
-    }
-
-    [Fact]
-    public void ASpikeFarFromTheRestIsRefusedBeforeAllocatingItsBins()
-    {
-        // One damaged spike time 10⁷ s after the others: about 10¹⁰ bins of 1 ms for 2 units.
-        var units = new NwbUnits([1, 2], [[0.5, 1.5], [0.7, 1e7]]);
-        InputException error = Assert.Throws<InputException>(() => Nwb.BinCounts(units, 0.001));
-        Assert.Equal("binning 1E+07 s of spikes at 0.001 s needs the counts [bins, units]: [9999999501 × 2] = 19,999,999,002 values in one array, more than an array can hold (2,147,483,591); in all it needs 149.0 GiB (159,999,992,016 bytes).", error.Message);
-        Assert.Equal("choose a wider bin, or check the spike times (one far from the rest stretches the recording).", error.Hint);
     }
 }
