@@ -85,11 +85,7 @@ internal static class DemoCommand
             Period = 25,
             Seed = options.Seed,
         };
-        LowRankRnn teacher = Teachers.Create(teacherOptions);
-        ModelStore.Save(Path.Combine(options.Out, "teacher"), teacher, CliProvenance.Create(seed: options.Seed));
-        SimulationResult data = Simulator.Run(teacher, new SimulationOptions { Steps = DataSteps, Trials = 1, BurnIn = 200, Seed = options.Seed + 1, Threads = options.Threads });
-        string dataPath = Path.Combine(options.Out, "data.npz");
-        SimulationWriter.Write(dataPath, data);
+        (LowRankRnn teacher, SimulationResult data, string dataPath) = SimulateTeacher(options, teacherOptions, DataSteps);
         log.WriteLine($"1/4 teacher: rank-2 clipped-relu oscillator, N = {teacherOptions.Units}, X = {teacherOptions.Channels}, latent noise sd {teacherOptions.LatentNoise}; {DataSteps} steps → {dataPath}");
 
         // 2. Student fitted with VSMC on random windows of the recording.
@@ -137,6 +133,20 @@ internal static class DemoCommand
 
         log.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s; outputs in {options.Out}/ (data.npz, teacher/, student/, *.png)");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The demos' first step: the teacher of <paramref name="teacherOptions"/>, saved as <c>teacher/</c>, and
+    /// <paramref name="steps"/> steps of its data (after 200 burn-in steps, seed + 1), written to <c>data.npz</c>.
+    /// </summary>
+    internal static (LowRankRnn Teacher, SimulationResult Data, string DataPath) SimulateTeacher(DemoOptions options, TeacherOptions teacherOptions, int steps)
+    {
+        LowRankRnn teacher = Teachers.Create(teacherOptions);
+        ModelStore.Save(Path.Combine(options.Out, "teacher"), teacher, CliProvenance.Create(seed: options.Seed));
+        SimulationResult data = Simulator.Run(teacher, new SimulationOptions { Steps = steps, Trials = 1, BurnIn = 200, Seed = options.Seed + 1, Threads = options.Threads });
+        string dataPath = Path.Combine(options.Out, "data.npz");
+        SimulationWriter.Write(dataPath, data);
+        return (teacher, data, dataPath);
     }
 
     /// <summary>√(tr(C Σz Cᵀ)/X): the latent noise as seen in the observations, independent of the latent coordinates.</summary>

@@ -44,11 +44,7 @@ internal static class SpikingDemo
             Period = 25,
             Seed = options.Seed,
         };
-        LowRankRnn teacher = Teachers.Create(teacherOptions);
-        ModelStore.Save(Path.Combine(options.Out, "teacher"), teacher, CliProvenance.Create(seed: options.Seed));
-        SimulationResult data = Simulator.Run(teacher, new SimulationOptions { Steps = DataSteps, Trials = 1, BurnIn = 200, Seed = options.Seed + 1, Threads = options.Threads });
-        string dataPath = Path.Combine(options.Out, "data.npz");
-        SimulationWriter.Write(dataPath, data);
+        (LowRankRnn teacher, SimulationResult data, string dataPath) = DemoCommand.SimulateTeacher(options, teacherOptions, DataSteps);
         double meanCount = data.Samples.Average();
         log.WriteLine($"1/3 teacher: rank-2 clipped-relu oscillator, N = {teacherOptions.Units}, {Neurons} Poisson neurons (exp link, {meanCount:F2} spikes per bin on average); {DataSteps} steps → {dataPath}");
 
