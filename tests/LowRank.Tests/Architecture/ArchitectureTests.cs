@@ -15,7 +15,7 @@ public sealed partial class ArchitectureTests
     private static readonly string[][] Layers =
     [
         ["(root)", "Numerics", "Formats"],
-        ["Data", "Encoders"],
+        ["Data", "Encoders", "Sweeps"],
         ["Training"],
         ["Model", "RateNetworks"],
         ["Smc", "Simulation", "Tasks"],
