@@ -13,6 +13,9 @@ public static class ExitCodes
     /// <summary>Bad input the user can fix: one <c>error:</c> line and one <c>hint:</c> line.</summary>
     public const int BadInput = 2;
 
+    /// <summary>A sweep that ended with runs failed or not run; <c>lowrank sweep status</c> gives the reasons, running it again retries them.</summary>
+    public const int RunsFailed = 3;
+
     /// <summary>A fit stopped by Ctrl+C after writing its checkpoint (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;
 

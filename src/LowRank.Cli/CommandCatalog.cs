@@ -21,6 +21,7 @@ internal static class CommandCatalog
         LintCommand.Create(context),
         BenchCommand.Create(context),
         PopulationsCommand.Create(context),
+        SweepCommand.Create(context),
         VersionCommand.Create(context),
     ];
 }

@@ -61,7 +61,7 @@ internal static partial class ParseErrors
         };
 
     /// <summary>The name within edit distance 2 (or a third of the token's length) of <paramref name="token"/>, the closest first.</summary>
-    private static string? Closest(string token, IEnumerable<string> names)
+    internal static string? Closest(string token, IEnumerable<string> names)
     {
         int limit = Math.Max(2, token.Length / 3);
         return names
