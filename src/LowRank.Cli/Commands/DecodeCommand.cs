@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using LowRank.Data;
 using LowRank.Decoding;
 using LowRank.Formats;
 using LowRank.Model;
@@ -8,7 +9,7 @@ using LowRank.Plotting;
 namespace LowRank.Cli.Commands;
 
 /// <summary>What <c>lowrank decode</c> was asked to do.</summary>
-internal sealed record DecodeOptions(string Posterior, string Behaviour, string? Data, DecodingOptions Decoding, string? JsonPath, string? PlotPath);
+internal sealed record DecodeOptions(string Posterior, string Behaviour, string? Data, SpikeBinning? Binning, DecodingOptions Decoding, string? JsonPath, string? PlotPath);
 
 /// <summary>
 /// <c>lowrank decode --posterior posterior.npz --behaviour FILE[:ARRAY] [--data SPIKES[:ARRAY]]</c>: a linear decoder of the
@@ -25,7 +26,8 @@ internal static class DecodeCommand
         var defaults = new DecodingOptions();
         var posterior = new Option<string>("--posterior") { Description = "Posterior from lowrank infer --out (.npz with latents_mean [trials, T, R]).", Required = true };
         var behaviour = new Option<string>("--behaviour") { Description = "Behaviour to decode: FILE.npy or FILE.npz:ARRAY, [T] or [T, B] with the posterior's trials concatenated (or [trials, T(, B)]).", Required = true };
-        var data = new Option<string?>("--data") { Description = "Spike counts for the baselines: FILE.npy or FILE.npz[:ARRAY] (default array 'data'), [T, N] or [trials, T, N]. Without it the baselines are skipped." };
+        var data = new Option<string?>("--data") { Description = "Spike counts for the baselines: FILE.npy or FILE.npz[:ARRAY] (default array 'data'), [T, N] or [trials, T, N]; or spike times (.nwb, an npz of spike_times and spike_units) with --bin-width. Without it the baselines are skipped." };
+        var binning = new SpikeBinningOptions();
         var trainFraction = new Option<double>("--train-fraction") { Description = "Fraction of the steps (the first ones) the decoders are fitted on; they are scored on the rest.", DefaultValueFactory = _ => defaults.TrainFraction };
         var smoothBins = new Option<double>("--smooth-bins") { Description = "Standard deviation in bins of the Gaussian that smooths the counts of the baselines (0: none).", DefaultValueFactory = _ => defaults.SmoothBins };
         var smoothing = CommonOptions.Choice("--smoothing", "centred: a Gaussian over past and future bins; causal: a half-Gaussian over the current and earlier bins.", defaults.Smoothing);
@@ -36,10 +38,12 @@ internal static class DecodeCommand
         {
             posterior, behaviour, data, trainFraction, smoothBins, smoothing, ridge, json, plot,
         };
+        binning.AddTo(command);
         command.SetAction(parse => context.Execute(() => Run(context, new DecodeOptions(
             parse.GetValue(posterior)!,
             parse.GetValue(behaviour)!,
             parse.GetValue(data),
+            binning.Read(parse),
             new DecodingOptions
             {
                 TrainFraction = parse.GetValue(trainFraction),
@@ -78,8 +82,10 @@ internal static class DecodeCommand
         if (dataSource is not null)
         {
             (counts, channels) = DecodeArrays.OnTimeAxis(
-                dataSource.Read("--data", "data"), trials, trialLength, "the spike counts", dataSource, options.Posterior,
-                "pass the spike counts the posterior was inferred from: [T, N] or [trials, T, N].");
+                ReadCounts(dataSource, options.Binning), trials, trialLength, "the spike counts", dataSource, options.Posterior,
+                options.Binning is null
+                    ? "pass the spike counts the posterior was inferred from: [T, N] or [trials, T, N]."
+                    : "pass the spike times and the --bin-width (--start, --stop, --align-trials) the posterior's recording was binned with (lowrank inspect MODEL shows them).");
         }
 
         var input = new DecodingInput(latents, rank, behaviour, outputs, trialLength, counts, channels, $"the behaviour '{behaviourSource}'", $"the spike counts '{dataSource}'");
@@ -98,6 +104,36 @@ internal static class DecodeCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The baselines' counts: the array <paramref name="source"/> names, or spike times binned by <paramref name="binning"/>
+    /// ([trials, T, N]); spike times without a binning (or a binning of an array) are an input error.
+    /// </summary>
+    private static NdArray ReadCounts(ArrayReference source, SpikeBinning? binning)
+    {
+        bool spikeTimes = source.Array is null && RecordingLoader.HoldsSpikeTimes(source.Path);
+        if (spikeTimes && binning is null)
+        {
+            throw new InputException(
+                $"--data '{source}' holds spike times, which the baselines need as counts.",
+                "pass --bin-width SECONDS (and --start, --stop or --align-trials) as the posterior's recording was binned; lowrank inspect MODEL shows the model's bins.") { Setting = "BinWidth" };
+        }
+
+        if (binning is null)
+        {
+            return source.Read("--data", "data");
+        }
+
+        if (!spikeTimes)
+        {
+            throw new InputException(
+                $"--data '{source}' holds samples, not spike times, so --bin-width has nothing to bin.",
+                "drop --bin-width (and --start, --stop, --align-trials) for counts that are already binned.") { Setting = "BinWidth" };
+        }
+
+        SequenceSet set = RecordingLoader.Load(source.Path, new RecordingOptions { Binning = binning }).Data;
+        return new NdArray([set.Count, set.Steps, set.Channels], set.Observations);
     }
 
     private static void Print(TextWriter output, DecodeOptions options, DecodingResult result, ArrayReference behaviour, int rank)

@@ -191,6 +191,14 @@ internal static class InspectCommand
             w.WriteLine($"  observation sd: min {summary.ObservationSd.Min():G4}, median {Statistics.Median(summary.ObservationSd):G4}, max {summary.ObservationSd.Max():G4}");
         }
 
+        if (stored.Preprocessing?.Binning is { } bins)
+        {
+            string window = bins.AlignTrials
+                ? "each trial of the NWB trials table"
+                : string.Create(CultureInfo.InvariantCulture, $"from {bins.Start:G10} s") + (bins.Stop is { } stop ? string.Create(CultureInfo.InvariantCulture, $" to {stop:G10} s") : string.Empty);
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  fitted to spike times in {bins.BinWidth:G10} s bins, {window} (later spike times are binned the same way: --bin-width {bins.BinWidth:G10})"));
+        }
+
         if (stored.Provenance is { } p)
         {
             w.WriteLine($"  written {p.Created} by {p.Tool}" + (p.Data is null ? string.Empty : $" from {p.Data}") + (p.Seed is null ? string.Empty : $", seed {p.Seed}"));

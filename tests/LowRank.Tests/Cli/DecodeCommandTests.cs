@@ -100,6 +100,57 @@ public sealed class DecodeCommandTests : IDisposable
     }
 
     [Fact]
+    public void SpikeTimesAreBinnedForTheBaselinesAsTheCountsThemselves()
+    {
+        // Each count c of bin t as c spikes at the bin's centre, (t + ½)·w: binned again with the same w they are the counts.
+        const double width = 0.02;
+        var times = new List<double>();
+        var units = new List<double>();
+        for (int t = 0; t < Steps; t++)
+        {
+            for (int n = 0; n < Neurons; n++)
+            {
+                for (int k = 0; k < (int)_counts[(t * Neurons) + n]; k++)
+                {
+                    times.Add((t + 0.5) * width);
+                    units.Add(n);
+                }
+            }
+        }
+
+        Npz.Write(
+            PathOf("spikes.npz"),
+            [new("spike_times", NdArray.Create([.. times], times.Count)), new("spike_units", NdArray.Create([.. units], units.Count))],
+            DType.Float64);
+        CliResult counts = CliHarness.Run(
+            "decode", "--posterior", PathOf("post.npz"), "--behaviour", PathOf("position.npy"), "--data", PathOf("session.npz"), "--json", PathOf("counts.json"));
+        CliResult spikes = CliHarness.Run(
+            "decode", "--posterior", PathOf("post.npz"), "--behaviour", PathOf("position.npy"), "--data", PathOf("spikes.npz"),
+            "--bin-width", "0.02", "--start", "0", "--stop", "8", "--json", PathOf("spikes.json"));
+        Assert.Equal(0, counts.ExitCode);
+        Assert.True(spikes.ExitCode == 0, spikes.Error);
+        JsonElement a = JsonDocument.Parse(File.ReadAllText(PathOf("counts.json"))).RootElement;
+        JsonElement b = JsonDocument.Parse(File.ReadAllText(PathOf("spikes.json"))).RootElement;
+        Assert.Equal(Neurons, b.GetProperty("neurons").GetInt32());
+        Assert.Equal(a.GetProperty("baseline_r2_smoothed").GetDouble(), b.GetProperty("baseline_r2_smoothed").GetDouble(), 12);
+        Assert.Equal(a.GetProperty("baseline_r2_pca").GetDouble(), b.GetProperty("baseline_r2_pca").GetDouble(), 12);
+
+        // Spike times need a bin width; counts refuse one. Neither writes anything.
+        CliResult unbinned = CliHarness.Run(
+            "decode", "--posterior", PathOf("post.npz"), "--behaviour", PathOf("position.npy"), "--data", PathOf("spikes.npz"), "--json", PathOf("unbinned.json"));
+        Assert.Equal(2, unbinned.ExitCode);
+        Assert.Contains("holds spike times", unbinned.Error);
+        Assert.Contains("hint: pass --bin-width SECONDS", unbinned.Error);
+        CliResult binnedCounts = CliHarness.Run(
+            "decode", "--posterior", PathOf("post.npz"), "--behaviour", PathOf("position.npy"), "--data", PathOf("session.npz"),
+            "--bin-width", "0.02", "--json", PathOf("binned-counts.json"));
+        Assert.Equal(2, binnedCounts.ExitCode);
+        Assert.Contains("holds samples, not spike times", binnedCounts.Error);
+        Assert.False(File.Exists(PathOf("unbinned.json")));
+        Assert.False(File.Exists(PathOf("binned-counts.json")));
+    }
+
+    [Fact]
     public void WithoutCountsTheBaselinesAreSkippedAndSaidSo()
     {
         CliResult result = CliHarness.Run(

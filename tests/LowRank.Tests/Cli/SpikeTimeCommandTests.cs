@@ -80,6 +80,10 @@ public sealed class SpikeTimeCommandTests : IDisposable
             Assert.Equal(JsonValueKind.Null, preprocessing.GetProperty("zscore").ValueKind);
         }
 
+        CliResult inspect = CliHarness.Run("inspect", PathOf("m"));
+        Assert.True(inspect.ExitCode == 0, inspect.Error);
+        Assert.Contains("\n  fitted to spike times in 0.05 s bins, from 0 s to 20 s (later spike times are binned the same way: --bin-width 0.05)\n", inspect.Output);
+
         CliResult infer = CliHarness.Run("infer", "--model", PathOf("m"), "--data", PathOf("spikes.npz"), "--particles", "8", "--out", PathOf("post.npz"));
         Assert.True(infer.ExitCode == 0, infer.Error);
         Assert.StartsWith($"binned {Spikes} spikes of 4 units in 0.05 s bins: 400 bins from 0 s to 20 s", infer.Output);
