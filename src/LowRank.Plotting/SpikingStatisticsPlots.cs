@@ -16,7 +16,7 @@ public static class SpikingStatisticsPlots
     /// series' intervals); the pairwise count correlations (per bin) of the data and of the generated series side by
     /// side (one colour scale, diagonal left blank). Renders one unit, silent units and undefined correlations.
     /// </summary>
-    public static void Save(string path, SpikeCountStatistics data, SpikeCountStatistics generated, SpikingAgreement agreement)
+    public static void Save(string path, SpikeCountStatistics data, SpikeCountStatistics generated, SpikingAgreement agreement, SpikeRaster? raster = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(generated);
@@ -26,11 +26,19 @@ public static class SpikingStatisticsPlots
             throw new ArgumentException($"the data ({data.Units} units, {data.IsiBins} ISI bins) and the generated series ({generated.Units}, {generated.IsiBins}) differ.", nameof(generated));
         }
 
-        var panels = new List<Plot>
+        var panels = new List<Plot>();
+        if (raster is not null)
         {
+            int[] order = UnitsByMeanSpikeTime(raster.Data, raster.Steps, raster.Units);
+            panels.Add(RasterPanel(raster.Data, raster.Steps, raster.Units, order, "data"));
+            panels.Add(RasterPanel(raster.Generated, raster.Steps, raster.Units, order, "generated"));
+        }
+
+        panels.AddRange(
+        [
             ScatterPanel(data.MeanRates, generated.MeanRates, $"mean rate per unit (counts per bin), rate_r = {Format(agreement.RateR)}"),
             ScatterPanel(data.IsiCv, generated.IsiCv, $"ISI CV per unit, isi_cv_error = {Format(agreement.IsiCvError)} ({agreement.IsiCvUnits} units)"),
-        };
+        ]);
         foreach (int unit in UnitsWithMostIntervals(data, IsiUnits))
         {
             panels.Add(IsiPanel(data, generated, unit));
@@ -45,6 +53,66 @@ public static class SpikingStatisticsPlots
         panels.Add(CorrelationPanel(data.Correlations, data.Units, range, "data: pairwise count correlation (per bin)"));
         panels.Add(CorrelationPanel(generated.Correlations, data.Units, range, $"generated: pairwise_corr_r = {Format(agreement.PairwiseCorrR)} ({agreement.Pairs} pairs)"));
         Figure.SavePng(path, panels, columns: 2, panelWidth: 620, panelHeight: 420);
+    }
+
+    /// <summary>
+    /// The units in order of their mean spike time over the <paramref name="steps"/> bins of <paramref name="counts"/>
+    /// [steps, units] (count-weighted; units without spikes last, by index), so that sequences show as diagonals.
+    /// </summary>
+    public static int[] UnitsByMeanSpikeTime(double[] counts, int steps, int units)
+    {
+        var centre = new double[units];
+        for (int i = 0; i < units; i++)
+        {
+            double sum = 0, weighted = 0;
+            for (int t = 0; t < steps; t++)
+            {
+                double c = counts[(t * units) + i];
+                if (c > 0)
+                {
+                    sum += c;
+                    weighted += c * t;
+                }
+            }
+
+            centre[i] = sum > 0 ? weighted / sum : double.PositiveInfinity;
+        }
+
+        return [.. Enumerable.Range(0, units).OrderBy(i => centre[i]).ThenBy(i => i)];
+    }
+
+    /// <summary>A mark per bin with spikes, one row per unit in <paramref name="order"/> (row 0 at the bottom).</summary>
+    private static Plot RasterPanel(double[] counts, int steps, int units, int[] order, string title)
+    {
+        var plot = new Plot();
+        plot.Title(string.Create(CultureInfo.InvariantCulture, $"{title}: spike raster, first {steps} bins"), size: 13);
+        plot.XLabel("bin");
+        plot.YLabel("unit (by mean spike time in the data)");
+        var xs = new List<double>();
+        var ys = new List<double>();
+        for (int row = 0; row < units; row++)
+        {
+            int unit = order[row];
+            for (int t = 0; t < steps; t++)
+            {
+                if (counts[(t * units) + unit] > 0)
+                {
+                    xs.Add(t);
+                    ys.Add(row);
+                }
+            }
+        }
+
+        if (xs.Count > 0)
+        {
+            var marks = plot.Add.ScatterPoints(xs.ToArray(), ys.ToArray());
+            marks.MarkerSize = 4;
+            marks.MarkerShape = MarkerShape.VerticalBar;
+            marks.Color = Colors.Black;
+        }
+
+        plot.Axes.SetLimits(-0.5, steps - 0.5, -1, units);
+        return plot;
     }
 
     private static Plot ScatterPanel(double[] data, double[] generated, string title)

@@ -181,7 +181,7 @@ internal static class EvaluateCommand
         }
 
         SpikingSeries first = result.Series[0];
-        SpikingStatisticsPlots.Save(plotPath, result.Data, first.Generated, first.Agreement);
+        SpikingStatisticsPlots.Save(plotPath, result.Data, first.Generated, first.Agreement, result.Raster);
         context.Output.WriteLine($"wrote {plotPath}");
         return ExitCodes.Success;
     }

@@ -11,6 +11,16 @@ namespace LowRank.Metrics;
 /// <param name="Agreement">Their agreement with the data's.</param>
 public sealed record SpikingSeries(int Generation, long Seed, SpikeCountStatistics Generated, SpikingAgreement Agreement);
 
+/// <summary>
+/// The first <see cref="Steps"/> bins of the scored data and of generated series 0, for a raster of one against the
+/// other (the statistics keep no counts).
+/// </summary>
+/// <param name="Steps">Bins kept (at most <see cref="SpikingEvaluator.RasterSteps"/>).</param>
+/// <param name="Units">Units X.</param>
+/// <param name="Data">The data's counts [Steps, X] (NaN: missing).</param>
+/// <param name="Generated">Series 0's counts [Steps, X].</param>
+public sealed record SpikeRaster(int Steps, int Units, double[] Data, double[] Generated);
+
 /// <summary>A spiking model scored against recorded counts (<see cref="SpikingEvaluator.Evaluate"/>).</summary>
 /// <remarks>
 /// With one series (G = 1) each agreement number is that series'; with G &gt; 1 it is the mean over the series (NaN
@@ -29,6 +39,9 @@ public sealed record SpikingEvaluationResult(
     /// <summary>The G series in generation order [G]; at least one.</summary>
     public IReadOnlyList<SpikingSeries> Series { get; init; } =
         Series is { Count: > 0 } ? Series : throw new ArgumentException("A spiking evaluation scores at least one generated series.", nameof(Series));
+
+    /// <summary>The first bins of the data and of series 0, for a raster (null when not kept).</summary>
+    public SpikeRaster? Raster { get; init; }
 
     /// <summary>Number of generated series G.</summary>
     public int Generations => Series.Count;

@@ -18,6 +18,9 @@ namespace LowRank.Metrics;
 /// </summary>
 public static class SpikingEvaluator
 {
+    /// <summary>Bins of the data and of series 0 kept for the raster (<see cref="SpikingEvaluationResult.Raster"/>).</summary>
+    public const int RasterSteps = 400;
+
     /// <summary>
     /// The metrics to score with: <paramref name="requested"/> unless it is <see cref="EvaluationMetrics.Auto"/>, which
     /// means <see cref="EvaluationMetrics.Spikes"/> when the model's likelihood is Poisson or every observed value of
@@ -108,12 +111,19 @@ public static class SpikingEvaluator
         SpikeCountStatistics dataSummary = SpikeCountStatistics.Of(scored.Observations, steps, x, options.IsiBins, options.CorrelationBins);
         InitialPosterior? posterior = ProtocolEvaluator.PosteriorOfInitialState(model, scored);
         var series = new SpikingSeries[generations];
+        SpikeRaster? raster = null;
         for (int g = 0; g < generations; g++)
         {
             long seed = ProtocolEvaluator.SeedOfGeneration(request.Seed, g);
             SimulationResult generated = ProtocolEvaluator.Generate(model, scored, posterior, request.BurnIn, seed);
             SpikeCountStatistics summary = SpikeCountStatistics.Of(generated.Samples, steps, x, options.IsiBins, options.CorrelationBins);
             series[g] = new SpikingSeries(g, seed, summary, SpikingAgreement.Of(summary, dataSummary));
+            if (g == 0)
+            {
+                int kept = Math.Min(RasterSteps, steps);
+                raster = new SpikeRaster(kept, x, scored.Observations.AsSpan(0, kept * x).ToArray(), generated.Samples.AsSpan(0, kept * x).ToArray());
+            }
+
             progress?.Report(new ProgressUpdate(
                 "generated series",
                 g + 1,
@@ -129,6 +139,9 @@ public static class SpikingEvaluator
                 first,
                 heldOut,
                 new InferenceOptions { Particles = options.Particles, Smoothing = options.Smoothing, Seed = request.Seed, Threads = request.Threads });
-        return new SpikingEvaluationResult(dataSummary, series, coSmoothing, first, steps, request.BurnIn, posterior is null ? "prior_sample" : "posterior_sample");
+        return new SpikingEvaluationResult(dataSummary, series, coSmoothing, first, steps, request.BurnIn, posterior is null ? "prior_sample" : "posterior_sample")
+        {
+            Raster = raster,
+        };
     }
 }

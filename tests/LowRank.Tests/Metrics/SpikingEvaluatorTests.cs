@@ -73,6 +73,25 @@ public sealed class SpikingEvaluatorTests
         Assert.Equal((result.Series[0].Agreement.RateR + result.Series[1].Agreement.RateR) / 2, result.RateR, 1e-15);
         Assert.Equal(Math.Abs(result.Series[0].Agreement.IsiCvError - result.Series[1].Agreement.IsiCvError) / Math.Sqrt(2), result.SdOverSeries.IsiCvError, 1e-15);
         Assert.NotNull(result.PairwiseCorrRSummed);
+
+        // The raster keeps the scored data's first bins and series 0's (all 200 here: fewer than RasterSteps).
+        SpikeRaster raster = Assert.IsType<SpikeRaster>(result.Raster);
+        Assert.Equal(200, raster.Steps);
+        Assert.Equal(Units, raster.Units);
+        Assert.Equal(scored, raster.Data);
+        SimulationResult first = Simulator.Run(Poisson, new SimulationOptions { Steps = 200, BurnIn = 30, Initial = InitialStateMode.PriorSample, Seed = ProtocolEvaluator.SeedOfGeneration(6, 0), Threads = 1 });
+        Assert.Equal(first.Samples, raster.Generated);
+    }
+
+    [Fact]
+    public void TheRasterKeepsAtMostItsBins()
+    {
+        var request = new EvaluationRequest { BurnIn = 10, Seed = 1, Threads = 1 };
+        SpikingEvaluationResult result = SpikingEvaluator.Evaluate(Poisson, Counts, request, new SpikingOptions());
+        SpikeRaster raster = Assert.IsType<SpikeRaster>(result.Raster);
+        Assert.Equal(SpikingEvaluator.RasterSteps, raster.Steps);
+        Assert.Equal(Counts.Observations[..(SpikingEvaluator.RasterSteps * Units)], raster.Data);
+        Assert.Equal(SpikingEvaluator.RasterSteps * Units, raster.Generated.Length);
     }
 
     [Fact]
