@@ -10,6 +10,9 @@ namespace LowRank.Cli.Sweeps;
 /// </summary>
 internal sealed class SweepProgress : ISweepObserver, IDisposable
 {
+    /// <summary>Runs under way named in the progress line at most (so that it fits a terminal line).</summary>
+    private const int MaxNamed = 3;
+
     private readonly CliContext _context;
     private readonly IProgressSink _bar;
     private readonly Dictionary<string, string> _running = new(StringComparer.Ordinal);
@@ -87,7 +90,8 @@ internal sealed class SweepProgress : ISweepObserver, IDisposable
 
     private void ReportLocked()
     {
-        string running = _running.Count == 0 ? "" : $"running {string.Join(", ", _running.Select(r => $"{r.Key} ({r.Value})"))}";
+        string more = _running.Count > MaxNamed ? $" and {_running.Count - MaxNamed} more" : "";
+        string running = _running.Count == 0 ? "" : $"running {string.Join(", ", _running.Take(MaxNamed).Select(r => $"{r.Key} ({r.Value})"))}{more}";
         string failed = _failed == 0 ? "" : $"{_failed} failed";
         string message = string.Join("; ", new[] { running, failed }.Where(s => s.Length > 0));
         _bar.Report(new ProgressUpdate("runs", _ended, _total, message));

@@ -24,7 +24,7 @@ public sealed class StopSignalsTests : IDisposable
         foreach (string arg in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "lowrank.dll"), "fit", "--data", _temp.File("data.npy"), "--out", _temp.File("model"),
-            "--rank", "2", "--units", "9", "--particles", "10000", "--batch", "5", "--window", "20", "--windows", "10", "--epochs", "100",
+            "--rank", "2", "--units", "9", "--particles", "40000", "--batch", "5", "--window", "20", "--windows", "10", "--epochs", "100",
             "--checkpoint-every", "1", "--evaluate-every", "0", "--threads", "1",
         })
         {
@@ -35,18 +35,34 @@ public sealed class StopSignalsTests : IDisposable
         using var process = Process.Start(start)!;
         Task<string> error = process.StandardError.ReadToEndAsync();
         Task<string> output = process.StandardOutput.ReadToEndAsync();
-        var clock = Stopwatch.StartNew();
-        while (!File.Exists(checkpoint) && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            await Task.Delay(5);
-        }
 
-        Assert.True(File.Exists(checkpoint), "no checkpoint appeared: " + (process.HasExited ? await error : "timeout"));
-        // The second signal comes after the first was handled (signals sent back to back merge into one), while the
-        // epoch under way (2,000 windows) still runs.
-        Assert.True(ProcessSignals.Send(process.Id, PosixSignal.SIGTERM));
-        await Task.Delay(200);
-        Assert.True(ProcessSignals.Send(process.Id, PosixSignal.SIGTERM), "the fit ended before the second signal: " + await error);
+        // On a thread of its own, so that a busy thread pool cannot delay the signals: the first well inside epoch 2
+        // (40,000 particles: about two seconds per epoch on 2 cores), 100 ms after the first checkpoint; the second
+        // after the first was handled (signals sent back to back merge into one), while that epoch still runs.
+        (bool Checkpointed, bool First, bool Second) sent = await Task.Factory.StartNew(
+            () =>
+            {
+                var clock = Stopwatch.StartNew();
+                while (!File.Exists(checkpoint) && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+                {
+                    Thread.Sleep(5);
+                }
+
+                if (!File.Exists(checkpoint))
+                {
+                    return (false, false, false);
+                }
+
+                Thread.Sleep(100);
+                bool first = ProcessSignals.Send(process.Id, PosixSignal.SIGTERM);
+                Thread.Sleep(200);
+                return (true, first, ProcessSignals.Send(process.Id, PosixSignal.SIGTERM));
+            },
+            TaskCreationOptions.LongRunning);
+
+        Assert.True(sent.Checkpointed, "no checkpoint appeared: " + (process.HasExited ? await error : "timeout"));
+        Assert.True(sent.First);
+        Assert.True(sent.Second, "the fit ended before the second signal: " + await error);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         await output;

@@ -187,18 +187,30 @@ public sealed class SweepCommandTests : IDisposable
         string dir = PathOf("sweep");
         RunDirectory seed1 = new(Path.Combine(dir, "runs", "seed-1")), seed3 = new(Path.Combine(dir, "runs", "seed-3"));
 
-        Task<CliResult> first = Task.Run(() => CliHarness.Run("sweep", "run", spec, "--out", dir, "--jobs", "1"));
-        string checkpoint = Path.Combine(seed1.Root, "model", ModelStore.CheckpointFile);
-        int? pid = null;
-        var clock = Stopwatch.StartNew();
-        while (pid is null && !first.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            pid = File.Exists(checkpoint) ? seed1.ReadStatus().Pid : null;
-            await Task.Delay(5);
-        }
+        Task<CliResult> first = Task.Factory.StartNew(() => CliHarness.Run("sweep", "run", spec, "--out", dir, "--jobs", "1"), TaskCreationOptions.LongRunning);
 
-        Assert.True(pid is not null, "seed 1's fit wrote no checkpoint: " + (first.IsCompleted ? (await first).Error : "timeout"));
-        Assert.True(ProcessSignals.Send(pid.Value, PosixSignal.SIGTERM));
+        // Watched on a thread of its own, so that a busy thread pool cannot delay the signal past the fit's end.
+        string checkpoint = Path.Combine(seed1.Root, "model", ModelStore.CheckpointFile);
+        (int? Pid, bool Sent) stop = await Task.Factory.StartNew(
+            () =>
+            {
+                var clock = Stopwatch.StartNew();
+                while (!first.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(60))
+                {
+                    if (File.Exists(checkpoint) && seed1.ReadStatus().Pid is int pid)
+                    {
+                        return (pid, ProcessSignals.Send(pid, PosixSignal.SIGTERM));
+                    }
+
+                    Thread.Sleep(5);
+                }
+
+                return ((int?)null, false);
+            },
+            TaskCreationOptions.LongRunning);
+
+        Assert.True(stop.Pid is not null, "seed 1's fit wrote no checkpoint: " + (first.IsCompleted ? (await first).Error : "timeout"));
+        Assert.True(stop.Sent);
         CliResult result = await first;
 
         Assert.Equal(ExitCodes.RunsFailed, result.ExitCode);
