@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using LowRank.Model;
+using static LowRank.Smc.Lanes;
 
 namespace LowRank.Smc;
 

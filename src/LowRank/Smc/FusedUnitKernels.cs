@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using LowRank.Model;
+using static LowRank.Smc.Lanes;
 
 namespace LowRank.Smc;
 
@@ -344,24 +345,6 @@ internal static partial class FusedUnitKernels
     [DoesNotReturn]
     private static void ThrowPairRankUnsupported(string paramName, int rank) =>
         throw new ArgumentException($"The paired transition kernels take latent states of length R = 3 or 4 (see SupportsPair), but got length {rank}.", paramName);
-
-    /// <summary><c>a b + c</c> with one rounding (the type test folds away when the JIT specialises).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<TReal> Fma<TReal>(Vector512<TReal> a, Vector512<TReal> b, Vector512<TReal> c)
-        where TReal : unmanaged, IFloatingPointIeee754<TReal>
-    {
-        if (typeof(TReal) == typeof(float))
-        {
-            return Vector512.FusedMultiplyAdd(a.As<TReal, float>(), b.As<TReal, float>(), c.As<TReal, float>()).As<float, TReal>();
-        }
-
-        if (typeof(TReal) == typeof(double))
-        {
-            return Vector512.FusedMultiplyAdd(a.As<TReal, double>(), b.As<TReal, double>(), c.As<TReal, double>()).As<double, TReal>();
-        }
-
-        return a * b + c;
-    }
 
     /// <summary>A piecewise-linear activation in vector and scalar form, with its reverse pass.</summary>
     private interface IVectorActivation<TReal>

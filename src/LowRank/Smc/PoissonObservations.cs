@@ -73,7 +73,7 @@ internal sealed class PoissonStep<TReal>(int channels, int padded)
             nuint at = (nuint)j;
             Vector512<TReal> lambda = PoissonLanes.Rate(link, Vector512.LoadUnsafe(ref eta, at));
             lambda.StoreUnsafe(ref rate, at);
-            total = PoissonLanes.Fma(lambda, Vector512.LoadUnsafe(ref mask, at), total);
+            total = Lanes.Fma(lambda, Vector512.LoadUnsafe(ref mask, at), total);
         }
 
         // y ln λ where y > 0 (ln λ = η exactly for the exp link)
@@ -202,8 +202,8 @@ internal sealed class PoissonLatentObservation<TReal> : IObservationModel<TReal>
                 for (int a = 0; a < r; a++)
                 {
                     nuint ca = (nuint)(a * xp + j);
-                    sums[a] = PoissonLanes.Fma(Vector512.LoadUnsafe(ref c0, ca), dv, sums[a]);
-                    PoissonLanes.Fma(Vector512.Create(TReal.CreateTruncating(zp[a])), dv, Vector512.LoadUnsafe(ref gReadoutT, ca)).StoreUnsafe(ref gReadoutT, ca);
+                    sums[a] = Lanes.Fma(Vector512.LoadUnsafe(ref c0, ca), dv, sums[a]);
+                    Lanes.Fma(Vector512.Create(TReal.CreateTruncating(zp[a])), dv, Vector512.LoadUnsafe(ref gReadoutT, ca)).StoreUnsafe(ref gReadoutT, ca);
                 }
             }
 
@@ -241,7 +241,7 @@ internal sealed class PoissonLatentObservation<TReal> : IObservationModel<TReal>
             Vector512<TReal> e = Vector512.LoadUnsafe(ref d0, at);
             for (int a = 0; a < r; a++)
             {
-                e = PoissonLanes.Fma(Vector512.Create(TReal.CreateTruncating(z[a])), Vector512.LoadUnsafe(ref c0, (nuint)(a * xp + j)), e);
+                e = Lanes.Fma(Vector512.Create(TReal.CreateTruncating(z[a])), Vector512.LoadUnsafe(ref c0, (nuint)(a * xp + j)), e);
             }
 
             e.StoreUnsafe(ref e0, at);
@@ -308,19 +308,6 @@ internal static class PoissonLanes
                 rate = Vector512.Max(eta, Vector512<T>.Zero) + Vector512.Create(T.CreateTruncating(1e-10));
                 return Vector512.ConditionalSelect(Vector512.GreaterThan(eta, Vector512<T>.Zero), Vector512<T>.One, Vector512<T>.Zero);
         }
-    }
-
-    /// <summary>a·b + c, fused.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        }
-
-        return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
