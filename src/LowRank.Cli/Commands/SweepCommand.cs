@@ -7,8 +7,11 @@ using LowRank.Sweeps;
 
 namespace LowRank.Cli.Commands;
 
-/// <summary>What <c>lowrank sweep run</c> was asked to do.</summary>
-internal sealed record SweepRunOptions(string SpecPath, string Out, string Executor, int Jobs);
+/// <summary>What <c>lowrank sweep run</c> was asked to do; <paramref name="Slurm"/> for <c>--executor slurm</c>.</summary>
+internal sealed record SweepRunOptions(string SpecPath, string Out, string Executor, int Jobs, SlurmOptions Slurm);
+
+/// <summary>What <c>lowrank sweep run-task</c> (one cluster task) was asked to do.</summary>
+internal sealed record SweepTaskOptions(string Directory, int Index, string? Job, int Threads, string WorkingDirectory);
 
 /// <summary>What <c>lowrank sweep status</c> was asked to do.</summary>
 internal sealed record SweepStatusOptions(string Directory, string? JsonPath);
@@ -31,21 +34,74 @@ internal static class SweepCommand
         command.Add(CreateRun(context));
         command.Add(CreateStatus(context));
         command.Add(CreateCollect(context));
+        command.Add(CreateRunTask(context));
         return command;
     }
 
     private static Command CreateRun(CliContext context)
     {
         var spec = new Argument<string>("SPEC") { Description = "The sweep spec (.json): command, options, axes, follow-up steps (docs/sweeps.md). Relative paths in it are relative to its folder." };
-        var output = new Option<string>("--out") { Description = "The sweep directory: runs/NAME/ per point, sweep.json. Run again into it to continue the sweep: done runs are skipped, stopped fits resume.", Required = true };
-        var executor = new Option<string>("--executor") { Description = "Where the runs execute: local (this machine) or slurm (not implemented yet).", DefaultValueFactory = _ => SweepExecutors.Local };
+        var output = new Option<string>("--out") { Description = "The sweep directory: runs/NAME/ per point, sweep.json. Run again into it to continue the sweep: done runs are skipped, stopped fits resume. With --executor slurm it must be on a file system the cluster's nodes share.", Required = true };
+        var executor = new Option<string>("--executor") { Description = "Where the runs execute: local (this machine) or slurm (one array job on a Slurm cluster, followed until it ends).", DefaultValueFactory = _ => SweepExecutors.Local };
         executor.AcceptOnlyFromAmong([.. SweepExecutors.Names]);
         var jobs = new Option<int>("--jobs") { Description = "Runs at a time (local); each gets cores / jobs threads. Results do not depend on it.", DefaultValueFactory = _ => 1 };
-        var command = new Command("run", "Run (or continue) a sweep: each run not done yet executes its steps as lowrank processes.")
+        var partition = new Option<string?>("--partition") { Description = "Slurm: the partition the array job runs in (default: the cluster's)." };
+        var account = new Option<string?>("--account") { Description = "Slurm: the account the array job is charged to (default: yours)." };
+        var time = new Option<string?>("--time") { Description = "Slurm: the time limit of each task, as sbatch takes it (90, 2:00:00, 1-12). A fit stopped by it resumes from its checkpoint on the next sweep run." };
+        var memory = new Option<string?>("--mem") { Description = "Slurm: the memory of each task, as sbatch takes it (4G, 500M)." };
+        var cpus = new Option<int>("--cpus-per-task") { Description = "Slurm: the cores of each task, and the --threads of its run's steps. Results do not depend on it.", DefaultValueFactory = _ => 1 };
+        var throttle = new Option<int?>("--throttle") { Description = "Slurm: at most this many tasks at once (--array=…%N; default: as many as the cluster gives)." };
+        var sbatchArguments = new Option<string[]>("--sbatch-arg") { Description = "Slurm: a further sbatch option in one word, e.g. --sbatch-arg=--qos=long or --sbatch-arg=--signal=B:TERM@120 (repeatable; passed after the others).", AllowMultipleArgumentsPerToken = false };
+        Option[] slurmOnly = [partition, account, time, memory, cpus, throttle, sbatchArguments];
+        var command = new Command("run", "Run (or continue) a sweep: each run not done yet executes its steps as lowrank processes, on this machine or as the tasks of one Slurm array job.")
         {
-            spec, output, executor, jobs,
+            spec, output, executor, jobs, partition, account, time, memory, cpus, throttle, sbatchArguments,
         };
-        command.SetAction(parse => context.Execute(() => Run(context, new SweepRunOptions(parse.GetValue(spec)!, parse.GetValue(output)!, parse.GetValue(executor)!, parse.GetValue(jobs)))));
+        command.SetAction(parse => context.Execute(() =>
+        {
+            string chosen = parse.GetValue(executor)!;
+            if (chosen != SweepExecutors.Slurm && slurmOnly.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
+            {
+                throw new InputException($"{given.Name} is an option of --executor slurm, but the sweep runs with --executor {chosen}.", $"add --executor slurm to run the sweep on a Slurm cluster, or drop {given.Name}.");
+            }
+
+            if (chosen == SweepExecutors.Slurm && parse.GetResult(jobs) is { Implicit: false })
+            {
+                throw new InputException("--jobs sets how many runs this machine runs at a time, but the sweep runs with --executor slurm.", "drop --jobs; --throttle N caps the array job's tasks at N at a time, --cpus-per-task sets each one's cores.");
+            }
+
+            var slurm = new SlurmOptions
+            {
+                Partition = parse.GetValue(partition),
+                Account = parse.GetValue(account),
+                TimeLimit = parse.GetValue(time),
+                Memory = parse.GetValue(memory),
+                CpusPerTask = parse.GetValue(cpus),
+                Throttle = parse.GetValue(throttle),
+                ExtraArguments = parse.GetValue(sbatchArguments) ?? [],
+            };
+            return Run(context, new SweepRunOptions(parse.GetValue(spec)!, parse.GetValue(output)!, chosen, parse.GetValue(jobs), slurm));
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// <c>lowrank sweep run-task DIR --index I</c>, hidden: what one task of a cluster executor's job runs: run number
+    /// <c>I</c> of the sweep in <c>DIR</c>, through the same <see cref="RunDriver"/> as the local executor.
+    /// </summary>
+    private static Command CreateRunTask(CliContext context)
+    {
+        var directory = new Argument<string>("DIR") { Description = "The sweep directory (absolute: the task may run on another machine)." };
+        var index = new Option<int>("--index") { Description = "The run's number in the sweep's order (sweep.json's runs), from 0.", Required = true };
+        var job = new Option<string?>("--job") { Description = "The scheduler's job of this task, recorded in the run's status (Slurm: ARRAYJOB_TASK)." };
+        var threads = new Option<int>("--threads") { Description = "The --threads of the run's steps.", Required = true };
+        var workdir = new Option<string>("--workdir") { Description = "The folder the steps run in (the spec's: relative paths in the spec are relative to it).", Required = true };
+        var command = new Command("run-task", "Run one run of a sweep, as a task of a cluster executor's job does (internal).")
+        {
+            directory, index, job, threads, workdir,
+        };
+        command.Hidden = true;
+        command.SetAction(parse => context.Execute(() => RunTask(context, new SweepTaskOptions(parse.GetValue(directory)!, parse.GetValue(index), parse.GetValue(job), parse.GetValue(threads), parse.GetValue(workdir)!))));
         return command;
     }
 
@@ -83,17 +139,22 @@ internal static class SweepCommand
                 $"pass --jobs {cores} or fewer; each run gets cores / jobs threads.");
         }
 
-        SweepExecutors.CheckAvailable(options.Executor, SearchPathForTests ?? Environment.GetEnvironmentVariable("PATH"));
+        string? searchPath = SearchPathForTests ?? Environment.GetEnvironmentVariable("PATH");
+        SweepExecutors.CheckAvailable(options.Executor, searchPath);
+        ISweepExecutor executor = options.Executor == SweepExecutors.Slurm
+            ? new SlurmExecutor(options.Slurm, SlurmClient.Find(searchPath), LowRankProcess.Current())
+            : new LocalExecutor(options.Jobs, Math.Max(1, cores / options.Jobs), LowRankProcess.Current());
+        options.Slurm.Validate();
         SweepSpec spec = SweepSpecReader.Read(options.SpecPath);
         IReadOnlyList<SweepPoint> points = SweepPoints.Expand(spec);
         new OutputPlan().Reads(options.SpecPath, "SPEC").WritesInto(options.Out, "--out", SweepDirectory.OutputKind).Check();
         SweepDirectory.CheckHolds(options.Out, spec);
         SweepPlan plan = SweepPlanner.Plan(spec, points, options.SpecPath, options.Out);
+        executor.Check(plan);
 
         // Checked: from here on the sweep directory is written.
         using SweepLock held = SweepLock.Acquire(options.Out);
         SweepDirectory.Create(options.Out, spec, points);
-        var executor = new LocalExecutor(options.Jobs, Math.Max(1, cores / options.Jobs), LowRankProcess.Current());
         var pending = new List<RunPlan>();
         foreach (RunPlan run in plan.Runs)
         {
@@ -111,7 +172,7 @@ internal static class SweepCommand
         }
 
         int skipped = plan.Runs.Count - pending.Count;
-        context.Error.WriteLine($"sweep '{options.Out}': {plan.Runs.Count} runs of 'lowrank {spec.Main.Command}'{Follow(spec)}; {pending.Count} to run{(skipped > 0 ? $" ({skipped} done before)" : "")}, {executor.Jobs} at a time with {executor.Threads} thread{(executor.Threads == 1 ? "" : "s")} each");
+        context.Error.WriteLine($"sweep '{options.Out}': {plan.Runs.Count} runs of 'lowrank {spec.Main.Command}'{Follow(spec)}; {pending.Count} to run{(skipped > 0 ? $" ({skipped} done before)" : "")}, {executor.Describe()}");
         using var stop = new StopSignals();
         using (var progress = new SweepProgress(context, pending.Count))
         {
@@ -146,6 +207,28 @@ internal static class SweepCommand
 
         output.WriteLine($"results: lowrank sweep collect {LowRankProcess.Quote(options.Out)}");
         return ExitCodes.Success;
+    }
+
+    private static int RunTask(CliContext context, SweepTaskOptions options)
+    {
+        CommonOptions.RequirePositive(options.Threads, "Threads");
+        OpenedSweep sweep = SweepDirectory.Open(options.Directory);
+        if (options.Index < 0 || options.Index >= sweep.Points.Count)
+        {
+            throw new InputException(
+                $"the sweep in '{sweep.Directory}' has runs 0 to {sweep.Points.Count - 1}, not {options.Index}.",
+                "a task runs the run whose number its array index is; submit the sweep with 'lowrank sweep run --executor slurm'.");
+        }
+
+        SweepPoint point = sweep.Points[options.Index];
+        string manifest = Path.Combine(sweep.Directory, SweepDirectory.ManifestFile);
+        SweepPlan plan = SweepPlanner.Plan(sweep.Spec, [point], $"sweep spec '{manifest}'", options.WorkingDirectory, sweep.Directory);
+        RunPlan run = plan.Runs[0];
+        context.Error.WriteLine($"run {point.Name} of sweep '{sweep.Directory}' on {Environment.MachineName}{(options.Job is null ? "" : $" (task {options.Job})")} with {options.Threads} thread{(options.Threads == 1 ? "" : "s")}");
+        using var stop = new StopSignals();
+        RunStatus status = new RunDriver(LowRankProcess.Current(), SweepExecutors.Slurm, options.Threads, options.Job).Run(plan, run, new TaskLog(context.Error), stop);
+        context.Error.WriteLine($"run {point.Name}: {ResultsTable.StateName(status.State)}{(status.Reason is null ? "" : ": " + status.Reason)}");
+        return status.State == RunState.Done ? ExitCodes.Success : stop.Requested ? stop.ExitCode : ExitCodes.RunsFailed;
     }
 
     private static int Status(CliContext context, SweepStatusOptions options)
@@ -217,15 +300,27 @@ internal static class SweepCommand
 
     /// <summary>
     /// A run recorded as running while no process runs the sweep was cut off (its process was killed): it is failed,
-    /// and the next sweep run continues it.
+    /// and the next sweep run continues it. A cluster task may still be running it: that is said.
     /// </summary>
     private static RunStatus Effective(RunStatus status, bool live) =>
-        status.State == RunState.Running && !live
-            ? status with { State = RunState.Failed, Reason = $"cut off in step {status.Step}: the sweep run that ran it ended without recording how (killed?); the next sweep run continues it" }
-            : status;
+        status.State != RunState.Running || live ? status
+        : status.Job is { } job ? status with { Reason = $"in Slurm task {job}, which no sweep run follows now ('squeue -j {job.Split('_')[0]}' shows whether it still runs); once it has ended, the next sweep run continues what is not done" }
+        : status with { State = RunState.Failed, Reason = $"cut off in step {status.Step}: the sweep run that ran it ended without recording how (killed?); the next sweep run continues it" };
 
     private static string Follow(SweepSpec spec) =>
         spec.FollowUp.Count == 0 ? "" : " then " + string.Join(", ", spec.FollowUp.Select(s => $"'{s.Command}'"));
+
+    /// <summary>A cluster task's log: a line per step started (its run's own logs hold the steps' output).</summary>
+    private sealed class TaskLog(TextWriter error) : ISweepObserver
+    {
+        public void StepStarted(RunPlan run, string step) => error.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {run.Point.Name}: step {step} (logs: {run.Directory.StdoutOf(step)}, {run.Directory.StderrOf(step)})");
+
+        public void RunEnded(RunPlan run, RunStatus status)
+        {
+        }
+
+        public void Note(string line) => error.WriteLine(line);
+    }
 
     private sealed record StatusReport(string Directory, string Command, bool RunningNow, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<RunReport> Runs);
 

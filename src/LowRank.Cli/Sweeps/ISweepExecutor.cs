@@ -8,6 +8,9 @@ internal interface ISweepObserver
 
     /// <summary><paramref name="run"/> ended its attempt: done, failed, or stopped (pending).</summary>
     void RunEnded(RunPlan run, LowRank.Sweeps.RunStatus status);
+
+    /// <summary>A line about the sweep as a whole (a cluster job submitted, cancelled).</summary>
+    void Note(string line);
 }
 
 /// <summary>
@@ -19,6 +22,15 @@ internal interface ISweepExecutor
 {
     /// <summary>The name <c>--executor</c> takes, written into each run's status.</summary>
     string Name { get; }
+
+    /// <summary>How the runs execute, for the line a sweep run opens with (e.g. <c>2 at a time with 1 thread each</c>).</summary>
+    string Describe();
+
+    /// <summary>
+    /// Throws an <see cref="InputException"/> unless the runs of <paramref name="plan"/> can be handed over as they are
+    /// (a cluster's answer to the job's options); called before anything is written.
+    /// </summary>
+    void Check(SweepPlan plan);
 
     /// <summary>
     /// Runs <paramref name="runs"/> (those of <paramref name="plan"/> not done) until each has ended, or until

@@ -16,6 +16,13 @@ internal sealed class LocalExecutor(int jobs, int threads, LowRankProcess lowran
     /// <summary>Threads each run's steps get.</summary>
     public int Threads { get; } = threads;
 
+    public string Describe() => $"{Jobs} at a time with {Threads} thread{(Threads == 1 ? "" : "s")} each";
+
+    /// <summary>This machine runs whatever the planner accepted.</summary>
+    public void Check(SweepPlan plan)
+    {
+    }
+
     public void Run(SweepPlan plan, IReadOnlyList<RunPlan> runs, ISweepObserver observer, StopSignals stop)
     {
         var driver = new RunDriver(lowrank, Name, Threads);

@@ -10,7 +10,11 @@ namespace LowRank.Cli.Sweeps;
 /// An attempt starts after the steps an earlier one completed, and a step whose output directory holds a checkpoint
 /// (a fit that was stopped or killed) gets <c>--resume</c>, so nothing done is done again.
 /// </summary>
-internal sealed class RunDriver(LowRankProcess lowrank, string executor, int threads)
+/// <param name="lowrank">The <c>lowrank</c> the steps run with.</param>
+/// <param name="executor">The executor's name, recorded in the status.</param>
+/// <param name="threads">The <c>--threads</c> of the steps that take it.</param>
+/// <param name="job">The scheduler's job this attempt runs in (a Slurm array task), recorded in the status; null on this machine's executor.</param>
+internal sealed class RunDriver(LowRankProcess lowrank, string executor, int threads, string? job = null)
 {
     /// <summary>Runs what is left of <paramref name="run"/>; returns its status at the end of this attempt.</summary>
     public RunStatus Run(SweepPlan plan, RunPlan run, ISweepObserver observer, StopSignals stop)
@@ -56,6 +60,7 @@ internal sealed class RunDriver(LowRankProcess lowrank, string executor, int thr
             Started = DateTimeOffset.UtcNow,
             Ended = null,
             Executor = executor,
+            Job = job,
             Host = Environment.MachineName,
         };
         for (int i = first; i < run.Steps.Count; i++)

@@ -23,11 +23,22 @@ internal static class SweepPlanner
     /// <summary>Commands a sweep may not run.</summary>
     private static readonly string[] Refused = ["sweep"];
 
-    /// <summary>Checks <paramref name="spec"/> (read from <paramref name="specPath"/>) and plans its runs in <paramref name="directory"/>.</summary>
-    public static SweepPlan Plan(SweepSpec spec, IReadOnlyList<SweepPoint> points, string specPath, string directory)
+    /// <summary>
+    /// Checks <paramref name="spec"/> (read from <paramref name="specPath"/>) and plans its runs in <paramref name="directory"/>;
+    /// the commands will run in the spec's folder.
+    /// </summary>
+    public static SweepPlan Plan(SweepSpec spec, IReadOnlyList<SweepPoint> points, string specPath, string directory) =>
+        Plan(spec, points, $"sweep spec '{specPath}'", Path.GetDirectoryName(Path.GetFullPath(specPath)) ?? Directory.GetCurrentDirectory(), directory);
+
+    /// <summary>
+    /// Checks <paramref name="spec"/> and plans <paramref name="points"/> in <paramref name="directory"/>, their commands run
+    /// in <paramref name="workingDirectory"/>; messages name the spec as <paramref name="where"/>. A cluster task plans its
+    /// one run so, from the spec kept in the sweep directory.
+    /// </summary>
+    public static SweepPlan Plan(SweepSpec spec, IReadOnlyList<SweepPoint> points, string where, string workingDirectory, string directory)
     {
         RootCommand root = CliApp.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, isTerminal: false));
-        string where = $"sweep spec '{specPath}'";
+        workingDirectory = Path.GetFullPath(workingDirectory);
         var commands = new Dictionary<string, Command>(StringComparer.Ordinal);
         foreach (SweepStep step in spec.Steps)
         {
@@ -51,7 +62,6 @@ internal static class SweepPlanner
             }
         }
 
-        string workingDirectory = Path.GetDirectoryName(Path.GetFullPath(specPath)) ?? Directory.GetCurrentDirectory();
         var runs = new List<RunPlan>(points.Count);
         foreach (SweepPoint point in points)
         {

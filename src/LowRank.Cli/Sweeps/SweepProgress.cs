@@ -75,6 +75,20 @@ internal sealed class SweepProgress : ISweepObserver, IDisposable
         }
     }
 
+    public void Note(string line)
+    {
+        lock (_gate)
+        {
+            if (_context.IsTerminal)
+            {
+                _context.Error.Write("\r\u001b[K");
+            }
+
+            _context.Error.WriteLine(line);
+            ReportLocked();
+        }
+    }
+
     public void Dispose() => _ticker?.Dispose();
 
     private void Report()

@@ -45,8 +45,11 @@ public sealed record RunStatus
     /// <summary>When the last attempt ended.</summary>
     public DateTimeOffset? Ended { get; init; }
 
-    /// <summary>Who ran it: the executor (<c>local</c>).</summary>
+    /// <summary>Who ran it: the executor (<c>local</c>, <c>slurm</c>).</summary>
     public string? Executor { get; init; }
+
+    /// <summary>The scheduler's job of the last attempt, for a cluster executor (Slurm: <c>ARRAYJOB_TASK</c>, e.g. <c>4711_3</c>).</summary>
+    public string? Job { get; init; }
 
     /// <summary>The machine the step under way runs on.</summary>
     public string? Host { get; init; }

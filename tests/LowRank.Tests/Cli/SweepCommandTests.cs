@@ -125,22 +125,89 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
         Assert.Equal(
             "error: --executor slurm submits the runs with sbatch, but sbatch was not found on PATH.\n"
-            + "  hint: run the sweep on a Slurm login node (or load its module, e.g. 'module load slurm'), or pass --executor local to run it on this machine.\n",
+            + "  hint: run the sweep on a Slurm login node (or load its module, e.g. 'module load slurm'; scripts/slurm-local.sh starts a one-node cluster on a Debian machine), or pass --executor local to run it on this machine.\n",
             result.Error);
         Assert.False(Path.Exists(PathOf("sweep")));
     }
 
-    [Fact]
+    /// <summary>Fake Slurm commands in bin/: each logs its arguments to NAME.args; sbatch answers as <paramref name="sbatch"/> says.</summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public void TheSlurmExecutorIsNotImplementedYetWhereSbatchIsFound()
+    private void FakeSlurm(string sbatch, params string[] tools)
     {
         Directory.CreateDirectory(PathOf("bin"));
-        File.WriteAllText(PathOf("bin/sbatch"), "#!/bin/sh\nexit 1\n");
-        File.SetUnixFileMode(PathOf("bin/sbatch"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        foreach (string tool in tools)
+        {
+            string body = tool == "sbatch" ? sbatch : "exit 0";
+            File.WriteAllText(PathOf($"bin/{tool}"), $"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{PathOf(tool + ".args")}'\n{body}\n");
+            File.SetUnixFileMode(PathOf($"bin/{tool}"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         SweepCommand.SearchPathForTests = PathOf("bin");
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void TheSlurmExecutorNeedsSlurmsOtherCommandsToo()
+    {
+        FakeSlurm("exit 0", "sbatch", "scontrol");
         CliResult result = CliHarness.Run("sweep", "run", WriteSpec(FitSpec), "--out", PathOf("sweep"), "--executor", "slurm");
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-        Assert.StartsWith($"error: --executor slurm is not implemented yet (sbatch is at '{PathOf("bin/sbatch")}').\n  hint: pass --executor local", result.Error, StringComparison.Ordinal);
+        Assert.StartsWith($"error: --executor slurm follows its job with squeue, scontrol, scancel, but squeue and scancel were not found on PATH (sbatch is at '{PathOf("bin/sbatch")}').\n  hint: ", result.Error, StringComparison.Ordinal);
+        Assert.False(Path.Exists(PathOf("sweep")));
+    }
+
+    /// <summary>The cluster is asked (sbatch --test-only) whether it takes the job before anything is written.</summary>
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void AJobTheClusterRefusesIsAnInputErrorAndNothingIsWritten()
+    {
+        WriteData("data.npy");
+        FakeSlurm("echo 'sbatch: error: invalid partition specified: nope' >&2; exit 1", "sbatch", "squeue", "scontrol", "scancel");
+        CliResult result = CliHarness.Run(
+            "sweep", "run", WriteSpec(FitSpec), "--out", PathOf("sweep"), "--executor", "slurm", "--partition", "nope", "--cpus-per-task", "2", "--throttle", "1",
+            "--time", "10", "--sbatch-arg=--qos=long", "--sbatch-arg", "--signal=B:TERM@60");
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        string[] lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal("error: the Slurm cluster refuses the sweep's array job: sbatch: error: invalid partition specified: nope", lines[0]);
+        Assert.StartsWith("  hint: check --partition, --account, --time, --mem, --cpus-per-task and --sbatch-arg ('sinfo' lists the partitions and their limits); sbatch was asked: sbatch --job-name=lowrank-sweep-sweep --array=0-1%1 ", lines[1], StringComparison.Ordinal);
+        Assert.Equal(
+            ["--job-name=lowrank-sweep-sweep", "--array=0-1%1", $"--output={PathOf("sweep")}/slurm/job-%A_%a.log", $"--chdir={_temp.Path}", "--cpus-per-task=2", "--partition=nope", "--time=10", "--qos=long", "--signal=B:TERM@60", "--test-only"],
+            File.ReadAllLines(PathOf("sbatch.args")));
+        Assert.False(Path.Exists(PathOf("sweep")));
+    }
+
+    [Theory]
+    [InlineData("--partition", "short")]
+    [InlineData("--account", "lab")]
+    [InlineData("--time", "1:00:00")]
+    [InlineData("--mem", "4G")]
+    [InlineData("--cpus-per-task", "2")]
+    [InlineData("--throttle", "2")]
+    [InlineData("--sbatch-arg", "--qos=long")]
+    public void SlurmsOptionsNeedTheSlurmExecutor(string option, string value)
+    {
+        CliResult result = CliHarness.Run("sweep", "run", WriteSpec(FitSpec), "--out", PathOf("sweep"), option, value);
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Equal($"error: {option} is an option of --executor slurm, but the sweep runs with --executor local.\n  hint: add --executor slurm to run the sweep on a Slurm cluster, or drop {option}.\n", result.Error);
+        Assert.False(Path.Exists(PathOf("sweep")));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--jobs", "2" }, "error: --jobs sets how many runs this machine runs at a time, but the sweep runs with --executor slurm.\n  hint: drop --jobs; --throttle N ")]
+    [InlineData(new[] { "--throttle", "0" }, "error: --throttle must be at least 1 (got 0).\n")]
+    [InlineData(new[] { "--cpus-per-task", "0" }, "error: --cpus-per-task must be at least 1 (got 0).\n")]
+    [InlineData(new[] { "--partition", " " }, "error: --partition is empty.\n  hint: give --partition a value, or leave it out for the cluster's default.\n")]
+    [InlineData(new[] { "--sbatch-arg", "qos=long" }, "error: --sbatch-arg 'qos=long' is not an sbatch option (it does not start with '-').\n  hint: pass each sbatch option with its value in one word, e.g. --sbatch-arg=--qos=long ")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void BadSlurmOptionsAreInputErrors(string[] options, string error)
+    {
+        FakeSlurm("exit 0", "sbatch", "squeue", "scontrol", "scancel");
+        CliResult result = CliHarness.Run(["sweep", "run", WriteSpec(FitSpec), "--out", PathOf("sweep"), "--executor", "slurm", .. options]);
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.StartsWith(error, result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(PathOf("sbatch.args")));
         Assert.False(Path.Exists(PathOf("sweep")));
     }
 
