@@ -22,6 +22,7 @@ internal static class CommandCatalog
         BenchCommand.Create(context),
         PopulationsCommand.Create(context),
         SweepCommand.Create(context),
+        ReportCommand.Create(context),
         VersionCommand.Create(context),
     ];
 }

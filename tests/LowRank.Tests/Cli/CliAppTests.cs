@@ -2,7 +2,7 @@ namespace LowRank.Tests.Cli;
 
 public sealed class CliAppTests
 {
-    private const string Commands = "demo, simulate, fit, generate, evaluate, infer, decode, inspect, fixed-points, task, lint, bench, populations, sweep, version";
+    private const string Commands = "demo, simulate, fit, generate, evaluate, infer, decode, inspect, fixed-points, task, lint, bench, populations, sweep, report, version";
 
     [Theory]
     [InlineData(new[] { "frobnicate" }, "'lowrank' has no command 'frobnicate'.", "the commands are " + Commands + "; run 'lowrank --help'.")]
