@@ -4,8 +4,8 @@
 # or running already is left as it is.
 #
 #   scripts/slurm-local.sh          install slurm-wlm and munge if missing, write a one-node slurm.conf (this
-#                                   machine's name, cores and memory), start munged, slurmctld and slurmd, and wait
-#                                   until the node is idle
+#                                   machine's name, cores and memory), start munged, slurmctld (with an empty
+#                                   queue) and slurmd, and wait until the node is idle
 #   scripts/slurm-local.sh --stop   stop the three daemons
 #
 # Environment: SLURM_LOCAL_TIMEOUT (seconds to wait for the node, default 60).
@@ -152,8 +152,9 @@ done
 munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1 || fail "munged does not answer (munge -n | unmunge fails)"
 
 if ! running slurmctld; then
+  # -c: a cluster started here begins empty (no jobs, no node states left from daemons that were killed).
   say "starting slurmctld"
-  slurmctld || fail "slurmctld did not start; see $log_dir/slurmctld.log"
+  slurmctld -c || fail "slurmctld did not start; see $log_dir/slurmctld.log"
 fi
 if ! running slurmd; then
   say "starting slurmd"

@@ -150,6 +150,7 @@ internal static class SweepCommand
         new OutputPlan().Reads(options.SpecPath, "SPEC").WritesInto(options.Out, "--out", SweepDirectory.OutputKind).Check();
         SweepDirectory.CheckHolds(options.Out, spec);
         SweepPlan plan = SweepPlanner.Plan(spec, points, options.SpecPath, options.Out);
+        SweepLock.CheckFree(options.Out);
         executor.Check(plan);
 
         // Checked: from here on the sweep directory is written.

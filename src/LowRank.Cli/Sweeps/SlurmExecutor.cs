@@ -31,7 +31,7 @@ internal sealed class SlurmExecutor(SlurmOptions options, SlurmClient slurm, Low
     public SlurmOptions Options { get; } = options;
 
     public string Describe() =>
-        $"as one Slurm array job{(Options.Throttle is int n ? $", at most {n} tasks at a time" : "")}, each task with {Options.CpusPerTask} core{(Options.CpusPerTask == 1 ? "" : "s")} and as many threads";
+        $"as one Slurm array job{(Options.Throttle is int n ? $", at most {n} task{(n == 1 ? "" : "s")} at a time" : "")}, each task with {Options.CpusPerTask} core{(Options.CpusPerTask == 1 ? "" : "s")} and as many threads";
 
     /// <summary>
     /// Asks the cluster whether it would take the job (<c>sbatch --test-only</c>: a partition, account, time or memory it

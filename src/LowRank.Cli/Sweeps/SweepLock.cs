@@ -23,11 +23,24 @@ internal sealed class SweepLock : IDisposable
         }
         catch (IOException ex)
         {
-            throw new InputException(
-                $"another process is running the sweep in '{directory}' now.",
-                "wait for it to end ('lowrank sweep status' shows its runs), or stop it with Ctrl+C; its runs continue on the next sweep run.",
-                ex);
+            throw Busy(directory, ex);
         }
+    }
+
+    /// <summary>Refuses, before anything is written, when another process runs the sweep in <paramref name="directory"/> now.</summary>
+    public static void CheckFree(string directory)
+    {
+        if (IsHeld(directory))
+        {
+            throw Busy(directory, null);
+        }
+    }
+
+    private static InputException Busy(string directory, Exception? inner)
+    {
+        string message = $"another process is running the sweep in '{directory}' now.";
+        string hint = "wait for it to end ('lowrank sweep status' shows its runs), or stop it with Ctrl+C; its runs continue on the next sweep run.";
+        return inner is null ? new InputException(message, hint) : new InputException(message, hint, inner);
     }
 
     /// <summary>Whether a process holds the lock of the sweep in <paramref name="directory"/> now.</summary>
