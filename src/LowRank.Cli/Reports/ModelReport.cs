@@ -32,6 +32,9 @@ internal static class ModelReport
     /// <summary>Arrays longer than this are summarised (their length) in the options tables.</summary>
     private const int MaxListedValues = 8;
 
+    /// <summary>Rows of the per-channel D_H table before it continues in another column.</summary>
+    private const int ChannelRows = 16;
+
     public static (HtmlReport Report, ReportDocument Document) Build(string directory, ModelReportOptions options, CliContext context, FigureScratch scratch)
     {
         StoredModel<JsonObject> stored = ModelStore.Load(directory);
@@ -237,10 +240,10 @@ internal static class ModelReport
         {
             Evaluate(data, metrics, directory, stored, path!, options with { Request = request }, fitHoldout, document, context, scratch);
         }
-        catch (InputException ex) when (options.DataPath is null)
+        catch (InputException ex) when (options.DataPath is null && options.Preprocessing is { Channels: null, ZScore: false, Preprocessed: false, Binning: null })
         {
             // The recording named in the provenance is not one these metrics can score (trials, a moved channel layout…):
-            // the report says so; a recording passed with --data is an input error instead.
+            // the report says so. A recording passed with --data, or read as flags say, is an input error instead.
             string note = $"No metrics: the recording the fit read cannot be scored here: {SettingFlags.Message(ex)} ({SettingFlags.Hint(ex)})";
             data.Note(note);
             metrics.Note(note);
@@ -257,9 +260,7 @@ internal static class ModelReport
             return "model.json names no recording (the model was not fitted by lowrank fit).";
         }
 
-        return File.Exists(path) || (Directory.Exists(path) && RecordingLoader.HoldsSpikeTimes(path))
-            ? null
-            : $"the recording the fit read, '{path}', is not there on this machine.";
+        return File.Exists(path) ? null : $"the recording the fit read, '{path}', is not there on this machine.";
     }
 
     private static void Evaluate(
@@ -314,9 +315,9 @@ internal static class ModelReport
         };
         metrics.KeyValues(rows);
         metrics.Subheading("D_H per channel");
-        metrics.Table(
-            ["channel", "d_h"],
-            [.. result.DHPerChannel.Select((d, c) => new[] { Recording.DescribeChannel(c, recording.ChannelNames), HtmlReport.Number(d, 4) })]);
+        metrics.KeyValues(
+            result.DHPerChannel.Select((d, c) => (Recording.DescribeChannel(c, recording.ChannelNames), HtmlReport.Number(d, 4))),
+            pairs: Math.Clamp((result.DHPerChannel.Length + ChannelRows - 1) / ChannelRows, 1, 6));
 
         (SequenceSet scored, _) = SeriesZero.ScoredPart(recording.Data, request);
         long seed = result.Series[0].Seed;
@@ -324,7 +325,7 @@ internal static class ModelReport
         SeriesComparison comparison = SeriesZero.Compare(scored, generated, request.DataPreprocessing, recording.ChannelNames, result.Series[0].Metrics.DHPerChannel, recording.SampleRate);
         byte[] png = scratch.Render(p => EvaluationPlots.SaveTracesAndSpectra(p, comparison));
         data.Image(png, "data against generated series, traces and spectra",
-            $"Top: the scored data (left) and generated series 0 (right, seed {seed}), first steps, channels offset alike. "
+            $"Top: the scored data (left) and generated series 0 (right, seed {seed}, as the model produced it), first steps, channels offset alike. "
             + "Below: normalised power spectra of the first channels as D_H compares them (the generated series Hann-smoothed and z-scored, Gaussian smoothing of 20 bins).");
     }
 

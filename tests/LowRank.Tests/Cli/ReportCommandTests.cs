@@ -126,6 +126,27 @@ public sealed class ReportCommandTests : IDisposable
     }
 
     [Fact]
+    public void ARecordingThatMovedOrChangedSinceTheFitIsSaidInANote()
+    {
+        FitModel();
+        CliResult simulate = CliHarness.Run("simulate", "--units", "32", "--channels", "4", "--steps", "600", "--seed", "4", "--out", PathOf("data.npz"));
+        Assert.Equal(0, simulate.ExitCode);
+        CliResult changed = CliHarness.Run("report", PathOf("model"), "--out", PathOf("changed.html"), "--burn-in", "50", "--threads", "1");
+        Assert.Equal(0, changed.ExitCode);
+        Assert.Contains($"note: '{PathOf("data.npz")}' has changed since the fit (its SHA-256 differs from the one model.json records)", changed.Output);
+        ParseSelfContained(PathOf("changed.html"), images: 3);
+
+        File.Delete(PathOf("data.npz"));
+        CliResult moved = CliHarness.Run("report", PathOf("model"), "--out", PathOf("moved.html"), "--json", PathOf("moved.json"), "--threads", "1");
+        Assert.Equal(0, moved.ExitCode);
+        Assert.Contains($"note: No data and generated series, and no metrics: the recording the fit read, '{PathOf("data.npz")}', is not there on this machine. Pass --data FILE", moved.Output);
+        ParseSelfContained(PathOf("moved.html"), images: 2);
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(PathOf("moved.json")));
+        Assert.False(json.RootElement.TryGetProperty("metrics", out _));
+        Assert.Equal(10, json.RootElement.GetProperty("epochs").GetInt32());
+    }
+
+    [Fact]
     public void AboveTheCellLimitTheFixedPointsAreSearchedApproximatelyAndTheReportSaysSo()
     {
         FitModel();
