@@ -165,9 +165,12 @@ internal static class ReportCommand
             throw new InputException($"'{path}' does not exist.", Supported);
         }
 
-        if (File.Exists(Path.Combine(path, SweepDirectory.ManifestFile)))
+        string manifest = Path.Combine(path, SweepDirectory.ManifestFile);
+        if (File.Exists(manifest))
         {
-            return Subject.Sweep;
+            return JsonFile.TryReadString(manifest, "kind") == SweepDirectory.Kind
+                ? Subject.Sweep
+                : throw new InputException($"'{path}' holds a {SweepDirectory.ManifestFile} that is not the manifest of a sweep (kind '{SweepDirectory.Kind}'), so it is not a sweep directory.", Supported);
         }
 
         string modelJson = Path.Combine(path, ModelStore.ModelFile);

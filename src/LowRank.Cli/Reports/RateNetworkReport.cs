@@ -31,6 +31,8 @@ internal static class RateNetworkReport
         {
             training.KeyValues(ModelReport.Flatten(JsonSerializer.SerializeToNode(record, JsonFile.Options), ""), codeNames: true);
             document.Epochs = record.Epochs;
+            document.Accuracy = record.Accuracy;
+            document.R2 = record.R2;
         }
         else
         {

@@ -26,6 +26,12 @@ internal sealed class ReportDocument
 
     public double? HeldOutObjective { get; set; }
 
+    /// <summary>Rate networks: the task accuracy of the training record.</summary>
+    public double? Accuracy { get; set; }
+
+    /// <summary>Rate networks: the held-out R² of a LINT fit.</summary>
+    public double? R2 { get; set; }
+
     /// <summary><c>eeg</c> or <c>spikes</c>: which metrics were computed (none without a recording).</summary>
     public string? Metrics { get; set; }
 

@@ -209,6 +209,12 @@ public sealed class ReportCommandTests : IDisposable
         XDocument html = ParseSelfContained(PathOf("network.html"), images: 0);
         Assert.Equal(["options", "training"], SectionIds(html));
         Assert.Contains("reported for stochastic models (lowrank fit) only", html.Root!.Value);
+        using (JsonDocument json = JsonDocument.Parse(File.ReadAllText(PathOf("network.json"))))
+        {
+            Assert.Equal("lint_low_rank", json.RootElement.GetProperty("kind").GetString());
+            Assert.Equal(0.99, json.RootElement.GetProperty("accuracy").GetDouble());
+            Assert.False(json.RootElement.TryGetProperty("r2", out _));
+        }
 
         CliResult refused = CliHarness.Run("report", PathOf("network"), "--out", PathOf("other.html"), "--burn-in", "10");
         Assert.Equal(2, refused.ExitCode);
@@ -224,6 +230,7 @@ public sealed class ReportCommandTests : IDisposable
         { "empty", "'{dir}/empty' is neither a model directory (it has no model.json) nor a sweep directory (no sweep.json).", "pass a model directory (the --out of lowrank fit, simulate --model-out, task train or lint fit) or a sweep directory (the --out of lowrank sweep run)." },
         { "file.txt", "'{dir}/file.txt' is a file, not a model or sweep directory.", "pass a model directory (the --out of lowrank fit, simulate --model-out, task train or lint fit) or a sweep directory (the --out of lowrank sweep run)." },
         { "populations", "'{dir}/populations' holds a population fit (populations.json), which lowrank report does not describe.", "pass a model directory (the --out of lowrank fit, simulate --model-out, task train or lint fit) or a sweep directory (the --out of lowrank sweep run)." },
+        { "stray-manifest", "'{dir}/stray-manifest' holds a sweep.json that is not the manifest of a sweep (kind 'lowrank_sweep'), so it is not a sweep directory.", "pass a model directory (the --out of lowrank fit, simulate --model-out, task train or lint fit) or a sweep directory (the --out of lowrank sweep run)." },
         { "other-kind", "'{dir}/other-kind' holds a model.json of kind 'something_else'; lowrank report describes stochastic models, rate networks and sweeps.", "pass a model directory (the --out of lowrank fit, simulate --model-out, task train or lint fit) or a sweep directory (the --out of lowrank sweep run)." },
     };
 
@@ -235,6 +242,8 @@ public sealed class ReportCommandTests : IDisposable
         File.WriteAllText(PathOf("file.txt"), "x");
         Directory.CreateDirectory(PathOf("populations"));
         File.WriteAllText(Path.Combine(PathOf("populations"), "populations.json"), "{}");
+        Directory.CreateDirectory(PathOf("stray-manifest"));
+        File.WriteAllText(Path.Combine(PathOf("stray-manifest"), "sweep.json"), """{"kind": "stochastic_low_rank_rnn"}""");
         Directory.CreateDirectory(PathOf("other-kind"));
         File.WriteAllText(Path.Combine(PathOf("other-kind"), "model.json"), """{"kind": "something_else"}""");
 
