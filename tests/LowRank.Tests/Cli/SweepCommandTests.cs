@@ -222,6 +222,48 @@ public sealed class SweepCommandTests : IDisposable
         Assert.False(Path.Exists(PathOf("sweep")));
     }
 
+    /// <summary>The command a cluster task runs is hidden, and refuses a run number the sweep does not have.</summary>
+    [Fact]
+    public void TheTaskCommandIsHiddenAndChecksItsRunNumber()
+    {
+        Assert.DoesNotContain("run-task", CliHarness.Run("sweep", "--help").Output, StringComparison.Ordinal);
+        SweepSpec spec = SweepSpecReader.Parse(FitSpec, "spec.json");
+        SweepDirectory.Create(PathOf("sweep"), spec, SweepPoints.Expand(spec));
+
+        CliResult result = CliHarness.Run("sweep", "run-task", PathOf("sweep"), "--index", "2", "--threads", "1", "--workdir", _temp.Path);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.StartsWith($"error: the sweep in '{PathOf("sweep")}' has runs 0 to 1, not 2.\n  hint: ", result.Error, StringComparison.Ordinal);
+        Assert.False(Path.Exists(PathOf("sweep/runs")));
+    }
+
+    /// <summary>
+    /// A run recorded as running while no sweep run holds the sweep is cut off (failed, continued next time) — unless a
+    /// Slurm task runs it, which may still be running: then it stays running, and status says which task to look at.
+    /// </summary>
+    [Fact]
+    public void StatusTellsACutOffRunFromOneASlurmTaskMayStillRun()
+    {
+        SweepSpec spec = SweepSpecReader.Parse(FitSpec, "spec.json");
+        IReadOnlyList<SweepPoint> points = SweepPoints.Expand(spec);
+        SweepDirectory.Create(PathOf("sweep"), spec, points);
+        var running = new RunStatus { State = RunState.Running, Step = "fit", Attempts = 1, Started = DateTimeOffset.UtcNow, Executor = "local", Host = "here", Pid = 1 };
+        RunDirectory seed1 = SweepDirectory.RunOf(PathOf("sweep"), points[0]), seed2 = SweepDirectory.RunOf(PathOf("sweep"), points[1]);
+        Directory.CreateDirectory(seed1.Root);
+        Directory.CreateDirectory(seed2.Root);
+        seed1.WriteStatus(running);
+        seed2.WriteStatus(running with { Executor = "slurm", Job = "4711_1", Host = "node7" });
+
+        CliResult status = CliHarness.Run("sweep", "status", PathOf("sweep"), "--json", PathOf("status.json"));
+
+        Assert.Equal(0, status.ExitCode);
+        Assert.Contains("\n0 pending, 1 running, 0 done, 1 failed\n", status.Output, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"\nseed-1 +failed +fit +cut off in step fit: the sweep run that ran it ended without recording how \(killed\?\); the next sweep run continues it\n"), status.Output);
+        Assert.Matches(new Regex(@"\nseed-2 +running +fit +in Slurm task 4711_1, which no sweep run follows now \('squeue -j 4711' shows whether it still runs\); once it has ended, the next sweep run continues what is not done\n"), status.Output);
+        JsonElement run = ReadJson(PathOf("status.json")).GetProperty("runs")[1].GetProperty("status");
+        Assert.Equal(("4711_1", "slurm", "node7"), (run.GetProperty("job").GetString(), run.GetProperty("executor").GetString(), run.GetProperty("host").GetString()));
+    }
+
     [Theory]
     [InlineData("status")]
     [InlineData("collect")]
