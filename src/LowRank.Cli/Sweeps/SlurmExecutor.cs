@@ -117,24 +117,35 @@ internal sealed class SlurmExecutor(SlurmOptions options, SlurmClient slurm, Low
         }
 
         // Held until every run's status names its task: a task that starts finds its run queued, never a stale status.
-        foreach ((int index, RunPlan run) in tasks)
+        // Should that fail, the job is cancelled rather than left held.
+        SlurmReply released;
+        try
         {
-            RunStatus status = run.Directory.ReadStatus();
-            run.Directory.WriteStatus(status with
+            foreach ((int index, RunPlan run) in tasks)
             {
-                State = RunState.Pending,
-                Reason = $"queued as Slurm task {Task(job, index)}",
-                Job = Task(job, index),
-                Executor = Name,
-                ExitCode = null,
-                Host = null,
-                Pid = null,
-                Started = null,
-                Ended = null,
-            });
+                RunStatus status = run.Directory.ReadStatus();
+                run.Directory.WriteStatus(status with
+                {
+                    State = RunState.Pending,
+                    Reason = $"queued as Slurm task {Task(job, index)}",
+                    Job = Task(job, index),
+                    Executor = Name,
+                    ExitCode = null,
+                    Host = null,
+                    Pid = null,
+                    Started = null,
+                    Ended = null,
+                });
+            }
+
+            released = slurm.Run("scontrol", ["release", job])!;
+        }
+        catch
+        {
+            slurm.Run("scancel", [job]);
+            throw;
         }
 
-        SlurmReply released = slurm.Run("scontrol", ["release", job])!;
         if (!released.Succeeded)
         {
             slurm.Run("scancel", [job]);
