@@ -81,6 +81,123 @@ public static class SweepPlots
         Figure.SavePng(path, [plot], columns: 1, panelWidth: 800, panelHeight: 450);
     }
 
+    /// <summary>The PNG of <see cref="SaveRankSelection"/> in a sweep's plots folder.</summary>
+    public const string RankSelectionFile = "rank_selection.png";
+
+    /// <summary>The PNG of <see cref="SaveSeedEnsemble"/> in a sweep's plots folder.</summary>
+    public const string SeedEnsembleFile = "seed_ensemble.png";
+
+    /// <summary>
+    /// The rank selection of a rank sweep: the mean held-out objective against the rank with ± one standard error, the
+    /// one-standard-error threshold dashed and the recommended rank marked; beside it each companion figure (D_stsp, D_H)
+    /// with ± one standard deviation over the seeds.
+    /// </summary>
+    public static void SaveRankSelection(string path, RankSelectionResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        double[] ranks = [.. result.Levels.Select(l => (double)l.Rank)];
+        var panels = new List<Plot>();
+        var objective = new Plot();
+        objective.Title($"{result.Objective}: rank {result.RecommendedRank} recommended", size: 14);
+        objective.XLabel("rank");
+        objective.YLabel($"{result.Objective} (mean ± se)");
+        double[] means = [.. result.Levels.Select(l => l.Objective.Mean)];
+        var line = objective.Add.ScatterLine(ranks, means);
+        line.LineWidth = 2;
+        line.MarkerSize = 7;
+        objective.Add.ErrorBar(ranks, means, [.. result.Levels.Select(l => l.Objective.StandardError)]);
+        var threshold = objective.Add.HorizontalLine(result.Threshold, 1, Colors.Gray, LinePattern.Dashed);
+        threshold.LegendText = "best − 1 se";
+        RankLevel chosen = result.Levels.First(l => l.Rank == result.RecommendedRank);
+        var mark = objective.Add.ScatterPoints(new double[] { chosen.Rank }, new double[] { chosen.Objective.Mean }, Colors.Red);
+        mark.MarkerSize = 14;
+        mark.LegendText = $"recommended (rank {chosen.Rank})";
+        objective.ShowLegend(Alignment.LowerRight);
+        RankTicks(objective, ranks);
+        panels.Add(objective);
+
+        foreach (string figure in result.Levels.SelectMany(l => l.Companions.Select(c => c.Figure)).Distinct())
+        {
+            RankLevel[] levels = [.. result.Levels.Where(l => l.Companions.Any(c => c.Figure == figure))];
+            FigureSpread[] spreads = [.. levels.Select(l => l.Companions.First(c => c.Figure == figure))];
+            double[] xs = [.. levels.Select(l => (double)l.Rank)];
+            var panel = new Plot();
+            panel.Title($"{figure} (mean ± sd over seeds)", size: 14);
+            panel.XLabel("rank");
+            panel.YLabel(figure);
+            var companion = panel.Add.ScatterLine(xs, [.. spreads.Select(c => c.Mean)]);
+            companion.LineWidth = 2;
+            companion.MarkerSize = 7;
+            panel.Add.ErrorBar(xs, [.. spreads.Select(c => c.Mean)], [.. spreads.Select(c => c.StandardDeviation)]);
+            panel.Add.VerticalLine(result.RecommendedRank, 1, Colors.Red, LinePattern.Dotted);
+            RankTicks(panel, xs);
+            panels.Add(panel);
+        }
+
+        Figure.SavePng(path, panels, columns: panels.Count, panelWidth: 520, panelHeight: 400);
+    }
+
+    /// <summary>
+    /// The restarts of a seed sweep compared: one panel per structural figure (fixed points, their stability, cycles,
+    /// dominant frequency) and per model-quality figure (D_stsp, D_H, objectives) of <paramref name="result"/>, each run a
+    /// point at its seed, the median a line and ± the median absolute deviation a band.
+    /// </summary>
+    public static void SaveSeedEnsemble(string path, ResultsTable table, SeedEnsembleResult result)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(result);
+        string[] quality = ["d_stsp", "d_h", "held_out_objective", "final_objective"];
+        EnsembleFigure[] shown =
+        [
+            .. result.Structure.Select(s => s.Figure),
+            .. result.Figures.Where(f => quality.Any(q => f.Figure.EndsWith("." + q, StringComparison.Ordinal))),
+        ];
+        shown = [.. shown.DistinctBy(f => f.Figure).Take(9)];
+        string seedAxis = result.SeedAxes[0];
+        SweepAxis axis = table.Axes.First(a => a.Name == seedAxis);
+        bool numeric = axis.Values.All(v => v.TryGetNumber(out _));
+        var panels = new List<Plot>();
+        foreach (EnsembleFigure figure in shown)
+        {
+            ResultRow[] rows = [.. table.Rows.Where(r => r.State == RunState.Done && r.Figures.TryGetValue(figure.Figure, out double v) && double.IsFinite(v))];
+            double[] xs = [.. rows.Select(r => { SpecValue value = r.Axes.First(a => a.Name == seedAxis).Value; return numeric && value.TryGetNumber(out double x) ? x : IndexOf(axis.Values, value); })];
+            double[] ys = [.. rows.Select(r => r.Figures[figure.Figure])];
+            var plot = new Plot();
+            plot.Title(string.Create(CultureInfo.InvariantCulture, $"{figure.Figure}: median {figure.Median:G4}, MAD {figure.Mad:G3}"), size: 13);
+            plot.XLabel(seedAxis);
+            plot.YLabel(figure.Figure);
+            if (figure.Mad > 0)
+            {
+                var band = plot.Add.HorizontalSpan(figure.Median - figure.Mad, figure.Median + figure.Mad);
+                band.FillStyle.Color = Colors.SteelBlue.WithAlpha(0.15);
+                band.LineStyle.Width = 0;
+            }
+
+            plot.Add.HorizontalLine(figure.Median, 1.5f, Colors.SteelBlue, LinePattern.Dashed);
+            var points = plot.Add.ScatterPoints(xs, ys, Colors.Black);
+            points.MarkerSize = 8;
+            if (!numeric || axis.Values.Count <= MaxLabelledValues)
+            {
+                plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                    [.. axis.Values.Select(v => numeric && v.TryGetNumber(out double x) ? x : IndexOf(axis.Values, v))], [.. axis.Values.Select(v => v.Text)]);
+            }
+
+            panels.Add(plot);
+        }
+
+        if (panels.Count == 0)
+        {
+            var empty = new Plot();
+            empty.Title("no figures to compare across the restarts");
+            panels.Add(empty);
+        }
+
+        Figure.SavePng(path, panels, columns: Math.Min(3, panels.Count), panelWidth: 480, panelHeight: 340);
+    }
+
+    private static void RankTicks(Plot plot, double[] ranks) =>
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ranks, [.. ranks.Select(r => r.ToString(CultureInfo.InvariantCulture))]);
+
     private static double IndexOf(IReadOnlyList<SpecValue> values, SpecValue value)
     {
         for (int i = 0; i < values.Count; i++)

@@ -4,6 +4,7 @@ using LowRank.Analysis;
 using LowRank.Analysis.FixedPoints;
 using LowRank.Data;
 using LowRank.Formats;
+using LowRank.Metrics;
 using LowRank.Model;
 using LowRank.Plotting;
 using LowRank.Simulation;

@@ -133,6 +133,9 @@ internal static class EvaluateCommand
             result.DStspDropped,
             result.Series[0].Metrics.DStspDraws,
             result.DHPerChannel,
+            result.DominantFrequency,
+            result.DominantFrequencyPerGeneration,
+            result.DataDominantFrequency,
             result.Steps,
             result.FirstStep,
             result.BurnIn,
@@ -245,6 +248,7 @@ internal static class EvaluateCommand
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"d_stsp {report.DStsp:0.000} ± {report.DStspSd:0.000} (sd over {seeds} seeds; {drops})"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"d_h    {report.DH:0.0000}"));
+            PrintFrequency(output, report);
             return;
         }
 
@@ -252,6 +256,14 @@ internal static class EvaluateCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"d_h    {report.DH:0.0000} ± {report.DHSd:0.0000} (sd over {generations} series)"));
         output.WriteLine("d_stsp per series: " + string.Join(' ', report.DStspPerGeneration.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture))));
         output.WriteLine("d_h    per series: " + string.Join(' ', report.DHPerGeneration.Select(v => v.ToString("0.0000", CultureInfo.InvariantCulture))));
+        PrintFrequency(output, report);
+    }
+
+    /// <summary><c>dominant frequency 0.0612 cycles/step generated (mean over series), 0.0598 data</c>.</summary>
+    private static void PrintFrequency(TextWriter output, EvaluationReport report)
+    {
+        string over = report.Generations > 1 ? " (mean over the series)" : "";
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dominant frequency {report.DominantFrequency:0.0000} cycles/step generated{over}, {report.DataDominantFrequency:0.0000} data"));
     }
 }
 
@@ -275,6 +287,9 @@ internal sealed record EvaluationReport(
     [property: JsonPropertyName("d_stsp_dropped")] int[] DStspDropped,
     [property: JsonPropertyName("d_stsp_draws")] int DStspDraws,
     [property: JsonPropertyName("d_h_per_channel")] double[] DHPerChannel,
+    [property: JsonPropertyName("dominant_frequency")] double DominantFrequency,
+    [property: JsonPropertyName("dominant_frequency_per_generation")] double[] DominantFrequencyPerGeneration,
+    [property: JsonPropertyName("data_dominant_frequency")] double DataDominantFrequency,
     int Steps,
     int FirstStep,
     int BurnIn,

@@ -65,7 +65,7 @@ internal static class FixedPointsCommand
         FixedPointReport report = FixedPointAnalysis.Run(stored.Model, options.Analysis);
         JsonFile.Write(options.Out, ToDocument(report, options.Analysis));
         IReadOnlyList<FixedPoint> points = report.FixedPoints.FixedPoints;
-        int stable = points.Count(p => p.Stability is StabilityKind.StableNode or StabilityKind.StableSpiral);
+        int stable = points.Count(p => IsStable(p.Stability));
         context.Output.WriteLine(
             $"{points.Count} fixed points ({stable} stable), {report.Cycles.Count} cycles; {report.FixedPoints.Cells} cells in {report.Seconds:F3} s; wrote {options.Out}");
         if (options.Plot is not null)
@@ -77,10 +77,21 @@ internal static class FixedPointsCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>The JSON written by <c>--out</c>: <c>{"fixed_points":[{"z","eigenvalues":[[re,im]],"stability"}],"cycles":…,"cells","seconds"}</c>.</summary>
+    /// <summary>Whether every eigenvalue lies inside the unit circle (a stable node or spiral).</summary>
+    private static bool IsStable(StabilityKind kind) => kind is StabilityKind.StableNode or StabilityKind.StableSpiral;
+
+    /// <summary>
+    /// The JSON written by <c>--out</c>: <c>{"fixed_points":[{"z","eigenvalues":[[re,im]],"stability"}],"cycles":…,
+    /// "fixed_point_count","stable_fixed_points","cycle_count","stable_cycles","cells","seconds"}</c> (the counts are what
+    /// <c>sweep collect</c> compares across a seed sweep).
+    /// </summary>
     internal static FixedPointsDocument ToDocument(FixedPointReport report, FixedPointAnalysisOptions options) => new(
         report.FixedPoints.FixedPoints.Select(p => new FixedPointEntry(p.Z, Pairs(p.Eigenvalues), ModelNames.Of(p.Stability), p.Residual)).ToArray(),
         report.Cycles.Select(c => new CycleEntry(c.Period, c.Points, Pairs(c.Eigenvalues), ModelNames.Of(c.Stability), c.Residual)).ToArray(),
+        report.FixedPoints.FixedPoints.Count,
+        report.FixedPoints.FixedPoints.Count(p => IsStable(p.Stability)),
+        report.Cycles.Count,
+        report.Cycles.Count(c => IsStable(c.Stability)),
         report.FixedPoints.Cells,
         report.FixedPoints.SingularCells,
         report.Seconds,
@@ -115,4 +126,4 @@ internal sealed record FixedPointEntry(double[] Z, double[][] Eigenvalues, strin
 internal sealed record CycleEntry(int Period, double[][] Points, double[][] Eigenvalues, string Stability, double Residual);
 
 internal sealed record FixedPointsDocument(
-    FixedPointEntry[] FixedPoints, CycleEntry[] Cycles, long Cells, long SingularCells, double Seconds, string Method, double[] Input);
+    FixedPointEntry[] FixedPoints, CycleEntry[] Cycles, int FixedPointCount, int StableFixedPoints, int CycleCount, int StableCycles, long Cells, long SingularCells, double Seconds, string Method, double[] Input);

@@ -17,7 +17,7 @@ internal sealed record SweepTaskOptions(string Directory, int Index, string? Job
 internal sealed record SweepStatusOptions(string Directory, string? JsonPath);
 
 /// <summary>What <c>lowrank sweep collect</c> was asked to do.</summary>
-internal sealed record SweepCollectOptions(string Directory);
+internal sealed record SweepCollectOptions(string Directory, string? JsonPath);
 
 /// <summary>
 /// <c>lowrank sweep run|status|collect</c>: a command run over the points of a spec's axes, one directory per run
@@ -120,11 +120,12 @@ internal static class SweepCommand
     private static Command CreateCollect(CliContext context)
     {
         var directory = new Argument<string>("DIR") { Description = "The sweep directory (the --out of sweep run)." };
-        var command = new Command("collect", "Write DIR/results.csv and DIR/results.json (one row per run: its axes and every figure its steps reported) and DIR/plots/ (each figure against each axis, with the spread over seeds).")
+        var json = CommonOptions.Json();
+        var command = new Command("collect", "Write DIR/results.csv and DIR/results.json (one row per run: its axes and every figure its steps reported) and DIR/plots/ (each figure against each axis, with the spread over seeds); on a rank sweep name the rank to use, on a seed sweep compare the restarts.")
         {
-            directory,
+            directory, json,
         };
-        command.SetAction(parse => context.Execute(() => Collect(context, new SweepCollectOptions(parse.GetValue(directory)!))));
+        command.SetAction(parse => context.Execute(() => Collect(context, new SweepCollectOptions(parse.GetValue(directory)!, parse.GetValue(json)))));
         return command;
     }
 
@@ -237,7 +238,7 @@ internal static class SweepCommand
         new OutputPlan().Reads(options.Directory, "DIR").WritesFile(options.JsonPath, "--json").Check();
         OpenedSweep sweep = SweepDirectory.Open(options.Directory);
         bool live = SweepLock.IsHeld(options.Directory);
-        var rows = sweep.Points.Select(p => (Point: p, Status: Effective(sweep.RunOf(p).ReadStatus(), live))).ToList();
+        var rows = sweep.Points.Select(p => (Point: p, Status: EffectiveStatus.Of(sweep.RunOf(p).ReadStatus(), live))).ToList();
         var counts = Enum.GetValues<RunState>().ToDictionary(s => ResultsTable.StateName(s), s => rows.Count(r => r.Status.State == s));
 
         TextWriter output = context.Output;
@@ -268,11 +269,12 @@ internal static class SweepCommand
         string csv = Path.Combine(sweep.Directory, SweepDirectory.ResultsCsv);
         string json = Path.Combine(sweep.Directory, SweepDirectory.ResultsJson);
         string plots = Path.Combine(sweep.Directory, SweepDirectory.PlotsFolder);
-        new OutputPlan().WritesFile(csv, "results.csv").WritesFile(json, "results.json").WritesDirectory(plots, "plots", PlotsKind).Check();
+        new OutputPlan().WritesFile(csv, "results.csv").WritesFile(json, "results.json").WritesDirectory(plots, "plots", PlotsKind).WritesFile(options.JsonPath, "--json").Check();
 
-        ResultsTable table = ResultsTable.Collect(sweep);
+        ResultsTable table = ResultsTable.Collect(sweep, EffectiveStatus.For(sweep.Directory));
+        SweepAnalysis analysis = SweepAnalysis.Of(table);
         table.WriteCsv(csv);
-        table.WriteJson(json);
+        table.WriteJson(json, analysis);
         IReadOnlyList<string> figures = table.VaryingFigures();
         int drawn = 0;
         AtomicFile.WriteDirectory(plots, PlotsKind, temp =>
@@ -285,6 +287,16 @@ internal static class SweepCommand
                     drawn++;
                 }
             }
+
+            if (analysis.RankSelection is { } ranks)
+            {
+                SweepPlots.SaveRankSelection(Path.Combine(temp, SweepPlots.RankSelectionFile), ranks);
+            }
+
+            if (analysis.SeedEnsemble is { } ensemble)
+            {
+                SweepPlots.SaveSeedEnsemble(Path.Combine(temp, SweepPlots.SeedEnsembleFile), table, ensemble);
+            }
         });
 
         int done = table.Rows.Count(r => r.State == RunState.Done);
@@ -293,20 +305,93 @@ internal static class SweepCommand
         output.WriteLine($"wrote {csv} and {json}");
         int constant = table.Figures.Count(f => !f.InArray) - figures.Count;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {drawn} plots to {plots}: each of the {figures.Count} figures that vary across the done runs against each axis{(constant > 0 ? $" ({constant} the same in every done run, or in none, not drawn)" : "")}"));
+        PrintRankSelection(output, analysis, plots);
+        PrintSeedEnsemble(output, analysis, plots);
+        if (options.JsonPath is not null)
+        {
+            JsonFile.Write(options.JsonPath, new CollectReport(
+                sweep.Directory, table.Rows.Count, done, csv, json, plots,
+                analysis.RankSelection, analysis.RankSelectionNote, analysis.SeedEnsemble, analysis.SeedEnsembleNote));
+        }
+
         return ExitCodes.Success;
+    }
+
+    /// <summary>The rank table (held-out objective ± se, companions ± sd) and the recommended rank, or why there is none.</summary>
+    private static void PrintRankSelection(TextWriter output, SweepAnalysis analysis, string plots)
+    {
+        if (analysis.RankSelectionNote is { } note)
+        {
+            output.WriteLine($"rank selection: none: {note}");
+        }
+
+        if (analysis.RankSelection is not { } result)
+        {
+            return;
+        }
+
+        output.WriteLine();
+        output.WriteLine($"rank selection by {result.Objective} (higher is better; mean ± standard error over the seeds, other figures mean ± sd):");
+        string[] companions = [.. result.Levels.SelectMany(l => l.Companions.Select(c => c.Figure)).Distinct()];
+        string[] headers = ["rank", "runs", result.Objective, .. companions];
+        var rows = result.Levels.Select(l => (string[])
+        [
+            l.Rank.ToString(CultureInfo.InvariantCulture) + (l.Rank == result.RecommendedRank ? " *" : ""),
+            l.Objective.Runs.ToString(CultureInfo.InvariantCulture),
+            string.Create(CultureInfo.InvariantCulture, $"{l.Objective.Mean:0.0000} ± {l.Objective.StandardError:0.0000}"),
+            .. companions.Select(c => l.Companions.FirstOrDefault(s => s.Figure == c) is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s.Mean:0.0000} ± {s.StandardDeviation:0.0000}") : ""),
+        ]).ToList();
+        int[] widths = [.. headers.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length)))];
+        output.WriteLine(string.Join("  ", headers.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
+        foreach (string[] row in rows)
+        {
+            output.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        }
+
+        output.WriteLine(RankSelection.Describe(result));
+        if (result.SomeRankHasOneRun)
+        {
+            output.WriteLine("note: some rank has one done run, so its standard error is unknown and taken as 0; sweep two or more seeds per rank.");
+        }
+
+        output.WriteLine($"wrote {Path.Combine(plots, SweepPlots.RankSelectionFile)}");
+    }
+
+    /// <summary>Every figure's median, MAD, mean, sd and range over the restarts, then the structure compared, or why there is none.</summary>
+    private static void PrintSeedEnsemble(TextWriter output, SweepAnalysis analysis, string plots)
+    {
+        if (analysis.SeedEnsembleNote is { } note)
+        {
+            output.WriteLine($"seed ensemble: none: {note}");
+        }
+
+        if (analysis.SeedEnsemble is not { } result)
+        {
+            return;
+        }
+
+        output.WriteLine();
+        output.WriteLine($"seed ensemble: {result.Runs} done runs over {string.Join(", ", result.SeedAxes)} (MAD: median absolute deviation from the median)");
+        int width = Math.Max("figure".Length, result.Figures.Count == 0 ? 0 : result.Figures.Max(f => f.Figure.Length));
+        output.WriteLine($"{"figure".PadRight(width)}  {"median",11} {"MAD",11} {"mean",11} {"sd",11} {"min",11} {"max",11}");
+        foreach (EnsembleFigure f in result.Figures)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{f.Figure.PadRight(width)}  {f.Median,11:G6} {f.Mad,11:G4} {f.Mean,11:G6} {f.StandardDeviation,11:G4} {f.Min,11:G6} {f.Max,11:G6}"));
+        }
+
+        output.WriteLine(result.Structure.Count == 0
+            ? "structure across the restarts: no run reported fixed points or a dominant frequency (add the follow-up steps 'fixed-points' and 'evaluate', docs/sweeps.md)."
+            : "structure across the restarts:");
+        foreach (string line in SeedEnsemble.DescribeStructure(result))
+        {
+            output.WriteLine("  " + line);
+        }
+
+        output.WriteLine($"wrote {Path.Combine(plots, SweepPlots.SeedEnsembleFile)}");
     }
 
     /// <summary>A plots folder: only PNGs.</summary>
     private static readonly DirectoryKind PlotsKind = new("sweep plots folder", d => Directory.EnumerateFileSystemEntries(d).All(e => e.EndsWith(".png", StringComparison.Ordinal) && File.Exists(e)));
-
-    /// <summary>
-    /// A run recorded as running while no process runs the sweep was cut off (its process was killed): it is failed,
-    /// and the next sweep run continues it. A cluster task may still be running it: that is said.
-    /// </summary>
-    private static RunStatus Effective(RunStatus status, bool live) =>
-        status.State != RunState.Running || live ? status
-        : status.Job is { } job ? status with { Reason = $"in Slurm task {job}, which no sweep run follows now ('squeue -j {job.Split('_')[0]}' shows whether it still runs); once it has ended, the next sweep run continues what is not done" }
-        : status with { State = RunState.Failed, Reason = $"cut off in step {status.Step}: the sweep run that ran it ended without recording how (killed?); the next sweep run continues it" };
 
     private static string Follow(SweepSpec spec) =>
         spec.FollowUp.Count == 0 ? "" : " then " + string.Join(", ", spec.FollowUp.Select(s => $"'{s.Command}'"));
@@ -322,6 +407,11 @@ internal static class SweepCommand
 
         public void Note(string line) => error.WriteLine(line);
     }
+
+    /// <summary>What <c>sweep collect --json</c> writes: where the results went and the two analyses (null where they do not apply).</summary>
+    private sealed record CollectReport(
+        string Directory, int Runs, int Done, string ResultsCsv, string ResultsJson, string Plots,
+        RankSelectionResult? RankSelection, string? RankSelectionNote, SeedEnsembleResult? SeedEnsemble, string? SeedEnsembleNote);
 
     private sealed record StatusReport(string Directory, string Command, bool RunningNow, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<RunReport> Runs);
 

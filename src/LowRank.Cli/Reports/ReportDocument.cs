@@ -101,6 +101,14 @@ internal sealed class ReportDocument
     /// <summary>Sweeps: the figure-against-axis plots shown.</summary>
     public IReadOnlyList<SweepPlotEntry>? Plots { get; set; }
 
+    /// <summary>A rank sweep's rank selection (sweep only; null where it does not apply), as <c>sweep collect</c> makes it.</summary>
+    [JsonPropertyName("rank_selection")]
+    public LowRank.Sweeps.RankSelectionResult? RankSelection { get; set; }
+
+    /// <summary>A seed sweep's comparison of its restarts (sweep only; null where it does not apply).</summary>
+    [JsonPropertyName("seed_ensemble")]
+    public LowRank.Sweeps.SeedEnsembleResult? SeedEnsemble { get; set; }
+
     /// <summary>What the report left out or approximated, and why.</summary>
     public List<string> Notes { get; } = [];
 

@@ -15,7 +15,7 @@ internal static class SweepReport
     public static (HtmlReport Report, ReportDocument Document) Build(string directory, FigureScratch scratch)
     {
         OpenedSweep sweep = SweepDirectory.Open(directory);
-        ResultsTable table = ResultsTable.Collect(sweep);
+        ResultsTable table = ResultsTable.Collect(sweep, LowRank.Cli.Sweeps.EffectiveStatus.For(sweep.Directory));
         string name = Path.GetFileName(sweep.Directory.TrimEnd(Path.DirectorySeparatorChar));
         var report = new HtmlReport($"lowrank report: sweep '{name}'");
         report.Subtitle.Add(sweep.Directory);
@@ -24,6 +24,17 @@ internal static class SweepReport
 
         AddSpec(report.AddSection("sweep", "Sweep"), sweep, table, document);
         AddResults(report.AddSection("results", "Results"), table, document);
+        SweepAnalysis analysis = SweepAnalysis.Of(table);
+        if (analysis.RankSelection is not null || analysis.RankSelectionNote is not null)
+        {
+            AddRankSelection(report.AddSection("rank-selection", "Rank selection"), analysis, document, scratch);
+        }
+
+        if (analysis.SeedEnsemble is not null || analysis.SeedEnsembleNote is not null)
+        {
+            AddSeedEnsemble(report.AddSection("seed-ensemble", "Seed ensemble"), table, analysis, document, scratch);
+        }
+
         AddPlots(report.AddSection("plots", "Figures against axes"), table, document, scratch);
         return (report, document);
     }
@@ -52,7 +63,8 @@ internal static class SweepReport
         document.Axes = [.. spec.Axes.Select(a => a.Name)];
         section.Subheading("Runs");
         section.Paragraph(string.Join(", ", counts.Select(c => $"{c.Value} {c.Key}")) + ".");
-        var notDone = sweep.Points.Select(p => (Point: p, Status: sweep.RunOf(p).ReadStatus())).Where(r => r.Status.State != RunState.Done).ToList();
+        Func<RunStatus, RunStatus> effective = LowRank.Cli.Sweeps.EffectiveStatus.For(sweep.Directory);
+        var notDone = sweep.Points.Select(p => (Point: p, Status: effective(sweep.RunOf(p).ReadStatus()))).Where(r => r.Status.State != RunState.Done).ToList();
         if (notDone.Count > 0)
         {
             section.Table(
@@ -99,6 +111,69 @@ internal static class SweepReport
         section.Table(headers, rows, highlight: highlight);
         document.Results = [.. table.Rows.Select(r => new SweepRunFigures(
             r.Run, ResultsTable.StateName(r.State), r.Axes.ToDictionary(v => v.Name, v => v.Value.Text), r.Figures))];
+    }
+
+    private static void AddRankSelection(HtmlSection section, SweepAnalysis analysis, ReportDocument document, FigureScratch scratch)
+    {
+        if (analysis.RankSelection is not { } result)
+        {
+            section.Note($"No rank is recommended: {analysis.RankSelectionNote}");
+            return;
+        }
+
+        document.RankSelection = result;
+        section.Paragraph($"The one-standard-error rule on {result.Objective} (higher is better): the smallest rank whose mean over the seeds is within one standard error of the best rank's mean. {RankSelection.Describe(result)}.");
+        string[] companions = [.. result.Levels.SelectMany(l => l.Companions.Select(c => c.Figure)).Distinct()];
+        section.Table(
+            ["rank", "runs", $"{result.Objective} (mean ± se)", .. companions.Select(c => $"{c} (mean ± sd)")],
+            [.. result.Levels.Select(l => (string[])
+            [
+                l.Rank.ToString(CultureInfo.InvariantCulture),
+                l.Objective.Runs.ToString(CultureInfo.InvariantCulture),
+                $"{HtmlReport.Number(l.Objective.Mean, 6)} ± {HtmlReport.Number(l.Objective.StandardError, 3)}",
+                .. companions.Select(c => l.Companions.FirstOrDefault(s => s.Figure == c) is { } s ? $"{HtmlReport.Number(s.Mean, 4)} ± {HtmlReport.Number(s.StandardDeviation, 3)}" : ""),
+            ])],
+            highlight: new HashSet<int> { result.Levels.ToList().FindIndex(l => l.Rank == result.RecommendedRank) });
+        if (result.SomeRankHasOneRun)
+        {
+            section.Note("Some rank has a single done run: its standard error is unknown and taken as 0. Sweep two or more seeds per rank.");
+        }
+
+        byte[] png = scratch.Render(p => SweepPlots.SaveRankSelection(p, result));
+        section.Image(png, "Held-out objective and companion figures against the rank", $"{result.Objective} against the rank (mean ± se; dashed: best − 1 se; red: rank {result.RecommendedRank}, recommended), and the other figures (mean ± sd over the seeds).");
+    }
+
+    private static void AddSeedEnsemble(HtmlSection section, ResultsTable table, SweepAnalysis analysis, ReportDocument document, FigureScratch scratch)
+    {
+        if (analysis.SeedEnsemble is not { } result)
+        {
+            section.Note($"The restarts are not compared: {analysis.SeedEnsembleNote}");
+            return;
+        }
+
+        document.SeedEnsemble = result;
+        section.Paragraph($"The {result.Runs} done runs differ only by {string.Join(", ", result.SeedAxes)}: what the fitted models share and where they differ. MAD is the median absolute deviation from the median.");
+        if (result.Structure.Count > 0)
+        {
+            section.Subheading("Structure across the restarts");
+            section.KeyValues([.. result.Structure.Select(s => (s.Property, $"{SeedEnsemble.Summary(s.Figure)} ({s.Figure.Figure})"))]);
+        }
+        else
+        {
+            section.Note("No run reported fixed points or a dominant frequency: add the follow-up steps 'fixed-points' and 'evaluate' to compare the fitted dynamics (docs/sweeps.md).");
+        }
+
+        section.Subheading("Spread of every figure");
+        section.Table(
+            ["figure", "runs", "median", "MAD", "mean", "sd", "min", "max"],
+            [.. result.Figures.Select(f => new[]
+            {
+                f.Figure, f.Runs.ToString(CultureInfo.InvariantCulture), HtmlReport.Number(f.Median, 6), HtmlReport.Number(f.Mad, 4),
+                HtmlReport.Number(f.Mean, 6), HtmlReport.Number(f.StandardDeviation, 4), HtmlReport.Number(f.Min, 6), HtmlReport.Number(f.Max, 6),
+            })],
+            codeFirstColumn: true);
+        byte[] png = scratch.Render(p => SweepPlots.SaveSeedEnsemble(p, table, result));
+        section.Image(png, "Structural and quality figures of each restart", "Each restart a point at its seed; dashed: the median; band: ± the median absolute deviation.");
     }
 
     private static void AddPlots(HtmlSection section, ResultsTable table, ReportDocument document, FigureScratch scratch)

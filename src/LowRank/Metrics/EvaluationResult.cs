@@ -11,7 +11,11 @@ namespace LowRank.Metrics;
 /// with this seed and one generation gives exactly these metrics.
 /// </param>
 /// <param name="Metrics">D_stsp (mean and sd over the Monte-Carlo seeds, per seed, dropped draws) and D_H of this series.</param>
-public sealed record GeneratedSeriesScore(int Generation, long Seed, MetricsReport Metrics);
+/// <param name="DominantFrequency">
+/// The series' dominant frequency, cycles per step (<see cref="Spectra.DominantFrequency"/> over its channels; NaN when
+/// it is shorter than <see cref="Spectra.MinimumSteps"/>).
+/// </param>
+public sealed record GeneratedSeriesScore(int Generation, long Seed, MetricsReport Metrics, double DominantFrequency);
 
 /// <summary>The metrics of a model against a recording over G generated series, with how they were obtained.</summary>
 /// <remarks>
@@ -76,6 +80,15 @@ public sealed record EvaluationResult(IReadOnlyList<GeneratedSeriesScore> Series
 
     /// <summary>D_H: the mean over the series of each series' D_H (itself a mean over channels).</summary>
     public double DH => MeanOver(s => s.Metrics.DH);
+
+    /// <summary>The dominant frequency of the generated series, cycles per step: the mean over the series.</summary>
+    public double DominantFrequency => MeanOver(s => s.DominantFrequency);
+
+    /// <summary>The dominant frequency of the scored recording, cycles per step (NaN when it is too short to tell).</summary>
+    public double DataDominantFrequency { get; init; } = double.NaN;
+
+    /// <summary>The dominant frequency of each series [G].</summary>
+    public double[] DominantFrequencyPerGeneration => [.. Series.Select(s => s.DominantFrequency)];
 
     /// <summary>Sample standard deviation (n − 1) of D_H over the series; 0 for one series.</summary>
     public double DHSd => SampleSd(s => s.Metrics.DH);

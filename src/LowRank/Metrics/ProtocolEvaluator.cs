@@ -130,7 +130,7 @@ public static class ProtocolEvaluator
         {
             long seed = SeedOfGeneration(request.Seed, g);
             string which = generations > 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (series {g}, seed {seed})") : "";
-            series[g] = new GeneratedSeriesScore(g, seed, ScoreSeries(model, scored, posterior, request, seed, which));
+            series[g] = ScoreSeries(model, scored, posterior, request, g, seed, which);
             progress?.Report(new ProgressUpdate(
                 "generated series",
                 g + 1,
@@ -138,7 +138,10 @@ public static class ProtocolEvaluator
                 string.Create(System.Globalization.CultureInfo.InvariantCulture, $"d_stsp {series[g].Metrics.DStsp:0.000}  d_h {series[g].Metrics.DH:0.0000}")));
         }
 
-        return new EvaluationResult(series, first, steps, request.BurnIn, posterior is null ? "prior_sample" : "posterior_sample");
+        return new EvaluationResult(series, first, steps, request.BurnIn, posterior is null ? "prior_sample" : "posterior_sample")
+        {
+            DataDominantFrequency = Spectra.DominantFrequencyOrNaN(scored.Observations, steps, x),
+        };
     }
 
     /// <summary>
@@ -212,20 +215,22 @@ public static class ProtocolEvaluator
     }
 
     /// <summary>
-    /// Generates one series with <paramref name="seed"/> (initial state, simulation) and scores it against
-    /// <paramref name="scored"/> with Monte-Carlo seed <paramref name="seed"/>: the published protocol.
+    /// Generates series <paramref name="generation"/> with <paramref name="seed"/> (initial state, simulation) and scores
+    /// it against <paramref name="scored"/> with Monte-Carlo seed <paramref name="seed"/>: the published protocol; with
+    /// the series' dominant frequency.
     /// </summary>
-    private static MetricsReport ScoreSeries(LowRankRnn model, SequenceSet scored, InitialPosterior? posterior, EvaluationRequest request, long seed, string which)
+    private static GeneratedSeriesScore ScoreSeries(LowRankRnn model, SequenceSet scored, InitialPosterior? posterior, EvaluationRequest request, int generation, long seed, string which)
     {
         int steps = scored.Steps, x = scored.Channels;
         SimulationResult generated = Generate(model, scored, posterior, request.BurnIn, seed);
         RequireVarying(generated.Samples, steps, x, "channel {0} of the series the model generated" + which + " is constant (every value is {1})", "the model's readout of that channel does not move (zero readout weights and noise?); check the model with 'lowrank inspect' or refit it.");
-        return MetricsEvaluator.Evaluate(
+        MetricsReport metrics = MetricsEvaluator.Evaluate(
             generated.Samples,
             scored.Observations,
             steps,
             x,
             new MetricsOptions { Seeds = request.Seeds, Seed = seed, MaxThreads = request.Threads, DataPreprocessing = request.DataPreprocessing });
+        return new GeneratedSeriesScore(generation, seed, metrics, Spectra.DominantFrequencyOrNaN(generated.Samples, steps, x));
     }
 
     /// <summary>Throws <see cref="InputException"/> for the first channel of <paramref name="series"/> [T, X] whose values are all equal (or not finite).</summary>

@@ -48,8 +48,11 @@ public sealed class ResultsTable
         return axis.Contains("seed", StringComparison.Ordinal);
     }
 
-    /// <summary>Reads every run's status and the figures files of its steps.</summary>
-    public static ResultsTable Collect(OpenedSweep sweep)
+    /// <summary>
+    /// Reads every run's status and the figures files of its steps; <paramref name="effective"/> maps a status as
+    /// recorded to the one shown (a run recorded as running whose process is gone is not running), identity when null.
+    /// </summary>
+    public static ResultsTable Collect(OpenedSweep sweep, Func<RunStatus, RunStatus>? effective = null)
     {
         ArgumentNullException.ThrowIfNull(sweep);
         var rows = new List<ResultRow>();
@@ -84,7 +87,8 @@ public sealed class ResultsTable
                 }
             }
 
-            rows.Add(new ResultRow(point.Name, run.ReadStatus().State, point.Values, figures));
+            RunStatus status = run.ReadStatus();
+            rows.Add(new ResultRow(point.Name, (effective is null ? status : effective(status)).State, point.Values, figures));
         }
 
         foreach (List<FigureColumn> step in perStep)
@@ -155,9 +159,10 @@ public sealed class ResultsTable
 
     /// <summary>
     /// Writes the table as JSON (atomically): the axis and figure names, then one object per run with <c>run</c>,
-    /// <c>state</c>, each axis value (a number stays a number) and each figure it reported (non-finite ones as strings).
+    /// <c>state</c>, each axis value (a number stays a number) and each figure it reported (non-finite ones as strings);
+    /// then, when given, <paramref name="analysis"/>'s <c>rank_selection</c> and <c>seed_ensemble</c> (with their notes).
     /// </summary>
-    public void WriteJson(string path)
+    public void WriteJson(string path, SweepAnalysis? analysis = null)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -208,6 +213,18 @@ public sealed class ResultsTable
             }
 
             writer.WriteEndArray();
+            if (analysis is not null)
+            {
+                writer.WritePropertyName("rank_selection");
+                JsonSerializer.Serialize(writer, analysis.RankSelection, JsonFile.Options);
+                writer.WritePropertyName("rank_selection_note");
+                JsonSerializer.Serialize(writer, analysis.RankSelectionNote, JsonFile.Options);
+                writer.WritePropertyName("seed_ensemble");
+                JsonSerializer.Serialize(writer, analysis.SeedEnsemble, JsonFile.Options);
+                writer.WritePropertyName("seed_ensemble_note");
+                JsonSerializer.Serialize(writer, analysis.SeedEnsembleNote, JsonFile.Options);
+            }
+
             writer.WriteEndObject();
             writer.Flush();
             stream.WriteByte((byte)'\n');

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LowRank.Formats;
+using LowRank.Metrics;
 
 namespace LowRank.Tests.Cli;
 
@@ -28,9 +29,14 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal($"scored all 1200 steps of '{PathOf("data.npz")}' against a series generated after 300 burn-in steps (posterior sample initial state)", lines[0]);
         Assert.StartsWith("d_stsp ", lines[1]);
         Assert.StartsWith("d_h ", lines[2]);
+        Assert.Matches(@"^dominant frequency 0\.\d{4} cycles/step generated, 0\.\d{4} data$", lines[3]);
 
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(PathOf("ev.json")));
         JsonElement root = json.RootElement;
+        double[] samples = Npz.Read(PathOf("data.npz"))["samples"].Data;
+        Assert.Equal(Spectra.DominantFrequency(samples, 1200, 4), root.GetProperty("data_dominant_frequency").GetDouble());
+        Assert.Equal([root.GetProperty("dominant_frequency").GetDouble()], Doubles(root, "dominant_frequency_per_generation"));
+        Assert.InRange(root.GetProperty("dominant_frequency").GetDouble(), 1.0 / 256, 0.5);
         double dStsp = root.GetProperty("d_stsp").GetDouble();
         double[] perSeed = root.GetProperty("d_stsp_per_seed").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         Assert.Equal(3, perSeed.Length);
@@ -89,14 +95,16 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal(6, Doubles(root, "d_stsp_per_seed").Length);
         Assert.Equal(6, root.GetProperty("d_stsp_dropped").GetArrayLength());
         Assert.Equal(4, root.GetProperty("d_h_per_channel").GetArrayLength());
+        Assert.Equal(Doubles(root, "dominant_frequency_per_generation").Average(), root.GetProperty("dominant_frequency").GetDouble(), 1e-12);
 
         string[] lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(5, lines.Length);
+        Assert.Equal(6, lines.Length);
         Assert.Equal($"scored all 600 steps of '{PathOf("data.npz")}' against 3 series generated after 50 burn-in steps each (posterior sample initial state)", lines[0]);
         Assert.Matches(@"^d_stsp -?\d+\.\d{3} ± \d+\.\d{3} \(sd over 3 series; Monte-Carlo sd \d+\.\d{3} over 2 seeds each; \d+ of 6000 draws dropped as float32 underflow\)$", lines[1]);
         Assert.Matches(@"^d_h    \d\.\d{4} ± \d\.\d{4} \(sd over 3 series\)$", lines[2]);
         Assert.Equal("d_stsp per series: " + string.Join(' ', dStsp.Select(v => v.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture))), lines[3]);
         Assert.Equal("d_h    per series: " + string.Join(' ', dh.Select(v => v.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture))), lines[4]);
+        Assert.Matches(@"^dominant frequency 0\.\d{4} cycles/step generated \(mean over the series\), 0\.\d{4} data$", lines[5]);
 
         // Series g is what evaluating with its seed alone gives.
         Assert.Equal(0, CliHarness.Run("evaluate", "--model", PathOf("teacher"), "--data", PathOf("data.npz"), "--burn-in", "50", "--seeds", "2", "--seed", seeds[2].ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", PathOf("alone.json")).ExitCode);
@@ -115,7 +123,7 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal(0, one.ExitCode);
         Assert.Equal("", one.Error);
         Assert.Equal(byDefault.Output, one.Output);
-        Assert.Equal(3, one.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(4, one.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("(sd over 3 seeds;", one.Output);
 
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(PathOf("one.json")));

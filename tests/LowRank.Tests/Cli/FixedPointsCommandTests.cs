@@ -41,6 +41,12 @@ public sealed class FixedPointsCommandTests : IDisposable
             Assert.Contains(point.GetProperty("stability").GetString(), ModelNames.All<StabilityKind>());
         }
 
+        string[] stable = ["stable_node", "stable_spiral"];
+        JsonElement cycles = root.GetProperty("cycles");
+        Assert.Equal(points.GetArrayLength(), root.GetProperty("fixed_point_count").GetInt32());
+        Assert.Equal(points.EnumerateArray().Count(p => stable.Contains(p.GetProperty("stability").GetString())), root.GetProperty("stable_fixed_points").GetInt32());
+        Assert.Equal(cycles.GetArrayLength(), root.GetProperty("cycle_count").GetInt32());
+        Assert.Equal(cycles.EnumerateArray().Count(c => stable.Contains(c.GetProperty("stability").GetString())), root.GetProperty("stable_cycles").GetInt32());
         Assert.True(new FileInfo(PathOf("fp.png")).Length > 1000);
         Assert.StartsWith($"{points.GetArrayLength()} fixed points", result.Output);
     }

@@ -181,8 +181,9 @@ public sealed class ReportCommandTests : IDisposable
 
         // fit.final_objective and evaluate.d_stsp vary, each against rank and seed; the list elements are not drawn.
         XDocument html = ParseSelfContained(PathOf("sweep.html"), images: 4);
-        Assert.Equal(["sweep", "results", "plots"], SectionIds(html));
+        Assert.Equal(["sweep", "results", "rank-selection", "plots"], SectionIds(html));
         string text = html.Root!.Value;
+        Assert.Contains("No rank is recommended: no step reported a held_out_objective", text);
         Assert.Contains("rank-2_seed-3", text);
         Assert.Contains("evaluate: error: x", text);
         Assert.Contains("2 columns that are elements of lists", text);
@@ -299,9 +300,22 @@ public sealed class ReportCommandTests : IDisposable
     }
 
     /// <summary>A rank × seed sweep of fit then evaluate, its runs' files written as sweep run writes them; rank-2_seed-3 failed in evaluate.</summary>
-    private string WriteSweep()
+    [Fact]
+    public void ARankSweepReportRecommendsARank()
     {
-        string directory = PathOf("sweep");
+        // Held-out objective rank·10 + seed: rank 2 (seeds 1, 2; 21.5 ± 0.5) beats rank 1 (12 ± 0.58) by far.
+        CliResult result = CliHarness.Run("report", WriteSweep(heldOut: true), "--out", PathOf("sweep.html"), "--json", PathOf("sweep.json"));
+        Assert.Equal(0, result.ExitCode);
+        XDocument html = ParseSelfContained(PathOf("sweep.html"), images: 7);
+        Assert.Equal(["sweep", "results", "rank-selection", "plots"], SectionIds(html));
+        Assert.Contains("rank 2 recommended", html.Root!.Value);
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(PathOf("sweep.json")));
+        Assert.Equal(2, json.RootElement.GetProperty("rank_selection").GetProperty("recommended_rank").GetInt32());
+    }
+
+    private string WriteSweep(bool heldOut = false)
+    {
+        string directory = PathOf(heldOut ? "held-out-sweep" : "sweep");
         SweepSpec spec = SweepSpecReader.Parse(
             """{"command": "fit", "options": {"epochs": 10}, "axes": {"rank": [1, 2], "seed": [1, 2, 3]}, "follow_up": [{"command": "evaluate"}]}""", "spec.json");
         SweepDirectory.Create(directory, spec, SweepPoints.Expand(spec));
@@ -311,7 +325,8 @@ public sealed class ReportCommandTests : IDisposable
             int rank = int.Parse(point.ValueOf("rank").Text, CultureInfo.InvariantCulture), seed = int.Parse(point.ValueOf("seed").Text, CultureInfo.InvariantCulture);
             RunDirectory run = sweep.RunOf(point);
             Directory.CreateDirectory(run.Root);
-            File.WriteAllText(run.FiguresOf("fit"), $$$"""{"epochs": 10, "final_objective": {{{-rank - seed}}}, "model": "m"}""");
+            string extra = heldOut ? $", \"held_out_objective\": {rank * 10 + seed}" : "";
+            File.WriteAllText(run.FiguresOf("fit"), $$$"""{"epochs": 10, "final_objective": {{{-rank - seed}}}, "model": "m"{{{extra}}}}""");
             if (point.Name == "rank-2_seed-3")
             {
                 run.WriteStatus(new RunStatus { State = RunState.Failed, Reason = "evaluate: error: x", Step = "evaluate", StepsDone = 1 });

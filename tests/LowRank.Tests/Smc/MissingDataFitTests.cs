@@ -1,6 +1,7 @@
 using LowRank.Analysis;
 using LowRank.Data;
 using LowRank.Inference;
+using LowRank.Metrics;
 using LowRank.Model;
 using LowRank.Numerics;
 using LowRank.Simulation;

@@ -29,7 +29,8 @@ public sealed partial class DocumentedSpecsTests
     public void TheDocumentShowsAnExamplePerUse()
     {
         List<string> blocks = JsonBlocks();
-        Assert.Equal(4, blocks.Count);
+        Assert.Equal(5, blocks.Count);
+        Assert.Contains(blocks, b => b.Contains("\"command\": \"fixed-points\"", StringComparison.Ordinal));
         Assert.Contains(blocks, b => b.Contains("\"command\": \"task train\"", StringComparison.Ordinal));
         Assert.Contains(blocks, b => b.Contains("\"rank\": [1, 2, 3, 4, 6]", StringComparison.Ordinal) && b.Contains("\"command\": \"evaluate\"", StringComparison.Ordinal));
     }

@@ -1,8 +1,18 @@
-namespace LowRank.Analysis;
+namespace LowRank.Metrics;
 
 /// <summary>Spectral summaries of multichannel time series.</summary>
 public static class Spectra
 {
+    /// <summary>The fewest steps <see cref="DominantFrequencyOrNaN"/> gives a frequency for (one segment of this many).</summary>
+    public const int MinimumSteps = 64;
+
+    /// <summary>
+    /// <see cref="DominantFrequency"/> with segments of 256 steps, or of the whole series when it is shorter; NaN below
+    /// <see cref="MinimumSteps"/> steps (too few for a peak worth naming).
+    /// </summary>
+    public static double DominantFrequencyOrNaN(ReadOnlySpan<double> series, int steps, int channels) =>
+        steps < MinimumSteps ? double.NaN : DominantFrequency(series, steps, channels, Math.Min(256, steps));
+
     /// <summary>
     /// Frequency (cycles per step) of the largest peak of the Welch power spectrum summed over the D
     /// channels of <paramref name="series"/> [T,D]: Hann-windowed segments of <paramref name="segment"/>

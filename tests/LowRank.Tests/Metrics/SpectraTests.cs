@@ -1,7 +1,7 @@
-using LowRank.Analysis;
+using LowRank.Metrics;
 using LowRank.Numerics;
 
-namespace LowRank.Tests.Analysis;
+namespace LowRank.Tests.Metrics;
 
 public sealed class SpectraTests
 {
@@ -22,5 +22,20 @@ public sealed class SpectraTests
 
         // Bin width 1/256 ≈ 0.0039; interpolation must land well inside one bin.
         Assert.Equal(frequency, Spectra.DominantFrequency(series, steps, 2), 0.002);
+    }
+
+    [Fact]
+    public void ShortSeriesUseOneWholeSegmentAndTooShortOnesGiveNaN()
+    {
+        const int steps = 200;
+        var series = new double[steps];
+        for (int t = 0; t < steps; t++)
+        {
+            series[t] = Math.Sin(2 * Math.PI * 0.1 * t);
+        }
+
+        Assert.Equal(Spectra.DominantFrequency(series, steps, 1, steps), Spectra.DominantFrequencyOrNaN(series, steps, 1));
+        Assert.Equal(0.1, Spectra.DominantFrequencyOrNaN(series, steps, 1), 0.005);
+        Assert.True(double.IsNaN(Spectra.DominantFrequencyOrNaN(series.AsSpan(0, Spectra.MinimumSteps - 1), Spectra.MinimumSteps - 1, 1)));
     }
 }
