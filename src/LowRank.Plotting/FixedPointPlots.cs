@@ -14,19 +14,25 @@ public static class FixedPointPlots
     /// <summary>
     /// Arrows of <c>F(z) − z</c> on a grid, a few sample trajectories, fixed points marked by stability and
     /// cycles as connected squares. R = 1: <c>F(z) − z</c> against z. R = 2: the plane. R ≥ 3: one panel per
-    /// pair of the first three latent axes, the other coordinates held at the centre of the fixed points.
+    /// pair of the first three latent axes, the other coordinates held at the centre of the view.
     /// </summary>
-    public static void SaveFlowField(string path, PiecewiseLinearMap map, IReadOnlyList<FixedPoint> fixedPoints, IReadOnlyList<Cycle> cycles, string title, long seed = 0)
+    /// <param name="view">
+    /// Optional: paths to draw instead of sampled trajectories (e.g. a network's κ of some trials) and the view box;
+    /// by default the box centres on the fixed and cycle points.
+    /// </param>
+    public static void SaveFlowField(
+        string path, ILatentMap map, IReadOnlyList<FixedPoint> fixedPoints, IReadOnlyList<Cycle> cycles, string title, long seed = 0, FlowFieldView? view = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(fixedPoints);
         ArgumentNullException.ThrowIfNull(cycles);
         int rank = map.Rank;
-        (double[] center, double halfWidth) = ViewBox(fixedPoints, cycles, rank);
-        List<double[][]> trajectories = Trajectories(map, center, halfWidth, seed);
+        (double[] center, double halfWidth) = view is null ? ViewBox(fixedPoints, cycles, rank) : (view.Center, view.HalfWidth);
+        List<double[][]> trajectories = view is null ? Trajectories(map, center, halfWidth, seed) : Paths(view.Paths, rank);
+        string axis = view?.AxisName ?? "z";
         if (rank == 1)
         {
-            Figure.SavePng(path, [LinePanel(map, fixedPoints, cycles, center[0], halfWidth, title)], columns: 1, panelWidth: 800, panelHeight: 500);
+            Figure.SavePng(path, [LinePanel(map, fixedPoints, cycles, center[0], halfWidth, title, axis)], columns: 1, panelWidth: 800, panelHeight: 500);
             return;
         }
 
@@ -39,22 +45,22 @@ public static class FixedPointPlots
             }
         }
 
-        var panels = pairs.Select(pair => PlanePanel(map, fixedPoints, cycles, trajectories, center, halfWidth, pair.Item1, pair.Item2, title)).ToList();
+        var panels = pairs.Select(pair => PlanePanel(map, fixedPoints, cycles, trajectories, center, halfWidth, pair.Item1, pair.Item2, title, axis)).ToList();
         Figure.SavePng(path, panels, columns: panels.Count, panelWidth: 700, panelHeight: 650);
     }
 
     private static Plot PlanePanel(
-        PiecewiseLinearMap map, IReadOnlyList<FixedPoint> fixedPoints, IReadOnlyList<Cycle> cycles, List<double[][]> trajectories,
-        double[] center, double halfWidth, int a, int b, string title)
+        ILatentMap map, IReadOnlyList<FixedPoint> fixedPoints, IReadOnlyList<Cycle> cycles, List<double[][]> trajectories,
+        double[] center, double halfWidth, int a, int b, string title, string axis)
     {
         int rank = map.Rank;
         var plot = new Plot();
         string held = rank > 2
-            ? " (" + string.Join(", ", Enumerable.Range(0, rank).Where(r => r != a && r != b).Select(r => $"z{r + 1} = {center[r]:G3}")) + ")"
+            ? " (" + string.Join(", ", Enumerable.Range(0, rank).Where(r => r != a && r != b).Select(r => $"{axis}{r + 1} = {center[r]:G3}")) + ")"
             : string.Empty;
-        plot.Title($"{title}: z{a + 1}–z{b + 1}{held}", size: 13);
-        plot.XLabel($"z{a + 1}");
-        plot.YLabel($"z{b + 1}");
+        plot.Title($"{title}: {axis}{a + 1}–{axis}{b + 1}{held}", size: 13);
+        plot.XLabel($"{axis}{a + 1}");
+        plot.YLabel($"{axis}{b + 1}");
 
         // Arrows of F(z) − z, projected on (a, b).
         var vectors = new List<RootedCoordinateVector>();
@@ -90,12 +96,12 @@ public static class FixedPointPlots
         return plot;
     }
 
-    private static Plot LinePanel(PiecewiseLinearMap map, IReadOnlyList<FixedPoint> fixedPoints, IReadOnlyList<Cycle> cycles, double center, double halfWidth, string title)
+    private static Plot LinePanel(ILatentMap map, IReadOnlyList<FixedPoint> fixedPoints, IReadOnlyList<Cycle> cycles, double center, double halfWidth, string title, string axis)
     {
         var plot = new Plot();
-        plot.Title($"{title}: z_(t+1) − z_t against z_t", size: 13);
-        plot.XLabel("z");
-        plot.YLabel("F(z) − z");
+        plot.Title($"{title}: {axis}_(t+1) − {axis}_t against {axis}_t", size: 13);
+        plot.XLabel(axis);
+        plot.YLabel($"F({axis}) − {axis}");
         const int samples = 400;
         var xs = new double[samples];
         var ys = new double[samples];
@@ -185,8 +191,33 @@ public static class FixedPointPlots
         return (center, Math.Max(1, 1.4 * spread));
     }
 
+    /// <summary>Paths given flat [T, R] as points, rows with a non-finite value left out.</summary>
+    private static List<double[][]> Paths(IReadOnlyList<double[]> paths, int rank)
+    {
+        var result = new List<double[][]>();
+        foreach (double[] flat in paths)
+        {
+            var points = new List<double[]>();
+            for (int t = 0; t + rank <= flat.Length; t += rank)
+            {
+                double[] point = flat[t..(t + rank)];
+                if (point.All(double.IsFinite))
+                {
+                    points.Add(point);
+                }
+            }
+
+            if (points.Count > 0)
+            {
+                result.Add([.. points]);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Noise-free trajectories from starts drawn uniformly in the view box (stream i of the seed for start i).</summary>
-    private static List<double[][]> Trajectories(PiecewiseLinearMap map, double[] center, double halfWidth, long seed)
+    private static List<double[][]> Trajectories(ILatentMap map, double[] center, double halfWidth, long seed)
     {
         int rank = map.Rank;
         var result = new List<double[][]>();
@@ -224,3 +255,10 @@ public static class FixedPointPlots
         return result;
     }
 }
+
+/// <summary>What a flow field shows besides the map: given paths instead of sampled trajectories, and the view box.</summary>
+/// <param name="Paths">Each path flat [T, R] row-major (rows with NaN are skipped).</param>
+/// <param name="Center">Centre of the view box, [R].</param>
+/// <param name="HalfWidth">Half-width of the view box along every axis.</param>
+/// <param name="AxisName">Name of the latent coordinates on the axes (z, κ, …).</param>
+public sealed record FlowFieldView(IReadOnlyList<double[]> Paths, double[] Center, double HalfWidth, string AxisName = "z");

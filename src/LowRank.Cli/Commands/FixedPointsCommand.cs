@@ -100,7 +100,8 @@ internal static class FixedPointsCommand
 
     private static double[][] Pairs(Complex[] values) => values.Select(v => new[] { v.Real, v.Imaginary }).ToArray();
 
-    private static double[] ParseInput(string? text)
+    /// <summary>Parses <c>--input u1,u2,…</c> (empty: zero input).</summary>
+    internal static double[] ParseInput(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
         {

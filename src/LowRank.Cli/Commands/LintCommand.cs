@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Numerics;
 using LowRank.Analysis;
+using LowRank.Analysis.FixedPoints;
 using LowRank.Data;
 using LowRank.Formats;
 using LowRank.Lint;
+using LowRank.Model;
 using LowRank.Plotting;
 using LowRank.RateNetworks;
 using LowRank.Tasks;
@@ -163,19 +166,26 @@ internal static class LintCommand
         var task = new Option<string?>("--task") { Description = "Task whose trials are simulated (default: the model's task)." };
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
         var trials = new Option<int>("--trials") { Description = "Trials whose κ(t) is computed and plotted.", DefaultValueFactory = _ => 8 };
-        var extent = new Option<double?>("--extent") { Description = "Half-width of the κ grid of the flow field (default: 1.2 × the largest |κ| of the trials)." };
+        var input = new Option<string?>("--input") { Description = "Constant input u1,u2,… of the flow field and fixed points, e.g. the delay period's (default: zero input)." };
+        var starts = new Option<int>("--starts") { Description = "Newton starts of the fixed-point search.", DefaultValueFactory = _ => 200 };
+        var seed = CommonOptions.Seed();
+        var extent = new Option<double?>("--extent") { Description = "Half-width of the κ view of the flow field (default: 1.2 × the largest |κ| of the trials and fixed points)." };
         var threads = CommonOptions.Threads();
-        var output = new Option<string>("--out") { Description = "Output directory: kappa.npz, kappa.png, flow_field.png (rank 2), analysis.json.", Required = true };
-        var json = new Option<string?>("--json") { Description = "Also write the overlaps to this JSON file." };
-        var command = new Command("analyze", "Latent analysis of a low-rank network: κ(t), connectivity overlaps σ_nm, σ_nI and, for rank 2, the flow field.")
+        var output = new Option<string>("--out") { Description = "Output directory: kappa.npz, kappa.png, flow_field.png, analysis.json.", Required = true };
+        var json = new Option<string?>("--json") { Description = "Also write the overlaps and fixed points to this JSON file." };
+        var command = new Command("analyze", "Latent analysis of a low-rank network: κ(t), connectivity overlaps σ_nm, σ_nI, the fixed points of the κ dynamics at a constant input and their flow field.")
         {
-            model, task, trials, extent, threads, output, json,
+            model, task, trials, input, starts, seed, extent, threads, output, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
             string modelDir = parse.GetValue(model)!;
             int count = parse.GetValue(trials);
             InputException.RequireCount("Trials", count);
+            double[] constantInput = FixedPointsCommand.ParseInput(parse.GetValue(input));
+            int threadCount = TaskCommand.CheckThreads(parse.GetValue(threads));
+            var searchOptions = new RateNetworkFixedPointOptions { Starts = parse.GetValue(starts), Seed = parse.GetValue(seed), Threads = threadCount };
+            searchOptions.Validate();
             string outDir = parse.GetValue(output)!;
             new OutputPlan().Reads(modelDir, "--model").WritesDirectory(outDir, "--out", AnalysisKind).WritesFile(parse.GetValue(json), "--json").Check();
             (RateNetwork network, RateNetworkDocument info) = RateNetworkStore.Load(modelDir);
@@ -192,10 +202,14 @@ internal static class LintCommand
             }
 
             ConnectivityOverlaps overlaps = LatentAnalysis.Overlaps(network);
+            RateNetworkLatentMap map = RateNetworkLatentMap.Of(network, constantInput);
+            double[] offset = map.StateOffset();
             Trial[] taskTrials = TaskTrainer.EvaluationTrialsOf(cognitiveTask, count);
-            double[][] kappa = LatentAnalysis.Kappa(network, taskTrials, TaskCommand.CheckThreads(parse.GetValue(threads)));
+            double[][] kappa = LatentAnalysis.Kappa(network, taskTrials, threadCount);
+            RateNetworkFixedPointResult fixedPoints = RateNetworkFixedPoints.Find(map, searchOptions);
             int rankValue = network.Spec.Rank;
-            var report = new AnalysisReport(taskName, rankValue, overlaps.NM, overlaps.NI, overlaps.MI, overlaps.MW);
+            var report = AnalysisReport.From(taskName, overlaps, map, offset, fixedPoints, searchOptions);
+            string inputText = string.Join(", ", map.Input.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)));
             AtomicFile.WriteDirectory(outDir, AnalysisKind, temp =>
             {
                 int maxSteps = kappa.Max(k => k.Length / rankValue);
@@ -208,18 +222,27 @@ internal static class LintCommand
 
                 Npz.Write(Path.Combine(temp, "kappa.npz"), [KeyValuePair.Create("kappa", new NdArray([count, maxSteps, rankValue], padded))]);
                 LintPlots.SaveKappa(Path.Combine(temp, "kappa.png"), kappa, rankValue, CognitiveTask.StepMs, $"{taskName}, rank {rankValue}");
-                if (rankValue == 2)
-                {
-                    double largest = kappa.SelectMany(k => k).Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(1).Max();
-                    double half = parse.GetValue(extent) ?? Math.Max(1e-3, 1.2 * largest);
-                    FlowField field = LatentAnalysis.Flow(network, new double[network.Spec.Inputs], half, 21);
-                    LintPlots.SaveFlowField(Path.Combine(temp, "flow_field.png"), field, kappa, $"{taskName}: flow field at zero input, κ of {count} trials");
-                }
 
+                // Drawn in the coordinates of kappa.npz, (MᵀM)⁻¹Mᵀx: the κ dynamics translated by P u.
+                var shown = new TranslatedLatentMap(map, offset);
+                FixedPoint[] points = [.. fixedPoints.FixedPoints.Select(shown.Translate)];
+                double largest = kappa.SelectMany(k => k).Concat(points.SelectMany(p => p.Z)).Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(1).Max();
+                double half = parse.GetValue(extent) ?? Math.Max(1e-3, 1.2 * largest);
+                FixedPointPlots.SaveFlowField(
+                    Path.Combine(temp, "flow_field.png"), shown, points, [], $"{taskName} at input ({inputText})", searchOptions.Seed,
+                    new FlowFieldView(kappa, new double[rankValue], half, "κ"));
                 JsonFile.Write(Path.Combine(temp, "analysis.json"), report);
             });
             context.Output.WriteLine($"σ_nm = {FormatMatrix(overlaps.NM)}");
             context.Output.WriteLine($"σ_nI = {FormatMatrix(overlaps.NI)}");
+            context.Output.WriteLine(
+                $"{fixedPoints.FixedPoints.Count} fixed points ({fixedPoints.StableCount} stable) at input ({inputText}), "
+                + $"{fixedPoints.Converged} of {fixedPoints.Starts} starts converged, {fixedPoints.Seconds:F3} s");
+            foreach (LintFixedPointEntry point in report.FixedPoints)
+            {
+                context.Output.WriteLine($"  κ = [{string.Join(", ", point.Kappa.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))}]  {point.Stability}");
+            }
+
             context.Output.WriteLine($"wrote {parse.GetValue(output)}");
             string? jsonPath = parse.GetValue(json);
             if (jsonPath is not null)
@@ -310,5 +333,29 @@ internal static class LintCommand
             fits.Select(f => f.Accuracy).ToArray(), [.. fits]);
     }
 
-    private sealed record AnalysisReport(string Task, int Rank, double[][] SigmaNm, double[][] SigmaNI, double[][] SigmaMI, double[][] SigmaMw);
+    /// <summary>
+    /// analysis.json: the overlaps, the constant input and the fixed points of the κ dynamics there (eigenvalues of the
+    /// step Jacobian, whose modulus decides stability, and of the continuous flow; counts as in <c>fixed-points</c>).
+    /// </summary>
+    private sealed record AnalysisReport(
+        string Task, int Rank, double[][] SigmaNm, double[][] SigmaNI, double[][] SigmaMI, double[][] SigmaMw,
+        double[] Input, int Starts, long Seed, int ConvergedStarts, double[] StartBox, LintFixedPointEntry[] FixedPoints, int FixedPointCount, int StableFixedPoints)
+    {
+        public static AnalysisReport From(
+            string task, ConnectivityOverlaps overlaps, RateNetworkLatentMap map, double[] offset, RateNetworkFixedPointResult result, RateNetworkFixedPointOptions options) => new(
+            task, map.Rank, overlaps.NM, overlaps.NI, overlaps.MI, overlaps.MW, map.Input, options.Starts, options.Seed, result.Converged, result.Bound,
+            [.. result.FixedPoints.Select(p => new LintFixedPointEntry(
+                p.Z, [.. p.Z.Select((v, r) => v + offset[r])], Pairs(p.Eigenvalues), Pairs(map.ContinuousEigenvalues(p.Eigenvalues)), ModelNames.Of(p.Stability), p.Residual))],
+            result.FixedPoints.Count, result.StableCount);
+
+        private static double[][] Pairs(IEnumerable<Complex> values) => [.. values.Select(v => new[] { v.Real, v.Imaginary })];
+    }
+
+    /// <param name="Kappa">κ*, F(κ*) = 0.</param>
+    /// <param name="ProjectedKappa">(MᵀM)⁻¹Mᵀx* of the fixed state x* = Mκ* + W_inᵀu: κ* + P u, the coordinates of kappa.npz and the figure.</param>
+    /// <param name="Eigenvalues">μ of ∂G/∂κ = I + α ∂F/∂κ, [[re, im]], by decreasing modulus.</param>
+    /// <param name="EigenvaluesContinuous">λ = (μ − 1)/α of ∂F/∂κ, same order.</param>
+    /// <param name="Stability">From |μ| (discrete time).</param>
+    /// <param name="Residual">‖F(κ*)‖₂.</param>
+    private sealed record LintFixedPointEntry(double[] Kappa, double[] ProjectedKappa, double[][] Eigenvalues, double[][] EigenvaluesContinuous, string Stability, double Residual);
 }

@@ -13,20 +13,12 @@ namespace LowRank.Analysis;
 /// <param name="MW">σ_mw [R, O]: σ_mw[r, k] = m_r · w_out,k / N.</param>
 public sealed record ConnectivityOverlaps(double[][] NM, double[][] NI, double[][] MI, double[][] MW);
 
-/// <summary>A flow field of the latent dynamics on a grid of κ (R = 2).</summary>
-/// <param name="Kappa1">Grid coordinates along κ_1 [G].</param>
-/// <param name="Kappa2">Grid coordinates along κ_2 [G].</param>
-/// <param name="Velocity1">dκ_1/dt (per τ) at grid point [i, j] = (Kappa1[i], Kappa2[j]), flattened [G·G].</param>
-/// <param name="Velocity2">dκ_2/dt, flattened [G·G].</param>
-public sealed record FlowField(double[] Kappa1, double[] Kappa2, double[] Velocity1, double[] Velocity2);
-
 /// <summary>
-/// Latent analysis of a low-rank rate network: κ(t), connectivity overlaps and the flow field in κ space.
+/// Latent analysis of a low-rank rate network: κ(t) and connectivity overlaps. The κ dynamics, their flow and fixed
+/// points are <see cref="FixedPoints.RateNetworkLatentMap"/> and <see cref="FixedPoints.RateNetworkFixedPoints"/>.
 /// </summary>
 /// <remarks>
-/// Decomposing x = M κ + W_inᵀ u (+ the part orthogonal to M), the latent dynamics with constant input u are
-/// <code>τ dκ/dt = −κ + Ñᵀ φ(M κ + W_inᵀ u + b) / N</code>
-/// and κ(t) of a simulated trial is the least-squares projection of x_t on M: κ = (MᵀM)⁻¹ Mᵀ x_t.
+/// κ(t) of a simulated trial is the least-squares projection of x_t on M: κ = (MᵀM)⁻¹ Mᵀ x_t.
 /// </remarks>
 public static class LatentAnalysis
 {
@@ -80,59 +72,6 @@ public static class LatentAnalysis
         return result;
     }
 
-    /// <summary>dκ/dt on a <paramref name="gridSize"/>² grid over [−extent, extent]² with constant input <paramref name="input"/> [U] (R = 2 only).</summary>
-    public static FlowField Flow(RateNetwork network, double[] input, double extent, int gridSize)
-    {
-        RequireLowRank(network);
-        RateNetworkSpec spec = network.Spec;
-        if (spec.Rank != 2)
-        {
-            throw new ArgumentException($"a flow field needs rank 2, the network has rank {spec.Rank}.", nameof(network));
-        }
-
-        int n = spec.Units;
-        RateNetworkLayout layout = network.Layout;
-        ReadOnlySpan<double> m = layout.M.Of<double>(network.Theta);
-        ReadOnlySpan<double> nt = layout.NTilde.Of<double>(network.Theta);
-        ReadOnlySpan<double> wIn = layout.InputWeights.Of<double>(network.Theta);
-        ReadOnlySpan<double> b = layout.Bias.Of<double>(network.Theta);
-        var axis = new double[gridSize];
-        for (int i = 0; i < gridSize; i++)
-        {
-            axis[i] = gridSize == 1 ? 0 : -extent + 2 * extent * i / (gridSize - 1);
-        }
-
-        var v1 = new double[gridSize * gridSize];
-        var v2 = new double[gridSize * gridSize];
-        for (int i = 0; i < gridSize; i++)
-        {
-            for (int j = 0; j < gridSize; j++)
-            {
-                double k1 = axis[i];
-                double k2 = axis[j];
-                double s1 = 0;
-                double s2 = 0;
-                for (int unit = 0; unit < n; unit++)
-                {
-                    double x = m[unit] * k1 + m[n + unit] * k2 + b[unit];
-                    for (int c = 0; c < spec.Inputs; c++)
-                    {
-                        x += wIn[c * n + unit] * input[c];
-                    }
-
-                    double r = Math.Tanh(x);
-                    s1 += nt[unit] * r;
-                    s2 += nt[n + unit] * r;
-                }
-
-                v1[i * gridSize + j] = -k1 + s1 / n;
-                v2[i * gridSize + j] = -k2 + s2 / n;
-            }
-        }
-
-        return new FlowField(axis, (double[])axis.Clone(), v1, v2);
-    }
-
     private static double[][] Overlap(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int rowsA, int rowsB, int n)
     {
         // σ_ab = A Bᵀ / N: A [rowsA, N], B [rowsB, N].
@@ -151,7 +90,8 @@ public static class LatentAnalysis
         return result;
     }
 
-    private static void RequireLowRank(RateNetwork network)
+    /// <summary>Throws <see cref="InputException"/> for a full-rank network.</summary>
+    internal static void RequireLowRank(RateNetwork network)
     {
         if (network.Spec.IsFullRank)
         {

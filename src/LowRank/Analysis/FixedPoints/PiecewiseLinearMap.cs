@@ -35,7 +35,7 @@ public sealed record PiecewiseLinearMap(
     double Decay,
     PiecewiseActivation Activation,
     int Units,
-    int Rank)
+    int Rank) : ILatentMap
 {
     /// <summary>Checks the shapes and the decay; throws <see cref="ArgumentException"/> naming the mismatch.</summary>
     public void Validate()
