@@ -165,8 +165,11 @@ internal static class LintCommand
         var model = new Option<string>("--model") { Description = "Low-rank model directory (from 'lint fit' or 'task train --rank R').", Required = true };
         var task = new Option<string?>("--task") { Description = "Task whose trials are simulated (default: the model's task)." };
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
-        var trials = new Option<int>("--trials") { Description = "Trials whose κ(t) is computed and plotted.", DefaultValueFactory = _ => 8 };
+        var trials = new Option<int>("--trials") { Description = "Task trials whose κ(t) is computed and plotted.", DefaultValueFactory = _ => 8 };
+        var data = new Option<string?>("--data") { Description = "npz of recordings ('inputs' [conditions, T, U], as for 'lint fit'): simulate its conditions instead of task trials." };
         var input = new Option<string?>("--input") { Description = "Constant input u1,u2,… of the flow field and fixed points, e.g. the delay period's (default: zero input)." };
+        var inputAt = new Option<int?>("--input-at") { Description = "Take the constant input from a simulated trial at this step (0-based), e.g. a step of the delay." };
+        var inputTrial = new Option<int>("--input-trial") { Description = "The trial (task trial or recorded condition, 0-based) whose input --input-at takes.", DefaultValueFactory = _ => 0 };
         var starts = new Option<int>("--starts") { Description = "Newton starts of the fixed-point search.", DefaultValueFactory = _ => 200 };
         var seed = CommonOptions.Seed();
         var extent = new Option<double?>("--extent") { Description = "Half-width of the κ view of the flow field (default: 1.2 × the largest |κ| of the trials and fixed points)." };
@@ -175,41 +178,59 @@ internal static class LintCommand
         var json = new Option<string?>("--json") { Description = "Also write the overlaps and fixed points to this JSON file." };
         var command = new Command("analyze", "Latent analysis of a low-rank network: κ(t), connectivity overlaps σ_nm, σ_nI, the fixed points of the κ dynamics at a constant input and their flow field.")
         {
-            model, task, trials, input, starts, seed, extent, threads, output, json,
+            model, task, trials, data, input, inputAt, inputTrial, starts, seed, extent, threads, output, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
             string modelDir = parse.GetValue(model)!;
+            string? dataPath = parse.GetValue(data);
             int count = parse.GetValue(trials);
             InputException.RequireCount("Trials", count);
+            if (dataPath is not null && parse.GetValue(task) is not null)
+            {
+                throw new InputException("give at most one of --task or --data.", "simulate a task's trials with --task, or a recording's conditions with --data.");
+            }
+
+            if (dataPath is not null && parse.GetResult(trials) is { Implicit: false })
+            {
+                throw new InputException("--trials applies to task trials; with --data every recorded condition is simulated.", "drop --trials.");
+            }
+
+            int? inputStep = parse.GetValue(inputAt);
+            if (inputStep is not null && parse.GetValue(input) is not null)
+            {
+                throw new InputException("give at most one of --input and --input-at.", "pass the input's values with --input, or take them from a trial with --input-at STEP.");
+            }
+
+            if (inputStep is null && parse.GetResult(inputTrial) is { Implicit: false })
+            {
+                throw new InputException("--input-trial needs --input-at.", "pass the step whose input is taken, e.g. --input-at 20 --input-trial 1.");
+            }
+
             double[] constantInput = FixedPointsCommand.ParseInput(parse.GetValue(input));
             int threadCount = TaskCommand.CheckThreads(parse.GetValue(threads));
             var searchOptions = new RateNetworkFixedPointOptions { Starts = parse.GetValue(starts), Seed = parse.GetValue(seed), Threads = threadCount };
             searchOptions.Validate();
             string outDir = parse.GetValue(output)!;
-            new OutputPlan().Reads(modelDir, "--model").WritesDirectory(outDir, "--out", AnalysisKind).WritesFile(parse.GetValue(json), "--json").Check();
+            new OutputPlan().Reads(modelDir, "--model").Reads(dataPath, "--data").WritesDirectory(outDir, "--out", AnalysisKind).WritesFile(parse.GetValue(json), "--json").Check();
             (RateNetwork network, RateNetworkDocument info) = RateNetworkStore.Load(modelDir);
-            string? taskName = parse.GetValue(task) ?? info.Task;
-            if (taskName is null)
+            string? taskName = dataPath is null ? parse.GetValue(task) ?? info.Task : null;
+            Trial[] analysed = dataPath is not null ? RecordedTrials(network, dataPath) : TaskTrials(network, modelDir, taskName, count);
+            if (inputStep is int step)
             {
-                throw new InputException($"model '{modelDir}' records no task.", "pass --task cdi|dms|romo|rdm.");
-            }
-
-            CognitiveTask cognitiveTask = CognitiveTask.Create(taskName);
-            if (network.Spec.Inputs != cognitiveTask.Inputs)
-            {
-                throw new InputException($"model '{modelDir}' has {network.Spec.Inputs} inputs but task '{taskName}' has {cognitiveTask.Inputs}.", "pass the task the model was trained or fitted on.");
+                constantInput = InputAt(analysed, network.Spec.Inputs, step, parse.GetValue(inputTrial));
             }
 
             ConnectivityOverlaps overlaps = LatentAnalysis.Overlaps(network);
             RateNetworkLatentMap map = RateNetworkLatentMap.Of(network, constantInput);
             double[] offset = map.StateOffset();
-            Trial[] taskTrials = TaskTrainer.EvaluationTrialsOf(cognitiveTask, count);
-            double[][] kappa = LatentAnalysis.Kappa(network, taskTrials, threadCount);
+            double[][] kappa = LatentAnalysis.Kappa(network, analysed, threadCount);
+            count = analysed.Length;
             RateNetworkFixedPointResult fixedPoints = RateNetworkFixedPoints.Find(map, searchOptions);
             int rankValue = network.Spec.Rank;
-            var report = AnalysisReport.From(taskName, overlaps, map, offset, fixedPoints, searchOptions);
+            var report = AnalysisReport.From(taskName, dataPath, overlaps, map, offset, fixedPoints, searchOptions);
             string inputText = string.Join(", ", map.Input.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)));
+            string label = taskName ?? Path.GetFileName(dataPath!);
             AtomicFile.WriteDirectory(outDir, AnalysisKind, temp =>
             {
                 int maxSteps = kappa.Max(k => k.Length / rankValue);
@@ -221,7 +242,7 @@ internal static class LintCommand
                 }
 
                 Npz.Write(Path.Combine(temp, "kappa.npz"), [KeyValuePair.Create("kappa", new NdArray([count, maxSteps, rankValue], padded))]);
-                LintPlots.SaveKappa(Path.Combine(temp, "kappa.png"), kappa, rankValue, CognitiveTask.StepMs, $"{taskName}, rank {rankValue}");
+                LintPlots.SaveKappa(Path.Combine(temp, "kappa.png"), kappa, rankValue, CognitiveTask.StepMs, $"{label}, rank {rankValue}");
 
                 // Drawn in the coordinates of kappa.npz, (MᵀM)⁻¹Mᵀx: the κ dynamics translated by P u.
                 var shown = new TranslatedLatentMap(map, offset);
@@ -229,7 +250,7 @@ internal static class LintCommand
                 double largest = kappa.SelectMany(k => k).Concat(points.SelectMany(p => p.Z)).Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(1).Max();
                 double half = parse.GetValue(extent) ?? Math.Max(1e-3, 1.2 * largest);
                 FixedPointPlots.SaveFlowField(
-                    Path.Combine(temp, "flow_field.png"), shown, points, [], $"{taskName} at input ({inputText})", searchOptions.Seed,
+                    Path.Combine(temp, "flow_field.png"), shown, points, [], $"{label} at input ({inputText})", searchOptions.Seed,
                     new FlowFieldView(kappa, new double[rankValue], half, "κ"));
                 JsonFile.Write(Path.Combine(temp, "analysis.json"), report);
             });
@@ -253,6 +274,73 @@ internal static class LintCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>The evaluation trials of <paramref name="taskName"/> (the model's task or --task).</summary>
+    private static Trial[] TaskTrials(RateNetwork network, string modelDir, string? taskName, int count)
+    {
+        if (taskName is null)
+        {
+            throw new InputException($"model '{modelDir}' records no task.", "pass --task cdi|dms|romo|rdm, or --data FILE.npz with the inputs of the recording it was fitted to.");
+        }
+
+        CognitiveTask cognitiveTask = CognitiveTask.Create(taskName);
+        if (network.Spec.Inputs != cognitiveTask.Inputs)
+        {
+            throw new InputException($"model '{modelDir}' has {network.Spec.Inputs} inputs but task '{taskName}' has {cognitiveTask.Inputs}.", "pass the task the model was trained or fitted on.");
+        }
+
+        return TaskTrainer.EvaluationTrialsOf(cognitiveTask, count);
+    }
+
+    /// <summary>One noise-free trial per recorded condition, driven by the recording's inputs [conditions, T, U].</summary>
+    private static Trial[] RecordedTrials(RateNetwork network, string dataPath)
+    {
+        SequenceSet recorded = RecordingLoader.LoadTrajectories(dataPath).Data;
+        // A network without readout is run with one unit as its output (LatentAnalysis.Kappa); targets are unused.
+        int inputs = network.Spec.Inputs, outputs = Math.Max(1, network.Spec.Outputs), steps = recorded.Steps;
+        if (recorded.Inputs != inputs)
+        {
+            throw new InputException(
+                $"'{dataPath}' has {recorded.Inputs} inputs per step but the network has {inputs}.",
+                "pass the recording the network was fitted to.");
+        }
+
+        var result = new Trial[recorded.Count];
+        for (int c = 0; c < result.Length; c++)
+        {
+            var u = new float[steps * inputs];
+            for (int i = 0; i < u.Length; i++)
+            {
+                u[i] = (float)recorded.InputValues[(long)c * steps * inputs + i];
+            }
+
+            result[c] = new Trial(steps, inputs, outputs, u, new float[steps * outputs], new float[steps]);
+        }
+
+        return result;
+    }
+
+    /// <summary>u [U] of trial <paramref name="trial"/> at step <paramref name="step"/>, as the network receives it.</summary>
+    private static double[] InputAt(Trial[] trials, int inputs, int step, int trial)
+    {
+        if (trial < 0 || trial >= trials.Length)
+        {
+            throw new InputException($"--input-trial {trial} is not one of the {trials.Length} simulated trials.", $"pass a trial from 0 to {trials.Length - 1}.");
+        }
+
+        if (step < 0 || step >= trials[trial].Steps)
+        {
+            throw new InputException($"--input-at {step} is not a step of trial {trial}, which has {trials[trial].Steps}.", $"pass a step from 0 to {trials[trial].Steps - 1}.");
+        }
+
+        var u = new double[inputs];
+        for (int k = 0; k < inputs; k++)
+        {
+            u[k] = trials[trial].InputValues[step * inputs + k];
+        }
+
+        return u;
     }
 
     internal static int[] ParseRanks(int? rank, string? ranks)
@@ -338,12 +426,12 @@ internal static class LintCommand
     /// step Jacobian, whose modulus decides stability, and of the continuous flow; counts as in <c>fixed-points</c>).
     /// </summary>
     private sealed record AnalysisReport(
-        string Task, int Rank, double[][] SigmaNm, double[][] SigmaNI, double[][] SigmaMI, double[][] SigmaMw,
+        string? Task, string? Data, int Rank, double[][] SigmaNm, double[][] SigmaNI, double[][] SigmaMI, double[][] SigmaMw,
         double[] Input, int Starts, long Seed, int ConvergedStarts, double[] StartBox, LintFixedPointEntry[] FixedPoints, int FixedPointCount, int StableFixedPoints)
     {
         public static AnalysisReport From(
-            string task, ConnectivityOverlaps overlaps, RateNetworkLatentMap map, double[] offset, RateNetworkFixedPointResult result, RateNetworkFixedPointOptions options) => new(
-            task, map.Rank, overlaps.NM, overlaps.NI, overlaps.MI, overlaps.MW, map.Input, options.Starts, options.Seed, result.Converged, result.Bound,
+            string? task, string? data, ConnectivityOverlaps overlaps, RateNetworkLatentMap map, double[] offset, RateNetworkFixedPointResult result, RateNetworkFixedPointOptions options) => new(
+            task, data, map.Rank, overlaps.NM, overlaps.NI, overlaps.MI, overlaps.MW, map.Input, options.Starts, options.Seed, result.Converged, result.Bound,
             [.. result.FixedPoints.Select(p => new LintFixedPointEntry(
                 p.Z, [.. p.Z.Select((v, r) => v + offset[r])], Pairs(p.Eigenvalues), Pairs(map.ContinuousEigenvalues(p.Eigenvalues)), ModelNames.Of(p.Stability), p.Residual))],
             result.FixedPoints.Count, result.StableCount);

@@ -38,7 +38,11 @@ public static class LatentAnalysis
             Overlap(m, wOut, spec.Rank, spec.Outputs, spec.Units));
     }
 
-    /// <summary>κ(t) [T + 1, R] of each trial's states x_0 … x_T (noise-free simulation).</summary>
+    /// <summary>
+    /// κ(t) [T + 1, R] of each trial's states x_0 … x_T (noise-free simulation). The trials' targets are not used; a
+    /// network without a readout (O = 0, fitted to recordings) is run with unit 0 as its one output, so its trials
+    /// carry one output.
+    /// </summary>
     public static double[][] Kappa(RateNetwork network, IReadOnlyList<Trial> trials, int threads)
     {
         RequireLowRank(network);
@@ -49,7 +53,8 @@ public static class LatentAnalysis
         Matrix<double> projector = (mMat.TransposeThisAndMultiply(mMat)).Inverse() * mMat.Transpose(); // [R, N]
         var result = new double[trials.Count][];
         RateNetwork quiet = network.WithSpec(network.Spec with { NoiseStd = 0 });
-        RateNetworkRunner.Run(quiet.Layout, quiet.Theta, trials, [], 0, 0, threads, (i, workspace) =>
+        int[] observed = network.Spec.Outputs == 0 ? [0] : [];
+        RateNetworkRunner.Run(quiet.Layout, quiet.Theta, trials, observed, 0, 0, threads, (i, workspace) =>
         {
             int steps = trials[i].Steps + 1;
             var kappa = new double[steps * rank];

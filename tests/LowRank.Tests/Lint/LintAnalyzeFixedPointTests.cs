@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LowRank.Formats;
 using LowRank.RateNetworks;
 using LowRank.Tests.Analysis.FixedPoints;
 using LowRank.Tests.Cli;
@@ -120,4 +121,66 @@ public sealed class LintAnalyzeFixedPointTests : IDisposable
         AssertInputError(
             CliHarness.Run("lint", "analyze", "--model", BistableModel(), "--starts", starts, "--out", Out),
             $"--starts must be at least 1, got {starts}.", "pass --starts with a positive count.");
+
+    /// <summary>A rank-2 network fitted to a recording (no task, no readout, 2 inputs), and an npz of 3 conditions × 10 steps.</summary>
+    private (string Model, string Data) RecordingModel()
+    {
+        var spec = new RateNetworkSpec(8, 2, 2, 0, 0.2, 0.0, ReadoutKind.Identity);
+        string model = Path.Combine(_dir, "recording-model");
+        RateNetworkStore.Save(model, RateNetwork.CreateRandom(spec, 6), null, null);
+        var inputs = new double[3 * 10 * 2];
+        inputs[(1 * 10 + 4) * 2] = 0.25;
+        inputs[(1 * 10 + 4) * 2 + 1] = -0.75;
+        string data = Path.Combine(_dir, "recording.npz");
+        Npz.Write(data, [KeyValuePair.Create("trajectories", new NdArray([3, 10, 8], new double[3 * 10 * 8])), KeyValuePair.Create("inputs", new NdArray([3, 10, 2], inputs))]);
+        return (model, data);
+    }
+
+    [Fact]
+    public void AnalyzeSimulatesARecordingsConditionsAndTakesTheInputOfOneStep()
+    {
+        (string model, string data) = RecordingModel();
+        CliResult result = CliHarness.Run("lint", "analyze", "--model", model, "--data", data, "--input-at", "4", "--input-trial", "1", "--starts", "30", "--out", Out);
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("at input (0.25, -0.75)", result.Output);
+        Assert.Equal([3, 11, 2], Npz.Read(Path.Combine(Out, "kappa.npz"))["kappa"].Shape);
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Out, "analysis.json")));
+        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("task").ValueKind);
+        Assert.Equal(data, document.RootElement.GetProperty("data").GetString());
+        Assert.Equal([0.25, -0.75], document.RootElement.GetProperty("input").EnumerateArray().Select(v => v.GetDouble()));
+        Assert.True(document.RootElement.GetProperty("fixed_point_count").GetInt32() >= 1);
+    }
+
+    [Fact]
+    public void AnalyzeOfAModelWithoutATaskNeedsTaskOrData()
+    {
+        (string model, _) = RecordingModel();
+        AssertInputError(
+            CliHarness.Run("lint", "analyze", "--model", model, "--out", Out),
+            $"model '{model}' records no task.", "pass --task cdi|dms|romo|rdm, or --data FILE.npz with the inputs of the recording it was fitted to.");
+    }
+
+    [Fact]
+    public void AnalyzeRejectsInputTogetherWithInputAt() =>
+        AssertInputError(
+            CliHarness.Run("lint", "analyze", "--model", BistableModel(), "--input", "0,0", "--input-at", "3", "--out", Out),
+            "give at most one of --input and --input-at.", "pass the input's values with --input, or take them from a trial with --input-at STEP.");
+
+    [Fact]
+    public void AnalyzeRejectsAnInputStepOutsideTheTrial()
+    {
+        (string model, string data) = RecordingModel();
+        AssertInputError(
+            CliHarness.Run("lint", "analyze", "--model", model, "--data", data, "--input-at", "10", "--out", Out),
+            "--input-at 10 is not a step of trial 0, which has 10.", "pass a step from 0 to 9.");
+    }
+
+    [Fact]
+    public void AnalyzeRejectsAnInputTrialOutsideTheTrials()
+    {
+        (string model, string data) = RecordingModel();
+        AssertInputError(
+            CliHarness.Run("lint", "analyze", "--model", model, "--data", data, "--input-at", "2", "--input-trial", "3", "--out", Out),
+            "--input-trial 3 is not one of the 3 simulated trials.", "pass a trial from 0 to 2.");
+    }
 }
