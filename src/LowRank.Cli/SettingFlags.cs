@@ -41,6 +41,7 @@ internal static partial class SettingFlags
         ["HeldOutFraction"] = "--held-out",
         ["HeldOutTrials"] = "--held-out-trials",
         ["HeldOutUnits"] = "--heldout-units",
+        ["HiddenUnits"] = "--hidden-units",
         ["Holdout"] = "--holdout",
         ["Input"] = "--input",
         ["Iterations"] = "--iterations",

@@ -33,7 +33,8 @@ internal static class LintCommand
 
     private static Command CreateFit(CliContext context)
     {
-        var data = new Option<string?>("--data") { Description = "npz with 'trajectories' [conditions, T, neurons] and optional 'inputs' [conditions, T, U]." };
+        var data = new Option<string?>("--data") { Description = "npz with 'trajectories' [conditions, T, neurons] (NaN: a missing value, left out of the loss and R²) and optional 'inputs' [conditions, T, U]." };
+        var hidden = new Option<int>("--hidden-units") { Description = "Unrecorded units added to a fit of recordings (--data): the network has the recorded neurons first, then these.", DefaultValueFactory = _ => 0 };
         var teacher = new Option<string?>("--teacher") { Description = "Model directory of a trained teacher network (from 'lowrank task train')." };
         var rank = new Option<int?>("--rank") { Description = "Rank R of the fitted network." };
         var ranks = new Option<string?>("--ranks") { Description = "Sweep ranks, e.g. 1..5 or 1,2,4; writes one model per rank and an R²-vs-rank PNG." };
@@ -52,7 +53,7 @@ internal static class LintCommand
         var json = CommonOptions.Json();
         var command = new Command("fit", "Fit a low-rank network to recorded trajectories or to a teacher network's units; report held-out R².")
         {
-            data, teacher, rank, ranks, subsample, init, epochs, lr, trainTrials, heldOutTrials, heldOutFraction, evalTrials, seed, threads, output, json,
+            data, teacher, rank, ranks, subsample, hidden, init, epochs, lr, trainTrials, heldOutTrials, heldOutFraction, evalTrials, seed, threads, output, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
@@ -72,6 +73,11 @@ internal static class LintCommand
                 throw new InputException("--subsample applies to --teacher fits only.", "with --data every recorded neuron is fitted; drop --subsample.");
             }
 
+            if (teacherDir is not null && parse.GetResult(hidden) is { Implicit: false })
+            {
+                throw new InputException("--hidden-units applies to fits of recordings (--data) only.", "a teacher's unobserved units are its own; choose the observed fraction with --subsample, or drop --hidden-units.");
+            }
+
             if (dataPath is not null && parse.GetResult(init) is { Implicit: false } && initialization == FitInitialization.Svd)
             {
                 throw new InputException("--init svd needs a teacher's connectivity (--teacher).", "use --init random with --data.");
@@ -79,7 +85,7 @@ internal static class LintCommand
 
             var baseOptions = new TrajectoryFitOptions(
                 rankList[0], parse.GetValue(epochs), parse.GetValue(lr), initialization, parse.GetValue(seed), parse.GetValue(threads),
-                parse.GetValue(heldOutFraction), p, parse.GetValue(trainTrials), parse.GetValue(heldOutTrials), parse.GetValue(evalTrials));
+                parse.GetValue(heldOutFraction), p, parse.GetValue(trainTrials), parse.GetValue(heldOutTrials), parse.GetValue(evalTrials), parse.GetValue(hidden));
             baseOptions.Validate();
             string outDir = parse.GetValue(output)!;
             DirectoryKind outKind = sweep ? SweepKind : RateNetworkStore.OutputKind;
@@ -122,7 +128,7 @@ internal static class LintCommand
                 context.Output.WriteLine(
                     $"rank {r}: held-out R² {result.R2:F4} (per neuron {result.R2PerNeuron:F4})"
                     + (result.Accuracy is double a ? $"  accuracy {a:F4}" : "")
-                    + $"  [{result.Observed.Length} units, {result.TrainConditions} fitted / {result.HeldOutConditions} held-out conditions, {result.Summary.Seconds:F1} s]");
+                    + $"  [{result.Observed.Length} units{(result.Student.Spec.Units > result.Observed.Length ? $" + {result.Student.Spec.Units - result.Observed.Length} hidden" : "")}, {result.TrainConditions} fitted / {result.HeldOutConditions} held-out conditions, {result.Summary.Seconds:F1} s]");
             }
 
             AtomicFile.WriteDirectory(outDir, outKind, temp =>
@@ -406,11 +412,11 @@ internal static class LintCommand
         "[" + string.Join("; ", matrix.Select(row => string.Join(", ", row.Select(v => v.ToString("F3", CultureInfo.InvariantCulture))))) + "]";
 
     private sealed record FitReport(
-        int Rank, double R2, double R2PerNeuron, double? Accuracy, int ObservedUnits, int TrainConditions, int HeldOutConditions,
+        int Rank, double R2, double R2PerNeuron, double? Accuracy, int ObservedUnits, int HiddenUnits, int TrainConditions, int HeldOutConditions,
         double InitialLoss, double BestLoss, int BestEpoch, double Seconds)
     {
         public static FitReport From(int rank, TrajectoryFitResult r) => new(
-            rank, r.R2, r.R2PerNeuron, r.Accuracy, r.Observed.Length, r.TrainConditions, r.HeldOutConditions,
+            rank, r.R2, r.R2PerNeuron, r.Accuracy, r.Observed.Length, r.Student.Spec.Units - r.Observed.Length, r.TrainConditions, r.HeldOutConditions,
             r.Summary.InitialLoss, r.Summary.BestLoss, r.Summary.BestEpoch, r.Summary.Seconds);
     }
 

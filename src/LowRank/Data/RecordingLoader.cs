@@ -311,7 +311,7 @@ public static class RecordingLoader
 
         int conditions = trajectories.Shape[0];
         int steps = trajectories.Shape[1];
-        RequireFiniteArray(trajectories, "trajectories", path);
+        RequireFiniteArray(trajectories, "trajectories", path, allowMissing: true);
         NdArray? inputs = null;
         if (arrays.TryGetValue("inputs", out NdArray? u))
         {
@@ -371,15 +371,17 @@ public static class RecordingLoader
         }
     }
 
-    /// <summary>The array <paramref name="name"/> of the trajectories file: every value finite.</summary>
-    private static void RequireFiniteArray(NdArray array, string name, string path)
+    /// <summary>The array <paramref name="name"/> of the trajectories file: every value finite, or NaN (missing) where <paramref name="allowMissing"/>.</summary>
+    private static void RequireFiniteArray(NdArray array, string name, string path, bool allowMissing = false)
     {
-        int i = FirstNonFinite(array);
+        int i = FirstNonFinite(array, allowMissing);
         if (i >= 0)
         {
             throw new InputException(
                 $"'{name}' in '{path}' holds a non-finite value ({array.Data[i]}) at {NdArray.FormatShape(array.IndexOf(i))}.",
-                "remove or interpolate NaN/Inf values before fitting.");
+                allowMissing
+                    ? "NaN marks a missing value, but an infinite one has no meaning: replace it with NaN or a recorded value."
+                    : "remove or interpolate NaN/Inf values before fitting.");
         }
     }
 

@@ -48,6 +48,49 @@ public sealed class Trial
     /// <summary>[T].</summary>
     public float[] Mask { get; }
 
+    /// <summary>Whether some target is NaN: a missing entry, left out of the loss (masked mean squared error).</summary>
+    public bool HasMissingTargets
+    {
+        get
+        {
+            foreach (float y in Targets)
+            {
+                if (float.IsNaN(y))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The weight of the trial's squared errors in a mean: Σ_t mask_t · (targets observed at step t), which is
+    /// O · <see cref="MaskSum"/> when no target is missing (computed so, to keep that case's rounding).
+    /// </summary>
+    public double WeightedEntries()
+    {
+        if (!HasMissingTargets)
+        {
+            return MaskSum() * Outputs;
+        }
+
+        double sum = 0;
+        for (int t = 0; t < Steps; t++)
+        {
+            int observed = 0;
+            for (int k = 0; k < Outputs; k++)
+            {
+                observed += float.IsNaN(Targets[t * Outputs + k]) ? 0 : 1;
+            }
+
+            sum += Mask[t] * observed;
+        }
+
+        return sum;
+    }
+
     /// <summary>Σ_t mask_t.</summary>
     public double MaskSum()
     {

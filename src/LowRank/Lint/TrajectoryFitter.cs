@@ -30,6 +30,7 @@ public enum FitInitialization
 /// <param name="TrainTrials">Teacher trials used for fitting.</param>
 /// <param name="HeldOutTrials">Teacher trials used for R².</param>
 /// <param name="EvaluationTrials">Trials of the accuracy estimate (teacher fits).</param>
+/// <param name="HiddenUnits">Unrecorded units added to a fit of recordings: the network has the recorded neurons first, then these (DESIGN §6).</param>
 public sealed record TrajectoryFitOptions(
     int Rank,
     int Epochs,
@@ -41,7 +42,8 @@ public sealed record TrajectoryFitOptions(
     double Subsample = 1.0,
     int TrainTrials = 256,
     int HeldOutTrials = 128,
-    int EvaluationTrials = 512)
+    int EvaluationTrials = 512,
+    int HiddenUnits = 0)
 {
     /// <summary>Throws <see cref="InputException"/> naming the first setting out of range (the rank is checked against the units by the fit).</summary>
     public void Validate()
@@ -72,6 +74,12 @@ public sealed record TrajectoryFitOptions(
         }
 
         RequireCount(nameof(Threads), Threads);
+        if (HiddenUnits < 0)
+        {
+            throw new InputException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Ref(nameof(HiddenUnits))} must be 0 or more, got {HiddenUnits}."),
+                $"pass the number of unrecorded units to add, e.g. {Ref(nameof(HiddenUnits))} 50.") { Setting = nameof(HiddenUnits) };
+        }
     }
 }
 
@@ -134,7 +142,8 @@ public static class TrajectoryFitter
 
     /// <summary>
     /// Fits recordings: <paramref name="trajectories"/> of C conditions, observations [C, T, X] (X recorded neurons) with
-    /// inputs [C, T, U] (U may be 0).
+    /// inputs [C, T, U] (U may be 0). A NaN observation is a missing entry, left out of the loss and of R²; with
+    /// <see cref="TrajectoryFitOptions.HiddenUnits"/> H the network has X + H units, of which the first X are fitted.
     /// </summary>
     public static TrajectoryFitResult FitRecordings(SequenceSet trajectories, TrajectoryFitOptions options, IProgressSink progress)
     {
@@ -173,7 +182,15 @@ public static class TrajectoryFitter
         Trial[] held = order.Take(heldOut).Order().Select(i => trials[i]).ToArray();
         Trial[] train = order.Skip(heldOut).Order().Select(i => trials[i]).ToArray();
 
-        var spec = new RateNetworkSpec(neurons, options.Rank, inputCount, 0, CognitiveTask.Alpha, 0.0, ReadoutKind.Identity);
+        if (trials.All(t => t.WeightedEntries() == 0))
+        {
+            throw new InputException(
+                "every value of the trajectories is NaN (missing): there is nothing to fit.",
+                "NaN marks a missing value; give the recorded values.");
+        }
+
+        options.Validate();
+        var spec = new RateNetworkSpec(neurons + options.HiddenUnits, options.Rank, inputCount, 0, CognitiveTask.Alpha, 0.0, ReadoutKind.Identity);
         RateNetwork initial = RateNetwork.CreateRandom(spec, options.Seed);
         int[] observed = Enumerable.Range(0, neurons).ToArray();
         ParameterGroups trainable = ParameterGroups.M | ParameterGroups.NTilde | ParameterGroups.InputWeights
@@ -191,6 +208,12 @@ public static class TrajectoryFitter
         ArgumentNullException.ThrowIfNull(teacher);
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.HiddenUnits != 0)
+        {
+            throw new InputException(
+                $"{Ref(nameof(TrajectoryFitOptions.HiddenUnits))} adds unrecorded units to a fit of recordings, but this fits a teacher network, whose unobserved units are its own.",
+                $"drop {Ref(nameof(TrajectoryFitOptions.HiddenUnits))}, or choose the observed fraction with {Ref(nameof(TrajectoryFitOptions.Subsample))}.") { Setting = nameof(TrajectoryFitOptions.HiddenUnits) };
+        }
         RateNetworkSpec teacherSpec = teacher.Spec;
         int n = teacherSpec.Units;
         if (teacherSpec.Inputs != task.Inputs || teacherSpec.Outputs != task.Outputs)
@@ -304,6 +327,11 @@ public static class TrajectoryFitter
                 for (int j = 0; j < k; j++)
                 {
                     double y = trial.Targets[t * k + j];
+                    if (double.IsNaN(y))
+                    {
+                        continue; // a missing entry is not scored
+                    }
+
                     double e = predictions[i][t * k + j] - y;
                     count[j]++;
                     sum[j] += y;

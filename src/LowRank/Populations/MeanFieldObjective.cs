@@ -87,7 +87,7 @@ public sealed class MeanFieldObjective : IDifferentiableObjective<TrialBatch>
         Prepare(phi);
         ReadOnlyMemory<int> trials = batch.Trials;
         int count = trials.Length;
-        double scale = BpttObjective.LossScale(_trials, trials.Span, Mixture.Network.Spec.Outputs);
+        double scale = BpttObjective.LossScale(_trials, trials.Span);
         var gradients = new double[count][];
         var losses = new double[count];
         Parallel.For(0, count, _parallel, k =>

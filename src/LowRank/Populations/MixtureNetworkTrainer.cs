@@ -284,7 +284,7 @@ public static class MixtureNetworkTrainer
         ArgumentNullException.ThrowIfNull(trials);
         objective.Prepare(phi);
         int[] all = Enumerable.Range(0, trials.Count).ToArray();
-        double scale = BpttObjective.LossScale(trials, all, objective.Mixture.Network.Spec.Outputs);
+        double scale = BpttObjective.LossScale(trials, all);
         var losses = new double[trials.Count];
         Parallel.For(0, trials.Count, parallel, i => losses[i] = objective.Loss(trials[i], scale));
         return losses.Sum();

@@ -76,7 +76,7 @@ public sealed class SampledMixtureObjective : IDifferentiableObjective<TrialBatc
         ArgumentNullException.ThrowIfNull(workspace);
         RateNetworkLayout layout = mixture.Network;
         mixture.Loadings<T>(phi, xi, workspace.Theta);
-        T scale = T.CreateTruncating(BpttObjective.LossScale(trials, batch.Span, layout.Spec.Outputs));
+        T scale = T.CreateTruncating(BpttObjective.LossScale(trials, batch.Span));
         double loss = BpttObjective.BatchGradient(layout, workspace.Theta, trials, batch, [], scale, seed, noiseStream, workspace.Buffers, workspace.GTheta, parallel);
         mixture.Backward(phi, xi, workspace.GTheta, gPhi);
         return loss;

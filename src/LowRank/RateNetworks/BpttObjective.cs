@@ -71,7 +71,7 @@ public sealed class BpttObjective : IDifferentiableObjective<TrialBatch>
             _buffers = [.. Enumerable.Range(0, batch.Trials.Length).Select(_ => new float[_layout.Length])];
         }
 
-        float scale = (float)LossScale(_trials, batch.Trials.Span, Outputs);
+        float scale = (float)LossScale(_trials, batch.Trials.Span);
         double loss = BatchGradient(
             _layout, _thetaF, _trials, batch.Trials, _observed, scale,
             _noiseSeed, NoiseStreamBase + (long)batch.Epoch * _trials.Count, _buffers, _gradient, _parallel);
@@ -147,16 +147,19 @@ public sealed class BpttObjective : IDifferentiableObjective<TrialBatch>
         return loss;
     }
 
-    /// <summary>s = 1 / (O · Σ_batch Σ_t mask_t), the factor that makes a batch's summed squared error its mean (0 without masked steps).</summary>
-    public static double LossScale(IReadOnlyList<Trial> trials, ReadOnlySpan<int> batch, int outputs)
+    /// <summary>
+    /// s = 1 / Σ_batch Σ_t mask_t · (observed targets at t) — 1 / (O · Σ_batch Σ_t mask_t) when none is missing — the
+    /// factor that makes a batch's summed squared error its mean (0 without weighted entries).
+    /// </summary>
+    public static double LossScale(IReadOnlyList<Trial> trials, ReadOnlySpan<int> batch)
     {
-        double maskSum = 0;
+        double entries = 0;
         foreach (int index in batch)
         {
-            maskSum += trials[index].MaskSum();
+            entries += trials[index].WeightedEntries();
         }
 
-        return maskSum > 0 ? 1.0 / (maskSum * outputs) : 0;
+        return entries > 0 ? 1.0 / entries : 0;
     }
 
     /// <summary>
@@ -166,17 +169,16 @@ public sealed class BpttObjective : IDifferentiableObjective<TrialBatch>
     public static double Loss(RateNetworkLayout layout, double[] theta, IReadOnlyList<Trial> trials, int[] observed, long noiseSeed, long noiseStream, int threads)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        int outputs = observed.Length > 0 ? observed.Length : layout.Spec.Outputs;
         double[] losses = RateNetworkRunner.Run(layout, theta, trials, observed, noiseSeed, noiseStream, threads);
         double sum = 0;
-        double maskSum = 0;
+        double entries = 0;
         for (int i = 0; i < trials.Count; i++)
         {
             sum += losses[i];
-            maskSum += trials[i].MaskSum();
+            entries += trials[i].WeightedEntries();
         }
 
-        return maskSum > 0 ? sum / (maskSum * outputs) : 0;
+        return entries > 0 ? sum / entries : 0;
     }
 
     private static void SumBuffers<T>(T[][] buffers, int count, double[] destination, ParallelOptions parallel)

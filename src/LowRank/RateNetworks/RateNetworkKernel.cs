@@ -223,11 +223,16 @@ internal static class RateNetworkKernel<T>
             T weight = T.CreateTruncating(trial.Mask[t]);
             if (weight != T.Zero)
             {
+                // A NaN target is a missing entry: it adds nothing (masked mean squared error).
                 T sum = T.Zero;
                 for (int k = 0; k < o; k++)
                 {
-                    T error = output[k] - T.CreateTruncating(trial.Targets[t * o + k]);
-                    sum += error * error;
+                    float target = trial.Targets[t * o + k];
+                    if (!float.IsNaN(target))
+                    {
+                        T error = output[k] - T.CreateTruncating(target);
+                        sum += error * error;
+                    }
                 }
 
                 loss += weight * sum;
@@ -306,9 +311,15 @@ internal static class RateNetworkKernel<T>
                     bool tanh = spec.Readout == ReadoutKind.Tanh;
                     for (int k = 0; k < o; k++)
                     {
+                        float target = trial.Targets[t * o + k];
+                        if (float.IsNaN(target))
+                        {
+                            continue;
+                        }
+
                         T ok = outputs[t * o + k];
                         T slope = tanh ? T.One - ok * ok : T.One;
-                        gx[observed[k]] += factor * (ok - T.CreateTruncating(trial.Targets[t * o + k])) * slope;
+                        gx[observed[k]] += factor * (ok - T.CreateTruncating(target)) * slope;
                     }
                 }
                 else
@@ -318,7 +329,13 @@ internal static class RateNetworkKernel<T>
                     gr.Clear();
                     for (int k = 0; k < o; k++)
                     {
-                        T go = factor * (outputs[t * o + k] - T.CreateTruncating(trial.Targets[t * o + k])) * invN;
+                        float target = trial.Targets[t * o + k];
+                        if (float.IsNaN(target))
+                        {
+                            continue;
+                        }
+
+                        T go = factor * (outputs[t * o + k] - T.CreateTruncating(target)) * invN;
                         TensorPrimitives.MultiplyAdd(scratch, go, gWOut.Slice(k * n, n), gWOut.Slice(k * n, n));
                         TensorPrimitives.MultiplyAdd(wOut.Slice(k * n, n), go, gr, gr);
                     }

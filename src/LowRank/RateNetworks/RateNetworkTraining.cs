@@ -151,17 +151,16 @@ public static class RateNetworkTraining
         var correct = new bool[validation.Count];
         double[] losses = RateNetworkRunner.Run(layout, theta, validation, observed, noiseSeed, BpttObjective.NoiseStreamBase, threads, (i, workspace) =>
             correct[i] = judge(validation[i], workspace.Outputs));
-        int outputs = observed.Length > 0 ? observed.Length : layout.Spec.Outputs;
-        double sum = 0, maskSum = 0;
+        double sum = 0, entries = 0;
         int right = 0;
         for (int i = 0; i < validation.Count; i++)
         {
             sum += losses[i];
-            maskSum += validation[i].MaskSum();
+            entries += validation[i].WeightedEntries();
             right += correct[i] ? 1 : 0;
         }
 
-        return (maskSum > 0 ? sum / (maskSum * outputs) : 0, right / (double)Math.Max(1, validation.Count));
+        return (entries > 0 ? sum / entries : 0, right / (double)Math.Max(1, validation.Count));
     }
 
     /// <summary>The progress message of loss-minimising runs: the epoch's mean loss and the best criterion so far.</summary>

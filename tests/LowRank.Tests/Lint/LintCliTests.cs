@@ -130,12 +130,20 @@ public sealed class LintCliTests : IDisposable
     {
         string data = Path.Combine(_dir, "y.npz");
         var values = new double[2 * 3 * 2];
-        values[5] = double.NaN;
+        values[5] = double.NegativeInfinity;
         LowRank.Formats.Npz.Write(data, [KeyValuePair.Create("trajectories", new LowRank.Formats.NdArray([2, 3, 2], values))]);
         AssertInputError(
             CliHarness.Run("lint", "fit", "--data", data, "--rank", "1", "--init", "random", "--out", Out),
-            $"'trajectories' in '{data}' holds a non-finite value (NaN) at [0, 2, 1].",
-            "remove or interpolate NaN/Inf values before fitting.");
+            $"'trajectories' in '{data}' holds a non-finite value (-Infinity) at [0, 2, 1].",
+            "NaN marks a missing value, but an infinite one has no meaning: replace it with NaN or a recorded value.");
+
+        // NaN is a missing value, but a recording of nothing but missing values has nothing to fit.
+        Array.Fill(values, double.NaN);
+        LowRank.Formats.Npz.Write(data, [KeyValuePair.Create("trajectories", new LowRank.Formats.NdArray([2, 3, 2], values))]);
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--data", data, "--rank", "1", "--init", "random", "--out", Out),
+            "every value of the trajectories is NaN (missing): there is nothing to fit.",
+            "NaN marks a missing value; give the recorded values.");
     }
 
     [Fact]
@@ -224,6 +232,64 @@ public sealed class LintCliTests : IDisposable
         Assert.Contains("\"r2\"", text);
         Assert.Contains("\"accuracy\": null", text);
         Assert.Contains("\"held_out_conditions\": 2", text);
+    }
+
+    /// <summary>Rank-2 trajectories of 16 conditions on 20 units, the first 14 recorded, every fifth entry NaN (or ∞ where asked).</summary>
+    private string RecordingWithGaps(double fill = double.NaN)
+    {
+        (double[] states, double[] inputs, int steps) = TrajectoryFitterTests.RankTwoTrajectories(20, 16, 4);
+        var values = new double[16 * steps * 14];
+        for (int c = 0; c < 16 * steps; c++)
+        {
+            for (int k = 0; k < 14; k++)
+            {
+                int i = c * 14 + k;
+                values[i] = i % 5 == 3 ? fill : states[c * 20 + k];
+            }
+        }
+
+        string data = Path.Combine(_dir, "gaps.npz");
+        Directory.CreateDirectory(_dir);
+        LowRank.Formats.Npz.Write(data, [
+            KeyValuePair.Create("trajectories", new LowRank.Formats.NdArray([16, steps, 14], values)),
+            KeyValuePair.Create("inputs", new LowRank.Formats.NdArray([16, steps, 2], inputs)),
+        ]);
+        return data;
+    }
+
+    [Fact]
+    public void RecordingsWithMissingValuesFitWithHiddenUnits()
+    {
+        string json = Path.Combine(_dir, "gaps.json");
+        CliResult fit = CliHarness.Run("lint", "fit", "--data", RecordingWithGaps(), "--rank", "2", "--hidden-units", "6", "--init", "random", "--epochs", "30", "--seed", "1", "--out", Out, "--json", json);
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.Contains("[14 units + 6 hidden, 12 fitted / 4 held-out conditions", fit.Output, StringComparison.Ordinal);
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        System.Text.Json.JsonElement root = document.RootElement;
+        Assert.Equal(6, root.GetProperty("hidden_units").GetInt32());
+        Assert.Equal(14, root.GetProperty("observed_units").GetInt32());
+        Assert.True(double.IsFinite(root.GetProperty("r2").GetDouble()));
+        (RateNetwork model, _) = RateNetworkStore.Load(Out);
+        Assert.Equal(20, model.Spec.Units);
+    }
+
+    [Fact]
+    public void HiddenUnitsAndMissingValuesRefuseWhatTheyCannotMean()
+    {
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--data", RecordingWithGaps(), "--rank", "2", "--hidden-units", "-1", "--init", "random", "--out", Out),
+            "--hidden-units must be 0 or more, got -1.",
+            "pass the number of unrecorded units to add, e.g. --hidden-units 50.");
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--teacher", SmallTeacher(), "--rank", "1", "--hidden-units", "3", "--out", Out),
+            "--hidden-units applies to fits of recordings (--data) only.",
+            "a teacher's unobserved units are its own; choose the observed fraction with --subsample, or drop --hidden-units.");
+        string infinite = RecordingWithGaps(double.PositiveInfinity);
+        CliResult result = CliHarness.Run("lint", "fit", "--data", infinite, "--rank", "2", "--init", "random", "--out", Out);
+        AssertInputError(
+            result,
+            $"'trajectories' in '{infinite}' holds a non-finite value (Infinity) at [0, 0, 3].",
+            "NaN marks a missing value, but an infinite one has no meaning: replace it with NaN or a recorded value.");
     }
 
     private string SmallTeacher()

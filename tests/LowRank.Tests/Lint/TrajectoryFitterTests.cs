@@ -140,4 +140,115 @@ public sealed class TrajectoryFitterTests
         Assert.Equal(1.0, global, 1e-12);
         Assert.Equal(1.0, perNeuron, 1e-12);
     }
+
+    /// <summary>
+    /// Trajectories of a random rank-2 network of <paramref name="units"/> units (ñ_r = 1.4 m_r + input overlap, so the
+    /// latents respond to the inputs and interact) on <paramref name="conditions"/> conditions, each a constant pulse of
+    /// two inputs with its own amplitudes on steps 5–24 of 60: states [C, 60, units] and inputs [C, 60, 2].
+    /// </summary>
+    internal static (double[] States, double[] Inputs, int Steps) RankTwoTrajectories(int units, int conditions, long seed)
+    {
+        var spec = new RateNetworkSpec(units, 2, 2, 1, CognitiveTask.Alpha, 0.0, ReadoutKind.Identity);
+        RateNetwork teacher = RateNetwork.CreateRandom(spec, seed);
+        Span<double> m = teacher.Layout.M.Of(teacher.Theta);
+        Span<double> n = teacher.Layout.NTilde.Of(teacher.Theta);
+        Span<double> w = teacher.Layout.InputWeights.Of(teacher.Theta);
+        for (int r = 0; r < 2; r++)
+        {
+            for (int i = 0; i < units; i++)
+            {
+                n[r * units + i] = 1.4 * m[r * units + i] + 0.6 * w[r * units + i];
+                w[r * units + i] *= 2;
+            }
+        }
+
+        const int steps = 60;
+        LowRank.Numerics.Rng rng = LowRank.Numerics.Rng.Create(seed, 7);
+        var trials = new Trial[conditions];
+        var inputs = new double[conditions * steps * 2];
+        for (int c = 0; c < conditions; c++)
+        {
+            var u = new float[steps * 2];
+            double a = 2 * rng.NextDouble() - 1, b = 2 * rng.NextDouble() - 1;
+            for (int t = 5; t < 25; t++)
+            {
+                u[t * 2] = (float)a;
+                u[t * 2 + 1] = (float)b;
+            }
+
+            for (int i = 0; i < u.Length; i++)
+            {
+                inputs[c * steps * 2 + i] = u[i];
+            }
+
+            trials[c] = new Trial(steps, 2, 1, u, new float[steps], Enumerable.Repeat(1f, steps).ToArray());
+        }
+
+        var states = new double[conditions * steps * units];
+        RateNetworkRunner.Run(teacher.Layout, teacher.Theta, trials, [], 0, 0, 1, (i, workspace) =>
+        {
+            for (int t = 0; t < steps; t++)
+            {
+                for (int k = 0; k < units; k++)
+                {
+                    states[(i * steps + t) * units + k] = workspace.States[(t + 1) * units + k];
+                }
+            }
+        });
+        return (states, inputs, steps);
+    }
+
+    [Fact]
+    public void ARankTwoNetworkIsRecoveredWithAThirdOfItsUnitsHiddenAndAFifthOfTheEntriesMissing()
+    {
+        // 40 units, the first 28 recorded (30 % hidden), 20 % of the recorded entries NaN at random.
+        const int units = 40, recorded = 28, conditions = 16;
+        (double[] states, double[] inputs, int steps) = RankTwoTrajectories(units, conditions, 4);
+        var values = new double[conditions * steps * recorded];
+        LowRank.Numerics.Rng rng = LowRank.Numerics.Rng.Create(5, 0);
+        int missing = 0;
+        for (int c = 0; c < conditions * steps; c++)
+        {
+            for (int k = 0; k < recorded; k++)
+            {
+                bool hide = rng.NextDouble() < 0.2;
+                missing += hide ? 1 : 0;
+                values[c * recorded + k] = hide ? double.NaN : states[c * units + k];
+            }
+        }
+
+        Assert.InRange(missing / (double)values.Length, 0.18, 0.22);
+        var data = new SequenceSet(conditions, steps, recorded, values, 2, inputs);
+        var options = new TrajectoryFitOptions(
+            Rank: 2, Epochs: 1500, LearningRate: 0.02, Initialization: FitInitialization.Random, Seed: 1, Threads: 2, HiddenUnits: units - recorded);
+        TrajectoryFitResult result = TrajectoryFitter.FitRecordings(data, options, NullProgress.Instance);
+        Assert.Equal(units, result.Student.Spec.Units);
+        Assert.Equal(Enumerable.Range(0, recorded), result.Observed);
+        Assert.True(double.IsFinite(result.Summary.BestLoss));
+        Assert.True(result.R2 >= 0.95, $"held-out R² {result.R2} (per neuron {result.R2PerNeuron})");
+    }
+
+    [Fact]
+    public void MissingEntriesAreLeftOutOfTheScore()
+    {
+        // The same prediction scored with and without a NaN in place of a badly predicted entry: only the NaN-free
+        // entries count, so marking the bad one missing gives R² 1.
+        RateNetwork teacher = RankOneTeacher(12, 2);
+        var task = new RandomDotDecisionTask();
+        int[] observed = [0, 3];
+        Trial source = task.GenerateMany(1, 0, 1)[0];
+        var probe = new Trial(source.Steps, 1, 2, source.InputValues, new float[source.Steps * 2], Enumerable.Repeat(1f, source.Steps).ToArray());
+        float[] exact = [];
+        RateNetworkRunner.Run(teacher.Layout, teacher.Theta, [probe, probe], observed, 0, 0, 1, (i, workspace) =>
+            exact = workspace.Outputs.AsSpan(0, source.Steps * 2).ToArray());
+        float[] wrong = [.. exact];
+        wrong[7] += 5;
+        float[] masked = [.. wrong];
+        masked[7] = float.NaN;
+        Trial With(float[] targets) => new(source.Steps, 1, 2, source.InputValues, targets, probe.Mask);
+        Assert.True(TrajectoryFitter.Score(teacher, [With(wrong), With(exact)], observed, 1).Global < 1);
+        (double global, double perNeuron) = TrajectoryFitter.Score(teacher, [With(masked), With(exact)], observed, 1);
+        Assert.Equal(1.0, global, 1e-12);
+        Assert.Equal(1.0, perNeuron, 1e-12);
+    }
 }

@@ -79,6 +79,80 @@ public sealed class RateNetworkGradientTests
         }
     }
 
+    [Theory]
+    [InlineData(ReadoutKind.Identity, true)]
+    [InlineData(ReadoutKind.Tanh, true)]
+    [InlineData(ReadoutKind.Tanh, false)]
+    public void MissingTargetsDropOutOfTheLossAndItsGradient(ReadoutKind readout, bool observeUnits)
+    {
+        // A trial with about 30 % of its targets NaN: the loss is the sum over the others (checked against the same
+        // trial with those entries' errors zeroed by copying the prediction in), and the gradient matches central
+        // differences in double.
+        var spec = new RateNetworkSpec(9, 2, 2, observeUnits ? 0 : 3, 0.2, 0.0, readout);
+        var layout = new RateNetworkLayout(spec);
+        Rng rng = Rng.Create(12, observeUnits ? 1 : 2);
+        var theta = new double[layout.Length];
+        rng.FillGaussian(theta);
+        int[] observed = observeUnits ? [0, 4, 8] : [];
+        const int steps = 7, o = 3;
+        Trial trial = RandomTrial(rng, steps, 2, o);
+        var missing = new bool[steps * o];
+        for (int i = 0; i < missing.Length; i++)
+        {
+            missing[i] = rng.NextDouble() < 0.3;
+            trial.Targets[i] = missing[i] ? float.NaN : trial.Targets[i];
+        }
+
+        Assert.True(trial.HasMissingTargets);
+        double entries = 0;
+        for (int t = 0; t < steps; t++)
+        {
+            entries += trial.Mask[t] * Enumerable.Range(0, o).Count(k => !missing[t * o + k]);
+        }
+
+        Assert.Equal(entries, trial.WeightedEntries(), 12);
+        Assert.Equal(1 / entries, BpttObjective.LossScale([trial], [0]), 12);
+
+        var workspace = new RateNetworkWorkspace<double>(spec, observed.Length, steps);
+        double loss = RateNetworkKernel<double>.Forward(layout, theta, trial, observed, null, workspace, 1.0);
+        Assert.True(double.IsFinite(loss));
+        var filled = (float[])trial.Targets.Clone();
+        for (int i = 0; i < filled.Length; i++)
+        {
+            filled[i] = missing[i] ? (float)workspace.Outputs[i] : filled[i];
+        }
+
+        Trial complete = new(steps, 2, o, trial.InputValues, filled, trial.Mask);
+        Assert.Equal(loss, RateNetworkKernel<double>.Forward(layout, theta, complete, observed, null, workspace, 1.0), 1e-6 * Math.Max(1, loss));
+
+        var gradient = new double[layout.Length];
+        RateNetworkKernel<double>.Forward(layout, theta, trial, observed, null, workspace, 1.0);
+        RateNetworkKernel<double>.Backward(layout, theta, trial, observed, workspace, 1.0, gradient);
+        Assert.All(gradient, g => Assert.True(double.IsFinite(g)));
+        var direction = new double[layout.Length];
+        rng.FillGaussian(direction);
+        double analytic = 0;
+        for (int i = 0; i < direction.Length; i++)
+        {
+            analytic += direction[i] * gradient[i];
+        }
+
+        const double h = 1e-5;
+        double Loss(double step)
+        {
+            var shifted = new double[theta.Length];
+            for (int i = 0; i < theta.Length; i++)
+            {
+                shifted[i] = theta[i] + step * direction[i];
+            }
+
+            return RateNetworkKernel<double>.Forward(layout, shifted, trial, observed, null, workspace, 1.0);
+        }
+
+        double numeric = (Loss(h) - Loss(-h)) / (2 * h);
+        Assert.True(Math.Abs(analytic - numeric) <= 1e-6 * Math.Max(1.0, Math.Abs(numeric)), $"analytic {analytic:R} vs numeric {numeric:R}");
+    }
+
     [Fact]
     public void WarmForwardBackwardAllocatesNothing()
     {
