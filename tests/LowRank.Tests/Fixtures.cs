@@ -9,6 +9,8 @@ internal static class Fixtures
 
     public static string Nwb(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "nwb", name);
 
+    public static string Mat(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "mat", name);
+
     /// <summary>A file under <c>../shared/data</c> relative to the repository root (the folder holding LowRank.slnx), or null.</summary>
     public static string? SharedData(string relative)
     {

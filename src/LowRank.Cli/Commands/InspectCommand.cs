@@ -27,7 +27,7 @@ internal static class InspectCommand
     {
         var path = new Argument<string>("PATH")
         {
-            Description = "A data file (.npy, .npz, .csv, .edf, .nwb) or a model directory (holding model.json).",
+            Description = "A data file (.npy, .npz, .csv, .edf, .nwb, .mat; FILE.mat:NAME for one variable, FILE.mat:NAME.FIELD for a field of a struct) or a model directory (holding model.json).",
         };
         var json = new Option<string?>("--json")
         {
@@ -48,7 +48,7 @@ internal static class InspectCommand
 
     private static int Run(CliContext context, InspectOptions options)
     {
-        new OutputPlan().Reads(options.Path, "PATH").WritesFile(options.JsonPath, "--json").Check();
+        new OutputPlan().Reads(MatFile.SplitAddress(options.Path).Path, "PATH").WritesFile(options.JsonPath, "--json").Check();
         if (Directory.Exists(options.Path))
         {
             if (options.Binning is not null)
@@ -73,36 +73,74 @@ internal static class InspectCommand
 
     private static void WriteSummary(TextWriter output, DataSummary summary)
     {
+        if (summary.Variables is { } variables)
+        {
+            WriteMatSummary(output, summary, variables);
+            return;
+        }
+
         int count = summary.Arrays.Length;
         output.WriteLine($"{summary.Format} '{summary.Path}': {count} {(count == 1 ? "array" : "arrays")}");
         foreach (ArraySummary array in summary.Arrays)
         {
             output.WriteLine($"{array.Name}  shape {NdArray.FormatShape(array.Shape)}  dtype {DescribeDtype(summary.Format, array.Dtype)}");
-            output.WriteLine($"  all: {FormatStats(array.All)}");
-            if (array.Channels is not { } channels)
-            {
-                continue;
-            }
-
-            if (channels.Length <= MaxChannelLines)
-            {
-                for (int c = 0; c < channels.Length; c++)
-                {
-                    string label = array.ChannelNames is { } names ? $"channel {c} ({names[c]})" : $"channel {c}";
-                    output.WriteLine($"  {label}: {FormatStats(channels[c])}");
-                }
-            }
-            else
-            {
-                output.WriteLine(
-                    $"  {channels.Length} channels, ranges over channels: min {Range(channels, s => s.Min)}, max {Range(channels, s => s.Max)}, " +
-                    $"mean {Range(channels, s => s.Mean)}, sd {Range(channels, s => s.Sd)}");
-            }
+            WriteStatistics(output, array, "  ");
         }
 
         if (summary.SpikeTrains is { } spikes)
         {
             WriteSpikeTrains(output, spikes);
+        }
+    }
+
+    /// <summary>Statistics of every value and, for rank ≥ 2, of each channel (last axis), each line starting with <paramref name="indent"/>.</summary>
+    private static void WriteStatistics(TextWriter output, ArraySummary array, string indent)
+    {
+        output.WriteLine($"{indent}all: {FormatStats(array.All)}");
+        if (array.Channels is not { } channels)
+        {
+            return;
+        }
+
+        if (channels.Length <= MaxChannelLines)
+        {
+            for (int c = 0; c < channels.Length; c++)
+            {
+                string label = array.ChannelNames is { } names ? $"channel {c} ({names[c]})" : $"channel {c}";
+                output.WriteLine($"{indent}{label}: {FormatStats(channels[c])}");
+            }
+        }
+        else
+        {
+            output.WriteLine(
+                $"{indent}{channels.Length} channels, ranges over channels: min {Range(channels, s => s.Min)}, max {Range(channels, s => s.Max)}, " +
+                $"mean {Range(channels, s => s.Mean)}, sd {Range(channels, s => s.Sd)}");
+        }
+    }
+
+    /// <summary>
+    /// A MAT file's variables, one line each with MATLAB's class and size (fields of 1×1 structs indented below their
+    /// struct), each numeric or logical array followed by its statistics.
+    /// </summary>
+    private static void WriteMatSummary(TextWriter output, DataSummary summary, MatVariableSummary[] variables)
+    {
+        int count = variables.Count(v => v.Depth == 0);
+        output.WriteLine($"MAT file '{summary.Path}': {count} {(count == 1 ? "variable" : "variables")}");
+        foreach (MatVariableSummary variable in variables)
+        {
+            string indent = new(' ', 2 * variable.Depth);
+            string detail = variable switch
+            {
+                { Fields: { } fields } => fields.Length == 0 ? "  no fields" : $"  fields {string.Join(", ", fields)}",
+                { Text: { } text } => $"  '{(text.Length > 60 ? text[..57] + "..." : text).ReplaceLineEndings(" | ")}'",
+                { Problem: { } problem } => $"  (not read: {problem})",
+                _ => string.Empty,
+            };
+            output.WriteLine($"{indent}{variable.Name}  shape {NdArray.FormatShape(variable.Shape)}  class {variable.Class}{detail}");
+            if (summary.Arrays.FirstOrDefault(a => a.Name == variable.Name) is { } array)
+            {
+                WriteStatistics(output, array, indent + "  ");
+            }
         }
     }
 

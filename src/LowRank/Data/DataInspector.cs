@@ -81,11 +81,30 @@ public sealed record ArraySummary(
 /// <param name="Format">npy, npz, csv, edf or nwb.</param>
 /// <param name="Arrays">Its arrays, in file order (and, for spike times binned, the counts).</param>
 /// <param name="SpikeTrains">What its spike times hold, for a file of spike times; else null.</param>
+/// <param name="Variables">For a MAT file, its variables (or the one addressed) and what they hold; else null.</param>
 public sealed record DataSummary(
     string Path,
     string Format,
     ArraySummary[] Arrays,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SpikeTrainSummary? SpikeTrains = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SpikeTrainSummary? SpikeTrains = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] MatVariableSummary[]? Variables = null);
+
+/// <summary>One variable of a MAT file, or a field of a 1×1 struct in it.</summary>
+/// <param name="Name">Its address: <c>firingRates</c>, <c>data.time</c>.</param>
+/// <param name="Shape">MATLAB's size.</param>
+/// <param name="Class">MATLAB's class (<c>double</c>, <c>logical</c>, <c>char</c>, <c>cell</c>, <c>struct</c>, …; <c>complex double</c>, <c>sparse double</c> for what lowrank does not read).</param>
+/// <param name="Depth">0 for a variable, 1 for a field of it, and so on.</param>
+/// <param name="Fields">A struct's field names, else null.</param>
+/// <param name="Text">A char array's rows joined by newlines, else null.</param>
+/// <param name="Problem">Why lowrank does not read it, else null.</param>
+public sealed record MatVariableSummary(
+    string Name,
+    int[] Shape,
+    string Class,
+    int Depth,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string[]? Fields = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Text = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Problem = null);
 
 /// <summary>The units of a file of spike times, their spikes and mean rates.</summary>
 /// <param name="Units">Each unit's id, [X].</param>
@@ -136,13 +155,27 @@ public sealed record SpikeTrainSummary(
 public static class DataInspector
 {
     /// <summary>
-    /// Summarises the <c>.npy</c>, <c>.npz</c>, <c>.csv</c>, <c>.edf</c> or <c>.nwb</c> file at <paramref name="path"/>;
-    /// for spike times (<c>.nwb</c>, an npz of spike times) also the units, and with <paramref name="binning"/> the counts
-    /// it gives (refused for a file of samples, as <see cref="RecordingLoader"/> refuses it).
+    /// Summarises the <c>.npy</c>, <c>.npz</c>, <c>.csv</c>, <c>.edf</c>, <c>.nwb</c> or <c>.mat</c> file at
+    /// <paramref name="path"/> (<c>FILE.mat:ADDRESS</c>: one variable of a MAT file, <see cref="MatFile.Resolve"/>); for
+    /// spike times (<c>.nwb</c>, an npz of spike times) also the units, and with <paramref name="binning"/> the counts it
+    /// gives (refused for a file of samples, as <see cref="RecordingLoader"/> refuses it).
     /// </summary>
     public static DataSummary Inspect(string path, SpikeBinning? binning = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        (string matPath, string? address) = MatFile.SplitAddress(path);
+        if (MatFile.IsMatPath(matPath))
+        {
+            if (binning is not null)
+            {
+                throw new InputException(
+                    $"MAT file '{matPath}' holds arrays, not spike times, so {InputException.Ref("BinWidth")} has nothing to bin.",
+                    $"drop {InputException.Ref("BinWidth")} (and {InputException.Ref("Start")}, {InputException.Ref("Stop")}, {InputException.Ref("AlignTrials")}).") { Setting = "BinWidth" };
+            }
+
+            return InspectMat(path, MatFile.Read(matPath), address);
+        }
+
         string extension = Path.GetExtension(path).ToLowerInvariant();
         string name = Path.GetFileName(path);
         if (binning is not null && RecordingLoader.SupportedExtensions.Contains(extension))
@@ -161,7 +194,7 @@ public static class DataInspector
             ".nwb" => InspectNwb(path, null),
             _ => throw new InputException(
                 $"'{path}' has extension '{extension}', which lowrank does not read.",
-                "inspect reads .npy, .npz, .csv, .edf and .nwb files, and model directories (holding model.json)."),
+                "inspect reads .npy, .npz, .csv, .edf, .nwb and .mat files, and model directories (holding model.json)."),
         };
     }
 
@@ -181,6 +214,66 @@ public static class DataInspector
         }
 
         return new ArraySummary(name, array.Shape, dtype ?? array.SourceType.Descr(), ValueStats.Of(array.Data), channels, channelNames);
+    }
+
+    /// <summary>
+    /// A MAT file: every variable (with the fields of 1×1 structs, recursively), or the one at <paramref name="address"/>;
+    /// statistics for each numeric or logical array listed.
+    /// </summary>
+    private static DataSummary InspectMat(string path, MatFile file, string? address)
+    {
+        var variables = new List<MatVariableSummary>();
+        var arrays = new List<ArraySummary>();
+        if (address is null)
+        {
+            foreach ((string name, MatValue value) in file.Variables)
+            {
+                AddMatValue(name, value, 0, variables, arrays);
+            }
+        }
+        else
+        {
+            MatValue value = file.Resolve(address);
+            if (value is MatUnsupported unsupported)
+            {
+                throw file.Unsupported(address, unsupported);
+            }
+
+            AddMatValue(address, value, 0, variables, arrays);
+        }
+
+        return new DataSummary(path, "mat", [.. arrays], Variables: [.. variables]);
+    }
+
+    private static void AddMatValue(string name, MatValue value, int depth, List<MatVariableSummary> variables, List<ArraySummary> arrays)
+    {
+        switch (value)
+        {
+            case MatNumeric numeric:
+                variables.Add(new MatVariableSummary(name, value.Shape, value.ClassName, depth));
+                arrays.Add(Summarise(name, numeric.Array));
+                break;
+            case MatChar text:
+                variables.Add(new MatVariableSummary(name, value.Shape, value.ClassName, depth, Text: text.Text));
+                break;
+            case MatStruct structure:
+                variables.Add(new MatVariableSummary(name, value.Shape, value.ClassName, depth, Fields: structure.FieldNames));
+                if (structure.Count == 1)
+                {
+                    for (int f = 0; f < structure.FieldNames.Length; f++)
+                    {
+                        AddMatValue($"{name}.{structure.FieldNames[f]}", structure.Elements[0][f], depth + 1, variables, arrays);
+                    }
+                }
+
+                break;
+            case MatUnsupported unsupported:
+                variables.Add(new MatVariableSummary(name, value.Shape, value.ClassName, depth, Problem: unsupported.Problem));
+                break;
+            default:
+                variables.Add(new MatVariableSummary(name, value.Shape, value.ClassName, depth));
+                break;
+        }
     }
 
     private static DataSummary InspectCsv(string path, string name)

@@ -6,7 +6,7 @@ namespace LowRank.Formats;
 /// (its file-handle driver does not). A read that asks for more bytes than the file has left is refused with an
 /// <see cref="InputException"/>: some length field of a damaged structure claimed them.
 /// </summary>
-internal sealed class Hdf5Input(Stream inner, string source) : Stream
+internal sealed class Hdf5Input(Stream inner, string source, string hint = Nwb.DamagedHint) : Stream
 {
     public override bool CanRead => true;
 
@@ -31,7 +31,7 @@ internal sealed class Hdf5Input(Stream inner, string source) : Stream
         {
             throw new InputException(
                 $"{source} is not a readable HDF5 file (a structure at byte {position} needs {buffer.Length} bytes, but the file ends at byte {inner.Length}).",
-                Nwb.DamagedHint);
+                hint);
         }
 
         return inner.Read(buffer);

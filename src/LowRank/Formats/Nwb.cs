@@ -158,7 +158,7 @@ public static class Nwb
     /// Compares the file's length with the end-of-file address its superblock records, so a cut-short
     /// file is reported as such instead of failing deep inside the HDF5 reader.
     /// </summary>
-    private static void RequireComplete(Stream stream, long superblock, string source)
+    internal static void RequireComplete(Stream stream, long superblock, string source)
     {
         Span<byte> block = stackalloc byte[64];
         stream.Position = superblock;
@@ -181,17 +181,20 @@ public static class Nwb
             throw TruncatedHdf5(source, stream.Length, null);
         }
 
-        ulong endOfFile = offsetSize switch
+        // libhdf5 records the end of the file as an absolute address, also after a user block (MAT 7.3's 512 bytes).
+        ulong endOfFile = ReadAddress(block[eofField..], offsetSize);
+        if ((ulong)stream.Length < endOfFile)
         {
-            2 => BinaryPrimitives.ReadUInt16LittleEndian(block[eofField..]),
-            4 => BinaryPrimitives.ReadUInt32LittleEndian(block[eofField..]),
-            _ => BinaryPrimitives.ReadUInt64LittleEndian(block[eofField..]),
-        };
-        if ((ulong)(stream.Length - superblock) < endOfFile)
-        {
-            throw TruncatedHdf5(source, stream.Length, endOfFile + (ulong)superblock);
+            throw TruncatedHdf5(source, stream.Length, endOfFile);
         }
     }
+
+    private static ulong ReadAddress(ReadOnlySpan<byte> bytes, int offsetSize) => offsetSize switch
+    {
+        2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
+        4 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+        _ => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+    };
 
     private static InputException TruncatedHdf5(string source, long length, ulong? expected) => new(
         expected is { } bytes
@@ -244,7 +247,7 @@ public static class Nwb
     /// stream and arithmetic exceptions that damaged fields lead it into (fuzzing saw exactly these). Only exceptions that
     /// passed through PureHDF are caught, so a failure of our own code stays what it is.
     /// </summary>
-    private static T Hdf5<T>(string source, Func<T> read)
+    internal static T Hdf5<T>(string source, Func<T> read, string hint = DamagedHint)
     {
         try
         {
@@ -253,7 +256,7 @@ public static class Nwb
         catch (Exception ex) when (IsDecodingFailure(ex))
         {
             string reason = ex is EndOfStreamException ? "a structure in it points past the end of the file" : ex.Message.TrimEnd('.');
-            throw new InputException($"{source} is not a readable HDF5 file ({reason}).", DamagedHint, ex);
+            throw new InputException($"{source} is not a readable HDF5 file ({reason}).", hint, ex);
         }
     }
 

@@ -138,7 +138,7 @@ public sealed class InspectCommandTests : IDisposable
         AssertBadInput(
             path,
             $"'{path}' has extension '.txt', which lowrank does not read.",
-            "inspect reads .npy, .npz, .csv, .edf and .nwb files, and model directories (holding model.json).");
+            "inspect reads .npy, .npz, .csv, .edf, .nwb and .mat files, and model directories (holding model.json).");
     }
 
     [Fact]
