@@ -102,6 +102,16 @@ public sealed record TrajectoryFitResult(
     int TrainConditions,
     int HeldOutConditions);
 
+/// <summary>A fit by the split-half protocol: the fit (R² against the other half) and the noise ceiling.</summary>
+/// <param name="Fit">The fit, its <see cref="TrajectoryFitResult.R2"/> scored against the other half's averages.</param>
+/// <param name="Ceiling">Global R² of the fitted half's averages as a prediction of the other half's.</param>
+/// <param name="CeilingPerNeuron">The same, the mean over neurons of each neuron's R².</param>
+public sealed record SplitHalfFitResult(TrajectoryFitResult Fit, double Ceiling, double CeilingPerNeuron)
+{
+    /// <summary>R² / ceiling (NaN when the ceiling is not positive).</summary>
+    public double FractionOfCeiling => Ceiling > 0 ? Fit.R2 / Ceiling : double.NaN;
+}
+
 /// <summary>What a LINT fit trains and scores: the student's start, its observed units, the trials and what learns.</summary>
 /// <param name="Initial">The student before training.</param>
 /// <param name="Observed">The student units whose ψ(x) is fitted.</param>
@@ -148,7 +158,8 @@ public static class TrajectoryFitter
     public static TrajectoryFitResult FitRecordings(SequenceSet trajectories, TrajectoryFitOptions options, IProgressSink progress)
     {
         ArgumentNullException.ThrowIfNull(trajectories);
-        int conditions = trajectories.Count, steps = trajectories.Steps, neurons = trajectories.Channels, inputCount = trajectories.Inputs;
+        ArgumentNullException.ThrowIfNull(options);
+        int conditions = trajectories.Count;
         if (conditions < 2)
         {
             throw new InputException(
@@ -156,6 +167,46 @@ public static class TrajectoryFitter
                 "record more conditions, or pass trajectories shaped [conditions, T, neurons].");
         }
 
+        Trial[] trials = RecordingTrials(trajectories);
+        options.Validate();
+
+        // Held-out conditions: a seeded random subset, at least one, at most C − 1.
+        int heldOut = Math.Clamp((int)Math.Round(options.HeldOutFraction * conditions), 1, conditions - 1);
+        int[] order = Rng.Create(options.Seed, 101).Permutation(conditions);
+        Trial[] held = order.Take(heldOut).Order().Select(i => trials[i]).ToArray();
+        Trial[] train = order.Skip(heldOut).Order().Select(i => trials[i]).ToArray();
+        return Fit(RecordingProblem(trajectories, train, held, options), options, progress);
+    }
+
+    /// <summary>
+    /// The noise-ceiling protocol for few conditions (docs/lint.md, "Split halves"): fits every condition of
+    /// <paramref name="fitted"/> (the averages of one half of each neuron's trials) and scores R² against
+    /// <paramref name="scored"/> (the other half's averages, the same conditions and inputs); the ceiling is the R² of
+    /// the first half's averages as a prediction of the second's.
+    /// </summary>
+    public static SplitHalfFitResult FitSplitHalf(SequenceSet fitted, SequenceSet scored, TrajectoryFitOptions options, IProgressSink progress)
+    {
+        ArgumentNullException.ThrowIfNull(fitted);
+        ArgumentNullException.ThrowIfNull(scored);
+        ArgumentNullException.ThrowIfNull(options);
+        if (fitted.Count != scored.Count || fitted.Steps != scored.Steps || fitted.Channels != scored.Channels || fitted.Inputs != scored.Inputs)
+        {
+            throw new ArgumentException("the two halves must have the same conditions, steps, neurons and inputs.", nameof(scored));
+        }
+
+        Trial[] train = RecordingTrials(fitted);
+        Trial[] held = RecordingTrials(scored);
+        options.Validate();
+        TrajectoryFitResult result = Fit(RecordingProblem(fitted, train, held, options), options, progress);
+        int k = fitted.Channels;
+        (double ceiling, double ceilingPerNeuron) = RSquared(held, [.. train.Select(t => t.Targets)], k);
+        return new SplitHalfFitResult(result, ceiling, ceilingPerNeuron);
+    }
+
+    /// <summary>One trial per condition of recorded trajectories: targets [T, X] (NaN: missing), inputs [T, U], every step counted.</summary>
+    private static Trial[] RecordingTrials(SequenceSet trajectories)
+    {
+        int conditions = trajectories.Count, steps = trajectories.Steps, neurons = trajectories.Channels, inputCount = trajectories.Inputs;
         var trials = new Trial[conditions];
         for (int c = 0; c < conditions; c++)
         {
@@ -176,12 +227,6 @@ public static class TrajectoryFitter
             trials[c] = new Trial(steps, inputCount, neurons, u, target, mask);
         }
 
-        // Held-out conditions: a seeded random subset, at least one, at most C − 1.
-        int heldOut = Math.Clamp((int)Math.Round(options.HeldOutFraction * conditions), 1, conditions - 1);
-        int[] order = Rng.Create(options.Seed, 101).Permutation(conditions);
-        Trial[] held = order.Take(heldOut).Order().Select(i => trials[i]).ToArray();
-        Trial[] train = order.Skip(heldOut).Order().Select(i => trials[i]).ToArray();
-
         if (trials.All(t => t.WeightedEntries() == 0))
         {
             throw new InputException(
@@ -189,13 +234,19 @@ public static class TrajectoryFitter
                 "NaN marks a missing value; give the recorded values.");
         }
 
-        options.Validate();
-        var spec = new RateNetworkSpec(neurons + options.HiddenUnits, options.Rank, inputCount, 0, CognitiveTask.Alpha, 0.0, ReadoutKind.Identity);
+        return trials;
+    }
+
+    /// <summary>The student of a fit to recordings: the recorded neurons first, then the hidden units; what learns.</summary>
+    private static TrajectoryFitProblem RecordingProblem(SequenceSet trajectories, Trial[] train, Trial[] held, TrajectoryFitOptions options)
+    {
+        int neurons = trajectories.Channels;
+        var spec = new RateNetworkSpec(neurons + options.HiddenUnits, options.Rank, trajectories.Inputs, 0, CognitiveTask.Alpha, 0.0, ReadoutKind.Identity);
         RateNetwork initial = RateNetwork.CreateRandom(spec, options.Seed);
         int[] observed = Enumerable.Range(0, neurons).ToArray();
         ParameterGroups trainable = ParameterGroups.M | ParameterGroups.NTilde | ParameterGroups.InputWeights
             | ParameterGroups.Bias | ParameterGroups.InitialState;
-        return Fit(new TrajectoryFitProblem(initial, observed, observed, train, held, trainable, null), options, progress);
+        return new TrajectoryFitProblem(initial, observed, observed, train, held, trainable, null);
     }
 
     /// <summary>Fits a student of rank R to the trajectories of <paramref name="teacher"/> on <paramref name="task"/>.</summary>
@@ -309,6 +360,18 @@ public static class TrajectoryFitter
         RateNetworkRunner.Run(network.Layout, network.Theta, trials, observed, 0, 0, threads, (i, workspace) =>
             predictions[i] = workspace.Outputs.AsSpan(0, trials[i].Steps * k).ToArray());
 
+        return RSquared(trials, predictions, k);
+    }
+
+    /// <summary>
+    /// R² of <paramref name="predictions"/> [trial][T·k] against the trials' targets over their masked steps, leaving out
+    /// missing (NaN) targets or predictions: (global, about the grand mean; mean per neuron, about each neuron's mean).
+    /// </summary>
+    public static (double Global, double PerNeuron) RSquared(IReadOnlyList<Trial> trials, IReadOnlyList<float[]> predictions, int k)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        ArgumentNullException.ThrowIfNull(predictions);
+
         // Per-neuron sums in trial order (deterministic).
         var count = new double[k];
         var sum = new double[k];
@@ -327,12 +390,13 @@ public static class TrajectoryFitter
                 for (int j = 0; j < k; j++)
                 {
                     double y = trial.Targets[t * k + j];
-                    if (double.IsNaN(y))
+                    double prediction = predictions[i][t * k + j];
+                    if (double.IsNaN(y) || double.IsNaN(prediction))
                     {
                         continue; // a missing entry is not scored
                     }
 
-                    double e = predictions[i][t * k + j] - y;
+                    double e = prediction - y;
                     count[j]++;
                     sum[j] += y;
                     sumSquares[j] += y * y;
