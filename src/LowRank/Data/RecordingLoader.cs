@@ -9,19 +9,22 @@ namespace LowRank.Data;
 /// <c>trial_ids</c>), <c>.csv</c> (header row, one column per channel), <c>.edf</c> (EDF/EDF+), and from spike
 /// times: <c>.nwb</c> (NWB 2.x units table, optional trials table) or an npz of spike times
 /// (<see cref="SpikeTrains.FromNpz"/>), counted as <see cref="RecordingOptions.Binning"/> says
-/// (<see cref="SpikeCounter"/>). Checks it: shapes agree, at least one step and channel, every value finite.
+/// (<see cref="SpikeCounter"/>); and from one numeric variable of a MATLAB file, <c>FILE.mat:NAME</c> (or a field,
+/// <c>FILE.mat:NAME.FIELD</c>; <see cref="MatFile.Resolve"/>), <c>[T, X]</c> or <c>[trials, T, X]</c> in MATLAB's shape.
+/// Checks it: shapes agree, at least one step and channel, every value finite.
 /// </summary>
 public static class RecordingLoader
 {
     /// <summary>File extensions <see cref="Load"/> understands.</summary>
-    public static IReadOnlyList<string> SupportedExtensions { get; } = [".npy", ".npz", ".csv", ".edf", ".nwb"];
+    public static IReadOnlyList<string> SupportedExtensions { get; } = [".npy", ".npz", ".csv", ".edf", ".nwb", ".mat"];
 
     /// <summary>Loads and validates the recording at <paramref name="path"/>.</summary>
     public static Recording Load(string path, RecordingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= new RecordingOptions();
-        string extension = Path.GetExtension(path).ToLowerInvariant();
+        (string matPath, string? address) = MatFile.SplitAddress(path);
+        string extension = Path.GetExtension(matPath).ToLowerInvariant();
         if (!SupportedExtensions.Contains(extension))
         {
             throw new InputException(
@@ -55,6 +58,7 @@ public static class RecordingLoader
             ".npy" => FromNpy(path, options.AllowMissing),
             ".npz" => FromNpz(path, options),
             ".csv" => FromCsv(path, options.AllowMissing),
+            ".mat" => FromMat(matPath, address, path, options.AllowMissing),
             _ => FromNwb(path, options),
         };
         recording = options.Channels is null ? recording : Select(recording, options.Channels.Resolve(recording.ChannelNames, recording.Channels, $"recording '{path}'"));
@@ -132,6 +136,31 @@ public static class RecordingLoader
     {
         NdArray array = Npy.Read(path);
         return new Recording(Sequences(AsTrials(array, $"recording '{path}'", "[T, X] or [trials, T, X]", allowMissing), null), path);
+    }
+
+    /// <summary>
+    /// The numeric variable at <paramref name="address"/> of a MAT file, or its only numeric variable when no address is
+    /// given; <paramref name="source"/> (<c>FILE.mat:NAME</c>) names the recording.
+    /// </summary>
+    private static Recording FromMat(string path, string? address, string source, bool allowMissing)
+    {
+        MatFile file = MatFile.Read(path);
+        if (address is null)
+        {
+            string[] numeric = [.. file.Variables.Where(v => v.Value is MatNumeric).Select(v => v.Key)];
+            if (numeric.Length != 1)
+            {
+                throw new InputException(
+                    $"recording '{path}' is a MAT file with {numeric.Length} numeric variables ({(numeric.Length == 0 ? "none" : string.Join(", ", numeric))}) and names none of them.",
+                    $"name the variable after a colon: {path}:NAME (a field of a struct: {path}:NAME.FIELD).");
+            }
+
+            address = numeric[0];
+            source = $"{path}:{address}";
+        }
+
+        NdArray array = file.ReadArray(address);
+        return new Recording(Sequences(AsTrials(array, $"recording '{source}'", "[T, X] or [trials, T, X]", allowMissing), null), source);
     }
 
     private static Recording FromNpz(string path, RecordingOptions options)

@@ -205,9 +205,9 @@ public sealed class RecordingLoaderTests : IDisposable
     [Fact]
     public void RejectsUnknownExtensionsAndMissingFiles()
     {
-        var extension = Assert.Throws<InputException>(() => RecordingLoader.Load("data.mat"));
-        Assert.Equal("recording 'data.mat' has extension '.mat', which lowrank does not read.", extension.Message);
-        Assert.StartsWith("supported recordings: .npy, .npz, .csv, .edf, .nwb;", extension.Hint, StringComparison.Ordinal);
+        var extension = Assert.Throws<InputException>(() => RecordingLoader.Load("data.h5"));
+        Assert.Equal("recording 'data.h5' has extension '.h5', which lowrank does not read.", extension.Message);
+        Assert.StartsWith("supported recordings: .npy, .npz, .csv, .edf, .nwb, .mat;", extension.Hint, StringComparison.Ordinal);
 
         string missing = _temp.File("absent.npy");
         var error = Assert.Throws<InputException>(() => RecordingLoader.Load(missing));
