@@ -143,13 +143,7 @@ internal static class MatV73Reader
             }
 
             var values = new double[columnMajor.Length];
-            var walk = new ColumnMajorWalk(dims);
-            for (int i = 0; i < values.Length; i++)
-            {
-                values[i] = columnMajor[walk.Offset];
-                walk.Advance();
-            }
-
+            ColumnMajorWalk.ToRowMajor(columnMajor, values, dims);
             return new MatNumeric(dims, className, new NdArray(dims, values, type));
         }
 

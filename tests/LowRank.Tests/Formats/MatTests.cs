@@ -60,6 +60,30 @@ public sealed class MatTests : IDisposable
         Assert.Equal(1 * 12 + 0 * 4 + 2, cube[1, 0, 2]);
     }
 
+    [Theory]
+    [InlineData(new[] { 5 })]
+    [InlineData(new[] { 37, 70 })]
+    [InlineData(new[] { 1, 65 })]
+    [InlineData(new[] { 3, 1, 4, 2, 33 })]
+    [InlineData(new[] { 40, 2, 3, 1 })]
+    [InlineData(new[] { 2, 0, 3 })]
+    public void ColumnMajorToRowMajorMovesEveryElement(int[] dims)
+    {
+        // Element [i0, …, iN] of a column-major buffer holds its own C-order index, so the result must count 0, 1, 2, ….
+        int count = (int)NdArray.CountElements(dims);
+        var columnMajor = new double[count];
+        var walk = new ColumnMajorWalk(dims);
+        for (int c = 0; c < count; c++)
+        {
+            columnMajor[walk.Offset] = c;
+            walk.Advance();
+        }
+
+        var rowMajor = new double[count];
+        ColumnMajorWalk.ToRowMajor(columnMajor, rowMajor, dims);
+        Assert.Equal([.. Enumerable.Range(0, count).Select(k => (double)k)], rowMajor);
+    }
+
     // ---- Cells and structs ------------------------------------------------------------------------
 
     [Fact]
