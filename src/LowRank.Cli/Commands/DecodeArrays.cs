@@ -2,7 +2,7 @@ using LowRank.Formats;
 
 namespace LowRank.Cli.Commands;
 
-/// <summary>A file, and for an .npz the array in it: <c>FILE</c> or <c>FILE.npz:ARRAY</c>.</summary>
+/// <summary>A file, and for an .npz or a MAT file the array in it: <c>FILE</c>, <c>FILE.npz:ARRAY</c> or <c>FILE.mat:NAME</c> (<see cref="MatFile.Resolve"/>).</summary>
 internal sealed record ArrayReference(string Path, string? Array)
 {
     /// <summary>How messages name it: <c>file.npz:position</c>.</summary>
@@ -14,6 +14,17 @@ internal sealed record ArrayReference(string Path, string? Array)
     /// </summary>
     public static ArrayReference Parse(string text, string flag)
     {
+        (string matPath, string? address) = MatFile.SplitAddress(text);
+        if (address is not null)
+        {
+            if (address.Length == 0)
+            {
+                throw new InputException($"{flag} '{text}' names no variable after the colon.", $"pass {flag} FILE.mat:NAME, e.g. {flag} session.mat:position.");
+            }
+
+            return new ArrayReference(matPath, address);
+        }
+
         int colon = text.LastIndexOf(':');
         if (colon > 0 && text[..colon].EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
         {
@@ -45,9 +56,19 @@ internal sealed record ArrayReference(string Path, string? Array)
             return Npy.Read(Path);
         }
 
+        if (MatFile.IsMatPath(Path))
+        {
+            MatFile file = MatFile.Read(Path);
+            string[] numeric = [.. file.Variables.Where(v => v.Value is MatNumeric).Select(v => v.Key)];
+            string variable = Array ?? defaultArray ?? (numeric.Length == 1 ? numeric[0] : throw new InputException(
+                $"{flag} '{Path}' holds {numeric.Length} numeric variables ({string.Join(", ", numeric)}) and names none of them.",
+                $"name one of them after a colon: {flag} {Path}:NAME."));
+            return file.ReadArray(variable);
+        }
+
         if (!Path.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InputException($"{flag} '{Path}' is neither an .npy nor an .npz file.", $"save the array with np.save (.npy) or np.savez (.npz) and pass {flag} FILE.npz:ARRAY.");
+            throw new InputException($"{flag} '{Path}' is neither an .npy, an .npz nor a .mat file.", $"save the array with np.save (.npy) or np.savez (.npz) and pass {flag} FILE.npz:ARRAY.");
         }
 
         var arrays = Npz.Read(Path);

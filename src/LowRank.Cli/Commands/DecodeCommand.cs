@@ -25,7 +25,7 @@ internal static class DecodeCommand
     {
         var defaults = new DecodingOptions();
         var posterior = new Option<string>("--posterior") { Description = "Posterior from lowrank infer --out (.npz with latents_mean [trials, T, R]).", Required = true };
-        var behaviour = new Option<string>("--behaviour") { Description = "Behaviour to decode: FILE.npy or FILE.npz:ARRAY, [T] or [T, B] with the posterior's trials concatenated (or [trials, T(, B)]).", Required = true };
+        var behaviour = new Option<string>("--behaviour") { Description = "Behaviour to decode: FILE.npy, FILE.npz:ARRAY or FILE.mat:NAME, [T] or [T, B] with the posterior's trials concatenated (or [trials, T(, B)]).", Required = true };
         var data = new Option<string?>("--data") { Description = "Spike counts for the baselines: FILE.npy or FILE.npz[:ARRAY] (default array 'data'), [T, N] or [trials, T, N]; or spike times (.nwb, an npz of spike_times and spike_units) with --bin-width. Without it the baselines are skipped." };
         var binning = new SpikeBinningOptions();
         var trainFraction = new Option<double>("--train-fraction") { Description = "Fraction of the steps (the first ones) the decoders are fitted on; they are scored on the rest.", DefaultValueFactory = _ => defaults.TrainFraction };
