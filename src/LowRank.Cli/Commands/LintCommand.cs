@@ -34,6 +34,9 @@ internal static class LintCommand
     private static Command CreateFit(CliContext context)
     {
         var data = new Option<string?>("--data") { Description = "npz with 'trajectories' [conditions, T, neurons] (NaN: a missing value, left out of the loss and R²) and optional 'inputs' [conditions, T, U]." };
+        var axes = new Option<string?>("--axes") { Description = "Trial data: the axes of the array --data names (FILE.mat:VARIABLE, FILE.npz:ARRAY or FILE.npy), e.g. neuron,direction,task,time,trial; trials are averaged (NaN ignored), the other axes but neuron and time are conditions." };
+        var conditionInputs = new Option<string?>("--inputs") { Description = "Trial data: inputs per condition, AXIS:FROM-TO,… (one input per value of each condition axis, on during time bins FROM…TO-1), e.g. direction:10-20,task:0-34." };
+        var splitHalf = new Option<bool>("--split-half") { Description = "Trial data: fit every condition on the average of a random half of each neuron's trials and score R² against the other half's, with the half-vs-half R² as the noise ceiling (r2_ceiling)." };
         var hidden = new Option<int>("--hidden-units") { Description = "Unrecorded units added to a fit of recordings (--data): the network has the recorded neurons first, then these.", DefaultValueFactory = _ => 0 };
         var teacher = new Option<string?>("--teacher") { Description = "Model directory of a trained teacher network (from 'lowrank task train')." };
         var rank = new Option<int?>("--rank") { Description = "Rank R of the fitted network." };
@@ -53,7 +56,7 @@ internal static class LintCommand
         var json = CommonOptions.Json();
         var command = new Command("fit", "Fit a low-rank network to recorded trajectories or to a teacher network's units; report held-out R².")
         {
-            data, teacher, rank, ranks, subsample, hidden, init, epochs, lr, trainTrials, heldOutTrials, heldOutFraction, evalTrials, seed, threads, output, json,
+            data, axes, conditionInputs, splitHalf, teacher, rank, ranks, subsample, hidden, init, epochs, lr, trainTrials, heldOutTrials, heldOutFraction, evalTrials, seed, threads, output, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
@@ -73,6 +76,19 @@ internal static class LintCommand
                 throw new InputException("--subsample applies to --teacher fits only.", "with --data every recorded neuron is fitted; drop --subsample.");
             }
 
+            string? axesText = parse.GetValue(axes);
+            if (axesText is null && (parse.GetValue(conditionInputs) is not null || parse.GetValue(splitHalf)))
+            {
+                throw new InputException(
+                    $"{(parse.GetValue(splitHalf) ? "--split-half" : "--inputs")} applies to trial data, which --axes describes.",
+                    "name the axes of the trial array with --axes (e.g. --data rates.mat:firingRates --axes neuron,direction,task,time,trial), or drop the option.");
+            }
+
+            if (axesText is not null && dataPath is null)
+            {
+                throw new InputException("--axes describes trial data given with --data, but this fit has no --data.", "pass --data FILE.mat:VARIABLE with --axes, or drop --axes.");
+            }
+
             if (teacherDir is not null && parse.GetResult(hidden) is { Implicit: false })
             {
                 throw new InputException("--hidden-units applies to fits of recordings (--data) only.", "a teacher's unobserved units are its own; choose the observed fraction with --subsample, or drop --hidden-units.");
@@ -89,10 +105,11 @@ internal static class LintCommand
             baseOptions.Validate();
             string outDir = parse.GetValue(output)!;
             DirectoryKind outKind = sweep ? SweepKind : RateNetworkStore.OutputKind;
-            new OutputPlan().Reads(dataPath, "--data").Reads(teacherDir, "--teacher").WritesDirectory(outDir, "--out", outKind).WritesFile(parse.GetValue(json), "--json").Check();
+            new OutputPlan().Reads(dataPath is null ? null : axesText is null ? dataPath : RecordingLoader.FileOfTrialArray(dataPath), "--data").Reads(teacherDir, "--teacher").WritesDirectory(outDir, "--out", outKind).WritesFile(parse.GetValue(json), "--json").Check();
 
             // Load inputs before any work so that bad files fail fast and leave no output.
             Func<TrajectoryFitOptions, TrajectoryFitResult> fit;
+            var ceilings = new Dictionary<int, SplitHalfFitResult>();
             string? taskName = null;
             string source;
             if (teacherDir is not null)
@@ -111,6 +128,36 @@ internal static class LintCommand
                 fit = o => TrajectoryFitter.FitTeacher(teacherNetwork, task, o, context.CreateProgress());
                 source = "teacher:" + teacherDir;
             }
+            else if (axesText is not null)
+            {
+                (NdArray array, string arraySource) = RecordingLoader.LoadTrialArray(dataPath!);
+                TrialAxes trialAxes = TrialAxes.Parse(axesText, array.Shape, arraySource);
+                TrialAverages shape = TrialTensor.Average(array, trialAxes);
+                (double[]? inputValues, int inputCount) = parse.GetValue(conditionInputs) is { } spec
+                    ? ConditionInputs.Build(ConditionInputs.Parse(spec, shape), shape)
+                    : (null, 0);
+                context.Output.WriteLine(
+                    $"trial data {arraySource}: {shape.Neurons} neurons × {shape.Conditions} conditions ({(shape.ConditionAxes.Count == 0 ? "none" : string.Join(" × ", shape.ConditionAxes.Select(a => $"{a.Name} {a.Size}")))}) × {shape.Steps} time bins, {inputCount} inputs"
+                    + (parse.GetValue(splitHalf) ? "; split-half protocol" : ""));
+                if (parse.GetValue(splitHalf))
+                {
+                    (TrialAverages first, TrialAverages second) = TrialTensor.SplitHalves(array, trialAxes, baseOptions.Seed);
+                    fit = o =>
+                    {
+                        SplitHalfFitResult split = TrajectoryFitter.FitSplitHalf(
+                            first.ToSequences(inputCount, inputValues), second.ToSequences(inputCount, inputValues), o with { Initialization = FitInitialization.Random }, context.CreateProgress());
+                        ceilings[o.Rank] = split;
+                        return split.Fit;
+                    };
+                }
+                else
+                {
+                    SequenceSet averaged = shape.ToSequences(inputCount, inputValues);
+                    fit = o => TrajectoryFitter.FitRecordings(averaged, o with { Initialization = FitInitialization.Random }, context.CreateProgress());
+                }
+
+                source = "data:" + dataPath;
+            }
             else
             {
                 Recording recorded = RecordingLoader.LoadTrajectories(dataPath!);
@@ -123,12 +170,15 @@ internal static class LintCommand
             foreach (int r in rankList)
             {
                 TrajectoryFitResult result = fit(baseOptions with { Rank = r });
+                SplitHalfFitResult? split = ceilings.GetValueOrDefault(r);
                 models.Add((r, result));
-                reports.Add(FitReport.From(r, result));
+                reports.Add(FitReport.From(r, result, split));
                 context.Output.WriteLine(
-                    $"rank {r}: held-out R² {result.R2:F4} (per neuron {result.R2PerNeuron:F4})"
+                    (split is null
+                        ? $"rank {r}: held-out R² {result.R2:F4} (per neuron {result.R2PerNeuron:F4})"
+                        : $"rank {r}: R² against the other half {result.R2:F4} (per neuron {result.R2PerNeuron:F4}); ceiling {split.Ceiling:F4} (per neuron {split.CeilingPerNeuron:F4}); fraction of ceiling {split.FractionOfCeiling:F4}")
                     + (result.Accuracy is double a ? $"  accuracy {a:F4}" : "")
-                    + $"  [{result.Observed.Length} units{(result.Student.Spec.Units > result.Observed.Length ? $" + {result.Student.Spec.Units - result.Observed.Length} hidden" : "")}, {result.TrainConditions} fitted / {result.HeldOutConditions} held-out conditions, {result.Summary.Seconds:F1} s]");
+                    + $"  [{result.Observed.Length} units{(result.Student.Spec.Units > result.Observed.Length ? $" + {result.Student.Spec.Units - result.Observed.Length} hidden" : "")}, {result.TrainConditions} fitted / {result.HeldOutConditions} {(split is null ? "held-out" : "scored")} conditions, {result.Summary.Seconds:F1} s]");
             }
 
             AtomicFile.WriteDirectory(outDir, outKind, temp =>
@@ -412,11 +462,13 @@ internal static class LintCommand
         "[" + string.Join("; ", matrix.Select(row => string.Join(", ", row.Select(v => v.ToString("F3", CultureInfo.InvariantCulture))))) + "]";
 
     private sealed record FitReport(
-        int Rank, double R2, double R2PerNeuron, double? Accuracy, int ObservedUnits, int HiddenUnits, int TrainConditions, int HeldOutConditions,
+        int Rank, double R2, double R2PerNeuron, double? R2Ceiling, double? R2CeilingPerNeuron, double? R2FractionOfCeiling, double? Accuracy,
+        int ObservedUnits, int HiddenUnits, int TrainConditions, int HeldOutConditions,
         double InitialLoss, double BestLoss, int BestEpoch, double Seconds)
     {
-        public static FitReport From(int rank, TrajectoryFitResult r) => new(
-            rank, r.R2, r.R2PerNeuron, r.Accuracy, r.Observed.Length, r.Student.Spec.Units - r.Observed.Length, r.TrainConditions, r.HeldOutConditions,
+        public static FitReport From(int rank, TrajectoryFitResult r, SplitHalfFitResult? split) => new(
+            rank, r.R2, r.R2PerNeuron, split?.Ceiling, split?.CeilingPerNeuron, split?.FractionOfCeiling, r.Accuracy,
+            r.Observed.Length, r.Student.Spec.Units - r.Observed.Length, r.TrainConditions, r.HeldOutConditions,
             r.Summary.InitialLoss, r.Summary.BestLoss, r.Summary.BestEpoch, r.Summary.Seconds);
     }
 

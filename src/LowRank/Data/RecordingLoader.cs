@@ -323,6 +323,66 @@ public static class RecordingLoader
     }
 
     /// <summary>
+    /// Loads a trial-resolved array for a LINT fit of trial data (docs/lint.md, "Trial data"): <c>FILE.mat:ADDRESS</c>
+    /// (a numeric MATLAB variable or struct field), <c>FILE.npz:ARRAY</c> or <c>FILE.npy</c>; returns it with the text
+    /// that names it. NaN entries are unused trial slots or missing bins; checking the axes is the caller's.
+    /// </summary>
+    public static (NdArray Array, string Source) LoadTrialArray(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        (string matPath, string? address) = MatFile.SplitAddress(text);
+        if (MatFile.IsMatPath(matPath))
+        {
+            if (address is null)
+            {
+                throw new InputException(
+                    $"'{text}' names a MAT file but not the variable that holds the trials.",
+                    $"name it after a colon, e.g. {matPath}:firingRates ('lowrank inspect {matPath}' lists the variables).");
+            }
+
+            return (MatFile.Read(matPath).ReadArray(address), text);
+        }
+
+        (string path, string? array) = SplitNpzAddress(text);
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension == ".npz")
+        {
+            OrderedDictionary<string, NdArray> arrays = Npz.Read(path);
+            if (array is null)
+            {
+                throw new InputException(
+                    $"'{text}' names an npz archive but not the array that holds the trials (it has: {string.Join(", ", arrays.Keys)}).",
+                    $"name it after a colon: {path}:NAME.");
+            }
+
+            return (Npz.RequireArray(arrays, array, path), text);
+        }
+
+        if (extension == ".npy" && array is null)
+        {
+            return (Npy.Read(path), text);
+        }
+
+        throw new InputException(
+            $"trial data '{text}' is neither FILE.mat:VARIABLE, FILE.npz:ARRAY nor FILE.npy.",
+            "give the trial-resolved array as one of those, with --axes naming its axes.");
+    }
+
+    /// <summary>The file of <c>FILE.mat:ADDRESS</c> or <c>FILE.npz:ARRAY</c> (the text itself otherwise): what is read.</summary>
+    public static string FileOfTrialArray(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        (string matPath, _) = MatFile.SplitAddress(text);
+        return MatFile.IsMatPath(matPath) ? matPath : SplitNpzAddress(text).Path;
+    }
+
+    private static (string Path, string? Array) SplitNpzAddress(string text)
+    {
+        int at = text.LastIndexOf(".npz:", StringComparison.OrdinalIgnoreCase);
+        return at < 0 ? (text, null) : (text[..(at + 4)], text[(at + 5)..]);
+    }
+
+    /// <summary>
     /// Loads trial-averaged trajectories for a LINT fit: an npz with <c>trajectories</c> [conditions, T, neurons] and
     /// optional <c>inputs</c> [conditions, T, U], every value finite. The conditions are the recording's trials.
     /// </summary>

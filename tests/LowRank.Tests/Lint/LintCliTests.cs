@@ -292,6 +292,94 @@ public sealed class LintCliTests : IDisposable
             "NaN marks a missing value, but an infinite one has no meaning: replace it with NaN or a recorded value.");
     }
 
+    /// <summary>A trial array [neuron 6, direction 2, time 20, trial 5] in an npz as 'rates', rank-2 states plus noise, unused slots NaN.</summary>
+    private string TrialArray()
+    {
+        (double[] states, _, int steps) = TrajectoryFitterTests.RankTwoTrajectories(6, 2, 3);
+        var data = new double[6 * 2 * steps * 5];
+        LowRank.Numerics.Rng rng = LowRank.Numerics.Rng.Create(1, 0);
+        for (int x = 0; x < 6; x++)
+        {
+            for (int c = 0; c < 2; c++)
+            {
+                for (int t = 0; t < steps; t++)
+                {
+                    for (int k = 0; k < 5; k++)
+                    {
+                        data[((x * 2 + c) * steps + t) * 5 + k] = k == 4 && x == 1 ? double.NaN : states[(c * steps + t) * 6 + x] + 0.1 * rng.NextGaussian();
+                    }
+                }
+            }
+        }
+
+        Directory.CreateDirectory(_dir);
+        string path = Path.Combine(_dir, "trials.npz");
+        LowRank.Formats.Npz.Write(path, [KeyValuePair.Create("rates", new LowRank.Formats.NdArray([6, 2, steps, 5], data))]);
+        return path;
+    }
+
+    [Fact]
+    public void TrialDataFitsBySplitHalvesWithTheNoiseCeiling()
+    {
+        string json = Path.Combine(_dir, "split.json");
+        CliResult fit = CliHarness.Run(
+            "lint", "fit", "--data", TrialArray() + ":rates", "--axes", "neuron,direction,time,trial", "--inputs", "direction:5-25",
+            "--split-half", "--rank", "2", "--epochs", "20", "--seed", "1", "--out", Out, "--json", json);
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.Contains("6 neurons × 2 conditions (direction 2) × 60 time bins, 2 inputs; split-half protocol", fit.Output, StringComparison.Ordinal);
+        Assert.Contains("2 fitted / 2 scored conditions", fit.Output, StringComparison.Ordinal);
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        System.Text.Json.JsonElement root = document.RootElement;
+        double r2 = root.GetProperty("r2").GetDouble(), ceiling = root.GetProperty("r2_ceiling").GetDouble();
+        Assert.InRange(ceiling, 0, 1);
+        Assert.Equal(r2 / ceiling, root.GetProperty("r2_fraction_of_ceiling").GetDouble(), 12);
+        Assert.True(double.IsFinite(root.GetProperty("r2_ceiling_per_neuron").GetDouble()));
+
+        // Without --split-half the trials are averaged and conditions held out, as for trajectories.
+        CliResult averaged = CliHarness.Run(
+            "lint", "fit", "--data", TrialArray() + ":rates", "--axes", "neuron,direction,time,trial", "--rank", "1", "--epochs", "5", "--out", Path.Combine(_dir, "avg"), "--json", json);
+        Assert.True(averaged.ExitCode == 0, averaged.Error);
+        Assert.Contains("1 fitted / 1 held-out conditions", averaged.Output, StringComparison.Ordinal);
+        using var plain = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, plain.RootElement.GetProperty("r2_ceiling").ValueKind);
+    }
+
+    [Fact]
+    public void TrialDataOptionsRefuseWhatTheyCannotMean()
+    {
+        string data = TrialArray();
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--data", data + ":rates", "--axes", "neuron,time,trial", "--rank", "1", "--out", Out),
+            $"the axis list 'neuron,time,trial' names 3 axes, but {data}:rates has 4 ([6, 2, 60, 5]).",
+            "name each of its 4 axes in order, e.g. neuron,condition1,time,trial.");
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--data", data, "--axes", "neuron,direction,time,trial", "--rank", "1", "--out", Out),
+            $"'{data}' names an npz archive but not the array that holds the trials (it has: rates).",
+            $"name it after a colon: {data}:NAME.");
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--data", data + ":rates", "--split-half", "--rank", "1", "--out", Out),
+            "--split-half applies to trial data, which --axes describes.",
+            "name the axes of the trial array with --axes (e.g. --data rates.mat:firingRates --axes neuron,direction,task,time,trial), or drop the option.");
+        AssertInputError(
+            CliHarness.Run("lint", "fit", "--data", data + ":rates", "--axes", "neuron,direction,time,trial", "--inputs", "task:0-3", "--rank", "1", "--out", Out),
+            "the input spec names 'task', which is not a condition axis (the condition axes are: direction).",
+            "name a condition axis of the axis list in each part of the input spec.");
+    }
+
+    [SharedDataFact("pfc/firingRates_pref_null.mat")]
+    public void ThePrefrontalTrialsFitBySplitHalves()
+    {
+        string data = Fixtures.SharedData("pfc/firingRates_pref_null.mat")! + ":firingRates";
+        string json = Path.Combine(_dir, "pfc.json");
+        CliResult fit = CliHarness.Run(
+            "lint", "fit", "--data", data, "--axes", "neuron,direction,task,time,trial", "--inputs", "direction:10-14,task:0-34",
+            "--split-half", "--rank", "1", "--epochs", "3", "--seed", "1", "--out", Out, "--json", json);
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        Assert.Contains("319 neurons × 4 conditions (direction 2 × task 2) × 34 time bins, 4 inputs", fit.Output, StringComparison.Ordinal);
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        Assert.InRange(document.RootElement.GetProperty("r2_ceiling").GetDouble(), 0.5, 1);
+    }
+
     private string SmallTeacher()
     {
         string dir = Path.Combine(_dir, "teacher");
