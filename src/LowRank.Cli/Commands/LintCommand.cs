@@ -130,12 +130,8 @@ internal static class LintCommand
             }
             else if (axesText is not null)
             {
-                (NdArray array, string arraySource) = RecordingLoader.LoadTrialArray(dataPath!);
-                TrialAxes trialAxes = TrialAxes.Parse(axesText, array.Shape, arraySource);
-                TrialAverages shape = TrialTensor.Average(array, trialAxes);
-                (double[]? inputValues, int inputCount) = parse.GetValue(conditionInputs) is { } spec
-                    ? ConditionInputs.Build(ConditionInputs.Parse(spec, shape), shape)
-                    : (null, 0);
+                (NdArray array, TrialAxes trialAxes, TrialAverages shape, double[]? inputValues, int inputCount, string arraySource) =
+                    LoadTrialData(dataPath!, axesText, parse.GetValue(conditionInputs));
                 context.Output.WriteLine(
                     $"trial data {arraySource}: {shape.Neurons} neurons × {shape.Conditions} conditions ({(shape.ConditionAxes.Count == 0 ? "none" : string.Join(" × ", shape.ConditionAxes.Select(a => $"{a.Name} {a.Size}")))}) × {shape.Steps} time bins, {inputCount} inputs"
                     + (parse.GetValue(splitHalf) ? "; split-half protocol" : ""));
@@ -223,6 +219,9 @@ internal static class LintCommand
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
         var trials = new Option<int>("--trials") { Description = "Task trials whose κ(t) is computed and plotted.", DefaultValueFactory = _ => 8 };
         var data = new Option<string?>("--data") { Description = "npz of recordings ('inputs' [conditions, T, U], as for 'lint fit'): simulate its conditions instead of task trials." };
+        var axes = new Option<string?>("--axes") { Description = "Trial data (as for 'lint fit'): the axes of the array --data names (FILE.mat:VARIABLE, FILE.npz:ARRAY or FILE.npy); its conditions are simulated." };
+        var conditionInputs = new Option<string?>("--inputs") { Description = "Trial data: the inputs per condition the network was fitted with, AXIS:FROM-TO,… (as for 'lint fit')." };
+        var stepMs = new Option<double?>("--step-ms") { Description = "Duration of one time step in ms, for the κ(t) plot's time axis (default: the tasks' 20 ms; e.g. 50 for 50 ms bins)." };
         var input = new Option<string?>("--input") { Description = "Constant input u1,u2,… of the flow field and fixed points, e.g. the delay period's (default: zero input)." };
         var inputAt = new Option<int?>("--input-at") { Description = "Take the constant input from a simulated trial at this step (0-based), e.g. a step of the delay." };
         var inputTrial = new Option<int>("--input-trial") { Description = "The trial (task trial or recorded condition, 0-based) whose input --input-at takes.", DefaultValueFactory = _ => 0 };
@@ -234,7 +233,7 @@ internal static class LintCommand
         var json = new Option<string?>("--json") { Description = "Also write the overlaps and fixed points to this JSON file." };
         var command = new Command("analyze", "Latent analysis of a low-rank network: κ(t), connectivity overlaps σ_nm, σ_nI, the fixed points of the κ dynamics at a constant input and their flow field.")
         {
-            model, task, trials, data, input, inputAt, inputTrial, starts, seed, extent, threads, output, json,
+            model, task, trials, data, axes, conditionInputs, stepMs, input, inputAt, inputTrial, starts, seed, extent, threads, output, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
@@ -263,18 +262,51 @@ internal static class LintCommand
                 throw new InputException("--input-trial needs --input-at.", "pass the step whose input is taken, e.g. --input-at 20 --input-trial 1.");
             }
 
+            string? axesText = parse.GetValue(axes);
+            if (axesText is null && parse.GetValue(conditionInputs) is not null)
+            {
+                throw new InputException("--inputs applies to trial data, which --axes describes.", "name the axes of the trial array with --axes, or drop --inputs.");
+            }
+
+            if (axesText is not null && dataPath is null)
+            {
+                throw new InputException("--axes describes trial data given with --data, but this analysis has no --data.", "pass --data FILE.mat:VARIABLE with --axes, or drop --axes.");
+            }
+
+            double step = parse.GetValue(stepMs) ?? CognitiveTask.StepMs;
+            if (!(step > 0) || !double.IsFinite(step))
+            {
+                throw new InputException(
+                    string.Create(CultureInfo.InvariantCulture, $"--step-ms must be a positive duration, got {step}."),
+                    "pass the duration of one time step (bin) in ms, e.g. --step-ms 50.");
+            }
+
             double[] constantInput = FixedPointsCommand.ParseInput(parse.GetValue(input));
             int threadCount = TaskCommand.CheckThreads(parse.GetValue(threads));
             var searchOptions = new RateNetworkFixedPointOptions { Starts = parse.GetValue(starts), Seed = parse.GetValue(seed), Threads = threadCount };
             searchOptions.Validate();
             string outDir = parse.GetValue(output)!;
-            new OutputPlan().Reads(modelDir, "--model").Reads(dataPath, "--data").WritesDirectory(outDir, "--out", AnalysisKind).WritesFile(parse.GetValue(json), "--json").Check();
+            new OutputPlan().Reads(modelDir, "--model").Reads(dataPath is null ? null : axesText is null ? dataPath : RecordingLoader.FileOfTrialArray(dataPath), "--data").WritesDirectory(outDir, "--out", AnalysisKind).WritesFile(parse.GetValue(json), "--json").Check();
             (RateNetwork network, RateNetworkDocument info) = RateNetworkStore.Load(modelDir);
             string? taskName = dataPath is null ? parse.GetValue(task) ?? info.Task : null;
-            Trial[] analysed = dataPath is not null ? RecordedTrials(network, dataPath) : TaskTrials(network, modelDir, taskName, count);
-            if (inputStep is int step)
+            Trial[] analysed;
+            if (dataPath is null)
             {
-                constantInput = InputAt(analysed, network.Spec.Inputs, step, parse.GetValue(inputTrial));
+                analysed = TaskTrials(network, modelDir, taskName, count);
+            }
+            else if (axesText is not null)
+            {
+                (_, _, TrialAverages averages, double[]? inputValues, int inputCount, _) = LoadTrialData(dataPath, axesText, parse.GetValue(conditionInputs));
+                analysed = RecordedTrials(network, averages.ToSequences(inputCount, inputValues), dataPath);
+            }
+            else
+            {
+                analysed = RecordedTrials(network, RecordingLoader.LoadTrajectories(dataPath).Data, dataPath);
+            }
+
+            if (inputStep is int at)
+            {
+                constantInput = InputAt(analysed, network.Spec.Inputs, at, parse.GetValue(inputTrial));
             }
 
             ConnectivityOverlaps overlaps = LatentAnalysis.Overlaps(network);
@@ -298,7 +330,7 @@ internal static class LintCommand
                 }
 
                 Npz.Write(Path.Combine(temp, "kappa.npz"), [KeyValuePair.Create("kappa", new NdArray([count, maxSteps, rankValue], padded))]);
-                LintPlots.SaveKappa(Path.Combine(temp, "kappa.png"), kappa, rankValue, CognitiveTask.StepMs, $"{label}, rank {rankValue}");
+                LintPlots.SaveKappa(Path.Combine(temp, "kappa.png"), kappa, rankValue, step, $"{label}, rank {rankValue}");
 
                 // Drawn in the coordinates of kappa.npz, (MᵀM)⁻¹Mᵀx: the κ dynamics translated by P u.
                 var shown = new TranslatedLatentMap(map, offset);
@@ -349,10 +381,22 @@ internal static class LintCommand
         return TaskTrainer.EvaluationTrialsOf(cognitiveTask, count);
     }
 
-    /// <summary>One noise-free trial per recorded condition, driven by the recording's inputs [conditions, T, U].</summary>
-    private static Trial[] RecordedTrials(RateNetwork network, string dataPath)
+    /// <summary>
+    /// Trial data for <c>lint fit</c> and <c>lint analyze</c>: the array <paramref name="dataPath"/> names, its axes, its
+    /// trial averages [C, T, X] and the inputs per condition of <paramref name="inputSpec"/> (none when null).
+    /// </summary>
+    private static (NdArray Array, TrialAxes Axes, TrialAverages Averages, double[]? Inputs, int InputCount, string Source) LoadTrialData(string dataPath, string axesText, string? inputSpec)
     {
-        SequenceSet recorded = RecordingLoader.LoadTrajectories(dataPath).Data;
+        (NdArray array, string source) = RecordingLoader.LoadTrialArray(dataPath);
+        TrialAxes axes = TrialAxes.Parse(axesText, array.Shape, source);
+        TrialAverages averages = TrialTensor.Average(array, axes);
+        (double[]? inputs, int count) = inputSpec is null ? (null, 0) : ConditionInputs.Build(ConditionInputs.Parse(inputSpec, averages), averages);
+        return (array, axes, averages, inputs, count, source);
+    }
+
+    /// <summary>One noise-free trial per recorded condition, driven by the recording's inputs [conditions, T, U].</summary>
+    private static Trial[] RecordedTrials(RateNetwork network, SequenceSet recorded, string dataPath)
+    {
         // A network without readout is run with one unit as its output (LatentAnalysis.Kappa); targets are unused.
         int inputs = network.Spec.Inputs, outputs = Math.Max(1, network.Spec.Outputs), steps = recorded.Steps;
         if (recorded.Inputs != inputs)

@@ -365,7 +365,7 @@ public static class RecordingLoader
 
         throw new InputException(
             $"trial data '{text}' is neither FILE.mat:VARIABLE, FILE.npz:ARRAY nor FILE.npy.",
-            "give the trial-resolved array as one of those, with --axes naming its axes.");
+            "give the trial-resolved array as one of those, and name its axes.");
     }
 
     /// <summary>The file of <c>FILE.mat:ADDRESS</c> or <c>FILE.npz:ARRAY</c> (the text itself otherwise): what is read.</summary>

@@ -366,6 +366,27 @@ public sealed class LintCliTests : IDisposable
             "name a condition axis of the axis list in each part of the input spec.");
     }
 
+    [Fact]
+    public void AnalyzeSimulatesTheConditionsOfTrialData()
+    {
+        string data = TrialArray() + ":rates";
+        string[] trialData = ["--data", data, "--axes", "neuron,direction,time,trial", "--inputs", "direction:5-25"];
+        CliResult fit = CliHarness.Run(["lint", "fit", .. trialData, "--split-half", "--rank", "2", "--epochs", "10", "--out", Out]);
+        Assert.True(fit.ExitCode == 0, fit.Error);
+        string analysis = Path.Combine(_dir, "analysis");
+        CliResult analyze = CliHarness.Run(["lint", "analyze", "--model", Out, .. trialData, "--step-ms", "50", "--input-at", "30", "--input-trial", "1", "--out", analysis]);
+        Assert.True(analyze.ExitCode == 0, analyze.Error);
+        var kappa = LowRank.Formats.Npz.Read(Path.Combine(analysis, "kappa.npz"))["kappa"];
+        Assert.Equal([2, 61, 2], kappa.Shape); // the initial state and 60 steps
+        Assert.True(File.Exists(Path.Combine(analysis, "flow_field.png")));
+        Assert.Contains("at input (0, 0)", analyze.Output, StringComparison.Ordinal);
+
+        CliResult badStep = CliHarness.Run(["lint", "analyze", "--model", Out, .. trialData, "--step-ms", "0", "--out", Path.Combine(_dir, "bad")]);
+        Assert.Equal(2, badStep.ExitCode);
+        Assert.Equal("error: --step-ms must be a positive duration, got 0.\n  hint: pass the duration of one time step (bin) in ms, e.g. --step-ms 50.\n", badStep.Error.Replace("\r\n", "\n"));
+        Assert.False(Directory.Exists(Path.Combine(_dir, "bad")));
+    }
+
     [SharedDataFact("pfc/firingRates_pref_null.mat")]
     public void ThePrefrontalTrialsFitBySplitHalves()
     {
