@@ -189,18 +189,9 @@ internal static class MatV73Reader
         private double[] Numbers(IH5Dataset dataset, IH5DataType type, ulong[] extent, string path)
         {
             RequireRoom(extent, type.Size, path);
-            return Hdf5(() => (type.Class, type.Size) switch
-            {
-                (H5DataTypeClass.FloatingPoint, 8) => dataset.Read<double[]>(),
-                (H5DataTypeClass.FloatingPoint, 4) => Array.ConvertAll(dataset.Read<float[]>(), v => (double)v),
-                (H5DataTypeClass.FixedPoint, 1) => type.FixedPoint.IsSigned ? Array.ConvertAll(dataset.Read<sbyte[]>(), v => (double)v) : Array.ConvertAll(dataset.Read<byte[]>(), v => (double)v),
-                (H5DataTypeClass.FixedPoint, 2) => type.FixedPoint.IsSigned ? Array.ConvertAll(dataset.Read<short[]>(), v => (double)v) : Array.ConvertAll(dataset.Read<ushort[]>(), v => (double)v),
-                (H5DataTypeClass.FixedPoint, 4) => type.FixedPoint.IsSigned ? Array.ConvertAll(dataset.Read<int[]>(), v => (double)v) : Array.ConvertAll(dataset.Read<uint[]>(), v => (double)v),
-                (H5DataTypeClass.FixedPoint, 8) => type.FixedPoint.IsSigned ? Array.ConvertAll(dataset.Read<long[]>(), v => (double)v) : Array.ConvertAll(dataset.Read<ulong[]>(), v => (double)v),
-                _ => throw new InputException(
-                    $"{source} stores '{path}' as HDF5 {type.Class} of {type.Size} bytes, which is not a MATLAB array lowrank reads.",
-                    "save numeric arrays, char, cells or structs with save(path, 'x', '-v7.3'), or use '-v7'."),
-            });
+            return Hdf5(() => Hdf5Numbers.Read(dataset, type)) ?? throw new InputException(
+                $"{source} stores '{path}' as HDF5 {type.Class} of {type.Size} bytes, which is not a MATLAB array lowrank reads.",
+                "save numeric arrays, char, cells or structs with save(path, 'x', '-v7.3'), or use '-v7'.");
         }
 
         /// <summary>Stored data cannot hold more bytes than the file; deflate, the densest filter, expands at most 1032-fold.</summary>

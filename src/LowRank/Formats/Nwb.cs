@@ -227,18 +227,9 @@ public static class Nwb
                 "the file is damaged (an interrupted copy or download?); copy or export it again.");
         }
 
-        return Hdf5(source, () => (type.Class, type.Size) switch
-        {
-            (H5DataTypeClass.FloatingPoint, 8) => dataset.Read<double[]>(),
-            (H5DataTypeClass.FloatingPoint, 4) => Array.ConvertAll(dataset.Read<float[]>(), v => (double)v),
-            (H5DataTypeClass.FixedPoint, 1) => type.FixedPoint.IsSigned ? Array.ConvertAll(dataset.Read<sbyte[]>(), v => (double)v) : Array.ConvertAll(dataset.Read<byte[]>(), v => (double)v),
-            (H5DataTypeClass.FixedPoint, 2) => type.FixedPoint.IsSigned ? Array.ConvertAll(dataset.Read<short[]>(), v => (double)v) : Array.ConvertAll(dataset.Read<ushort[]>(), v => (double)v),
-            (H5DataTypeClass.FixedPoint, 4) => type.FixedPoint.IsSigned ? Array.ConvertAll(dataset.Read<int[]>(), v => (double)v) : Array.ConvertAll(dataset.Read<uint[]>(), v => (double)v),
-            (H5DataTypeClass.FixedPoint, 8) => type.FixedPoint.IsSigned ? Array.ConvertAll(dataset.Read<long[]>(), v => (double)v) : Array.ConvertAll(dataset.Read<ulong[]>(), v => (double)v),
-            _ => throw new InputException(
-                $"{source} stores /{name} as {type.Class} of {type.Size} bytes; lowrank reads numbers there.",
-                "write the units table with pynwb, which stores spike times as float64 and the index as integers."),
-        });
+        return Hdf5(source, () => Hdf5Numbers.Read(dataset, type)) ?? throw new InputException(
+            $"{source} stores /{name} as {type.Class} of {type.Size} bytes; lowrank reads numbers there.",
+            "write the units table with pynwb, which stores spike times as float64 and the index as integers.");
     }
 
     /// <summary>

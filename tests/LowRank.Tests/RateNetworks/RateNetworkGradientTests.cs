@@ -53,29 +53,7 @@ public sealed class RateNetworkGradientTests
 
             var direction = new double[layout.Length];
             rng.FillGaussian(direction.AsSpan(slice.Offset, slice.Length));
-            double analytic = 0;
-            for (int i = 0; i < direction.Length; i++)
-            {
-                analytic += direction[i] * gradient[i];
-            }
-
-            const double h = 1e-5;
-            double Loss(double step)
-            {
-                var shifted = new double[theta.Length];
-                for (int i = 0; i < theta.Length; i++)
-                {
-                    shifted[i] = theta[i] + step * direction[i];
-                }
-
-                return RateNetworkKernel<double>.Forward(layout, shifted, trial, observed, null, workspace, scale);
-            }
-
-            double numeric = (Loss(h) - Loss(-h)) / (2 * h);
-            double tolerance = 1e-6 * Math.Max(1.0, Math.Abs(numeric));
-            Assert.True(
-                Math.Abs(analytic - numeric) <= tolerance,
-                $"{group}: analytic {analytic:R} vs numeric {numeric:R}");
+            AssertDirectionalDerivative(gradient, direction, theta, shifted => RateNetworkKernel<double>.Forward(layout, shifted, trial, observed, null, workspace, scale), group.ToString());
         }
     }
 
@@ -131,6 +109,15 @@ public sealed class RateNetworkGradientTests
         Assert.All(gradient, g => Assert.True(double.IsFinite(g)));
         var direction = new double[layout.Length];
         rng.FillGaussian(direction);
+        AssertDirectionalDerivative(gradient, direction, theta, shifted => RateNetworkKernel<double>.Forward(layout, shifted, trial, observed, null, workspace, 1.0), "all groups");
+    }
+
+    /// <summary>
+    /// Asserts that <paramref name="gradient"/> · <paramref name="direction"/> matches the central difference of
+    /// <paramref name="loss"/> along <paramref name="direction"/> at <paramref name="theta"/> (h = 1e−5, relative tolerance 1e−6).
+    /// </summary>
+    private static void AssertDirectionalDerivative(double[] gradient, double[] direction, double[] theta, Func<double[], double> loss, string what)
+    {
         double analytic = 0;
         for (int i = 0; i < direction.Length; i++)
         {
@@ -138,7 +125,7 @@ public sealed class RateNetworkGradientTests
         }
 
         const double h = 1e-5;
-        double Loss(double step)
+        double At(double step)
         {
             var shifted = new double[theta.Length];
             for (int i = 0; i < theta.Length; i++)
@@ -146,11 +133,11 @@ public sealed class RateNetworkGradientTests
                 shifted[i] = theta[i] + step * direction[i];
             }
 
-            return RateNetworkKernel<double>.Forward(layout, shifted, trial, observed, null, workspace, 1.0);
+            return loss(shifted);
         }
 
-        double numeric = (Loss(h) - Loss(-h)) / (2 * h);
-        Assert.True(Math.Abs(analytic - numeric) <= 1e-6 * Math.Max(1.0, Math.Abs(numeric)), $"analytic {analytic:R} vs numeric {numeric:R}");
+        double numeric = (At(h) - At(-h)) / (2 * h);
+        Assert.True(Math.Abs(analytic - numeric) <= 1e-6 * Math.Max(1.0, Math.Abs(numeric)), $"{what}: analytic {analytic:R} vs numeric {numeric:R}");
     }
 
     [Fact]

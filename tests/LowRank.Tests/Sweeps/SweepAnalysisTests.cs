@@ -11,30 +11,10 @@ public sealed class SweepAnalysisTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    /// <summary>A sweep of <paramref name="specJson"/> in a fresh folder, each run's figures from <paramref name="figures"/> (null: failed).</summary>
-    private ResultsTable Sweep(string specJson, Func<SweepPoint, (string Fit, string Evaluate)?> figures, string name = "s")
-    {
-        string root = _temp.File(name);
-        SweepSpec spec = SweepSpecReader.Parse(specJson, "spec.json");
-        SweepDirectory.Create(root, spec, SweepPoints.Expand(spec));
-        OpenedSweep sweep = SweepDirectory.Open(root);
-        foreach (SweepPoint point in sweep.Points)
-        {
-            RunDirectory run = sweep.RunOf(point);
-            Directory.CreateDirectory(run.Root);
-            if (figures(point) is not { } files)
-            {
-                run.WriteStatus(new RunStatus { State = RunState.Failed, Reason = "fit: error: x", Step = "fit" });
-                continue;
-            }
-
-            run.WriteStatus(new RunStatus { State = RunState.Done, StepsDone = 2 });
-            File.WriteAllText(run.FiguresOf("fit"), files.Fit);
-            File.WriteAllText(run.FiguresOf(spec.Steps[1].Name), files.Evaluate);
-        }
-
-        return ResultsTable.Collect(sweep);
-    }
+    /// <summary>A sweep of <paramref name="specJson"/> in a fresh folder, each run's fit and evaluate figures from <paramref name="figures"/> (null: failed).</summary>
+    private ResultsTable Sweep(string specJson, Func<SweepPoint, (string Fit, string Evaluate)?> figures, string name = "s") =>
+        ResultsTable.Collect(HandWrittenSweep.Create(_temp.File(name), specJson, point =>
+            figures(point) is { } files ? new Dictionary<string, string> { ["fit"] = files.Fit, ["evaluate"] = files.Evaluate } : null));
 
     private const string RankSpec = """{"command": "fit", "axes": {"rank": [1, 2, 3, 4], "seed": [1, 2, 3, 4]}, "follow_up": [{"command": "evaluate"}]}""";
 
@@ -143,31 +123,13 @@ public sealed class SweepAnalysisTests : IDisposable
     private static readonly double[] Frequencies = [0.10, 0.12, 0.11, 0.20, 0.11];
     private static readonly double[] DStsp = [2.0, 2.2, 1.9, 2.6, 2.1];
 
-    private ResultsTable SeedSweep(string name = "seeds")
-    {
-        string root = _temp.File(name);
-        SweepSpec spec = SweepSpecReader.Parse(SeedSpec, "spec.json");
-        SweepDirectory.Create(root, spec, SweepPoints.Expand(spec));
-        OpenedSweep sweep = SweepDirectory.Open(root);
-        foreach (SweepPoint point in sweep.Points)
+    private ResultsTable SeedSweep() => ResultsTable.Collect(HandWrittenSweep.Create(_temp.File("seeds"), SeedSpec, point =>
+        point.Index == 5 ? null : new Dictionary<string, string>
         {
-            RunDirectory run = sweep.RunOf(point);
-            Directory.CreateDirectory(run.Root);
-            int i = point.Index;
-            if (i == 5)
-            {
-                run.WriteStatus(new RunStatus { State = RunState.Failed, Reason = "fit: error: x", Step = "fit" });
-                continue;
-            }
-
-            run.WriteStatus(new RunStatus { State = RunState.Done, StepsDone = 3 });
-            File.WriteAllText(run.FiguresOf("fit"), """{"final_objective": -3}""");
-            File.WriteAllText(run.FiguresOf("evaluate"), string.Create(CultureInfo.InvariantCulture, $$"""{"d_stsp": {{DStsp[i]}}, "dominant_frequency": {{Frequencies[i]}}, "data_dominant_frequency": 0.1}"""));
-            File.WriteAllText(run.FiguresOf("fixed-points"), string.Create(CultureInfo.InvariantCulture, $$"""{"fixed_points": [], "fixed_point_count": {{FixedPoints[i]}}, "stable_fixed_points": 1, "cycle_count": 0, "stable_cycles": 0}"""));
-        }
-
-        return ResultsTable.Collect(sweep);
-    }
+            ["fit"] = """{"final_objective": -3}""",
+            ["evaluate"] = string.Create(CultureInfo.InvariantCulture, $$"""{"d_stsp": {{DStsp[point.Index]}}, "dominant_frequency": {{Frequencies[point.Index]}}, "data_dominant_frequency": 0.1}"""),
+            ["fixed-points"] = string.Create(CultureInfo.InvariantCulture, $$"""{"fixed_points": [], "fixed_point_count": {{FixedPoints[point.Index]}}, "stable_fixed_points": 1, "cycle_count": 0, "stable_cycles": 0}"""),
+        }));
 
     [Fact]
     public void ASeedEnsembleComparesEveryFigureAndTheStructureAcrossTheDoneRestarts()

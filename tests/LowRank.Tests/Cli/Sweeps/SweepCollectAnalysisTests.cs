@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using LowRank.Sweeps;
+using LowRank.Tests.Sweeps;
 
 namespace LowRank.Tests.Cli.Sweeps;
 
@@ -12,31 +13,8 @@ public sealed class SweepCollectAnalysisTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     /// <summary>A sweep whose runs are done with the figures <paramref name="files"/> gives (step → JSON), or left as <paramref name="other"/> when it gives null.</summary>
-    private string Sweep(string name, string specJson, Func<SweepPoint, Dictionary<string, string>?> files, RunStatus? other = null)
-    {
-        string root = _temp.File(name);
-        SweepSpec spec = SweepSpecReader.Parse(specJson, _temp.File("spec.json"));
-        SweepDirectory.Create(root, spec, SweepPoints.Expand(spec));
-        OpenedSweep sweep = SweepDirectory.Open(root);
-        foreach (SweepPoint point in sweep.Points)
-        {
-            RunDirectory run = sweep.RunOf(point);
-            Directory.CreateDirectory(run.Root);
-            if (files(point) is not { } figures)
-            {
-                run.WriteStatus(other ?? new RunStatus { State = RunState.Failed, Reason = "fit: error: x", Step = "fit" });
-                continue;
-            }
-
-            run.WriteStatus(new RunStatus { State = RunState.Done, StepsDone = spec.Steps.Count });
-            foreach ((string step, string json) in figures)
-            {
-                File.WriteAllText(run.FiguresOf(step), json);
-            }
-        }
-
-        return root;
-    }
+    private string Sweep(string name, string specJson, Func<SweepPoint, Dictionary<string, string>?> files, RunStatus? other = null) =>
+        HandWrittenSweep.Create(_temp.File(name), specJson, files, other).Directory;
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
