@@ -122,7 +122,7 @@ internal static class SweepReport
         }
 
         document.RankSelection = result;
-        section.Paragraph($"The one-standard-error rule on {result.Objective} (higher is better): the smallest rank whose mean over the seeds is within one standard error of the best rank's mean. {RankSelection.Describe(result)}.");
+        section.Paragraph($"The one-standard-error rule on {result.Objective} (higher is better): the smallest rank whose mean over the seeds is within one standard error of the best rank's mean. {Capitalised(RankSelection.Describe(result))}.");
         string[] companions = [.. result.Levels.SelectMany(l => l.Companions.Select(c => c.Figure)).Distinct()];
         section.Table(
             ["rank", "runs", $"{result.Objective} (mean ± se)", .. companions.Select(c => $"{c} (mean ± sd)")],
@@ -142,6 +142,8 @@ internal static class SweepReport
         byte[] png = scratch.Render(p => SweepPlots.SaveRankSelection(p, result));
         section.Image(png, "Held-out objective and companion figures against the rank", $"{result.Objective} against the rank (mean ± se; dashed: best − 1 se; red: rank {result.RecommendedRank}, recommended), and the other figures (mean ± sd over the seeds).");
     }
+
+    private static string Capitalised(string sentence) => sentence.Length == 0 ? sentence : char.ToUpperInvariant(sentence[0]) + sentence[1..];
 
     private static void AddSeedEnsemble(HtmlSection section, ResultsTable table, SweepAnalysis analysis, ReportDocument document, FigureScratch scratch)
     {

@@ -308,7 +308,7 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         XDocument html = ParseSelfContained(PathOf("sweep.html"), images: 7);
         Assert.Equal(["sweep", "results", "rank-selection", "plots"], SectionIds(html));
-        Assert.Contains("rank 2 recommended", html.Root!.Value);
+        Assert.Contains("Rank 2 recommended", html.Root!.Value);
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(PathOf("sweep.json")));
         Assert.Equal(2, json.RootElement.GetProperty("rank_selection").GetProperty("recommended_rank").GetInt32());
     }
