@@ -16,7 +16,8 @@ public static class Spectra
     /// <summary>
     /// Frequency (cycles per step) of the largest peak of the Welch power spectrum summed over the D
     /// channels of <paramref name="series"/> [T,D]: Hann-windowed segments of <paramref name="segment"/>
-    /// steps overlapping by half, the peak refined by parabolic interpolation of log power.
+    /// steps overlapping by half; the frequency with the most power per octave (the maximum of f·P(f), so a 1/f
+    /// background does not decide it), refined by parabolic interpolation of log f·P.
     /// </summary>
     /// <remarks>Coordinate-free for latents: any invertible linear map of z keeps the peak frequency.</remarks>
     public static double DominantFrequency(ReadOnlySpan<double> series, int steps, int channels, int segment = 256)
@@ -71,6 +72,13 @@ public static class Spectra
                     power[k] += re * re + im * im;
                 }
             }
+        }
+
+        // The most power per octave: the peak of f·P(f), so that a 1/f background (EEG) does not put the answer at the
+        // lowest frequency bin while an oscillation above it stands out.
+        for (int k = 1; k < bins; k++)
+        {
+            power[k] *= k;
         }
 
         int best = 1;

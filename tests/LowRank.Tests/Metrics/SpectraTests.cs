@@ -38,4 +38,38 @@ public sealed class SpectraTests
         Assert.Equal(0.1, Spectra.DominantFrequencyOrNaN(series, steps, 1), 0.005);
         Assert.True(double.IsNaN(Spectra.DominantFrequencyOrNaN(series.AsSpan(0, Spectra.MinimumSteps - 1), Spectra.MinimumSteps - 1, 1)));
     }
+
+    [Fact]
+    public void AnOscillationOnTopOfAOneOverFBackgroundIsThePeakNotTheLowestBin()
+    {
+        // A random walk (power ∝ 1/f², largest at the lowest bin) plus a sinusoid at 0.0625 cycles per step.
+        const int steps = 8000;
+        Rng rng = Rng.Create(2);
+        var series = new double[steps];
+        double walk = 0;
+        for (int t = 0; t < steps; t++)
+        {
+            walk = 0.995 * walk + rng.NextGaussian();
+            series[t] = walk + 2 * Math.Sin(2 * Math.PI * 0.0625 * t);
+        }
+
+        Assert.Equal(0.0625, Spectra.DominantFrequency(series, steps, 1), 0.002);
+    }
+
+    [Fact]
+    public void AOneOverFSeriesHasTheSamePowerPerOctaveEverywhereSoAnOscillationDecides()
+    {
+        // Without the oscillation the same 1/f² walk peaks at the lowest frequencies (f·P ∝ 1/f).
+        const int steps = 8000;
+        Rng rng = Rng.Create(2);
+        var series = new double[steps];
+        double walk = 0;
+        for (int t = 0; t < steps; t++)
+        {
+            walk = 0.995 * walk + rng.NextGaussian();
+            series[t] = walk;
+        }
+
+        Assert.True(Spectra.DominantFrequency(series, steps, 1) < 4.0 / 256, "a random walk's most power per octave is at its lowest frequencies");
+    }
 }
