@@ -168,7 +168,7 @@ public static class SweepPlots
             plot.YLabel(figure.Figure);
             if (figure.Mad > 0)
             {
-                var band = plot.Add.HorizontalSpan(figure.Median - figure.Mad, figure.Median + figure.Mad);
+                var band = plot.Add.VerticalSpan(figure.Median - figure.Mad, figure.Median + figure.Mad);
                 band.FillStyle.Color = Colors.SteelBlue.WithAlpha(0.15);
                 band.LineStyle.Width = 0;
             }
@@ -180,6 +180,13 @@ public static class SweepPlots
             {
                 plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
                     [.. axis.Values.Select(v => numeric && v.TryGetNumber(out double x) ? x : IndexOf(axis.Values, v))], [.. axis.Values.Select(v => v.Text)]);
+            }
+
+            if (figure.Min == figure.Max)
+            {
+                // One value in every run: centre it, rather than leave the axis at ScottPlot's default ±1.
+                double half = figure.Min == 0 ? 1 : Math.Abs(figure.Min) * 0.1;
+                plot.Axes.SetLimitsY(figure.Min - half, figure.Max + half);
             }
 
             panels.Add(plot);
