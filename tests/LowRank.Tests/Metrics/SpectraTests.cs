@@ -43,33 +43,30 @@ public sealed class SpectraTests
     public void AnOscillationOnTopOfAOneOverFBackgroundIsThePeakNotTheLowestBin()
     {
         // A random walk (power ∝ 1/f², largest at the lowest bin) plus a sinusoid at 0.0625 cycles per step.
-        const int steps = 8000;
-        Rng rng = Rng.Create(2);
-        var series = new double[steps];
-        double walk = 0;
-        for (int t = 0; t < steps; t++)
-        {
-            walk = 0.995 * walk + rng.NextGaussian();
-            series[t] = walk + 2 * Math.Sin(2 * Math.PI * 0.0625 * t);
-        }
-
-        Assert.Equal(0.0625, Spectra.DominantFrequency(series, steps, 1), 0.002);
+        Assert.Equal(0.0625, Spectra.DominantFrequency(WalkWithOscillation(2), Steps, 1), 0.002);
     }
 
     [Fact]
     public void AOneOverFSeriesHasTheSamePowerPerOctaveEverywhereSoAnOscillationDecides()
     {
         // Without the oscillation the same 1/f² walk peaks at the lowest frequencies (f·P ∝ 1/f).
-        const int steps = 8000;
+        Assert.True(Spectra.DominantFrequency(WalkWithOscillation(0), Steps, 1) < 4.0 / 256, "a random walk's most power per octave is at its lowest frequencies");
+    }
+
+    private const int Steps = 8000;
+
+    /// <summary>An AR(1) walk (coefficient 0.995, seed 2) plus a sinusoid of <paramref name="amplitude"/> at 0.0625 cycles per step.</summary>
+    private static double[] WalkWithOscillation(double amplitude)
+    {
         Rng rng = Rng.Create(2);
-        var series = new double[steps];
+        var series = new double[Steps];
         double walk = 0;
-        for (int t = 0; t < steps; t++)
+        for (int t = 0; t < Steps; t++)
         {
             walk = 0.995 * walk + rng.NextGaussian();
-            series[t] = walk;
+            series[t] = walk + amplitude * Math.Sin(2 * Math.PI * 0.0625 * t);
         }
 
-        Assert.True(Spectra.DominantFrequency(series, steps, 1) < 4.0 / 256, "a random walk's most power per octave is at its lowest frequencies");
+        return series;
     }
 }
