@@ -69,5 +69,21 @@ internal static class CommonOptions
         return values;
     }
 
+    /// <summary>A comma-separated list of finite numbers given to <paramref name="option"/>, such as <c>0,45,90</c>.</summary>
+    public static double[] ParseNumbers(string text, string option)
+    {
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new double[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!double.TryParse(parts[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
+            {
+                throw new InputException($"{option} '{text}' is not a comma-separated list of numbers ('{parts[i]}').", $"pass e.g. {option} 0,45,90.");
+            }
+        }
+
+        return values;
+    }
+
     public static void RequirePositive(int value, string setting) => InputException.RequireAtLeastOne(setting, value);
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using LowRank.Data;
+using LowRank.Decoding;
 using LowRank.Formats;
 using LowRank.Inference;
 using LowRank.Metrics;
@@ -27,6 +28,7 @@ internal sealed record EvaluateOptions(
 /// <c>--generations G</c> it scores G series from independent seeds and reports mean and sd over them.
 /// On spike counts (a Poisson model, or count data; <c>--metrics spikes|eeg</c> chooses explicitly) it reports the
 /// spiking statistics instead, draws them (<c>--plot</c>), and with <c>--heldout-units f</c> the co-smoothing bits per spike.
+/// With <c>--conditions</c> it scores no model but compares generated with true trials per condition (<see cref="EvaluateConditions"/>).
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -35,8 +37,8 @@ internal static class EvaluateCommand
 
     public static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model") { Description = "Model directory (from lowrank fit).", Required = true };
-        var data = new Option<string>("--data") { Description = "Recording to score against (.npy, .npz, .csv, .edf), one continuous series [T, X].", Required = true };
+        var model = new Option<string?>("--model") { Description = "Model directory (from lowrank fit); required unless --conditions." };
+        var data = new Option<string>("--data") { Description = "Recording to score against (.npy, .npz, .csv, .edf), one continuous series [T, X]; with --conditions the true trials (.npz: samples, condition).", Required = true };
         var burnIn = new Option<int>("--burn-in") { Description = "Steps simulated before recording (published protocol: 2400).", DefaultValueFactory = _ => 2400 };
         var seeds = new Option<int>("--seeds") { Description = "Monte-Carlo repetitions of D_stsp averaged.", DefaultValueFactory = _ => 5 };
         var generations = new Option<int>("--generations") { Description = "Series generated from independent seeds and scored; mean and sd over them are reported (published protocol: 1).", DefaultValueFactory = _ => 1 };
@@ -52,34 +54,90 @@ internal static class EvaluateCommand
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var preprocessing = PreprocessingOptions.ForModel();
-        var command = new Command("evaluate", "Score a fitted model against a recording: D_stsp and D_H of a generated series (published protocol), or spiking statistics and co-smoothing on spike counts.")
+        var conditionDefaults = new ConditionEvaluationOptions();
+        var conditions = new Option<bool>("--conditions") { Description = "Compare generated with true trials condition by condition (PSTH R², mean-rate correlation, decoded direction) instead of scoring a model." };
+        var generated = new Option<string?>("--generated") { Description = "Conditions: the generated trials (.npz from generate --inputs: samples, latents, condition)." };
+        var seenConditions = new Option<string?>("--seen-conditions") { Description = "Conditions: the condition labels the model was fitted on, e.g. 0,45,90 (the others are unseen; default: all seen)." };
+        var psthSmoothing = new Option<double>("--psth-smoothing") { Description = "Conditions: sd in bins of the centred Gaussian that smooths each PSTH over time (0: none).", DefaultValueFactory = _ => conditionDefaults.PsthSmoothing };
+        var decoderWindows = new Option<int>("--decoder-windows") { Description = "Conditions: equal time windows of a trial whose mean counts per unit the direction decoder reads.", DefaultValueFactory = _ => conditionDefaults.DecoderWindows };
+        var ridge = new Option<double>("--ridge") { Description = "Conditions: ridge penalty of the direction decoder (relative to the unit variance of its standardised features).", DefaultValueFactory = _ => conditionDefaults.Ridge };
+        var plots = new Option<string?>("--plots") { Description = $"Conditions: folder of the figures (default: beside --json, else ./{EvaluateConditions.DefaultPlotDirectory}/)." };
+        var command = new Command("evaluate", "Score a fitted model against a recording: D_stsp and D_H of a generated series (published protocol), or spiking statistics and co-smoothing on spike counts; with --conditions, generated against true trials per condition.")
         {
             model, data, burnIn, seeds, generations, holdout, metrics, corrBins, heldOutUnits, particles, smoothing, plot, seed, threads, json,
+            conditions, generated, seenConditions, psthSmoothing, decoderWindows, ridge, plots,
         };
         preprocessing.AddTo(command);
-        command.SetAction(parse => context.Execute(() => Run(context, new EvaluateOptions(
-            parse.GetValue(model)!,
-            parse.GetValue(data)!,
-            new EvaluationRequest
+        Option[] modelOnly = [model, burnIn, seeds, generations, holdout, metrics, corrBins, heldOutUnits, particles, smoothing, plot, threads];
+        Option[] conditionsOnly = [generated, seenConditions, psthSmoothing, decoderWindows, ridge, plots];
+        command.SetAction(parse => context.Execute(() =>
+        {
+            PreprocessingRequest read = preprocessing.Read(parse);
+            if (parse.GetValue(conditions))
             {
-                BurnIn = parse.GetValue(burnIn),
-                Seeds = parse.GetValue(seeds),
-                Generations = parse.GetValue(generations),
-                Holdout = parse.GetValue(holdout),
-                Seed = parse.GetValue(seed),
-                Threads = parse.GetValue(threads),
-            },
-            parse.GetValue(json),
-            preprocessing.Read(parse),
-            ModelNames.Parse<EvaluationMetrics>(parse.GetValue(metrics)!, "metrics"),
-            new SpikingOptions
+                string[] given =
+                [
+                    .. modelOnly.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name),
+                    .. new (bool Given, string Flag)[] { (read.Channels is not null, "--channels"), (read.ZScore, "--zscore"), (read.Preprocessed, "--preprocessed"), (read.Binning is not null, "--bin-width") }
+                        .Where(f => f.Given).Select(f => f.Flag),
+                ];
+                if (given.Length > 0)
+                {
+                    throw new InputException(
+                        $"{string.Join(", ", given)} {(given.Length == 1 ? "belongs" : "belong")} to scoring a model, but --conditions compares two files of trials.",
+                        "drop --conditions to score a model with --model, or drop those flags and pass --generated GEN.npz --data TRUTH.npz.");
+                }
+
+                string generatedPath = parse.GetValue(generated) ?? throw new InputException(
+                    "--conditions needs the generated trials.",
+                    "pass --generated GEN.npz, the npz that lowrank generate --inputs TRUTH.npz wrote.");
+                return EvaluateConditions.Run(context, new EvaluateConditionsOptions(
+                    generatedPath,
+                    parse.GetValue(data)!,
+                    conditionDefaults with
+                    {
+                        PsthSmoothing = parse.GetValue(psthSmoothing),
+                        DecoderWindows = parse.GetValue(decoderWindows),
+                        Ridge = parse.GetValue(ridge),
+                        SeenConditions = parse.GetValue(seenConditions) is string seen ? CommonOptions.ParseNumbers(seen, "--seen-conditions") : null,
+                        Seed = parse.GetValue(seed),
+                    },
+                    parse.GetValue(json),
+                    parse.GetValue(plots)));
+            }
+
+            if (conditionsOnly.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } stray)
             {
-                CorrelationBins = parse.GetValue(corrBins),
-                HeldOutUnits = parse.GetValue(heldOutUnits),
-                Particles = parse.GetValue(particles),
-                Smoothing = ModelNames.Parse<Smoothing>(parse.GetValue(smoothing)!, "smoothing"),
-            },
-            parse.GetValue(plot)))));
+                throw new InputException($"{stray.Name} belongs to --conditions, which was not passed.", $"pass --conditions --generated GEN.npz to compare trials per condition, or drop {stray.Name}.");
+            }
+
+            string modelPath = parse.GetValue(model) ?? throw new InputException(
+                "evaluate needs --model DIR (a fitted model to score), or --conditions to compare generated with true trials.",
+                "pass --model DIR, or --conditions --generated GEN.npz --data TRUTH.npz.");
+            return Run(context, new EvaluateOptions(
+                modelPath,
+                parse.GetValue(data)!,
+                new EvaluationRequest
+                {
+                    BurnIn = parse.GetValue(burnIn),
+                    Seeds = parse.GetValue(seeds),
+                    Generations = parse.GetValue(generations),
+                    Holdout = parse.GetValue(holdout),
+                    Seed = parse.GetValue(seed),
+                    Threads = parse.GetValue(threads),
+                },
+                parse.GetValue(json),
+                read,
+                ModelNames.Parse<EvaluationMetrics>(parse.GetValue(metrics)!, "metrics"),
+                new SpikingOptions
+                {
+                    CorrelationBins = parse.GetValue(corrBins),
+                    HeldOutUnits = parse.GetValue(heldOutUnits),
+                    Particles = parse.GetValue(particles),
+                    Smoothing = ModelNames.Parse<Smoothing>(parse.GetValue(smoothing)!, "smoothing"),
+                },
+                parse.GetValue(plot)));
+        }));
         return command;
     }
 

@@ -28,13 +28,13 @@ internal static class GenerateCommand
     public static Command Create(CliContext context)
     {
         var model = new Option<string>("--model") { Description = "Model directory (from fit, or simulate --model-out).", Required = true };
-        var steps = new Option<int>("--steps") { Description = "Recorded time steps T per trial.", DefaultValueFactory = _ => 1000 };
-        var trials = new Option<int>("--trials") { Description = "Number of trials.", DefaultValueFactory = _ => 1 };
+        var steps = new Option<int?>("--steps") { Description = "Recorded time steps T per trial. [default: the --inputs file's T, else 1000]" };
+        var trials = new Option<int?>("--trials") { Description = "Number of trials. [default: the --inputs file's trials, else 1]" };
         var burnIn = new Option<int>("--burn-in") { Description = "Steps simulated (with zero input) before recording.", DefaultValueFactory = _ => 0 };
         var init = new Option<string>("--init") { Description = "Initial state: prior-sample, prior-mean, or posterior-sample / posterior-mean given the first observation of --data.", DefaultValueFactory = _ => "prior-sample" };
         init.AcceptOnlyFromAmong([.. InitModes.Keys]);
         var noiseScale = new Option<double>("--noise-scale") { Description = "Scale of the latent noise (1 = fitted level, 0 = deterministic flow).", DefaultValueFactory = _ => 1.0 };
-        var inputs = new Option<string?>("--inputs") { Description = "Raw inputs u as .npy [trials, T, U] (required when the model has inputs)." };
+        var inputs = new Option<string?>("--inputs") { Description = "Raw inputs u [trials, T, U] (required when the model has inputs): a .npy, or an .npz with an 'inputs' array (e.g. from simulate --teacher-model; its 'condition' per trial is copied to --out)." };
         var data = new Option<string?>("--data") { Description = "Recording whose first observation sets the posterior initial state (trial i uses data trial i mod trials); spike times are binned as the model stores." };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
@@ -49,8 +49,8 @@ internal static class GenerateCommand
             parse.GetValue(model)!,
             new SimulationOptions
             {
-                Steps = parse.GetValue(steps),
-                Trials = parse.GetValue(trials),
+                Steps = parse.GetValue(steps) ?? 0,
+                Trials = parse.GetValue(trials) ?? 0,
                 BurnIn = parse.GetValue(burnIn),
                 Initial = InitModes[parse.GetValue(init)!],
                 NoiseScale = parse.GetValue(noiseScale),
@@ -73,6 +73,15 @@ internal static class GenerateCommand
             .Reads(options.DataPath, "--data")
             .WritesFile(options.Out, "--out")
             .Check();
+        (NdArray? inputArray, double[]? conditions) = ReadInputFile(options.InputsPath);
+        options = options with
+        {
+            Simulation = options.Simulation with
+            {
+                Trials = options.Simulation.Trials > 0 ? options.Simulation.Trials : inputArray?.Shape[0] ?? 1,
+                Steps = options.Simulation.Steps > 0 ? options.Simulation.Steps : inputArray?.Shape[1] ?? 1000,
+            },
+        };
         options.Simulation.Validate();
         PreprocessingRequest p = options.Preprocessing;
         if (options.DataPath is null && (p.Channels is not null || p.ZScore || p.Preprocessed))
@@ -87,10 +96,10 @@ internal static class GenerateCommand
 
         var stored = ModelStore.Load(options.ModelDirectory);
         LowRankRnn model = stored.Model;
-        double[]? inputs = ReadInputs(options, model);
+        double[]? inputs = CheckInputs(options, model, inputArray);
         double[]? initialStates = PosteriorInitialStates(options, model, stored.Preprocessing, context.Output);
         SimulationResult result = Simulator.Run(model, options.Simulation, inputs, initialStates);
-        SimulationWriter.Write(options.Out, result);
+        SimulationWriter.Write(options.Out, result, conditions);
         context.Output.WriteLine($"wrote {options.Out}: {SimulationWriter.Describe(result)}");
         return ExitCodes.Success;
     }
@@ -152,7 +161,43 @@ internal static class GenerateCommand
         return states;
     }
 
-    private static double[]? ReadInputs(GenerateOptions options, LowRankRnn model)
+    /// <summary>The --inputs array (a .npy, or an .npz's 'inputs') and, from an .npz, its 'condition' per trial.</summary>
+    private static (NdArray? Inputs, double[]? Conditions) ReadInputFile(string? path)
+    {
+        if (path is null)
+        {
+            return (null, null);
+        }
+
+        if (!path.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
+        {
+            return (Npy.Read(path), null);
+        }
+
+        var arrays = Npz.Read(path);
+        if (!arrays.TryGetValue("inputs", out NdArray? inputs))
+        {
+            throw new InputException(
+                $"--inputs '{path}' has no array 'inputs' (it has: {string.Join(", ", arrays.Keys)}).",
+                "pass an .npz with inputs [trials, T, U], such as simulate --teacher-model writes, or a .npy of them.");
+        }
+
+        if (!arrays.TryGetValue("condition", out NdArray? condition))
+        {
+            return (inputs, null);
+        }
+
+        if (condition.Shape.Length != 1 || inputs.Shape.Length < 1 || condition.Shape[0] != inputs.Shape[0])
+        {
+            throw new InputException(
+                $"--inputs '{path}' has 'condition' of shape {NdArray.FormatShape(condition.Shape)} for 'inputs' of shape {NdArray.FormatShape(inputs.Shape)}.",
+                "give one condition per trial of the inputs, or leave 'condition' out.");
+        }
+
+        return (inputs, condition.Data);
+    }
+
+    private static double[]? CheckInputs(GenerateOptions options, LowRankRnn model, NdArray? array)
     {
         int trials = options.Simulation.Trials, steps = options.Simulation.Steps, u = model.Inputs;
         if (u == 0)
@@ -172,7 +217,13 @@ internal static class GenerateCommand
                 $"pass --inputs FILE.npy with shape [{trials}, {steps}, {u}] (trials, steps, inputs).");
         }
 
-        NdArray array = Npy.Read(options.InputsPath);
+        if (array!.Shape.Length == 3 && array.Shape[2] != u)
+        {
+            throw new InputException(
+                $"--inputs '{options.InputsPath}' has {array.Shape[2]} inputs per step (shape {NdArray.FormatShape(array.Shape)}) but model '{options.ModelDirectory}' was fitted with U = {u}.",
+                $"pass inputs [trials, steps, {u}] laid out as the inputs of the data the model was fitted to.");
+        }
+
         if (!array.Shape.AsSpan().SequenceEqual([trials, steps, u]))
         {
             throw new InputException(

@@ -11,7 +11,7 @@ internal static class TaskCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("task", "Train rate networks on cognitive tasks (cdi, dms, romo, rdm) and evaluate them.");
+        var command = new Command("task", "Train rate networks on cognitive tasks (cdi, dms, romo, rdm, reach) and evaluate them.");
         command.Add(CreateTrain(context));
         command.Add(CreateEval(context));
         return command;
@@ -19,7 +19,7 @@ internal static class TaskCommand
 
     private static Command CreateTrain(CliContext context)
     {
-        var task = new Option<string>("--task") { Description = "Task: cdi, dms, romo or rdm.", Required = true };
+        var task = new Option<string>("--task") { Description = "Task: cdi, dms, romo, rdm (decisions), or reach (centre-out reaching: 2-D velocity towards a cued target; 8 training directions, any angle at evaluation).", Required = true };
         task.AcceptOnlyFromAmong([.. CognitiveTask.Names]);
         var units = new Option<int>("--units") { Description = "Number of units N.", DefaultValueFactory = _ => 512 };
         var rank = new Option<int>("--rank") { Description = "Rank R of a low-rank network; 0 (default) trains a full-rank network.", DefaultValueFactory = _ => 0 };
@@ -73,6 +73,7 @@ internal static class TaskCommand
                 options.Units, options.Rank, result.Accuracy, options.EvaluationTrials, s.InitialLoss, s.BestLoss, s.BestEpoch, s.Seconds, outDir)
             {
                 Epochs = s.Epochs, TotalEpochs = result.TotalEpochs, Restarts = result.Restarts, ValidationAccuracy = result.ValidationAccuracy,
+                VelocityR2 = result.Reach?.VelocityR2, AngleErrorDeg = result.Reach?.AngleErrorDeg,
             };
             Print(context, report);
             WriteJson(parse.GetValue(json), report);
@@ -104,13 +105,16 @@ internal static class TaskCommand
             string? taskName = parse.GetValue(task) ?? info.Task;
             if (taskName is null)
             {
-                throw new InputException($"model '{modelDir}' records no task.", "pass --task cdi|dms|romo|rdm.");
+                throw new InputException($"model '{modelDir}' records no task.", "pass --task cdi|dms|romo|rdm|reach.");
             }
 
             CognitiveTask cognitiveTask = CognitiveTask.Create(taskName);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            double accuracy = TaskTrainer.Accuracy(network, cognitiveTask, TaskTrainer.EvaluationTrialsOf(cognitiveTask, count), CheckThreads(parse.GetValue(threads)));
-            var report = new TaskReport(taskName, info.Kind, info.Units, network.Spec.Rank, accuracy, count, null, null, null, clock.Elapsed.TotalSeconds, modelDir);
+            TaskEvaluation evaluation = TaskTrainer.Evaluate(network, cognitiveTask, TaskTrainer.EvaluationTrialsOf(cognitiveTask, count), CheckThreads(parse.GetValue(threads)));
+            var report = new TaskReport(taskName, info.Kind, info.Units, network.Spec.Rank, evaluation.Accuracy, count, null, null, null, clock.Elapsed.TotalSeconds, modelDir)
+            {
+                VelocityR2 = evaluation.Reach?.VelocityR2, AngleErrorDeg = evaluation.Reach?.AngleErrorDeg,
+            };
             Print(context, report);
             WriteJson(parse.GetValue(json), report);
             return ExitCodes.Success;
@@ -134,6 +138,10 @@ internal static class TaskCommand
         }
 
         context.Output.WriteLine($"accuracy {report.Accuracy:F4} on {report.EvaluationTrials} trials");
+        if (report.VelocityR2 is double r2)
+        {
+            context.Output.WriteLine($"velocity R² {r2:F4}  end-point angle error {report.AngleErrorDeg:F2}° (median, any angle)");
+        }
         context.Output.WriteLine($"time {report.Seconds:F1} s  model {report.Model}");
     }
 
@@ -169,5 +177,11 @@ internal static class TaskCommand
 
         /// <summary>Accuracy on the validation trials the target was judged on (task train).</summary>
         public double? ValidationAccuracy { get; init; }
+
+        /// <summary>Reach: pooled R² of the output velocity on the evaluation trials.</summary>
+        public double? VelocityR2 { get; init; }
+
+        /// <summary>Reach: median end-point angle error on the evaluation trials, degrees.</summary>
+        public double? AngleErrorDeg { get; init; }
     }
 }

@@ -48,6 +48,9 @@ public sealed class Trial
     /// <summary>[T].</summary>
     public float[] Mask { get; }
 
+    /// <summary>The trial's condition when its task has conditions (the reaching task: the target angle in degrees), else NaN.</summary>
+    public double Condition { get; init; } = double.NaN;
+
     /// <summary>Whether some target is NaN: a missing entry, left out of the loss (masked mean squared error).</summary>
     public bool HasMissingTargets
     {

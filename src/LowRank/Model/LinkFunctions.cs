@@ -26,6 +26,15 @@ internal static class LinkFunctions
         _ => eta > 0 ? 1 : 0,
     };
 
+    /// <summary>The η where g(η) = <paramref name="value"/> &gt; 0, ignoring the small floors of softplus and relu.</summary>
+    public static double Inverse(Link link, double value) => link switch
+    {
+        Link.Identity => value,
+        Link.Exp => Math.Log(value),
+        Link.Softplus => Math.Log(double.ExpM1(value)),
+        _ => value,
+    };
+
     /// <summary>ln(1 + e^η) without overflow.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Softplus(double eta) => eta > 0 ? eta + Math.Log(1 + Math.Exp(-eta)) : Math.Log(1 + Math.Exp(eta));

@@ -63,9 +63,10 @@ public sealed record MixtureTrainingOptions(
         InputException.Require(TargetAccuracy >= 0 && TargetAccuracy <= 1, nameof(TargetAccuracy), TargetAccuracy, "between 0 and 1");
         InputException.Require(Restarts >= 0, nameof(Restarts), Restarts, "non-negative");
         InputException.Require(Patience >= 0, nameof(Patience), Patience, "non-negative");
+        CognitiveTask task = CognitiveTask.Create(Task);
+        RequireDecisionTask(task);
         if (Start is { } start)
         {
-            CognitiveTask task = CognitiveTask.Create(Task);
             string[] names = MixtureParameters.LoadingNames(Rank, task.Inputs, task.Outputs);
             if (start.Components != Components || !start.LoadingNames.SequenceEqual(names))
             {
@@ -74,6 +75,17 @@ public sealed record MixtureTrainingOptions(
                     $"the {init} populations have P = {start.Components} over loadings [{string.Join(", ", start.LoadingNames)}], but {Ref(nameof(Task))} {Task} {Ref(nameof(Rank))} {Rank} {Ref(nameof(Components))} {Components} needs P = {Components} over [{string.Join(", ", names)}].",
                     $"pass {Ref(nameof(Components))} and {Ref(nameof(Rank))} matching the {init} populations, fitted to a network of the same task without bias or initial state.");
             }
+        }
+    }
+
+    /// <summary>Refuses a task with more than one output: populations, their mean field and their accuracy are built for the decision tasks.</summary>
+    internal static void RequireDecisionTask(CognitiveTask task)
+    {
+        if (task.Outputs != 1)
+        {
+            throw new InputException(
+                $"populations are built for the one-output decision tasks, but task '{task.Name}' has {task.Outputs} outputs.",
+                "use cdi, dms, romo or rdm.");
         }
     }
 }

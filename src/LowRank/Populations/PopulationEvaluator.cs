@@ -79,6 +79,7 @@ public static class PopulationEvaluator
         string taskName = options.Task ?? source.Task ?? throw new InputException(
             $"the network of '{populations.SourceModel}' records no task.", $"pass {Ref(nameof(options.Task))} cdi|dms|romo|rdm.");
         CognitiveTask task = CognitiveTask.Create(taskName);
+        MixtureTrainingOptions.RequireDecisionTask(task);
         Trial[] trials = TaskTrainer.EvaluationTrialsOf(task, options.EvaluationTrials);
         int components = populations.Components;
         var accuracies = new double[options.Resamples];

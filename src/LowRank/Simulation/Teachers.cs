@@ -161,12 +161,7 @@ public static class Teachers
         }
 
         double rest = Math.Exp(-1);
-        model.D.Fill(options.Likelihood != Likelihood.Poisson ? 0.0 : modelOptions.Link switch
-        {
-            Link.Exp => Math.Log(rest),
-            Link.Softplus => Math.Log(double.ExpM1(rest)),
-            _ => rest,
-        });
+        model.D.Fill(options.Likelihood != Likelihood.Poisson ? 0.0 : LinkFunctions.Inverse(modelOptions.Link, rest));
         return model;
     }
 

@@ -23,17 +23,17 @@ public abstract class CognitiveTask
     /// <summary>α = Δt/τ.</summary>
     public static double Alpha => StepMs / TauMs;
 
-    /// <summary>Short name used on the command line: cdi, dms, romo, rdm.</summary>
+    /// <summary>Short name used on the command line: cdi, dms, romo, rdm, reach.</summary>
     public abstract string Name { get; }
 
     /// <summary>U.</summary>
     public abstract int Inputs { get; }
 
-    /// <summary>O (1 for every task here).</summary>
-    public int Outputs => 1;
+    /// <summary>O (1 for the decision tasks, 2 for reaching).</summary>
+    public virtual int Outputs => 1;
 
     /// <summary>The names accepted by <see cref="Create"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["cdi", "dms", "romo", "rdm"];
+    public static IReadOnlyList<string> Names { get; } = ["cdi", "dms", "romo", "rdm", "reach"];
 
     /// <summary>The task called <paramref name="name"/>.</summary>
     public static CognitiveTask Create(string name) => name switch
@@ -42,6 +42,7 @@ public abstract class CognitiveTask
         "dms" => new DelayedMatchToSampleTask(),
         "romo" => new ParametricWorkingMemoryTask(),
         "rdm" => new RandomDotDecisionTask(),
+        "reach" => new ReachingTask(),
         _ => throw new InputException(
             $"unknown task '{name}'.",
             "use one of: " + string.Join(", ", Names) + "."),
@@ -49,6 +50,19 @@ public abstract class CognitiveTask
 
     /// <summary>Trial <paramref name="index"/> of <paramref name="seed"/>.</summary>
     public abstract Trial Generate(long seed, long index);
+
+    /// <summary>
+    /// Trial <paramref name="index"/> of <paramref name="seed"/> under a chosen condition (the reaching task: the target
+    /// angle in degrees); tasks without conditions refuse.
+    /// </summary>
+    public virtual Trial GenerateFor(double condition, long seed, long index) =>
+        throw new InputException($"task '{Name}' has no conditions to choose.", "use the reach task, or leave out the conditions.");
+
+    /// <summary>The task whose trials measure accuracy: the same task here; the reaching task draws any angle there.</summary>
+    public virtual CognitiveTask ForEvaluation() => this;
+
+    /// <summary>Whether <paramref name="outputs"/> [T, O] answer <paramref name="trial"/> correctly: <see cref="IsCorrect"/> here, the reaching task's own rule there.</summary>
+    public virtual bool Succeeds(Trial trial, ReadOnlySpan<float> outputs) => IsCorrect(trial, outputs);
 
     /// <summary>Trials <paramref name="first"/> … first + count − 1.</summary>
     public Trial[] GenerateMany(long seed, long first, int count)

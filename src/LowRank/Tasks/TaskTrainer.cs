@@ -84,7 +84,11 @@ public sealed record TaskTrainingResult(
     int Restarts,
     int Attempt,
     int TotalEpochs,
-    bool ReachedTarget);
+    bool ReachedTarget)
+{
+    /// <summary>The reaching task's velocity R² and end-point angle error on the evaluation trials; null for other tasks.</summary>
+    public ReachScores? Reach { get; init; }
+}
 
 /// <summary>
 /// Trains full-rank or low-rank rate networks on a <see cref="CognitiveTask"/> and measures accuracy.
@@ -122,7 +126,7 @@ public static class TaskTrainer
             | ParameterGroups.InputWeights | ParameterGroups.OutputWeights;
         var bptt = new BpttOptions(options.Epochs, options.BatchSize, options.LearningRate, 1.0, trainable, options.Seed, options.Threads, 1.0 / Math.Sqrt(options.Units));
         var stopping = new EarlyStopping(options.TargetAccuracy, options.Patience);
-        AccuracyTarget? target = options.TargetAccuracy > 0 || options.Patience > 0 ? new AccuracyTarget(CognitiveTask.IsCorrect, stopping) : null;
+        AccuracyTarget? target = options.TargetAccuracy > 0 || options.Patience > 0 ? new AccuracyTarget(task.Succeeds, stopping) : null;
 
         RestartsResult attempts = RestartsUntilTarget.Run(
             options.TargetAccuracy,
@@ -131,7 +135,7 @@ public static class TaskTrainer
             {
                 RateNetwork initial = Initial(spec, options, RestartsUntilTarget.AttemptSeed(options.Seed, attempt));
                 (double[] theta, TrainingSummary summary, _) = RateNetworkTraining.Train(initial.Layout, initial.Theta, train, [], bptt, validation, progress, target);
-                (double loss, double accuracy) = RateNetworkTraining.Validate(initial.Layout, theta, validation, [], bptt.Seed, bptt.Threads, CognitiveTask.IsCorrect);
+                (double loss, double accuracy) = RateNetworkTraining.Validate(initial.Layout, theta, validation, [], bptt.Seed, bptt.Threads, task.Succeeds);
                 return new TrainingAttempt(theta, summary, accuracy, loss);
             },
             progress,
@@ -141,9 +145,12 @@ public static class TaskTrainer
 
         (double[] bestTheta, TrainingSummary bestSummary, double validationAccuracy, _) = attempts.Chosen;
         var network = new RateNetwork(spec, bestTheta);
-        double evaluationAccuracy = Accuracy(network, task, EvaluationTrialsOf(task, options.EvaluationTrials), options.Threads);
+        TaskEvaluation evaluation = Evaluate(network, task, EvaluationTrialsOf(task, options.EvaluationTrials), options.Threads);
         return new TaskTrainingResult(
-            network, bestSummary, evaluationAccuracy, validationAccuracy, attempts.Restarts, attempts.ChosenIndex, attempts.TotalEpochs, attempts.ReachedTarget);
+            network, bestSummary, evaluation.Accuracy, validationAccuracy, attempts.Restarts, attempts.ChosenIndex, attempts.TotalEpochs, attempts.ReachedTarget)
+        {
+            Reach = evaluation.Reach,
+        };
     }
 
     /// <summary>The initial network of one attempt: <see cref="RateNetwork.CreateRandom"/> with the options' gain, and ñ_r += ρ m_r at low rank.</summary>
@@ -176,13 +183,23 @@ public static class TaskTrainer
         InputException.Require(noiseStd >= 0, "NoiseStd", noiseStd, "non-negative");
     }
 
-    /// <summary>The fixed evaluation trials of <paramref name="task"/>.</summary>
-    public static Trial[] EvaluationTrialsOf(CognitiveTask task, int count) =>
-        task.GenerateMany(EvaluationSeed, EvaluationIndex, count);
-
-    /// <summary>Fraction of <paramref name="trials"/> where the network's output has the target's sign.</summary>
-    public static double Accuracy(RateNetwork network, CognitiveTask task, IReadOnlyList<Trial> trials, int threads)
+    /// <summary>The fixed evaluation trials of <paramref name="task"/> (of its <see cref="CognitiveTask.ForEvaluation"/> task).</summary>
+    public static Trial[] EvaluationTrialsOf(CognitiveTask task, int count)
     {
+        ArgumentNullException.ThrowIfNull(task);
+        return task.ForEvaluation().GenerateMany(EvaluationSeed, EvaluationIndex, count);
+    }
+
+    /// <summary>Fraction of <paramref name="trials"/> the network answers correctly (<see cref="CognitiveTask.Succeeds"/>).</summary>
+    public static double Accuracy(RateNetwork network, CognitiveTask task, IReadOnlyList<Trial> trials, int threads) =>
+        Evaluate(network, task, trials, threads).Accuracy;
+
+    /// <summary>The accuracy on <paramref name="trials"/> and, for the reaching task, its velocity R² and end-point angle error.</summary>
+    public static TaskEvaluation Evaluate(RateNetwork network, CognitiveTask task, IReadOnlyList<Trial> trials, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(trials);
         if (network.Spec.Inputs != task.Inputs || network.Spec.Outputs != task.Outputs)
         {
             throw new InputException(
@@ -191,8 +208,22 @@ public static class TaskTrainer
         }
 
         var correct = new bool[trials.Count];
+        bool reach = task is ReachingTask;
+        var outputs = new float[reach ? trials.Count : 0][];
         RateNetworkRunner.Run(network.Layout, network.Theta, trials, [], EvaluationSeed, 0, threads, (i, workspace) =>
-            correct[i] = CognitiveTask.IsCorrect(trials[i], workspace.Outputs));
-        return correct.Count(c => c) / (double)Math.Max(1, trials.Count);
+        {
+            correct[i] = task.Succeeds(trials[i], workspace.Outputs);
+            if (reach)
+            {
+                outputs[i] = workspace.Outputs[..(trials[i].Steps * task.Outputs)];
+            }
+        });
+        double accuracy = correct.Count(c => c) / (double)Math.Max(1, trials.Count);
+        return new TaskEvaluation(accuracy, reach ? ReachingTask.Score(trials, outputs) : null);
     }
 }
+
+/// <summary>A network's scores on a task's trials.</summary>
+/// <param name="Accuracy">Fraction of trials answered correctly.</param>
+/// <param name="Reach">The reaching task's velocity R² and end-point angle error; null for other tasks.</param>
+public sealed record TaskEvaluation(double Accuracy, ReachScores? Reach);
