@@ -31,6 +31,7 @@ internal static partial class SettingFlags
         ["CorrelationBins"] = "--corr-bins",
         ["CpusPerTask"] = "--cpus-per-task",
         ["DecoderWindows"] = "--decoder-windows",
+        ["Directions"] = "--directions",
         ["Epochs"] = "--epochs",
         ["Executor"] = "--executor",
         ["ExtraArguments"] = "--sbatch-arg",

@@ -35,12 +35,13 @@ internal static class TaskCommand
         var restarts = new Option<int>("--restarts") { Description = "Further attempts, each from a fresh initialisation derived from --seed, while an attempt ends below --target-accuracy; the first attempt that reaches it is kept, else the best.", DefaultValueFactory = _ => TaskTrainingOptions.DefaultRestarts };
         var patience = new Option<int>("--patience") { Description = "An attempt also ends after this many epochs without a lower validation loss (a stalled start; a restart follows); 0 = no limit.", DefaultValueFactory = _ => TaskTrainingOptions.DefaultPatience };
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation, trials and noise.", DefaultValueFactory = _ => 0 };
+        var directions = new Option<int?>("--directions") { Description = $"reach only: equally spaced training directions from 0°; 0 = any angle. [default: {ReachingTask.DefaultDirections}]" };
         var threads = CommonOptions.Threads();
         var output = new Option<string>("--out") { Description = "Model directory to write.", Required = true };
         var json = CommonOptions.Json();
         var command = new Command("train", "Train a full-rank (default) or low-rank network on a task until it reaches --target-accuracy on validation trials (at most --epochs per attempt, up to --restarts fresh starts); print its accuracy.")
         {
-            task, units, rank, epochs, batch, trials, lr, noise, evalTrials, gain, overlap, target, restarts, patience, seed, threads, output, json,
+            task, units, rank, epochs, batch, trials, lr, noise, evalTrials, gain, overlap, target, restarts, patience, directions, seed, threads, output, json,
         };
         command.SetAction(parse => context.Execute(() =>
         {
@@ -60,7 +61,8 @@ internal static class TaskCommand
                 parse.GetValue(overlap),
                 parse.GetValue(target),
                 parse.GetValue(restarts),
-                parse.GetValue(patience));
+                parse.GetValue(patience),
+                parse.GetValue(directions));
             string outDir = parse.GetValue(output)!;
             new OutputPlan().WritesDirectory(outDir, "--out", RateNetworkStore.OutputKind).WritesFile(parse.GetValue(json), "--json").Check();
             TaskTrainingResult result = TaskTrainer.Train(options, context.CreateProgress());

@@ -32,8 +32,28 @@ public abstract class CognitiveTask
     /// <summary>O (1 for the decision tasks, 2 for reaching).</summary>
     public virtual int Outputs => 1;
 
-    /// <summary>The names accepted by <see cref="Create"/>.</summary>
+    /// <summary>The names accepted by <see cref="Create(string)"/>.</summary>
     public static IReadOnlyList<string> Names { get; } = ["cdi", "dms", "romo", "rdm", "reach"];
+
+    /// <summary>
+    /// The task called <paramref name="name"/>; for <c>reach</c>, <paramref name="directions"/> training directions
+    /// (default 8; 0: any angle). Other tasks refuse a number of directions.
+    /// </summary>
+    public static CognitiveTask Create(string name, int? directions)
+    {
+        if (directions is not int count)
+        {
+            return Create(name);
+        }
+
+        if (name != "reach")
+        {
+            throw new InputException($"task '{name}' has no reach directions.", $"drop {InputException.Ref("Directions")}, or use the reach task.");
+        }
+
+        InputException.Require(count >= 0, "Directions", count, "0 (any angle) or more");
+        return new ReachingTask(count);
+    }
 
     /// <summary>The task called <paramref name="name"/>.</summary>
     public static CognitiveTask Create(string name) => name switch

@@ -23,6 +23,7 @@ namespace LowRank.Tasks;
 /// <param name="TargetAccuracy">Accuracy on the validation trials at which an attempt stops (its best parameters must reach it); 0: no target, every epoch runs and no restart.</param>
 /// <param name="Restarts">Further attempts, each from a fresh initialisation, while an attempt ends below <c>TargetAccuracy</c>.</param>
 /// <param name="Patience">An attempt also ends after this many epochs without a lower validation loss (a stalled start); 0: no limit.</param>
+/// <param name="Directions">Reach only: training directions (null: the task's 8; 0: any angle).</param>
 public sealed record TaskTrainingOptions(
     string Task,
     int Units,
@@ -39,7 +40,8 @@ public sealed record TaskTrainingOptions(
     double Overlap = TaskTrainingOptions.DefaultOverlap,
     double TargetAccuracy = TaskTrainingOptions.DefaultTargetAccuracy,
     int Restarts = TaskTrainingOptions.DefaultRestarts,
-    int Patience = TaskTrainingOptions.DefaultPatience)
+    int Patience = TaskTrainingOptions.DefaultPatience,
+    int? Directions = null)
 {
     /// <summary>The defaults of <c>task train</c> (docs/benchmarks-lint.md, "Training defaults"), one place for the record and the command.</summary>
     public const double DefaultGain = 1.0, DefaultOverlap = 1.5, DefaultTargetAccuracy = 0.99;
@@ -64,6 +66,7 @@ public sealed record TaskTrainingOptions(
         InputException.Require(TargetAccuracy >= 0 && TargetAccuracy <= 1, nameof(TargetAccuracy), TargetAccuracy, "between 0 and 1");
         InputException.Require(Restarts >= 0, nameof(Restarts), Restarts, "non-negative");
         InputException.Require(Patience >= 0, nameof(Patience), Patience, "non-negative");
+        CognitiveTask.Create(Task, Directions);
     }
 }
 
@@ -118,7 +121,7 @@ public static class TaskTrainer
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
         options.Validate();
-        CognitiveTask task = CognitiveTask.Create(options.Task);
+        CognitiveTask task = CognitiveTask.Create(options.Task, options.Directions);
         var spec = new RateNetworkSpec(options.Units, options.Rank, task.Inputs, task.Outputs, CognitiveTask.Alpha, options.NoiseStd, ReadoutKind.Tanh);
         Trial[] train = task.GenerateMany(options.Seed, 0, options.TrainTrials);
         Trial[] validation = task.GenerateMany(options.Seed, ValidationIndex, ValidationTrials);

@@ -123,6 +123,19 @@ public sealed class ReachingTaskTests
         Assert.Equal(expected, Angles.Error(a, b), 9);
 
     [Fact]
+    public void DirectionsChooseTheTrainingAnglesOfReachOnly()
+    {
+        var four = (ReachingTask)CognitiveTask.Create("reach", 4);
+        Assert.Equal([0.0, 90, 180, 270], four.DirectionAngles());
+        Assert.All(Enumerable.Range(0, 40), i => Assert.Contains(four.Generate(1, i).Condition, four.DirectionAngles()));
+        var any = (ReachingTask)CognitiveTask.Create("reach", 0);
+        Assert.Equal(40, Enumerable.Range(0, 40).Select(i => any.Generate(1, i).Condition).Distinct().Count());
+        Assert.Equal(ReachingTask.DefaultDirections, ((ReachingTask)CognitiveTask.Create("reach", null)).TrainingDirections);
+        Assert.Throws<InputException>(() => CognitiveTask.Create("rdm", 8));
+        Assert.Throws<InputException>(() => CognitiveTask.Create("reach", -1));
+    }
+
+    [Fact]
     public void DecisionTasksRefuseConditions()
     {
         InputException error = Assert.Throws<InputException>(() => CognitiveTask.Create("rdm").GenerateFor(1, 0, 0));
