@@ -14,5 +14,6 @@ internal static class BenchCommand
             BenchVsmcCommand.Create(context),
             BenchFixedPointsCommand.Create(context),
             BenchLintCommand.Create(context),
+            BenchMachineCommand.Create(context),
         };
 }

@@ -77,7 +77,7 @@ public sealed class SampledMixtureObjective : IDifferentiableObjective<TrialBatc
         RateNetworkLayout layout = mixture.Network;
         mixture.Loadings<T>(phi, xi, workspace.Theta);
         T scale = T.CreateTruncating(BpttObjective.LossScale(trials, batch.Span));
-        double loss = BpttObjective.BatchGradient(layout, workspace.Theta, trials, batch, [], scale, seed, noiseStream, workspace.Buffers, workspace.GTheta, parallel);
+        double loss = BpttObjective.BatchGradient(layout, workspace.Theta, trials, batch, [], scale, seed, noiseStream, workspace.Buffers, workspace.GTheta, parallel, workspace.Workspaces);
         mixture.Backward(phi, xi, workspace.GTheta, gPhi);
         return loss;
     }
@@ -95,6 +95,7 @@ internal sealed class MixtureWorkspace<T>
         Theta = new T[length];
         Buffers = Enumerable.Range(0, Math.Max(1, batch)).Select(_ => new T[length]).ToArray();
         GTheta = new double[length];
+        Workspaces = new RateNetworkWorkspace<T>?[Math.Max(1, batch)];
     }
 
     /// <summary>θ of the current draw (b = x0 = 0).</summary>
@@ -105,4 +106,7 @@ internal sealed class MixtureWorkspace<T>
 
     /// <summary>∂L/∂θ of the last batch.</summary>
     public double[] GTheta { get; }
+
+    /// <summary>The kernels' per-worker workspaces, made on first use and kept for every batch.</summary>
+    public RateNetworkWorkspace<T>?[] Workspaces { get; }
 }

@@ -1,78 +1,10 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using LowRank.Data;
 using LowRank.Numerics;
 
 namespace LowRank.RateNetworks;
-
-/// <summary>
-/// Per-trial buffers of the rate-network kernels, sized once for the longest trial and reused:
-/// the time loop allocates nothing.
-/// </summary>
-/// <typeparam name="T">float for training, double for gradient checks.</typeparam>
-internal sealed class RateNetworkWorkspace<T>
-    where T : unmanaged, IFloatingPointIeee754<T>
-{
-    private readonly int _units;
-    private readonly int _rank;
-    private readonly int _outputs;
-
-    public RateNetworkWorkspace(RateNetworkSpec spec, int observedCount, int steps)
-    {
-        _units = spec.Units;
-        _rank = spec.IsFullRank ? 0 : spec.Rank;
-        _outputs = observedCount > 0 ? observedCount : spec.Outputs;
-        Gx = new T[_units];
-        Gr = new T[_units];
-        Scratch = new T[_units];
-        States = [];
-        Rates = [];
-        Kappa = [];
-        Outputs = [];
-        ScaledGradients = [];
-        EnsureSteps(steps);
-    }
-
-    /// <summary>[T + 1, N]: x_0 … x_T of the last forward pass.</summary>
-    public T[] States { get; private set; }
-
-    /// <summary>[T, N]: φ(x_t + b).</summary>
-    public T[] Rates { get; private set; }
-
-    /// <summary>[T, R]: κ_t = Ñᵀ φ(x_t + b) / N (low rank only).</summary>
-    public T[] Kappa { get; private set; }
-
-    /// <summary>[T, N]: α ∂L/∂x_{t+1} of the last backward pass (full rank only).</summary>
-    internal T[] ScaledGradients { get; private set; }
-
-    /// <summary>[T, O]: outputs (readout, or ψ of the observed units' states).</summary>
-    public T[] Outputs { get; private set; }
-
-    internal T[] Gx { get; }
-
-    internal T[] Gr { get; }
-
-    internal T[] Scratch { get; }
-
-    /// <summary>Steps the buffers hold.</summary>
-    public int Capacity { get; private set; }
-
-    /// <summary>Grows the buffers (outside any time loop) to hold <paramref name="steps"/> steps.</summary>
-    public void EnsureSteps(int steps)
-    {
-        if (steps <= Capacity)
-        {
-            return;
-        }
-
-        Capacity = steps;
-        States = new T[(steps + 1) * _units];
-        Rates = new T[steps * _units];
-        Kappa = new T[steps * Math.Max(_rank, 1)];
-        Outputs = new T[steps * Math.Max(_outputs, 1)];
-        ScaledGradients = _rank == 0 ? new T[steps * _units] : [];
-    }
-}
 
 /// <summary>
 /// Forward pass and hand-written back-propagation through time of a LINT rate network, for one trial.
@@ -95,8 +27,13 @@ internal sealed class RateNetworkWorkspace<T>
 /// full:     gr = Jᵀ a;  gJ += a r_tᵀ (accumulated row by row after the loop)
 /// gpre = gr ⊙ (1 − r_t²);  gb += gpre;  ∂L/∂x_t = (1 − α) g + gpre
 /// </code>
+/// Each step is two fused sweeps over the units in SIMD registers (<see cref="Lanes{T}"/>), forward and backward:
+/// forward, r_t with the partial sums of κ_t, then x_{t+1} with (when every unit is observed in order) its output and
+/// squared error; backward, the output term, gW_in, gM and the partial sums of gκ, then gr, gpre, gb, gÑ and the next
+/// g. Rank R costs O(N R) per step. tanh is <see cref="VectorTanh"/> (a float32 approximation within 3·10⁻⁷; exact in
+/// double, the precision of the gradient checks).
 /// </remarks>
-internal static class RateNetworkKernel<T>
+internal static partial class RateNetworkKernel<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>
@@ -117,7 +54,20 @@ internal static class RateNetworkKernel<T>
         ReadOnlySpan<int> observed,
         Rng? noise,
         RateNetworkWorkspace<T> workspace,
+        T lossScale) =>
+        layout.Spec.Units >= Lanes<T>.Width
+            ? Forward<OverlappingChunks<T>>(layout, theta, trial, observed, noise, workspace, lossScale)
+            : Forward<MaskedChunks<T>>(layout, theta, trial, observed, noise, workspace, lossScale);
+
+    private static T Forward<TChunks>(
+        RateNetworkLayout layout,
+        ReadOnlySpan<T> theta,
+        Trial trial,
+        ReadOnlySpan<int> observed,
+        Rng? noise,
+        RateNetworkWorkspace<T> workspace,
         T lossScale)
+        where TChunks : IChunks<T>
     {
         RateNetworkSpec spec = layout.Spec;
         int n = spec.Units;
@@ -125,6 +75,7 @@ internal static class RateNetworkKernel<T>
         int u = spec.Inputs;
         int o = observed.Length > 0 ? observed.Length : spec.Outputs;
         int steps = trial.Steps;
+        int width = Lanes<T>.Width;
         CheckTrial(spec, trial, o);
         workspace.EnsureSteps(steps);
 
@@ -133,6 +84,11 @@ internal static class RateNetworkKernel<T>
         T invN = T.One / T.CreateTruncating(n);
         T sigma = T.CreateTruncating(spec.NoiseStd);
         bool noisy = noise is not null && spec.NoiseStd > 0;
+        bool tanhReadout = spec.Readout == ReadoutKind.Tanh;
+        bool allObserved = ObservesEveryUnitInOrder(observed, n);
+
+        // With b = 0 and every unit observed through tanh, r_{t+1} = tanh(x_{t+1}) = o_t: sweep 2 of step t writes it.
+        bool ratesFromOutputs = allObserved && tanhReadout && IsZero(layout.Bias.Of(theta));
 
         ReadOnlySpan<T> m = layout.M.Of(theta);
         ReadOnlySpan<T> nTilde = layout.NTilde.Of(theta);
@@ -145,6 +101,16 @@ internal static class RateNetworkKernel<T>
         Span<T> kappa = workspace.Kappa;
         Span<T> outputs = workspace.Outputs;
         Span<T> psi = workspace.Scratch;
+        Span<T> recurrent = workspace.Gr;
+        Span<T> stepNoise = workspace.Noise;
+        Span<T> scaledKappa = workspace.RankCoefficients;
+        Span<T> scaledInputs = workspace.ScaledInputs;
+
+        int registerRanks = Math.Min(rank, 4);
+        ReadOnlySpan<T> n0 = RankRow(nTilde, 0, registerRanks, n);
+        ReadOnlySpan<T> n1 = RankRow(nTilde, 1, registerRanks, n);
+        ReadOnlySpan<T> n2 = RankRow(nTilde, 2, registerRanks, n);
+        ReadOnlySpan<T> n3 = RankRow(nTilde, 3, registerRanks, n);
 
         layout.InitialState.Of(theta).CopyTo(states[..n]);
         T loss = T.Zero;
@@ -153,52 +119,145 @@ internal static class RateNetworkKernel<T>
             ReadOnlySpan<T> x = states.Slice(t * n, n);
             Span<T> next = states.Slice((t + 1) * n, n);
             Span<T> r = rates.Slice(t * n, n);
+            Span<T> output = outputs.Slice(t * o, o);
+            ReadOnlySpan<float> target = trial.Targets.AsSpan(t * o, o);
+            T weight = T.CreateTruncating(trial.Mask[t]);
 
-            // r_t = tanh(x_t + b)
-            TensorPrimitives.Add(x, b, r);
-            TensorPrimitives.Tanh(r, r);
-
-            if (rank > 0)
+            // sweep 1: r_t = tanh(x_t + b) (already there when sweep 2 of step t − 1 wrote it), with the partial sums
+            // of ñ_sᵀ r_t for s < 4 in registers
+            bool ratesReady = ratesFromOutputs && t > 0;
+            Vector512<T> sum0 = Vector512<T>.Zero, sum1 = Vector512<T>.Zero, sum2 = Vector512<T>.Zero, sum3 = Vector512<T>.Zero;
+            for (int chunk = 0; chunk < n; chunk += width)
             {
-                // κ_t = Ñᵀ r_t / N;  next = (1 − α) x_t + α M κ_t
-                TensorPrimitives.Multiply(x, leak, next);
-                for (int s = 0; s < rank; s++)
+                int i = TChunks.Start(chunk, n);
+                int c = TChunks.Count(chunk, n);
+                Vector512<T> ri;
+                if (ratesReady)
                 {
-                    T k = TensorPrimitives.Dot(nTilde.Slice(s * n, n), r) * invN;
-                    kappa[t * rank + s] = k;
-                    TensorPrimitives.MultiplyAdd(m.Slice(s * n, n), alpha * k, next, next);
+                    ri = TChunks.Load(r, i, c);
+                }
+                else
+                {
+                    ri = VectorTanh.Of(TChunks.Load(x, i, c) + TChunks.Load(b, i, c));
+                    TChunks.Store(ri, r, i, c);
+                }
+
+                if (registerRanks > 0)
+                {
+                    ri &= Lanes<T>.Fresh(chunk - i);
+                    sum0 = Lanes<T>.Fma(TChunks.Load(n0, i, c), ri, sum0);
+                    if (registerRanks > 1)
+                    {
+                        sum1 = Lanes<T>.Fma(TChunks.Load(n1, i, c), ri, sum1);
+                        if (registerRanks > 2)
+                        {
+                            sum2 = Lanes<T>.Fma(TChunks.Load(n2, i, c), ri, sum2);
+                            if (registerRanks > 3)
+                            {
+                                sum3 = Lanes<T>.Fma(TChunks.Load(n3, i, c), ri, sum3);
+                            }
+                        }
+                    }
                 }
             }
-            else
+
+            // κ_t = Ñᵀ r_t / N (ranks from 4 on by a dot product over the stored r_t), kept as α κ_t for sweep 2
+            for (int s = 0; s < rank; s++)
             {
-                // next_i = (1 − α) x_i + α J_i · r_t
+                T dot = s switch
+                {
+                    0 => Vector512.Sum(sum0),
+                    1 => Vector512.Sum(sum1),
+                    2 => Vector512.Sum(sum2),
+                    3 => Vector512.Sum(sum3),
+                    _ => TensorPrimitives.Dot(nTilde.Slice(s * n, n), r),
+                };
+                T k = dot * invN;
+                kappa[t * rank + s] = k;
+                scaledKappa[s] = alpha * k;
+            }
+
+            if (rank == 0)
+            {
                 for (int i = 0; i < n; i++)
                 {
-                    next[i] = leak * x[i] + alpha * TensorPrimitives.Dot(j.Slice(i * n, n), r);
+                    recurrent[i] = TensorPrimitives.Dot(j.Slice(i * n, n), r);
                 }
             }
 
-            // next += α W_inᵀ u_t
+            // α u_t and σ ξ_t (drawn unit by unit, in the order of the noise stream)
             for (int c = 0; c < u; c++)
             {
-                T input = T.CreateTruncating(trial.InputValues[t * u + c]);
-                if (input != T.Zero)
-                {
-                    TensorPrimitives.MultiplyAdd(wIn.Slice(c * n, n), alpha * input, next, next);
-                }
+                scaledInputs[c] = alpha * T.CreateTruncating(trial.InputValues[t * u + c]);
             }
 
-            // next += σ ξ_t
             if (noisy)
             {
                 for (int i = 0; i < n; i++)
                 {
-                    next[i] += sigma * T.CreateTruncating(noise!.NextGaussian());
+                    stepNoise[i] = sigma * T.CreateTruncating(noise!.NextGaussian());
                 }
             }
 
-            // outputs and squared error
-            Span<T> output = outputs.Slice(t * o, o);
+            // sweep 2: x_{t+1} = (1 − α) x_t + α (M κ_t or J r_t) + α W_inᵀ u_t + σ ξ_t; every unit observed in
+            // order: o_t = ψ(x_{t+1}) (its masked squared error after the sweep, over o_t while it is in L1)
+            bool fusedOutput = allObserved;
+            Span<T> nextRates = ratesFromOutputs && t + 1 < steps ? rates.Slice((t + 1) * n, n) : default;
+            bool scored = weight != T.Zero;
+            for (int chunk = 0; chunk < n; chunk += width)
+            {
+                int i = TChunks.Start(chunk, n);
+                int c = TChunks.Count(chunk, n);
+                Vector512<T> xi = TChunks.Load(x, i, c) * leak;
+                if (rank > 0)
+                {
+                    for (int s = 0; s < rank; s++)
+                    {
+                        xi = Lanes<T>.Fma(TChunks.Load(m.Slice(s * n, n), i, c), Vector512.Create(scaledKappa[s]), xi);
+                    }
+                }
+                else
+                {
+                    xi += TChunks.Load(recurrent, i, c) * alpha;
+                }
+
+                for (int k = 0; k < u; k++)
+                {
+                    T input = scaledInputs[k];
+                    if (input != T.Zero)
+                    {
+                        xi = Lanes<T>.Fma(TChunks.Load(wIn.Slice(k * n, n), i, c), Vector512.Create(input), xi);
+                    }
+                }
+
+                if (noisy)
+                {
+                    xi += TChunks.Load(stepNoise, i, c);
+                }
+
+                TChunks.Store(xi, next, i, c);
+                if (fusedOutput)
+                {
+                    Vector512<T> oi = tanhReadout ? VectorTanh.Of(xi) : xi;
+                    TChunks.Store(oi, output, i, c);
+                    if (!nextRates.IsEmpty)
+                    {
+                        TChunks.Store(oi, nextRates, i, c);
+                    }
+                }
+            }
+
+            if (fusedOutput)
+            {
+                if (scored)
+                {
+                    loss += weight * SquaredError<TChunks>(output, target);
+                }
+
+                continue;
+            }
+
+            // outputs of a readout or of a subset of units, and their squared error
             if (observed.Length > 0)
             {
                 for (int k = 0; k < o; k++)
@@ -206,9 +265,9 @@ internal static class RateNetworkKernel<T>
                     output[k] = next[observed[k]];
                 }
 
-                if (spec.Readout == ReadoutKind.Tanh)
+                if (tanhReadout)
                 {
-                    TensorPrimitives.Tanh(output, output);
+                    VectorTanh.Apply<T>(output, output);
                 }
             }
             else
@@ -220,17 +279,14 @@ internal static class RateNetworkKernel<T>
                 }
             }
 
-            T weight = T.CreateTruncating(trial.Mask[t]);
-            if (weight != T.Zero)
+            if (scored)
             {
-                // A NaN target is a missing entry: it adds nothing (masked mean squared error).
                 T sum = T.Zero;
                 for (int k = 0; k < o; k++)
                 {
-                    float target = trial.Targets[t * o + k];
-                    if (!float.IsNaN(target))
+                    if (!float.IsNaN(target[k]))
                     {
-                        T error = output[k] - T.CreateTruncating(target);
+                        T error = output[k] - T.CreateTruncating(target[k]);
                         sum += error * error;
                     }
                 }
@@ -242,194 +298,66 @@ internal static class RateNetworkKernel<T>
         return loss * lossScale;
     }
 
-    /// <summary>
-    /// Back-propagates the loss of the last <see cref="Forward"/> on the same trial and accumulates
-    /// ∂L/∂θ into <paramref name="gradient"/> (every group, trainable or not).
-    /// </summary>
-    public static void Backward(
-        RateNetworkLayout layout,
-        ReadOnlySpan<T> theta,
-        Trial trial,
-        ReadOnlySpan<int> observed,
-        RateNetworkWorkspace<T> workspace,
-        T lossScale,
-        Span<T> gradient)
+    /// <summary>Whether <paramref name="observed"/> is 0, 1, …, N − 1: outputs are then ψ(x) itself, fused into the sweeps.</summary>
+    internal static bool ObservesEveryUnitInOrder(ReadOnlySpan<int> observed, int units)
     {
-        RateNetworkSpec spec = layout.Spec;
-        int n = spec.Units;
-        int rank = spec.IsFullRank ? 0 : spec.Rank;
-        int u = spec.Inputs;
-        int o = observed.Length > 0 ? observed.Length : spec.Outputs;
-        int steps = trial.Steps;
-        CheckTrial(spec, trial, o);
-        if (gradient.Length != layout.Length)
+        if (observed.Length != units)
         {
-            throw new ArgumentException($"gradient has length {gradient.Length}, expected {layout.Length}.", nameof(gradient));
+            return false;
         }
 
-        T alpha = T.CreateTruncating(spec.Alpha);
-        T leak = T.One - alpha;
-        T invN = T.One / T.CreateTruncating(n);
-        T two = T.CreateTruncating(2);
-
-        ReadOnlySpan<T> m = layout.M.Of(theta);
-        ReadOnlySpan<T> nTilde = layout.NTilde.Of(theta);
-        ReadOnlySpan<T> j = layout.J.Of(theta);
-        ReadOnlySpan<T> wIn = layout.InputWeights.Of(theta);
-        ReadOnlySpan<T> wOut = layout.OutputWeights.Of(theta);
-        Span<T> gM = layout.M.Of(gradient);
-        Span<T> gNTilde = layout.NTilde.Of(gradient);
-        Span<T> gJ = layout.J.Of(gradient);
-        Span<T> gWIn = layout.InputWeights.Of(gradient);
-        Span<T> gWOut = layout.OutputWeights.Of(gradient);
-        Span<T> gB = layout.Bias.Of(gradient);
-        Span<T> gX0 = layout.InitialState.Of(gradient);
-
-        ReadOnlySpan<T> states = workspace.States;
-        ReadOnlySpan<T> rates = workspace.Rates;
-        ReadOnlySpan<T> kappa = workspace.Kappa;
-        ReadOnlySpan<T> outputs = workspace.Outputs;
-        Span<T> gx = workspace.Gx;
-        Span<T> gr = workspace.Gr;
-        Span<T> scratch = workspace.Scratch;
-        Span<T> scaledGradients = workspace.ScaledGradients;
-
-        gx.Clear();
-        for (int t = steps - 1; t >= 0; t--)
+        for (int k = 0; k < units; k++)
         {
-            ReadOnlySpan<T> next = states.Slice((t + 1) * n, n);
-            ReadOnlySpan<T> r = rates.Slice(t * n, n);
-
-            // output term: g += ∂L/∂o_t · ∂o_t/∂x_{t+1}
-            T weight = T.CreateTruncating(trial.Mask[t]);
-            if (weight != T.Zero)
+            if (observed[k] != k)
             {
-                T factor = two * lossScale * weight;
-                if (observed.Length > 0)
-                {
-                    // o = ψ(x): ∂o/∂x = 1 (identity) or 1 − o² (tanh)
-                    bool tanh = spec.Readout == ReadoutKind.Tanh;
-                    for (int k = 0; k < o; k++)
-                    {
-                        float target = trial.Targets[t * o + k];
-                        if (float.IsNaN(target))
-                        {
-                            continue;
-                        }
-
-                        T ok = outputs[t * o + k];
-                        T slope = tanh ? T.One - ok * ok : T.One;
-                        gx[observed[k]] += factor * (ok - T.CreateTruncating(target)) * slope;
-                    }
-                }
-                else
-                {
-                    // scratch = ψ(x_{t+1}); gW_out_k += go_k ψ / N; gψ = Σ_k go_k W_out_k / N
-                    ApplyReadout(spec.Readout, next, scratch);
-                    gr.Clear();
-                    for (int k = 0; k < o; k++)
-                    {
-                        float target = trial.Targets[t * o + k];
-                        if (float.IsNaN(target))
-                        {
-                            continue;
-                        }
-
-                        T go = factor * (outputs[t * o + k] - T.CreateTruncating(target)) * invN;
-                        TensorPrimitives.MultiplyAdd(scratch, go, gWOut.Slice(k * n, n), gWOut.Slice(k * n, n));
-                        TensorPrimitives.MultiplyAdd(wOut.Slice(k * n, n), go, gr, gr);
-                    }
-
-                    if (spec.Readout == ReadoutKind.Tanh)
-                    {
-                        // gψ ⊙ (1 − ψ²)
-                        for (int i = 0; i < n; i++)
-                        {
-                            gx[i] += gr[i] * (T.One - scratch[i] * scratch[i]);
-                        }
-                    }
-                    else
-                    {
-                        TensorPrimitives.Add(gx, gr, gx);
-                    }
-                }
-            }
-
-            // gW_in_c += α u_{t,c} g
-            for (int c = 0; c < u; c++)
-            {
-                T input = T.CreateTruncating(trial.InputValues[t * u + c]);
-                if (input != T.Zero)
-                {
-                    TensorPrimitives.MultiplyAdd(gx, alpha * input, gWIn.Slice(c * n, n), gWIn.Slice(c * n, n));
-                }
-            }
-
-            // a = α g (kept in scratch)
-            TensorPrimitives.Multiply(gx, alpha, scratch);
-            if (rank > 0)
-            {
-                // gκ = Mᵀ a;  gM += a κ_tᵀ;  gr = Ñ gκ / N;  gÑ += r_t gκᵀ / N
-                gr.Clear();
-                for (int s = 0; s < rank; s++)
-                {
-                    Span<T> gMs = gM.Slice(s * n, n);
-                    Span<T> gNs = gNTilde.Slice(s * n, n);
-                    T gks = TensorPrimitives.Dot(m.Slice(s * n, n), scratch) * invN;
-                    TensorPrimitives.MultiplyAdd(scratch, kappa[t * rank + s], gMs, gMs);
-                    TensorPrimitives.MultiplyAdd(nTilde.Slice(s * n, n), gks, gr, gr);
-                    TensorPrimitives.MultiplyAdd(r, gks, gNs, gNs);
-                }
-            }
-            else
-            {
-                // gr = Jᵀ a;  a_t is kept for gJ += Σ_t a_t r_tᵀ after the loop
-                gr.Clear();
-                scratch.CopyTo(scaledGradients.Slice(t * n, n));
-                for (int i = 0; i < n; i++)
-                {
-                    T ai = scratch[i];
-                    if (ai != T.Zero)
-                    {
-                        TensorPrimitives.MultiplyAdd(j.Slice(i * n, n), ai, gr, gr);
-                    }
-                }
-            }
-
-            // gpre = gr ⊙ (1 − r²);  gb += gpre;  g ← (1 − α) g + gpre
-            for (int i = 0; i < n; i++)
-            {
-                T gpre = gr[i] * (T.One - r[i] * r[i]);
-                gB[i] += gpre;
-                gx[i] = leak * gx[i] + gpre;
+                return false;
             }
         }
 
-        TensorPrimitives.Add(gX0, gx, gX0);
-
-        if (rank == 0)
-        {
-            // gJ_i += Σ_t a_{t,i} r_t, row by row so that each row of gJ stays in cache over all steps.
-            for (int i = 0; i < n; i++)
-            {
-                Span<T> gJi = gJ.Slice(i * n, n);
-                for (int t = 0; t < steps; t++)
-                {
-                    T ai = scaledGradients[t * n + i];
-                    if (ai != T.Zero)
-                    {
-                        TensorPrimitives.MultiplyAdd(rates.Slice(t * n, n), ai, gJi, gJi);
-                    }
-                }
-            }
-        }
+        return true;
     }
+
+    /// <summary>Σ_k (o_k − y_k)² over the targets that are not NaN (a NaN target is a missing entry).</summary>
+    private static T SquaredError<TChunks>(ReadOnlySpan<T> output, ReadOnlySpan<float> target)
+        where TChunks : IChunks<T>
+    {
+        int n = output.Length;
+        Vector512<T> squares = Vector512<T>.Zero;
+        for (int chunk = 0; chunk < n; chunk += Lanes<T>.Width)
+        {
+            int i = TChunks.Start(chunk, n);
+            int c = TChunks.Count(chunk, n);
+            Vector512<T> y = TChunks.LoadTargets(target, i, c);
+            Vector512<T> fresh = Vector512.Equals(y, y) & Lanes<T>.Fresh(chunk - i);
+            Vector512<T> error = Vector512.ConditionalSelect(fresh, TChunks.Load(output, i, c) - y, Vector512<T>.Zero);
+            squares = Lanes<T>.Fma(error, error, squares);
+        }
+
+        return Vector512.Sum(squares);
+    }
+
+    private static bool IsZero(ReadOnlySpan<T> values)
+    {
+        foreach (T value in values)
+        {
+            if (value != T.Zero)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Row s [N] of a rank-major [R, N] slice, or empty when s is not below <paramref name="count"/>.</summary>
+    private static ReadOnlySpan<T> RankRow(ReadOnlySpan<T> rows, int s, int count, int n) =>
+        s < count ? rows.Slice(s * n, n) : default;
 
     private static void ApplyReadout(ReadoutKind readout, ReadOnlySpan<T> x, Span<T> destination)
     {
         if (readout == ReadoutKind.Tanh)
         {
-            TensorPrimitives.Tanh(x, destination);
+            VectorTanh.Apply(x, destination);
         }
         else
         {

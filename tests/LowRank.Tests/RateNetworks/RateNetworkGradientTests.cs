@@ -17,6 +17,21 @@ public sealed class RateNetworkGradientTests
         { 5, 0, 2, 1, 7, ReadoutKind.Tanh, false },
         { 11, 0, 1, 2, 5, ReadoutKind.Identity, true },
         { 1, 0, 1, 1, 3, ReadoutKind.Tanh, false },
+        { 8, 1, 2, 1, 5, ReadoutKind.Tanh, false },     // exactly one register of doubles
+        { 19, 5, 2, 2, 6, ReadoutKind.Tanh, false },    // ranks past the four held in registers; an overlapping last chunk
+        { 10, 0, 3, 1, 4, ReadoutKind.Identity, false },
+    };
+
+    public static TheoryData<int, int, int, int, ReadoutKind, bool> AllUnitCases => new()
+    {
+        // units, rank, inputs, steps, readout, zero bias: every unit observed in order (outputs fused into the sweeps)
+        { 1, 1, 1, 4, ReadoutKind.Tanh, false },
+        { 6, 2, 2, 5, ReadoutKind.Identity, false },
+        { 8, 1, 3, 7, ReadoutKind.Tanh, true },
+        { 19, 1, 4, 9, ReadoutKind.Tanh, true },       // b = 0: each step's rates are the last step's outputs
+        { 19, 3, 2, 6, ReadoutKind.Tanh, false },
+        { 27, 6, 1, 5, ReadoutKind.Identity, false },
+        { 13, 0, 2, 5, ReadoutKind.Tanh, true },
     };
 
     [Theory]
@@ -50,6 +65,43 @@ public sealed class RateNetworkGradientTests
             {
                 continue;
             }
+
+            var direction = new double[layout.Length];
+            rng.FillGaussian(direction.AsSpan(slice.Offset, slice.Length));
+            AssertDirectionalDerivative(gradient, direction, theta, shifted => RateNetworkKernel<double>.Forward(layout, shifted, trial, observed, null, workspace, scale), group.ToString());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllUnitCases))]
+    public void BackwardMatchesCentralDifferencesWhenEveryUnitIsObserved(int units, int rank, int inputs, int steps, ReadoutKind readout, bool zeroBias)
+    {
+        var spec = new RateNetworkSpec(units, rank, inputs, 0, 0.2, 0.0, readout);
+        var layout = new RateNetworkLayout(spec);
+        Rng rng = Rng.Create(13, units * 100 + rank * 10 + steps);
+        var theta = new double[layout.Length];
+        rng.FillGaussian(theta);
+        if (zeroBias)
+        {
+            layout.Bias.Of<double>(theta).Clear();
+        }
+
+        int[] observed = Enumerable.Range(0, units).ToArray();
+        Trial trial = RandomTrial(rng, steps, inputs, units);
+        trial.Targets[1] = float.NaN;
+        var workspace = new RateNetworkWorkspace<double>(spec, units, steps);
+        const double scale = 0.61;
+        var gradient = new double[layout.Length];
+        RateNetworkKernel<double>.Forward(layout, theta, trial, observed, null, workspace, scale);
+        RateNetworkKernel<double>.Backward(layout, theta, trial, observed, workspace, scale, gradient);
+        foreach ((ParameterGroups group, ParameterSlice slice) in layout.Groups())
+        {
+            if (slice.Length == 0)
+            {
+                continue;
+            }
+
+            // with b = 0 the shifted runs of the bias direction (b ≠ 0) take the general path: both must agree
 
             var direction = new double[layout.Length];
             rng.FillGaussian(direction.AsSpan(slice.Offset, slice.Length));
