@@ -175,10 +175,7 @@ public sealed class FitCommandTests : IDisposable
     [InlineData(2, "Ctrl+C (SIGINT)", ExitCodes.Interrupted)]
     public async Task ASignalStopsTheFitWithACheckpointThatResumes(int signal, string name, int exitCode)
     {
-        // Enough epochs that the signal, sent once the first checkpoint appears, arrives before the fit ends even when
-        // the test's thread is descheduled for a second on a loaded machine (400 epochs once lost that race).
-        const string epochs = "1500";
-        string[] args = Fit("signalled", "--epochs", epochs, "--threads", "1");
+        string[] args = Fit("signalled", "--epochs", "400", "--threads", "1");
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lowrank.dll"));
         foreach (string arg in args)
@@ -200,16 +197,25 @@ public sealed class FitCommandTests : IDisposable
         Assert.Equal(0, Kill(process.Id, signal));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
+        if (IgnoredByInheritance(signal))
+        {
+            // A job a non-interactive shell starts in the background inherits SIGINT ignored (POSIX), and so does the fit
+            // started from it: there an interrupt must not stop it, and the fit ends normally.
+            Assert.Equal(0, process.ExitCode);
+            Assert.True(File.Exists(PathOf("signalled/model.json")), await error);
+            return;
+        }
+
         Assert.Equal(exitCode, process.ExitCode);
         int epoch = TrainingCheckpoint.Read(checkpoint).Epoch;
-        Assert.InRange(epoch, 1, int.Parse(epochs, System.Globalization.CultureInfo.InvariantCulture) - 1);
+        Assert.InRange(epoch, 1, 399);
         Assert.EndsWith(
             $"stopped by {name} after epoch {epoch}: the checkpoint is in '{checkpoint}'.\n  continue with the same command and --resume.\n",
             await error);
         Assert.False(File.Exists(PathOf("signalled/model.json")), await output);
 
         Assert.Equal(0, CliHarness.Run([.. args, "--resume"]).ExitCode);
-        Assert.Equal(0, CliHarness.Run(Fit("straight", "--epochs", epochs, "--threads", "1")).ExitCode);
+        Assert.Equal(0, CliHarness.Run(Fit("straight", "--epochs", "400", "--threads", "1")).ExitCode);
         Dictionary<string, double[]> a = Parameters(PathOf("straight")), b = Parameters(PathOf("signalled"));
         foreach (string key in a.Keys)
         {
@@ -219,6 +225,14 @@ public sealed class FitCommandTests : IDisposable
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
+
+    /// <summary>Whether this process ignores <paramref name="signal"/> (the SigIgn mask of /proc/self/status), as its children then do too.</summary>
+    private static bool IgnoredByInheritance(int signal)
+    {
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        ulong mask = line is null ? 0 : Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16);
+        return (mask & (1UL << (signal - 1))) != 0;
+    }
 
     [Fact]
     public void ResumeWithOtherSettingsNamesEachDifferingSetting()
