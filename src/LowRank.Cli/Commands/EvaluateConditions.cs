@@ -24,7 +24,7 @@ internal static class EvaluateConditions
     /// <summary>The folder of the figures when neither <c>--plots</c> nor <c>--json</c> names a place.</summary>
     public const string DefaultPlotDirectory = "conditions";
 
-    private const string GeneratedHint = "pass --generated the npz that lowrank generate --inputs wrote (samples [trials, T, units], latents [trials, T, R], condition [trials]).";
+    private const string GeneratedHint = "pass --generated the npz that lowrank generate --inputs wrote (samples [trials, T, units], condition [trials]; latents [trials, T, R] for the trajectory figure).";
     private const string TruthHint = "pass --data the npz that lowrank simulate --teacher-model wrote (samples [trials, T, units], condition [trials]).";
 
     public static int Run(CliContext context, EvaluateConditionsOptions options)
@@ -88,9 +88,7 @@ internal static class EvaluateConditions
     }
 
     private static NdArray Require(OrderedDictionary<string, NdArray> arrays, string name, string path, string hint) =>
-        arrays.TryGetValue(name, out NdArray? array)
-            ? array
-            : throw new InputException($"'{path}' has no array '{name}' (it has: {(arrays.Count == 0 ? "none" : string.Join(", ", arrays.Keys))}).", hint);
+        Npz.RequireArray(arrays, name, path, hint, $"'{path}'");
 
     /// <summary>What was compared, one row per condition, the medians of each group and the decoder's own error.</summary>
     private static void Print(TextWriter output, EvaluateConditionsOptions options, ConditionTrials generated, ConditionTrials truth, ConditionEvaluation evaluation)

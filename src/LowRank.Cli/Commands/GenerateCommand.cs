@@ -175,12 +175,8 @@ internal static class GenerateCommand
         }
 
         var arrays = Npz.Read(path);
-        if (!arrays.TryGetValue("inputs", out NdArray? inputs))
-        {
-            throw new InputException(
-                $"--inputs '{path}' has no array 'inputs' (it has: {string.Join(", ", arrays.Keys)}).",
-                "pass an .npz with inputs [trials, T, U], such as simulate --teacher-model writes, or a .npy of them.");
-        }
+        NdArray inputs = Npz.RequireArray(
+            arrays, "inputs", path, "pass an .npz with inputs [trials, T, U], such as simulate --teacher-model writes, or a .npy of them.", $"--inputs '{path}'");
 
         if (!arrays.TryGetValue("condition", out NdArray? condition))
         {

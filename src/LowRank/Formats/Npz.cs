@@ -69,8 +69,12 @@ public static class Npz
             .Select(e => e.FullName[..^MemberSuffix.Length])];
     }
 
-    /// <summary>The array called <paramref name="name"/>, or an input error that lists the arrays the archive has.</summary>
-    public static NdArray RequireArray(IReadOnlyDictionary<string, NdArray> arrays, string name, string path)
+    /// <summary>
+    /// The array called <paramref name="name"/>, or an input error that lists the arrays the archive has. The error names
+    /// the archive as <paramref name="source"/> (default <c>npz 'PATH'</c>) and gives <paramref name="hint"/> (default: how to
+    /// save an array under that name).
+    /// </summary>
+    public static NdArray RequireArray(IReadOnlyDictionary<string, NdArray> arrays, string name, string path, string? hint = null, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(arrays);
         if (arrays.TryGetValue(name, out NdArray? array))
@@ -80,8 +84,8 @@ public static class Npz
 
         string present = arrays.Count == 0 ? "none" : string.Join(", ", arrays.Keys);
         throw new InputException(
-            $"npz '{path}' has no array '{name}' (it has: {present}).",
-            $"save the array under that name, e.g. np.savez(path, {name}=a).");
+            $"{source ?? $"npz '{path}'"} has no array '{name}' (it has: {present}).",
+            hint ?? $"save the array under that name, e.g. np.savez(path, {name}=a).");
     }
 
     /// <summary>

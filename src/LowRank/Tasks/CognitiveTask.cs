@@ -1,5 +1,6 @@
 using LowRank.Data;
 using LowRank.Numerics;
+using LowRank.RateNetworks;
 
 namespace LowRank.Tasks;
 
@@ -83,6 +84,18 @@ public abstract class CognitiveTask
 
     /// <summary>Whether <paramref name="outputs"/> [T, O] answer <paramref name="trial"/> correctly: <see cref="IsCorrect"/> here, the reaching task's own rule there.</summary>
     public virtual bool Succeeds(Trial trial, ReadOnlySpan<float> outputs) => IsCorrect(trial, outputs);
+
+    /// <summary>Throws <see cref="InputException"/> with <paramref name="hint"/> unless a network of <paramref name="spec"/> has this task's inputs and outputs.</summary>
+    public void RequireNetwork(RateNetworkSpec spec, string hint)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Inputs != Inputs || spec.Outputs != Outputs)
+        {
+            throw new InputException(
+                $"the network has {spec.Inputs} inputs and {spec.Outputs} outputs but task '{Name}' needs {Inputs} and {Outputs}.",
+                hint);
+        }
+    }
 
     /// <summary>Trials <paramref name="first"/> … first + count − 1.</summary>
     public Trial[] GenerateMany(long seed, long first, int count)

@@ -92,12 +92,7 @@ public static class SpikingTeacher
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         RateNetworkSpec spec = network.Spec;
-        if (spec.Inputs != task.Inputs || spec.Outputs != task.Outputs)
-        {
-            throw new InputException(
-                $"the network has {spec.Inputs} inputs and {spec.Outputs} outputs but task '{task.Name}' needs {task.Inputs} and {task.Outputs}.",
-                "pass a network trained on this task (lowrank task train).");
-        }
+        task.RequireNetwork(spec, "pass a network trained on this task (lowrank task train).");
 
         Require(options.Channels <= spec.Units, nameof(options.Channels), options.Channels, $"at most the network's {spec.Units} units");
         int s = options.Trials, k = options.Channels;

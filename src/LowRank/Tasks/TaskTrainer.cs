@@ -203,12 +203,7 @@ public static class TaskTrainer
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(trials);
-        if (network.Spec.Inputs != task.Inputs || network.Spec.Outputs != task.Outputs)
-        {
-            throw new InputException(
-                $"the network has {network.Spec.Inputs} inputs and {network.Spec.Outputs} outputs but task '{task.Name}' needs {task.Inputs} and {task.Outputs}.",
-                "evaluate the model on the task it was trained for.");
-        }
+        task.RequireNetwork(network.Spec, "evaluate the model on the task it was trained for.");
 
         var correct = new bool[trials.Count];
         bool reach = task is ReachingTask;
