@@ -10,7 +10,7 @@ namespace LowRank.Cli.Benchmarks;
 /// <param name="Rank">R of the student.</param>
 /// <param name="Batch">Trials per step (the whole training set: LINT fits are full batch).</param>
 /// <param name="Iterations">Timed steps.</param>
-/// <param name="WarmupIterations">Untimed steps first (JIT, workspaces).</param>
+/// <param name="WarmupIterations">Untimed steps first (JIT, workspaces); they last at least <see cref="IterationTimer.MinimumWarmup"/>.</param>
 /// <param name="Threads">Worker threads over the trials of a batch.</param>
 /// <param name="Seed">Seed of the trials and the student.</param>
 internal sealed record LintBenchmarkOptions(RateNetwork Teacher, int Rank = 1, int Batch = 32, int Iterations = 100, int WarmupIterations = 10, int Threads = 2, long Seed = 1);

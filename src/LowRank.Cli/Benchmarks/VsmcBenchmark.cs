@@ -10,7 +10,7 @@ namespace LowRank.Cli.Benchmarks;
 /// <param name="RecordingSteps">Its number of steps.</param>
 /// <param name="Channels">X.</param>
 /// <param name="Iterations">Timed training iterations.</param>
-/// <param name="WarmupIterations">Untimed iterations first (JIT, workspaces).</param>
+/// <param name="WarmupIterations">Untimed iterations first (JIT, workspaces); they last at least <see cref="IterationTimer.MinimumWarmup"/>.</param>
 /// <param name="Threads">Worker threads over the batch.</param>
 /// <param name="Seed">Seed of the model, the windows and the filter.</param>
 /// <param name="Recipe">The fit recipe timed (<see cref="FitPresets.Eeg"/> when null).</param>

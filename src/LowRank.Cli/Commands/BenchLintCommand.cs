@@ -24,7 +24,7 @@ internal static class BenchLintCommand
         var units = new Option<int>("--units") { Description = "N of the random teacher (and of the student, which observes every unit).", DefaultValueFactory = _ => 512 };
         var rank = new Option<int>("--rank") { Description = "Rank R of the student.", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch") { Description = "Trials per step (the fit's full batch).", DefaultValueFactory = _ => 32 };
-        var iterations = new Option<int>("--iterations") { Description = "Timed steps (after 10 warm-up steps).", DefaultValueFactory = _ => 100 };
+        var iterations = new Option<int>("--iterations") { Description = "Timed steps (after at least 10 untimed warm-up steps lasting at least 2 s, so that the JIT has optimised the hot code).", DefaultValueFactory = _ => 100 };
         var seed = CommonOptions.Seed(1);
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();

@@ -32,7 +32,7 @@ internal static class BenchVsmcCommand
         };
         var iterations = new Option<int?>("--iterations")
         {
-            Description = "Timed iterations, after warm-up iterations (a tenth as many, at least 3). [default: 200 for eeg, 30 for hippocampus]",
+            Description = "Timed iterations, after untimed warm-up iterations (a tenth as many, at least 3, and at least 2 s so that the JIT has optimised the hot code). [default: 200 for eeg, 30 for hippocampus]",
         };
         var threads = new Option<int>("--threads")
         {
