@@ -189,6 +189,11 @@ internal sealed class VsmcEngine<TReal>
             int first = 0;
             if (_pairs)
             {
+                for (; first + FusedUnitKernels.QuadWidth <= usedCount; first += FusedUnitKernels.QuadWidth)
+                {
+                    FusedUnitKernels.TransitionForwardQuad(Model, wv, previous, s.UsedList.AsSpan(first, FusedUnitKernels.QuadWidth), s.Transition);
+                }
+
                 for (; first + 1 < usedCount; first += 2)
                 {
                     int ja = s.UsedList[first], jb = s.UsedList[first + 1];
@@ -275,6 +280,12 @@ internal sealed class VsmcEngine<TReal>
             int first = 0;
             if (_pairs)
             {
+                for (; first + FusedUnitKernels.QuadWidth <= usedCount; first += FusedUnitKernels.QuadWidth)
+                {
+                    FusedUnitKernels.TransitionBackwardQuad(
+                        Model, wv, previous, s.GFByAncestor, s.UsedList.AsSpan(first, FusedUnitKernels.QuadWidth), gradient, gWv, s.CarryPrevious, ref gDecay);
+                }
+
                 for (; first + 1 < usedCount; first += 2)
                 {
                     int ja = s.UsedList[first], jb = s.UsedList[first + 1];

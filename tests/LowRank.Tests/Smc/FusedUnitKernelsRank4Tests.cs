@@ -7,7 +7,7 @@ using LowRank.Smc;
 namespace LowRank.Tests.Smc;
 
 /// <summary>
-/// The R = 4 fused transition kernels (one particle and a pair) against a scalar double reference written
+/// The R = 4 fused transition kernels (one particle and a pair), and the four-particle kernels for R = 3 and 4, against a scalar double reference written
 /// from the equations, for every piecewise-linear activation, with and without the input offset w, and with N
 /// below, across and at a multiple of the vector width (so the vector loop and the scalar tail both run).
 /// </summary>
@@ -124,6 +124,132 @@ public sealed class FusedUnitKernelsRank4Tests
         {
             CheckPairBackward<float>(kind, units, withOffset, 1e-5);
         }
+    }
+
+    public static TheoryData<string, Activation, int, int, bool> QuadCases()
+    {
+        var cases = new TheoryData<string, Activation, int, int, bool>();
+        foreach (string precision in new[] { "float", "double" })
+        {
+            foreach (Activation kind in new[] { Activation.Relu, Activation.ClippedRelu, Activation.Identity })
+            {
+                foreach (int rank in new[] { 3, 4 })
+                {
+                    foreach (int units in new[] { 5, 37, 512 })
+                    {
+                        cases.Add(precision, kind, rank, units, units != 37);
+                    }
+                }
+            }
+        }
+
+        return cases;
+    }
+
+    /// <summary>Four of seven particles, in scattered order: only their rows of f are written.</summary>
+    [Theory]
+    [MemberData(nameof(QuadCases))]
+    public void QuadForwardMatchesReference(string precision, Activation kind, int rank, int units, bool withOffset)
+    {
+        if (precision == "double")
+        {
+            CheckQuadForward<double>(kind, rank, units, withOffset, 1e-12);
+        }
+        else
+        {
+            CheckQuadForward<float>(kind, rank, units, withOffset, 1e-5);
+        }
+    }
+
+    /// <summary>Four of seven particles: their rows of ḡz written, the accumulators (ḡÑ, ḡMᵀ, ḡh, ḡw, ḡa) summed over the four.</summary>
+    [Theory]
+    [MemberData(nameof(QuadCases))]
+    public void QuadBackwardMatchesReference(string precision, Activation kind, int rank, int units, bool withOffset)
+    {
+        if (precision == "double")
+        {
+            CheckQuadBackward<double>(kind, rank, units, withOffset, 1e-12);
+        }
+        else
+        {
+            CheckQuadBackward<float>(kind, rank, units, withOffset, 1e-5);
+        }
+    }
+
+    [Fact]
+    public void QuadKernelsRejectOtherRanksAndCounts()
+    {
+        Case<double> c5 = Case<double>.Create(Activation.Relu, units: 9, rank: 5, withOffset: false, seed: 1);
+        double[] z = new double[4 * 5], f = new double[4 * 5];
+        int[] four = [0, 1, 2, 3];
+        ArgumentException error = Assert.Throws<ArgumentException>(() => FusedUnitKernels.TransitionForwardQuad(c5.Model, c5.Offset, z, four, f));
+        Assert.Equal("model", error.ParamName);
+        Case<double> c3 = Case<double>.Create(Activation.Relu, units: 9, rank: 3, withOffset: false, seed: 1);
+        double gDecay = 0;
+        error = Assert.Throws<ArgumentException>(
+            () => FusedUnitKernels.TransitionBackwardQuad(c3.Model, c3.Offset, z, z, [0, 1, 2], c3.Gradient, c3.GOffset, f, ref gDecay));
+        Assert.Equal("particles", error.ParamName);
+    }
+
+    private static readonly int[] QuadParticles = [5, 0, 3, 6];
+
+    private static void CheckQuadForward<TReal>(Activation kind, int rank, int units, bool withOffset, double tolerance)
+        where TReal : unmanaged, IFloatingPointIeee754<TReal>
+    {
+        Case<TReal> c = Case<TReal>.Create(kind, units, rank, withOffset, seed: 15);
+        const int particles = 7;
+        double[] z = c.Garbage(particles * rank);
+        double[] f = c.Garbage(particles * rank);
+        double[] before = (double[])f.Clone();
+        FusedUnitKernels.TransitionForwardQuad(c.Model, c.Offset, z, QuadParticles, f);
+
+        Reference expected = c.Reference();
+        for (int j = 0; j < particles; j++)
+        {
+            double[] fj = f.AsSpan(j * rank, rank).ToArray();
+            if (Array.IndexOf(QuadParticles, j) < 0)
+            {
+                Assert.Equal(before.AsSpan(j * rank, rank).ToArray(), fj);
+                continue;
+            }
+
+            expected.Forward(z.AsSpan(j * rank, rank).ToArray());
+            AssertClose(expected.F, expected.FBound, fj, tolerance, $"f of particle {j}");
+        }
+    }
+
+    private static void CheckQuadBackward<TReal>(Activation kind, int rank, int units, bool withOffset, double tolerance)
+        where TReal : unmanaged, IFloatingPointIeee754<TReal>
+    {
+        Case<TReal> c = Case<TReal>.Create(kind, units, rank, withOffset, seed: 16);
+        const int particles = 7;
+        double[] z = c.Garbage(particles * rank), gf = c.Garbage(particles * rank);
+        for (int i = 0; i < z.Length; i++)
+        {
+            z[i] = (z[i] - 7) / 1e3;
+            gf[i] = (gf[i] - 7) / 1e3;
+        }
+
+        double[] gz = c.Garbage(particles * rank);
+        double[] before = (double[])gz.Clone();
+        double gDecay = c.GDecay;
+        FusedUnitKernels.TransitionBackwardQuad(c.Model, c.Offset, z, gf, QuadParticles, c.Gradient, c.GOffset, gz, ref gDecay);
+
+        Reference expected = c.Reference();
+        for (int j = 0; j < particles; j++)
+        {
+            double[] gzj = gz.AsSpan(j * rank, rank).ToArray();
+            if (Array.IndexOf(QuadParticles, j) < 0)
+            {
+                Assert.Equal(before.AsSpan(j * rank, rank).ToArray(), gzj);
+                continue;
+            }
+
+            expected.Backward(z.AsSpan(j * rank, rank).ToArray(), gf.AsSpan(j * rank, rank).ToArray());
+            AssertClose(expected.Gz, expected.GzBound, gzj, tolerance, $"ḡz of particle {j}");
+        }
+
+        c.AssertAccumulators(expected, gDecay, tolerance);
     }
 
     private static void CheckForward<TReal>(Activation kind, int units, bool withOffset, double tolerance)

@@ -77,6 +77,12 @@ public sealed class VsmcGradientTests
             new ModelOptions { Rank = 4, Units = 9, Channels = 9, Readout = Readout.Rates, Activation = Activation.Identity, InitialNoise = NoiseShape.Diagonal },
             new VsmcOptions { Particles = 6, Proposal = ProposalKind.Bootstrap });
 
+        // R = 3 and K = 10 (the published EEG rank and particle count): the four-particle kernels, then pairs and singles.
+        Add(
+            "rank3-optimal-latent-clippedrelu-full-full-K10-rawinputs",
+            new ModelOptions { Rank = 3, Units = 37, Channels = 5, Inputs = 1 },
+            new VsmcOptions { Particles = 10 });
+
         // Missing entries (20 % and one whole step): every likelihood and proposal.
         Add(
             "missing-optimal-latent-clippedrelu-full-full-rawinputs",
