@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using LowRank.Model;
+using LowRank.Numerics;
 
 namespace LowRank.Smc;
 
@@ -269,7 +270,7 @@ internal sealed class PoissonLatentObservation<TReal> : IObservationModel<TReal>
 /// <summary>The Poisson links g(η) and their slopes on whole <see cref="Vector512{T}"/> registers.</summary>
 internal static class PoissonLanes
 {
-    /// <summary>λ = g(η): exp, softplus + 1e−6 (as max(η, 0) + ln(1 + e^{−|η|})), or relu + 1e−10.</summary>
+    /// <summary>λ = g(η): exp, softplus + 1e−6 (as max(η, 0) + ln(1 + e^{−|η|}), the logarithm by <see cref="VectorLog1p"/>), or relu + 1e−10.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Rate<T>(Link link, Vector512<T> eta)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -279,7 +280,7 @@ internal static class PoissonLanes
             case Link.Exp:
                 return Exp(eta);
             case Link.Softplus:
-                return Vector512.Max(eta, Vector512<T>.Zero) + Log(Vector512<T>.One + Exp(-Vector512.Abs(eta))) + Vector512.Create(T.CreateTruncating(1e-6));
+                return Vector512.Max(eta, Vector512<T>.Zero) + VectorLog1p.OfUnit(Exp(-Vector512.Abs(eta))) + Vector512.Create(T.CreateTruncating(1e-6));
             default:
                 return Vector512.Max(eta, Vector512<T>.Zero) + Vector512.Create(T.CreateTruncating(1e-10));
         }
@@ -299,7 +300,7 @@ internal static class PoissonLanes
             {
                 Vector512<T> e = Exp(-Vector512.Abs(eta));
                 Vector512<T> onePlus = Vector512<T>.One + e;
-                rate = Vector512.Max(eta, Vector512<T>.Zero) + Log(onePlus) + Vector512.Create(T.CreateTruncating(1e-6));
+                rate = Vector512.Max(eta, Vector512<T>.Zero) + VectorLog1p.OfUnit(e) + Vector512.Create(T.CreateTruncating(1e-6));
                 Vector512<T> positive = Vector512.GreaterThanOrEqual(eta, Vector512<T>.Zero);
                 return Vector512.ConditionalSelect(positive, Vector512<T>.One, e) / onePlus;
             }
@@ -320,18 +321,6 @@ internal static class PoissonLanes
         }
 
         return Vector512.Exp(v.AsDouble()).As<double, T>();
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Log<T>(Vector512<T> v)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return Vector512.Log(v.AsSingle()).As<float, T>();
-        }
-
-        return Vector512.Log(v.AsDouble()).As<double, T>();
     }
 }
 
