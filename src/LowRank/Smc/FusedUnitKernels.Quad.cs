@@ -11,7 +11,7 @@ namespace LowRank.Smc;
 /// <summary>
 /// Four particles per sweep over the units (R = 3 or 4). Same equations as the single-particle kernels; a step with many
 /// distinct ancestors then reads the parameters, and in the reverse pass reads and writes the gradient rows ḡÑ, ḡMᵀ,
-/// ḡh and ḡw, once per four particles instead of once per particle (or pair). The particles' z and ḡf are broadcast
+/// ḡh and ḡw, once per four particles instead of once per particle; the one to three left over at a step go one at a time. The particles' z and ḡf are broadcast
 /// from a small array in working precision; the 4R accumulators of Ñ r (forward) or Mᵀ ḡx (reverse) stay in registers.
 /// </summary>
 internal static partial class FusedUnitKernels
@@ -21,7 +21,7 @@ internal static partial class FusedUnitKernels
 
     /// <summary>
     /// f_j = a z_j + Ñ φ(Mᵀᵀ z_j + w; h) for the four particles j = <paramref name="particles"/>[q], with z_j and f_j the
-    /// rows j of <paramref name="z"/> and <paramref name="f"/> ([K, R], R = 3 or 4, see <see cref="SupportsPair"/>).
+    /// rows j of <paramref name="z"/> and <paramref name="f"/> ([K, R], R = 3 or 4, see <see cref="SupportsQuad"/>).
     /// </summary>
     /// <exception cref="ArgumentException">R is not 3 or 4, or <paramref name="particles"/> does not hold four indices.</exception>
     public static void TransitionForwardQuad<TReal>(
@@ -104,7 +104,7 @@ internal static partial class FusedUnitKernels
     {
         if (rank is not (3 or 4))
         {
-            ThrowQuadUnsupported($"latent states of length R = 3 or 4 (see SupportsPair), but the model has R = {rank}", "model");
+            ThrowQuadUnsupported($"latent states of length R = 3 or 4 (see SupportsQuad), but the model has R = {rank}", "model");
         }
 
         if (particles.Length != QuadWidth)

@@ -14,7 +14,7 @@ namespace LowRank.Smc;
 /// current, rate and every product over units are formed in one sweep over N, with the R partial sums
 /// held in vector accumulators. Same equations as <see cref="UnitKernels"/>; only the loop structure differs.
 /// R = 3 and R = 4 have unrolled versions that keep every per-rank vector in a register, for one particle or for
-/// two per sweep (the pair kernels, which share the parameter loads and the gradient read-modify-writes).
+/// four per sweep (the quad kernels, which share the parameter loads and the gradient read-modify-writes).
 /// </summary>
 internal static partial class FusedUnitKernels
 {
@@ -249,102 +249,8 @@ internal static partial class FusedUnitKernels
         }
     }
 
-    /// <summary>Whether <see cref="TransitionForwardPair"/> and <see cref="TransitionBackwardPair"/> apply (R = 3 or 4).</summary>
-    public static bool SupportsPair(Activation kind, int rank) => Supports(kind, rank) && rank is 3 or 4;
-
-    /// <summary>Two particles' transition means in one sweep (R = 3 or 4): the parameter loads are shared.</summary>
-    /// <exception cref="ArgumentException"><paramref name="zA"/> does not have length 3 or 4.</exception>
-    public static void TransitionForwardPair<TReal>(
-        ModelView<TReal> model, ReadOnlySpan<TReal> offset, ReadOnlySpan<double> zA, ReadOnlySpan<double> zB, Span<double> fA, Span<double> fB)
-        where TReal : unmanaged, IFloatingPointIeee754<TReal>
-    {
-        switch (model.Options.Activation)
-        {
-            case Activation.Relu:
-                ForwardPair<TReal, Relu<TReal>>(model, offset, zA, zB, fA, fB);
-                break;
-            case Activation.ClippedRelu:
-                ForwardPair<TReal, ClippedRelu<TReal>>(model, offset, zA, zB, fA, fB);
-                break;
-            default:
-                ForwardPair<TReal, Identity<TReal>>(model, offset, zA, zB, fA, fB);
-                break;
-        }
-    }
-
-    /// <summary>Two particles' transition reverse passes in one sweep (R = 3 or 4): the gradient read-modify-writes are shared.</summary>
-    /// <exception cref="ArgumentException"><paramref name="zA"/> does not have length 3 or 4.</exception>
-    public static void TransitionBackwardPair<TReal>(
-        ModelView<TReal> model, ReadOnlySpan<TReal> offset,
-        ReadOnlySpan<double> zA, ReadOnlySpan<double> gfA, ReadOnlySpan<double> zB, ReadOnlySpan<double> gfB,
-        GradientBuffer<TReal> gradient, Span<TReal> gOffset, Span<double> gzA, Span<double> gzB, ref double gDecay)
-        where TReal : unmanaged, IFloatingPointIeee754<TReal>
-    {
-        switch (model.Options.Activation)
-        {
-            case Activation.Relu:
-                BackwardPair<TReal, Relu<TReal>>(model, offset, zA, gfA, zB, gfB, gradient, gOffset, gzA, gzB);
-                break;
-            case Activation.ClippedRelu:
-                BackwardPair<TReal, ClippedRelu<TReal>>(model, offset, zA, gfA, zB, gfB, gradient, gOffset, gzA, gzB);
-                break;
-            default:
-                BackwardPair<TReal, Identity<TReal>>(model, offset, zA, gfA, zB, gfB, gradient, gOffset, gzA, gzB);
-                break;
-        }
-
-        double decay = model.Decay;
-        for (int a = 0; a < zA.Length; a++)
-        {
-            gzA[a] += decay * gfA[a];
-            gzB[a] += decay * gfB[a];
-            gDecay += gfA[a] * zA[a] + gfB[a] * zB[a];
-        }
-    }
-
-    private static void ForwardPair<TReal, TActivation>(
-        ModelView<TReal> model, ReadOnlySpan<TReal> offset, ReadOnlySpan<double> zA, ReadOnlySpan<double> zB, Span<double> fA, Span<double> fB)
-        where TReal : unmanaged, IFloatingPointIeee754<TReal>
-        where TActivation : IVectorActivation<TReal>
-    {
-        switch (zA.Length)
-        {
-            case 3:
-                ForwardRank3Pair<TReal, TActivation>(model, offset, zA, zB, fA, fB);
-                break;
-            case 4:
-                ForwardRank4Pair<TReal, TActivation>(model, offset, zA, zB, fA, fB);
-                break;
-            default:
-                ThrowPairRankUnsupported(nameof(zA), zA.Length);
-                break;
-        }
-    }
-
-    private static void BackwardPair<TReal, TActivation>(
-        ModelView<TReal> model, ReadOnlySpan<TReal> offset,
-        ReadOnlySpan<double> zA, ReadOnlySpan<double> gfA, ReadOnlySpan<double> zB, ReadOnlySpan<double> gfB,
-        GradientBuffer<TReal> gradient, Span<TReal> gOffset, Span<double> gzA, Span<double> gzB)
-        where TReal : unmanaged, IFloatingPointIeee754<TReal>
-        where TActivation : IVectorActivation<TReal>
-    {
-        switch (zA.Length)
-        {
-            case 3:
-                BackwardRank3Pair<TReal, TActivation>(model, offset, zA, gfA, zB, gfB, gradient, gOffset, gzA, gzB);
-                break;
-            case 4:
-                BackwardRank4Pair<TReal, TActivation>(model, offset, zA, gfA, zB, gfB, gradient, gOffset, gzA, gzB);
-                break;
-            default:
-                ThrowPairRankUnsupported(nameof(zA), zA.Length);
-                break;
-        }
-    }
-
-    [DoesNotReturn]
-    private static void ThrowPairRankUnsupported(string paramName, int rank) =>
-        throw new ArgumentException($"The paired transition kernels take latent states of length R = 3 or 4 (see SupportsPair), but got length {rank}.", paramName);
+    /// <summary>Whether <see cref="TransitionForwardQuad"/> and <see cref="TransitionBackwardQuad"/> apply (R = 3 or 4).</summary>
+    public static bool SupportsQuad(Activation kind, int rank) => Supports(kind, rank) && rank is 3 or 4;
 
     /// <summary>A piecewise-linear activation in vector and scalar form, with its reverse pass.</summary>
     private interface IVectorActivation<TReal>

@@ -28,7 +28,7 @@ internal sealed class VsmcEngine<TReal>
     private readonly IProposal<TReal> _proposal;
     private readonly IObservationModel<TReal> _observation;
     private readonly GradientBuffer<TReal> _total;
-    private readonly bool _pairs;
+    private readonly bool _quads;
     private SequenceWorkspace<TReal>[] _sequences = [];
 
     public VsmcEngine(ModelOptions options, VsmcOptions vsmc)
@@ -53,7 +53,7 @@ internal sealed class VsmcEngine<TReal>
             _ => new BootstrapProposal<TReal>(_observation),
         };
         _total = NewGradientBuffer();
-        _pairs = FusedUnitKernels.SupportsPair(options.Activation, r);
+        _quads = FusedUnitKernels.SupportsQuad(options.Activation, r);
     }
 
     public ModelView<TReal> Model { get; }
@@ -187,18 +187,11 @@ internal sealed class VsmcEngine<TReal>
             ReadOnlySpan<TReal> wv = s.WvAt(t - 1);
             int usedCount = UsedList(s.Used, s.UsedList);
             int first = 0;
-            if (_pairs)
+            if (_quads)
             {
                 for (; first + FusedUnitKernels.QuadWidth <= usedCount; first += FusedUnitKernels.QuadWidth)
                 {
                     FusedUnitKernels.TransitionForwardQuad(Model, wv, previous, s.UsedList.AsSpan(first, FusedUnitKernels.QuadWidth), s.Transition);
-                }
-
-                for (; first + 1 < usedCount; first += 2)
-                {
-                    int ja = s.UsedList[first], jb = s.UsedList[first + 1];
-                    FusedUnitKernels.TransitionForwardPair(
-                        Model, wv, previous.Slice(ja * r, r), previous.Slice(jb * r, r), s.Transition.AsSpan(ja * r, r), s.Transition.AsSpan(jb * r, r));
                 }
             }
 
@@ -278,20 +271,12 @@ internal sealed class VsmcEngine<TReal>
             Span<TReal> gWv = s.GWvAt(t - 1);
             int usedCount = UsedList(s.Used, s.UsedList);
             int first = 0;
-            if (_pairs)
+            if (_quads)
             {
                 for (; first + FusedUnitKernels.QuadWidth <= usedCount; first += FusedUnitKernels.QuadWidth)
                 {
                     FusedUnitKernels.TransitionBackwardQuad(
                         Model, wv, previous, s.GFByAncestor, s.UsedList.AsSpan(first, FusedUnitKernels.QuadWidth), gradient, gWv, s.CarryPrevious, ref gDecay);
-                }
-
-                for (; first + 1 < usedCount; first += 2)
-                {
-                    int ja = s.UsedList[first], jb = s.UsedList[first + 1];
-                    FusedUnitKernels.TransitionBackwardPair(
-                        Model, wv, previous.Slice(ja * r, r), s.GFByAncestor.AsSpan(ja * r, r), previous.Slice(jb * r, r), s.GFByAncestor.AsSpan(jb * r, r),
-                        gradient, gWv, s.CarryPrevious.AsSpan(ja * r, r), s.CarryPrevious.AsSpan(jb * r, r), ref gDecay);
                 }
             }
 

@@ -7,7 +7,7 @@ using LowRank.Smc;
 namespace LowRank.Tests.Smc;
 
 /// <summary>
-/// The R = 4 fused transition kernels (one particle and a pair), and the four-particle kernels for R = 3 and 4, against a scalar double reference written
+/// The R = 4 fused transition kernels for one particle, and the four-particle kernels for R = 3 and 4, against a scalar double reference written
 /// from the equations, for every piecewise-linear activation, with and without the input offset w, and with N
 /// below, across and at a multiple of the vector width (so the vector loop and the scalar tail both run).
 /// </summary>
@@ -47,27 +47,14 @@ public sealed class FusedUnitKernelsRank4Tests
     [InlineData(Activation.Relu)]
     [InlineData(Activation.ClippedRelu)]
     [InlineData(Activation.Identity)]
-    public void PairKernelsApplyToRank3And4Only(Activation kind)
+    public void QuadKernelsApplyToRank3And4Only(Activation kind)
     {
         bool accelerated = Vector512.IsHardwareAccelerated;
-        Assert.Equal(accelerated, FusedUnitKernels.SupportsPair(kind, 3));
-        Assert.Equal(accelerated, FusedUnitKernels.SupportsPair(kind, 4));
-        Assert.False(FusedUnitKernels.SupportsPair(kind, 2));
-        Assert.False(FusedUnitKernels.SupportsPair(kind, 5));
-        Assert.False(FusedUnitKernels.SupportsPair(Activation.Tanh, 4));
-    }
-
-    [Fact]
-    public void PairKernelsRejectOtherRanks()
-    {
-        Case<double> c = Case<double>.Create(Activation.Relu, units: 9, rank: 5, withOffset: false, seed: 1);
-        double[] z = new double[5], f = new double[5];
-        ArgumentException error = Assert.Throws<ArgumentException>(() => FusedUnitKernels.TransitionForwardPair(c.Model, c.Offset, z, z, f, f));
-        Assert.Equal("zA", error.ParamName);
-        double gDecay = 0;
-        error = Assert.Throws<ArgumentException>(
-            () => FusedUnitKernels.TransitionBackwardPair(c.Model, c.Offset, z, z, z, z, c.Gradient, c.GOffset, f, f, ref gDecay));
-        Assert.Equal("zA", error.ParamName);
+        Assert.Equal(accelerated, FusedUnitKernels.SupportsQuad(kind, 3));
+        Assert.Equal(accelerated, FusedUnitKernels.SupportsQuad(kind, 4));
+        Assert.False(FusedUnitKernels.SupportsQuad(kind, 2));
+        Assert.False(FusedUnitKernels.SupportsQuad(kind, 5));
+        Assert.False(FusedUnitKernels.SupportsQuad(Activation.Tanh, 4));
     }
 
     [Theory]
@@ -95,34 +82,6 @@ public sealed class FusedUnitKernelsRank4Tests
         else
         {
             CheckBackward<float>(kind, units, withOffset, 1e-5);
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void PairForwardMatchesReference(string precision, Activation kind, int units, bool withOffset)
-    {
-        if (precision == "double")
-        {
-            CheckPairForward<double>(kind, units, withOffset, 1e-12);
-        }
-        else
-        {
-            CheckPairForward<float>(kind, units, withOffset, 1e-5);
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void PairBackwardMatchesReference(string precision, Activation kind, int units, bool withOffset)
-    {
-        if (precision == "double")
-        {
-            CheckPairBackward<double>(kind, units, withOffset, 1e-12);
-        }
-        else
-        {
-            CheckPairBackward<float>(kind, units, withOffset, 1e-5);
         }
     }
 
@@ -278,37 +237,6 @@ public sealed class FusedUnitKernelsRank4Tests
         c.AssertAccumulators(expected, gDecay, tolerance);
     }
 
-    private static void CheckPairForward<TReal>(Activation kind, int units, bool withOffset, double tolerance)
-        where TReal : unmanaged, IFloatingPointIeee754<TReal>
-    {
-        Case<TReal> c = Case<TReal>.Create(kind, units, Rank, withOffset, seed: 13);
-        double[] fA = new double[Rank], fB = new double[Rank];
-        FusedUnitKernels.TransitionForwardPair(c.Model, c.Offset, c.ZA, c.ZB, fA, fB);
-
-        Reference expected = c.Reference();
-        expected.Forward(c.ZA);
-        AssertClose(expected.F, expected.FBound, fA, tolerance, "f of particle A");
-        expected.Forward(c.ZB);
-        AssertClose(expected.F, expected.FBound, fB, tolerance, "f of particle B");
-    }
-
-    private static void CheckPairBackward<TReal>(Activation kind, int units, bool withOffset, double tolerance)
-        where TReal : unmanaged, IFloatingPointIeee754<TReal>
-    {
-        Case<TReal> c = Case<TReal>.Create(kind, units, Rank, withOffset, seed: 14);
-        Reference expected = c.Reference();
-        expected.Backward(c.ZA, c.GfA);
-        double[] gzA = (double[])expected.Gz.Clone(), gzABound = (double[])expected.GzBound.Clone();
-        expected.Backward(c.ZB, c.GfB);
-        double[] gotA = c.Garbage(Rank), gotB = c.Garbage(Rank);
-        double gDecay = c.GDecay;
-        FusedUnitKernels.TransitionBackwardPair(c.Model, c.Offset, c.ZA, c.GfA, c.ZB, c.GfB, c.Gradient, c.GOffset, gotA, gotB, ref gDecay);
-
-        AssertClose(gzA, gzABound, gotA, tolerance, "ḡz of particle A");
-        AssertClose(expected.Gz, expected.GzBound, gotB, tolerance, "ḡz of particle B");
-        c.AssertAccumulators(expected, gDecay, tolerance);
-    }
-
     private static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<double> bound, ReadOnlySpan<double> actual, double tolerance, string name)
     {
         Assert.Equal(expected.Length, actual.Length);
@@ -321,7 +249,7 @@ public sealed class FusedUnitKernelsRank4Tests
         }
     }
 
-    /// <summary>One model, offset, two particles with upstream gradients, and gradient accumulators filled with random values.</summary>
+    /// <summary>One model, offset, a particle with its upstream gradient, and gradient accumulators filled with random values.</summary>
     private sealed class Case<TReal>
         where TReal : unmanaged, IFloatingPointIeee754<TReal>
     {
@@ -331,9 +259,7 @@ public sealed class FusedUnitKernelsRank4Tests
             Model = model;
             Rng = rng;
             ZA = Gaussian(rank);
-            ZB = Gaussian(rank);
             GfA = Gaussian(rank);
-            GfB = Gaussian(rank);
             Offset = withOffset ? Real(Gaussian(n)) : [];
             GOffset = withOffset ? Real(Gaussian(n)) : [];
             Gradient = new GradientBuffer<TReal>(rank, n, 0, rank, 1, 0);
@@ -353,11 +279,7 @@ public sealed class FusedUnitKernelsRank4Tests
 
         public double[] ZA { get; }
 
-        public double[] ZB { get; }
-
         public double[] GfA { get; }
-
-        public double[] GfB { get; }
 
         public TReal[] Offset { get; }
 

@@ -63,7 +63,7 @@ public sealed class VsmcGradientTests
             new ModelOptions { Rank = 2, Units = 6, Channels = 4, Likelihood = Likelihood.Poisson, Link = Link.Relu, TransitionNoise = NoiseShape.Diagonal, Encoder = small with { MaskInput = true } },
             new VsmcOptions { Particles = 3, Proposal = ProposalKind.Encoder, Resampling = ResamplingScheme.Multinomial });
 
-        // R = 4 (the unrolled pair kernels of the published hippocampus rank).
+        // R = 4 (the unrolled single and four-particle kernels of the published hippocampus rank).
         Add(
             "rank4-poisson-softplus-latent-clippedrelu-diag-encoder-rawinputs",
             new ModelOptions { Rank = 4, Units = 37, Channels = 6, Inputs = 1, Likelihood = Likelihood.Poisson, Link = Link.Softplus, TransitionNoise = NoiseShape.Diagonal, InitialNoise = NoiseShape.Diagonal, Encoder = small },
