@@ -10,13 +10,22 @@ public sealed class VsmcObjectiveTests
 {
     private static readonly ModelOptions EegLike = new() { Rank = 3, Units = 37, Channels = 8 };
 
-    [Fact]
-    public void SinglePrecisionAgreesWithDouble()
+    /// <summary>
+    /// The float32 kernels (four-particle transitions, the float softplus logarithm) against the double ones on the same
+    /// ancestors: objective and gradient to float tolerance. "eeg": R = 3, optimal proposal, K = 10; "poisson-encoder":
+    /// R = 4, softplus Poisson, encoder proposal, K = 16, missing entries.
+    /// </summary>
+    [Theory]
+    [InlineData("eeg")]
+    [InlineData("poisson-encoder")]
+    public void SinglePrecisionAgreesWithDouble(string configuration)
     {
-        double[] theta = SmcTestModels.RandomTheta(EegLike, 4);
-        SequenceSet batch = SmcTestModels.RandomBatch(EegLike, 3, 12, 5);
-        var reference = new VsmcObjective(EegLike, new VsmcOptions { Precision = KernelPrecision.Double, Threads = 1 });
-        var fast = new VsmcObjective(EegLike, new VsmcOptions { Precision = KernelPrecision.Single, Threads = 1 });
+        (ModelOptions model, ProposalKind proposal, double missing) = configuration == "eeg" ? (EegLike, ProposalKind.Optimal, 0) : Spiking(configuration);
+        int particles = configuration == "eeg" ? 10 : 16;
+        double[] theta = SmcTestModels.RandomTheta(model, 4);
+        SequenceSet batch = SmcTestModels.RandomBatch(model, 3, 12, 5, missing);
+        var reference = new VsmcObjective(model, new VsmcOptions { Precision = KernelPrecision.Double, Proposal = proposal, Particles = particles, Threads = 1 });
+        var fast = new VsmcObjective(model, new VsmcOptions { Precision = KernelPrecision.Single, Proposal = proposal, Particles = particles, Threads = 1 });
         var gReference = new double[theta.Length];
         var gFast = new double[theta.Length];
         double vReference = reference.EvaluateWithAncestors(theta, batch, 9, gReference, true, null, out int[][] ancestors);
