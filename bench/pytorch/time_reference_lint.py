@@ -37,7 +37,7 @@ def main():
     args = parser.parse_args()
 
     if not os.path.isdir(os.path.join(args.repo, "low_rank_rnns")):
-        sys.exit(f"error: {args.repo} has no low_rank_rnns/ folder; pass a checkout of adrian-valente/lowrank_inference with --repo")
+        parser.error(f"{args.repo} has no low_rank_rnns/ folder; pass a checkout of adrian-valente/lowrank_inference with --repo")
     sys.path.insert(0, args.repo)
     import torch
     from low_rank_rnns.modules import LowRankRNN, loss_mse

@@ -66,7 +66,7 @@ def main():
     args = parser.parse_args()
 
     if not os.path.isdir(os.path.join(args.repo, "vi_rnn")):
-        sys.exit(f"error: {args.repo} has no vi_rnn/ folder; pass a checkout of mackelab/smc_rnns with --repo")
+        parser.error(f"{args.repo} has no vi_rnn/ folder; pass a checkout of mackelab/smc_rnns with --repo")
     sys.path.insert(0, args.repo)
     sys.path.insert(0, os.path.join(args.repo, "vi_rnn"))
     import torch
