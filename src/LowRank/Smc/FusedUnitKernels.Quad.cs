@@ -88,15 +88,16 @@ internal static partial class FusedUnitKernels
                 break;
         }
 
-        double decay = model.Decay;
         for (int q = 0; q < QuadWidth; q++)
         {
             int j = particles[q];
+            Span<double> gzj = gz.Slice(j * r, r);
             for (int a = 0; a < r; a++)
             {
-                gz[j * r + a] = double.CreateTruncating(gzq[q * r + a]) + decay * gf[j * r + a];
-                gDecay += gf[j * r + a] * z[j * r + a];
+                gzj[a] = double.CreateTruncating(gzq[q * r + a]);
             }
+
+            DecayBackward(model.Decay, z.Slice(j * r, r), gf.Slice(j * r, r), gzj, ref gDecay);
         }
     }
 

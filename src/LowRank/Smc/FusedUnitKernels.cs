@@ -60,7 +60,12 @@ internal static partial class FusedUnitKernels
                 break;
         }
 
-        double decay = model.Decay;
+        DecayBackward(model.Decay, z, gf, gz, ref gDecay);
+    }
+
+    /// <summary>The decay term of f = a z + Ñ φ(·) for one particle: ḡz += a ḡf, ḡa += ḡf·z.</summary>
+    private static void DecayBackward(double decay, ReadOnlySpan<double> z, ReadOnlySpan<double> gf, Span<double> gz, ref double gDecay)
+    {
         for (int a = 0; a < z.Length; a++)
         {
             gz[a] += decay * gf[a];
