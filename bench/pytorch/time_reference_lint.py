@@ -18,9 +18,8 @@ import argparse
 import json
 import os
 import sys
-import time
 
-import numpy as np
+from timing import time_calls
 
 
 def main():
@@ -58,17 +57,8 @@ def main():
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
         optimizer.step()
 
-    for _ in range(args.warmup):
-        step()
-    times = []
-    cpu0 = time.process_time()
-    for _ in range(args.iterations):
-        start = time.perf_counter()
-        step()
-        times.append(1000 * (time.perf_counter() - start))
-    cpu = 1000 * (time.process_time() - cpu0) / args.iterations
-    print(json.dumps(dict(ms_per_step=round(float(np.median(times)), 3), mean_ms_per_step=round(float(np.mean(times)), 3),
-                          cpu_ms_per_step=round(cpu, 3), units=n, rank=args.rank, batch=b, steps=t, threads=args.threads,
+    median, mean, cpu = time_calls(step, args.warmup, args.iterations)
+    print(json.dumps(dict(ms_per_step=median, mean_ms_per_step=mean, cpu_ms_per_step=cpu, units=n, rank=args.rank, batch=b, steps=t, threads=args.threads,
                           iterations=args.iterations, torch=torch.__version__)))
 
 

@@ -16,9 +16,10 @@ import argparse
 import json
 import os
 import sys
-import time
 
 import numpy as np
+
+from timing import time_calls
 
 
 def presets(dim_x):
@@ -91,17 +92,8 @@ def main():
         (-objective.mean()).backward()
         optimizer.step()
 
-    for _ in range(args.warmup):
-        iteration()
-    times = []
-    cpu0 = time.process_time()
-    for _ in range(args.iterations):
-        start = time.perf_counter()
-        iteration()
-        times.append(1000 * (time.perf_counter() - start))
-    cpu = 1000 * (time.process_time() - cpu0) / args.iterations
-    print(json.dumps(dict(ms_per_iteration=round(float(np.median(times)), 3), threads=args.threads,
-                          mean_ms_per_iteration=round(float(np.mean(times)), 3), cpu_ms_per_iteration=round(cpu, 3),
+    median, mean, cpu = time_calls(iteration, args.warmup, args.iterations)
+    print(json.dumps(dict(ms_per_iteration=median, threads=args.threads, mean_ms_per_iteration=mean, cpu_ms_per_iteration=cpu,
                           iterations=args.iterations, torch=torch.__version__)))
 
 
